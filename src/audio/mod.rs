@@ -1,0 +1,317 @@
+//! Decoding: the audio id, the exact frame count and `MD5(pcm)` of a file's default track.
+//!
+//! See DESIGN.md section 2. The samples are decoded with symphonia, laid out in the
+//! canonical PCM form ([`pcm`]) and hashed ([`id`]). Any decode error fails the file:
+//! a master that does not decode cleanly is not given an identity.
+
+mod flac_frame;
+pub mod id;
+pub mod pcm;
+
+use std::fs::File;
+use std::path::Path;
+
+use symphonia::core::codecs::audio::well_known::{CODEC_ID_ALAC, CODEC_ID_FLAC};
+use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoderOptions, VerificationCheck};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::packet::Packet;
+use symphonia::core::units::{Duration, Timestamp};
+
+use flac_frame::{FrameError, FrameReader, StreamLayout};
+
+pub use id::{AudioId, PcmDigest, StreamHeader, hex};
+pub use pcm::{SampleKind, SampleLayout};
+
+use crate::format::{self, Format, FormatError};
+
+/// What decoding a file established about its audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioFacts {
+    /// The container.
+    pub format: Format,
+    /// The codec's short name (`pcm_s16le`, `flac`, `mp3`, `aac`, `alac`, `vorbis`, ...).
+    pub codec: String,
+    /// Sample rate, channels, sample kind and bits: the header of the audio id.
+    pub stream: StreamHeader,
+    /// Decoded sample frames (after encoder delay and padding are trimmed).
+    pub frames: u64,
+    /// The audio id.
+    pub audio_id: AudioId,
+    /// `MD5` of the canonical PCM bytes.
+    pub pcm_md5: [u8; 16],
+    /// The MD5 a FLAC file stores in STREAMINFO (`None` for other formats, and for a
+    /// FLAC file whose encoder left it unset, all zeros).
+    pub stored_md5: Option<[u8; 16]>,
+}
+
+impl AudioFacts {
+    /// Duration in seconds, from the decoded frame count.
+    pub fn duration_seconds(&self) -> f64 {
+        self.frames as f64 / f64::from(self.stream.sample_rate)
+    }
+
+    /// Whether the decoded audio matches the stored MD5, when there is one.
+    pub fn md5_ok(&self) -> Option<bool> {
+        self.stored_md5.map(|stored| stored == self.pcm_md5)
+    }
+}
+
+/// Why a file's audio could not be identified.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    /// The container is unknown, unsupported or unreadable.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// The file has no audio track symphonia can decode.
+    #[error("no decodable audio track: {0}")]
+    NoAudio(String),
+    /// The audio data is damaged.
+    #[error("audio is corrupt or truncated after {frames} frames: {cause}")]
+    Corrupt {
+        /// Frames decoded before the damage.
+        frames: u64,
+        /// What the decoder said.
+        cause: String,
+    },
+    /// The stream ends before the length its header declares.
+    #[error("audio is truncated: the header declares {declared} frames, only {decoded} decode")]
+    Truncated {
+        /// Frames the container declares.
+        declared: u64,
+        /// Frames that decoded.
+        decoded: u64,
+    },
+    /// The sample rate, channel count or sample format changes midway.
+    #[error("the stream changes {what} midway ({from} to {to}); one audio id cannot describe it")]
+    StreamChanges {
+        /// Which property changes.
+        what: &'static str,
+        /// The value at the start.
+        from: String,
+        /// The value it changes to.
+        to: String,
+    },
+    /// The decoder broke down on this file (an internal panic, caught).
+    #[error("the decoder failed on this file ({0}); it is damaged or uses a feature not supported")]
+    DecoderFailed(String),
+    /// The track holds no samples at all.
+    #[error("the audio track holds no samples")]
+    Empty,
+}
+
+/// Decodes the default audio track of the file at `path` and identifies it.
+pub fn analyze(path: &Path) -> Result<AudioFacts, AudioError> {
+    crate::guard::catch(|| analyze_unguarded(path)).unwrap_or_else(|panic| {
+        Err(AudioError::DecoderFailed(panic))
+    })
+}
+
+fn analyze_unguarded(path: &Path) -> Result<AudioFacts, AudioError> {
+    let format = format::sniff(path)?;
+    let file = File::open(path).map_err(FormatError::Io)?;
+    let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
+    let reader = symphonia::default::get_probe()
+        .probe(&Hint::new(), stream, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| AudioError::NoAudio(e.to_string()))?;
+    let mut decoding = Decoding::start(format, reader)?;
+    if format == Format::Flac {
+        decoding.packets = PacketSource::Flac(strict_flac_frames(path, &decoding.params)?);
+    }
+    decoding.run()
+}
+
+/// Opens the strict FLAC frame reader over the file's frames.
+fn strict_flac_frames(
+    path: &Path,
+    params: &AudioCodecParameters,
+) -> Result<FrameReader<std::io::BufReader<File>>, AudioError> {
+    let mut file = File::open(path).map_err(FormatError::Io)?;
+    let region = flac_frame::frames_region(&mut file).map_err(FormatError::Io)?;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(region.start)).map_err(FormatError::Io)?;
+    let missing = || AudioError::NoAudio("STREAMINFO lacks the sample rate, channels or bit depth".into());
+    let layout = StreamLayout {
+        sample_rate: params.sample_rate.ok_or_else(missing)?,
+        channels: params.channels.as_ref().map(|c| c.count() as u16).ok_or_else(missing)?,
+        bits_per_sample: params.bits_per_sample.ok_or_else(missing)?,
+    };
+    Ok(FrameReader::new(std::io::BufReader::with_capacity(1 << 16, file), region, layout))
+}
+
+/// Where the packets of the default track come from.
+enum PacketSource {
+    /// symphonia's demuxer, filtered to the default track.
+    Demuxer(u32),
+    /// The strict FLAC frame reader.
+    Flac(FrameReader<std::io::BufReader<File>>),
+}
+
+/// One file being decoded and hashed.
+struct Decoding<'s> {
+    format: Format,
+    reader: Box<dyn FormatReader + 's>,
+    decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
+    packets: PacketSource,
+    declared_frames: Option<u64>,
+    lossless: bool,
+    params: AudioCodecParameters,
+}
+
+/// The hashing state once the first buffer fixed the stream's header.
+struct Hashing {
+    header: StreamHeader,
+    digest: PcmDigest,
+}
+
+impl<'s> Decoding<'s> {
+    fn start(format: Format, reader: Box<dyn FormatReader + 's>) -> Result<Self, AudioError> {
+        let track = reader
+            .default_track(TrackType::Audio)
+            .ok_or_else(|| AudioError::NoAudio("the file has no audio track".into()))?;
+        let track_params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| AudioError::NoAudio("the audio track has no codec parameters".into()))?;
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(track_params, &AudioDecoderOptions::default())
+            .map_err(|e| AudioError::NoAudio(e.to_string()))?;
+        let mut params = decoder.codec_params().clone();
+        // Some decoders (ALAC) leave the bit depth to the container.
+        params.bits_per_sample = params.bits_per_sample.or(track_params.bits_per_sample).or_else(|| alac_bit_depth(&params));
+        let codec = params.codec;
+        let lossless =
+            codec == CODEC_ID_FLAC || codec == CODEC_ID_ALAC || decoder.codec_info().short_name.starts_with("pcm");
+        Ok(Decoding {
+            format,
+            packets: PacketSource::Demuxer(track.id),
+            declared_frames: track.num_frames,
+            lossless,
+            params,
+            decoder,
+            reader,
+        })
+    }
+
+    /// The next packet of the default track, or `None` at its end.
+    fn next_packet(&mut self, frames: u64) -> Result<Option<Packet>, AudioError> {
+        let corrupt = |cause: String| AudioError::Corrupt { frames, cause };
+        match &mut self.packets {
+            PacketSource::Demuxer(track_id) => loop {
+                match self.reader.next_packet() {
+                    Ok(Some(packet)) if packet.track_id == *track_id => return Ok(Some(packet)),
+                    Ok(Some(_)) => continue,
+                    Ok(None) => return Ok(None),
+                    Err(SymphoniaError::ResetRequired) => {
+                        return Err(AudioError::StreamChanges {
+                            what: "track layout",
+                            from: "the first stream".into(),
+                            to: "a chained stream".into(),
+                        });
+                    }
+                    Err(e) => return Err(corrupt(e.to_string())),
+                }
+            },
+            PacketSource::Flac(frames_reader) => match frames_reader.next_frame() {
+                Ok(Some((data, header))) => Ok(Some(Packet::new(
+                    0,
+                    Timestamp::new(0),
+                    Duration::new(u64::from(header.block_size)),
+                    data,
+                ))),
+                Ok(None) => Ok(None),
+                Err(FrameError::LayoutChange { offset, what, from, to }) => Err(AudioError::StreamChanges {
+                    what,
+                    from: from.to_string(),
+                    to: format!("{to} at byte {offset}"),
+                }),
+                Err(e) => Err(corrupt(e.to_string())),
+            },
+        }
+    }
+
+    fn run(mut self) -> Result<AudioFacts, AudioError> {
+        let is_flac = self.params.codec == CODEC_ID_FLAC;
+        let mut hashing: Option<Hashing> = None;
+        let mut frames: u64 = 0;
+        let mut bytes = Vec::new();
+        while let Some(packet) = self.next_packet(frames)? {
+            let buffer = self
+                .decoder
+                .decode(&packet)
+                .map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
+            let spec = buffer.spec();
+            let channels = u16::try_from(spec.channels().count()).unwrap_or(u16::MAX);
+            let layout = SampleLayout::of(&buffer, self.params.bits_per_sample)
+                .ok_or_else(|| AudioError::NoAudio("the decoder's sample format does not fit its bit depth".into()))?;
+            let header = StreamHeader { sample_rate: spec.rate(), channels, layout };
+            let state = match &mut hashing {
+                Some(state) => {
+                    check_same_stream(&state.header, &header)?;
+                    state
+                }
+                None => hashing.insert(Hashing { header, digest: PcmDigest::new(header) }),
+            };
+            let total = buffer.frames();
+            let start = (packet.trim_start.get() as usize).min(total);
+            let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
+            bytes.clear();
+            pcm::append_interleaved(&buffer, layout, start..end, &mut bytes);
+            state.digest.update(&bytes);
+            frames += (end - start) as u64;
+        }
+        let Some(Hashing { header, digest }) = hashing else {
+            return Err(AudioError::Empty);
+        };
+        if frames == 0 {
+            return Err(AudioError::Empty);
+        }
+        if let Some(declared) = self.declared_frames.filter(|&n| self.lossless && n > 0)
+            && frames < declared
+        {
+            return Err(AudioError::Truncated { declared, decoded: frames });
+        }
+        let (audio_id, pcm_md5) = digest.finish();
+        let stored_md5 = match self.params.verification_check {
+            Some(VerificationCheck::Md5(md5)) if is_flac && md5 != [0; 16] => Some(md5),
+            _ => None,
+        };
+        Ok(AudioFacts {
+            format: self.format,
+            codec: self.decoder.codec_info().short_name.to_owned(),
+            stream: header,
+            frames,
+            audio_id,
+            pcm_md5,
+            stored_md5,
+        })
+    }
+}
+
+/// The bit depth an ALAC magic cookie declares (its decoder left-aligns samples to 32 bits).
+fn alac_bit_depth(params: &AudioCodecParameters) -> Option<u32> {
+    if params.codec != CODEC_ID_ALAC {
+        return None;
+    }
+    let cookie = symphonia_common::apple::audio::alac::MagicCookie::read(params.extra_data.as_deref()?).ok()?;
+    Some(u32::from(cookie.bit_depth))
+}
+
+/// Fails when a later buffer's header differs from the first one.
+fn check_same_stream(first: &StreamHeader, now: &StreamHeader) -> Result<(), AudioError> {
+    let change = |what, from: String, to: String| Err(AudioError::StreamChanges { what, from, to });
+    if first.sample_rate != now.sample_rate {
+        return change("sample rate", first.sample_rate.to_string(), now.sample_rate.to_string());
+    }
+    if first.channels != now.channels {
+        return change("channel count", first.channels.to_string(), now.channels.to_string());
+    }
+    if first.layout != now.layout {
+        let describe = |l: SampleLayout| format!("{}-bit {}", l.bits, l.kind.as_str());
+        return change("sample format", describe(first.layout), describe(now.layout));
+    }
+    Ok(())
+}
