@@ -7,3 +7,4 @@
 pub mod audio;
 pub mod format;
 pub mod guard;
+pub mod tags;
