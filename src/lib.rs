@@ -2,9 +2,17 @@
 //! belongs to it, and embed that code in the files' tags.
 //!
 //! The library holds everything; `main.rs` only parses the command line and calls
-//! [`cli::run`].
+//! [`cli::run`]. Modules by responsibility: [`code`] (the ISRC type), [`audio`]
+//! (decoding, the audio id), [`tags`] (ISRC locations per format), [`scan`] (both, for
+//! many files), [`commands`] (one module per subcommand), [`report`] (output).
 
 pub mod audio;
+pub mod cli;
+pub mod code;
+pub mod commands;
 pub mod format;
 pub mod guard;
+pub mod report;
+pub mod scan;
 pub mod tags;
+pub mod walk;

@@ -1,15 +1,29 @@
-fn main() {
-    for p in std::env::args().skip(1) {
-        match isrc_stamp::audio::analyze(std::path::Path::new(&p)) {
-            Ok(f) => println!("{p}: {} {:?} frames={} {} md5={} stored={:?} ok={:?}", f.codec, f.stream, f.frames, f.audio_id, isrc_stamp::audio::hex(&f.pcm_md5), f.stored_md5.map(|m| isrc_stamp::audio::hex(&m)), f.md5_ok()),
-            Err(e) => println!("{p}: ERROR {e}"),
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = isrc_stamp::cli::Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = isrc_stamp::cli::run(cli, &mut out);
+    let flushed = std::io::Write::flush(&mut out);
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(error)
+            if is_broken_pipe(&error)
+                || flushed.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
         }
-        match isrc_stamp::format::sniff(std::path::Path::new(&p)).map(|f| isrc_stamp::tags::read(std::path::Path::new(&p), f)) {
-            Ok(Ok(r)) => println!("   tags: {:?} {:?} {:?}", r.isrcs.iter().map(|i| format!("{}={}", i.location, i.value)).collect::<Vec<_>>(), r.title, r.artist),
-            Ok(Err(e)) => println!("   tags ERROR {e}"),
-            Err(e) => println!("   sniff ERROR {e}"),
+        Err(error) => {
+            eprintln!("isrc-stamp: {error:#}");
+            ExitCode::from(2)
         }
     }
 }
-#[allow(dead_code)]
-fn t() {}
+
+/// Whether the error is stdout closing early (`| head`), which is not a failure.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

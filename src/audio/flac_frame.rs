@@ -203,7 +203,9 @@ pub enum FrameError {
         offset: u64,
     },
     /// A frame states another layout than STREAMINFO.
-    #[error("the frame at byte {offset} changes the {what} from {from} to {to}; one audio id cannot describe such a stream")]
+    #[error(
+        "the frame at byte {offset} changes the {what} from {from} to {to}; one audio id cannot describe such a stream"
+    )]
     LayoutChange {
         /// File offset.
         offset: u64,
@@ -265,7 +267,8 @@ impl<R: Read> FrameReader<R> {
         {
             return Err(FrameError::Damaged { offset });
         }
-        let next = if header.variable_blocking { header.number + u64::from(header.block_size) } else { header.number + 1 };
+        let next =
+            if header.variable_blocking { header.number + u64::from(header.block_size) } else { header.number + 1 };
         let len = self.find_frame_end(header.len, next)?.ok_or(FrameError::Damaged { offset })?;
         let frame = self.window[self.start..self.start + len].to_vec();
         self.start += len;
@@ -370,7 +373,7 @@ mod tests {
     #[test]
     fn reads_sizes_and_rates_stated_after_the_number() {
         // Block size code 6 (one byte + 1), rate code 13 (16-bit Hz), mono, frame 5.
-        let header = with_crc8(vec![0xff, 0xf8, 0x6d, 0x02, 0x05, 0xff, 0x8a, 0x8b]);
+        let header = with_crc8(vec![0xff, 0xf8, 0x6d, 0x00, 0x05, 0xff, 0x8a, 0x8b]);
         let parsed = parse_header(&header).expect("header");
         assert_eq!(parsed.block_size, 256);
         assert_eq!(parsed.sample_rate, Some(35_467));

@@ -98,11 +98,7 @@ mod tests {
     use super::*;
 
     fn header() -> StreamHeader {
-        StreamHeader {
-            sample_rate: 44_100,
-            channels: 2,
-            layout: SampleLayout { kind: SampleKind::Int, bits: 16 },
-        }
+        StreamHeader { sample_rate: 44_100, channels: 2, layout: SampleLayout { kind: SampleKind::Int, bits: 16 } }
     }
 
     #[test]

@@ -105,9 +105,7 @@ pub enum AudioError {
 
 /// Decodes the default audio track of the file at `path` and identifies it.
 pub fn analyze(path: &Path) -> Result<AudioFacts, AudioError> {
-    crate::guard::catch(|| analyze_unguarded(path)).unwrap_or_else(|panic| {
-        Err(AudioError::DecoderFailed(panic))
-    })
+    crate::guard::catch(|| analyze_unguarded(path)).unwrap_or_else(|panic| Err(AudioError::DecoderFailed(panic)))
 }
 
 fn analyze_unguarded(path: &Path) -> Result<AudioFacts, AudioError> {
@@ -181,7 +179,8 @@ impl<'s> Decoding<'s> {
             .map_err(|e| AudioError::NoAudio(e.to_string()))?;
         let mut params = decoder.codec_params().clone();
         // Some decoders (ALAC) leave the bit depth to the container.
-        params.bits_per_sample = params.bits_per_sample.or(track_params.bits_per_sample).or_else(|| alac_bit_depth(&params));
+        params.bits_per_sample =
+            params.bits_per_sample.or(track_params.bits_per_sample).or_else(|| alac_bit_depth(&params));
         let codec = params.codec;
         let lossless =
             codec == CODEC_ID_FLAC || codec == CODEC_ID_ALAC || decoder.codec_info().short_name.starts_with("pcm");
@@ -216,12 +215,9 @@ impl<'s> Decoding<'s> {
                 }
             },
             PacketSource::Flac(frames_reader) => match frames_reader.next_frame() {
-                Ok(Some((data, header))) => Ok(Some(Packet::new(
-                    0,
-                    Timestamp::new(0),
-                    Duration::new(u64::from(header.block_size)),
-                    data,
-                ))),
+                Ok(Some((data, header))) => {
+                    Ok(Some(Packet::new(0, Timestamp::new(0), Duration::new(u64::from(header.block_size)), data)))
+                }
                 Ok(None) => Ok(None),
                 Err(FrameError::LayoutChange { offset, what, from, to }) => Err(AudioError::StreamChanges {
                     what,
@@ -239,10 +235,8 @@ impl<'s> Decoding<'s> {
         let mut frames: u64 = 0;
         let mut bytes = Vec::new();
         while let Some(packet) = self.next_packet(frames)? {
-            let buffer = self
-                .decoder
-                .decode(&packet)
-                .map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
+            let buffer =
+                self.decoder.decode(&packet).map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
             let spec = buffer.spec();
             let channels = u16::try_from(spec.channels().count()).unwrap_or(u16::MAX);
             let layout = SampleLayout::of(&buffer, self.params.bits_per_sample)

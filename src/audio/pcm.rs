@@ -87,21 +87,19 @@ pub fn append_interleaved(
     match buffer {
         GenericAudioBufferRef::U8(b) => interleave(b, range, out, |s: u8, o| o.push(s ^ 0x80)),
         GenericAudioBufferRef::S8(b) => interleave(b, range, out, |s: i8, o| o.push(s as u8)),
-        GenericAudioBufferRef::U16(b) => interleave(b, range, out, |s: u16, o| {
-            push_int(i32::from((s ^ 0x8000) as i16) << 16, bits, o)
-        }),
+        GenericAudioBufferRef::U16(b) => {
+            interleave(b, range, out, |s: u16, o| push_int(i32::from((s ^ 0x8000) as i16) << 16, bits, o))
+        }
         GenericAudioBufferRef::S16(b) => {
             if bits == 16 {
-                interleave(b, range, out, |s: i16, o| {
-                    o.extend_from_slice(&s.to_le_bytes())
-                })
+                interleave(b, range, out, |s: i16, o| o.extend_from_slice(&s.to_le_bytes()))
             } else {
                 interleave(b, range, out, |s: i16, o| push_int(i32::from(s) << 16, bits, o))
             }
         }
-        GenericAudioBufferRef::U24(b) => interleave(b, range, out, |s, o| {
-            push_int(((s.0 ^ 0x80_0000) << 8) as i32, bits, o)
-        }),
+        GenericAudioBufferRef::U24(b) => {
+            interleave(b, range, out, |s, o| push_int(((s.0 ^ 0x80_0000) << 8) as i32, bits, o))
+        }
         GenericAudioBufferRef::S24(b) => {
             if bits == 24 {
                 interleave(b, range, out, |s, o| o.extend_from_slice(&s.to_le_bytes()))
@@ -113,12 +111,8 @@ pub fn append_interleaved(
             interleave(b, range, out, |s: u32, o| push_int((s ^ 0x8000_0000) as i32, bits, o))
         }
         GenericAudioBufferRef::S32(b) => interleave(b, range, out, |s: i32, o| push_int(s, bits, o)),
-        GenericAudioBufferRef::F32(b) => {
-            interleave(b, range, out, |s: f32, o| o.extend_from_slice(&s.to_le_bytes()))
-        }
-        GenericAudioBufferRef::F64(b) => {
-            interleave(b, range, out, |s: f64, o| o.extend_from_slice(&s.to_le_bytes()))
-        }
+        GenericAudioBufferRef::F32(b) => interleave(b, range, out, |s: f32, o| o.extend_from_slice(&s.to_le_bytes())),
+        GenericAudioBufferRef::F64(b) => interleave(b, range, out, |s: f64, o| o.extend_from_slice(&s.to_le_bytes())),
     }
 }
 
