@@ -13,6 +13,7 @@ pub mod commands;
 pub mod format;
 pub mod guard;
 pub mod report;
+pub mod safe_write;
 pub mod scan;
 pub mod tags;
 pub mod walk;

@@ -6,10 +6,13 @@
 
 pub mod cuesheet;
 mod read;
+pub mod riff;
+mod write;
 
 use std::fmt;
 
 pub use read::read;
+pub use write::{write, written_locations};
 
 /// A place in a file that can hold an ISRC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,6 +73,9 @@ pub enum TagError {
     /// lofty could not parse the tags.
     #[error("cannot read the tags: {0}")]
     Parse(#[from] lofty::error::FileParseError),
+    /// lofty could not write the tags.
+    #[error("cannot write the tags: {0}")]
+    Write(String),
     /// The tag parser broke down on this file (an internal panic, caught).
     #[error("the tag reader failed on this file ({0})")]
     ReaderFailed(String),

@@ -1,0 +1,237 @@
+//! Rewriting the tag chunks of a WAV file by streaming it into a new file.
+//!
+//! lofty rewrites a WAV's RIFF INFO list by reading the whole file into memory and
+//! always appends the list at the end. For multi-gigabyte masters isrc-stamp streams
+//! the file instead: every chunk is copied byte for byte (`bext`, `iXML`, `axml`,
+//! `cue `, `MD5 `, `data` and unknown chunks alike) except the `LIST/INFO` list and
+//! the `id3 ` chunk, which are replaced in place; when absent they are appended after
+//! the last chunk. Inside the INFO list only the `ISRC` entry is replaced: the other
+//! entries keep their bytes.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+/// A chunk of a RIFF file: id, body offset and body length (without the pad byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    /// The four-character id.
+    pub id: [u8; 4],
+    /// Offset of the body in the file.
+    pub body_offset: u64,
+    /// Length of the body as declared.
+    pub body_len: u32,
+}
+
+impl Chunk {
+    /// Offset just past the body and its pad byte.
+    pub fn end(&self) -> u64 {
+        self.body_offset + u64::from(self.body_len) + u64::from(self.body_len & 1)
+    }
+
+    /// Whether this is an ID3v2 chunk (`id3 ` or `ID3 `).
+    pub fn is_id3(&self) -> bool {
+        self.id.eq_ignore_ascii_case(b"id3 ")
+    }
+}
+
+/// Lists the top-level chunks of a RIFF WAVE file.
+pub fn chunks(file: &mut File) -> io::Result<Vec<Chunk>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut header = [0u8; 12];
+    file.seek(SeekFrom::Start(0))?;
+    file.read_exact(&mut header)?;
+    if &header[..4] != b"RIFF" || &header[8..] != b"WAVE" {
+        return Err(malformed("not a RIFF WAVE file"));
+    }
+    let mut found = Vec::new();
+    let mut at = 12u64;
+    while at + 8 <= len {
+        let mut head = [0u8; 8];
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(&mut head)?;
+        let chunk = Chunk {
+            id: [head[0], head[1], head[2], head[3]],
+            body_offset: at + 8,
+            body_len: u32::from_le_bytes([head[4], head[5], head[6], head[7]]),
+        };
+        if chunk.body_offset + u64::from(chunk.body_len) > len {
+            let id = String::from_utf8_lossy(&chunk.id).into_owned();
+            return Err(malformed(&format!("chunk {id:?} runs past the end of the file")));
+        }
+        found.push(chunk);
+        at = chunk.end();
+    }
+    Ok(found)
+}
+
+/// Whether a `LIST` chunk is an INFO list.
+pub fn is_info_list(file: &mut File, chunk: &Chunk) -> io::Result<bool> {
+    if &chunk.id != b"LIST" || chunk.body_len < 4 {
+        return Ok(false);
+    }
+    let mut kind = [0u8; 4];
+    file.seek(SeekFrom::Start(chunk.body_offset))?;
+    file.read_exact(&mut kind)?;
+    Ok(&kind == b"INFO")
+}
+
+/// The new tag chunks to put into the file.
+pub struct NewTags<'a> {
+    /// The complete `id3 ` chunk body (an ID3v2 tag).
+    pub id3: &'a [u8],
+    /// The ISRC to put in the INFO list.
+    pub isrc: &'a str,
+}
+
+/// Streams `source` into `target`, replacing or adding the INFO list and the ID3 chunk.
+pub fn rewrite(source: &mut File, target: &mut File, tags: &NewTags<'_>) -> io::Result<()> {
+    let chunks = chunks(source)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, target);
+    out.write_all(b"RIFF\0\0\0\0WAVE")?;
+    let mut written = 4u64; // "WAVE"
+    let (mut wrote_info, mut wrote_id3) = (false, false);
+    for chunk in &chunks {
+        let replacement = if !wrote_info && is_info_list(source, chunk)? {
+            wrote_info = true;
+            Some((*b"LIST", info_with_isrc(&read_body(source, chunk)?, tags.isrc)))
+        } else if !wrote_id3 && chunk.is_id3() {
+            wrote_id3 = true;
+            Some((chunk.id, tags.id3.to_vec()))
+        } else {
+            None
+        };
+        written += match replacement {
+            Some((id, body)) => write_chunk(&mut out, id, &body)?,
+            None => copy_chunk(source, &mut out, chunk)?,
+        };
+    }
+    if !wrote_info {
+        written += write_chunk(&mut out, *b"LIST", &info_with_isrc(b"INFO", tags.isrc))?;
+    }
+    if !wrote_id3 {
+        written += write_chunk(&mut out, *b"id3 ", tags.id3)?;
+    }
+    let riff_len = u32::try_from(written).map_err(|_| malformed("the file would exceed the 4 GiB RIFF limit"))?;
+    let target = out.into_inner().map_err(|e| e.into_error())?;
+    target.seek(SeekFrom::Start(4))?;
+    target.write_all(&riff_len.to_le_bytes())?;
+    Ok(())
+}
+
+/// The body of an INFO list with its `ISRC` entry set to `isrc` (added at the end when
+/// absent); every other entry keeps its bytes.
+pub fn info_with_isrc(list_body: &[u8], isrc: &str) -> Vec<u8> {
+    let mut body = b"INFO".to_vec();
+    let mut at = 4;
+    let mut replaced = false;
+    while at + 8 <= list_body.len() {
+        let len = u32::from_le_bytes([list_body[at + 4], list_body[at + 5], list_body[at + 6], list_body[at + 7]]);
+        let end = (at + 8).saturating_add(len as usize).saturating_add(len as usize & 1).min(list_body.len());
+        if &list_body[at..at + 4] == b"ISRC" {
+            if !replaced {
+                push_info_entry(&mut body, b"ISRC", isrc);
+                replaced = true;
+            }
+        } else {
+            body.extend_from_slice(&list_body[at..end]);
+        }
+        at = end;
+    }
+    if !replaced {
+        push_info_entry(&mut body, b"ISRC", isrc);
+    }
+    body
+}
+
+/// Appends one NUL-terminated, even-padded INFO entry.
+fn push_info_entry(body: &mut Vec<u8>, id: &[u8; 4], value: &str) {
+    let len = value.len() + 1;
+    body.extend_from_slice(id);
+    body.extend_from_slice(&(len as u32).to_le_bytes());
+    body.extend_from_slice(value.as_bytes());
+    body.push(0);
+    if len % 2 == 1 {
+        body.push(0);
+    }
+}
+
+fn read_body(source: &mut File, chunk: &Chunk) -> io::Result<Vec<u8>> {
+    let mut body = vec![0u8; chunk.body_len as usize];
+    source.seek(SeekFrom::Start(chunk.body_offset))?;
+    source.read_exact(&mut body)?;
+    Ok(body)
+}
+
+/// Writes a chunk with its header and pad byte; returns the bytes written.
+fn write_chunk(out: &mut impl Write, id: [u8; 4], body: &[u8]) -> io::Result<u64> {
+    let len = u32::try_from(body.len()).map_err(|_| malformed("a tag chunk over 4 GiB"))?;
+    out.write_all(&id)?;
+    out.write_all(&len.to_le_bytes())?;
+    out.write_all(body)?;
+    if len % 2 == 1 {
+        out.write_all(&[0])?;
+    }
+    Ok(8 + u64::from(len) + u64::from(len & 1))
+}
+
+/// Copies a chunk (header, body, pad byte) byte for byte; returns the bytes written.
+fn copy_chunk(source: &mut File, out: &mut impl Write, chunk: &Chunk) -> io::Result<u64> {
+    let start = chunk.body_offset - 8;
+    source.seek(SeekFrom::Start(start))?;
+    let len = chunk.end() - start;
+    let copied = io::copy(&mut (&mut *source).take(len), out)?;
+    if copied < len {
+        // The pad byte of a final odd-sized chunk may be missing: supply it.
+        if copied + 1 == len {
+            out.write_all(&[0])?;
+            return Ok(len);
+        }
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended inside a chunk"));
+    }
+    Ok(len)
+}
+
+fn malformed(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("malformed WAV: {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &[u8; 4], value: &str) -> Vec<u8> {
+        let mut body = Vec::new();
+        push_info_entry(&mut body, id, value);
+        body
+    }
+
+    #[test]
+    fn the_isrc_entry_is_replaced_and_others_keep_their_bytes() {
+        let mut list = b"INFO".to_vec();
+        list.extend(entry(b"INAM", "Title"));
+        list.extend(entry(b"ISRC", "GBBBB9905305"));
+        list.extend(entry(b"IART", "Artist!"));
+        let new = info_with_isrc(&list, "USPR37300012");
+        let mut expected = b"INFO".to_vec();
+        expected.extend(entry(b"INAM", "Title"));
+        expected.extend(entry(b"ISRC", "USPR37300012"));
+        expected.extend(entry(b"IART", "Artist!"));
+        assert_eq!(new, expected);
+    }
+
+    #[test]
+    fn an_absent_isrc_entry_is_appended() {
+        let mut list = b"INFO".to_vec();
+        list.extend(entry(b"INAM", "Odd"));
+        let new = info_with_isrc(&list, "USPR37300012");
+        assert!(new.ends_with(&entry(b"ISRC", "USPR37300012")));
+        assert!(new.starts_with(&list));
+    }
+
+    #[test]
+    fn entries_are_nul_terminated_and_even() {
+        assert_eq!(entry(b"ISRC", "USPR37300012"), b"ISRC\x0d\0\0\0USPR37300012\0\0".to_vec());
+        assert_eq!(entry(b"INAM", "ab"), b"INAM\x03\0\0\0ab\0\0".to_vec());
+        assert_eq!(entry(b"INAM", "abc"), b"INAM\x04\0\0\0abc\0".to_vec());
+    }
+}
