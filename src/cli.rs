@@ -3,9 +3,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
 
+use crate::code::{DesignationRange, Isrc, Prefix};
 use crate::commands;
+use crate::commands::assign::AssignOptions;
+use crate::ledger::{Lookup, Relation, SqliteLedger};
+use crate::policy::Request;
 use crate::report::Exit;
 
 /// Give every sound recording in a folder of masters the one ISRC that belongs to it.
@@ -21,6 +26,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Common {
+    /// The ledger database [default: the user's data folder, isrc-stamp/ledger.sqlite3].
+    #[arg(long, global = true, env = "ISRC_STAMP_LEDGER", value_name = "PATH")]
+    pub ledger: Option<PathBuf>,
     /// One JSON object per line on stdout instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
@@ -36,6 +44,28 @@ pub struct Common {
 }
 
 impl Common {
+    /// The ledger's path: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
+    pub fn ledger_path(&self) -> anyhow::Result<PathBuf> {
+        if let Some(path) = &self.ledger {
+            return Ok(path.clone());
+        }
+        let dirs = directories::ProjectDirs::from("", "", "isrc-stamp")
+            .ok_or_else(|| anyhow::anyhow!("no home folder to keep the ledger in; pass --ledger PATH"))?;
+        Ok(dirs.data_dir().join("ledger.sqlite3"))
+    }
+
+    /// Opens the existing ledger, or says how to create one.
+    pub fn open_ledger(&self) -> anyhow::Result<SqliteLedger> {
+        let path = self.ledger_path()?;
+        if !path.is_file() {
+            bail!(
+                "no ledger at {}: create it with `isrc-stamp init --prefix CC-XXX` (or pass --ledger PATH)",
+                path.display()
+            );
+        }
+        Ok(SqliteLedger::open(&path)?)
+    }
+
     /// The number of worker threads to use.
     pub fn jobs(&self) -> usize {
         self.jobs.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -51,6 +81,22 @@ pub enum Command {
         #[arg(required = true, value_name = "CODE")]
         codes: Vec<String>,
     },
+    /// Create the ledger, or add a registrant prefix to it.
+    Init {
+        /// The registrant prefix: country code and registrant code, like US-PR3.
+        #[arg(long, value_name = "CC-XXX")]
+        prefix: Prefix,
+        /// The designation codes the prefix may issue.
+        #[arg(long, value_name = "NNNNN-NNNNN", default_value = "00001-99999")]
+        range: DesignationRange,
+    },
+    /// Give every recording under PATH its code and write it into the tags.
+    Assign(AssignArgs),
+    /// Show what the ledger holds.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Show what a file is: format, audio id, duration, MD5s and every ISRC location.
     Inspect {
         /// Files (or folders, walked recursively).
@@ -59,12 +105,115 @@ pub enum Command {
     },
 }
 
+/// `assign`'s own options.
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Files and folders (walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Decide and report, change neither files nor the ledger.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Year of reference for issued codes [default: this year]; a future year is refused.
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i16>,
+    /// Rewrite retagged duplicates to the ledger's code.
+    #[arg(long)]
+    pub fix: bool,
+    /// The prefix to issue under (required when the ledger holds several).
+    #[arg(long, value_name = "CC-XXX")]
+    pub prefix: Option<Prefix>,
+    /// The files are another encode or carrier of this recording: give them its code.
+    #[arg(long, value_name = "ISRC", conflicts_with = "new_version_of")]
+    pub same_recording_as: Option<Isrc>,
+    /// The files are a new version of this recording: new codes, with the lineage.
+    #[arg(long, value_name = "ISRC", requires = "relation")]
+    pub new_version_of: Option<Isrc>,
+    /// What kind of new version: edit, remix, remaster, live, language, mix, other.
+    #[arg(long = "as", value_name = "KIND", requires = "new_version_of")]
+    pub relation: Option<Relation>,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Every recording, by code.
+    List,
+    /// One recording: its audio ids and history.
+    Show {
+        /// The code.
+        isrc: Isrc,
+    },
+}
+
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let common = &cli.common;
     let exit = match &cli.command {
         Command::Check { codes } => commands::check::run(codes, common.json, out)?,
-        Command::Inspect { paths } => commands::inspect::run(paths, common.json, common.jobs(), out)?,
+        Command::Init { prefix, range } => commands::init::run(&common.ledger_path()?, *prefix, *range, out)?,
+        Command::Assign(args) => {
+            let mut ledger = common.open_ledger()?;
+            let options = assign_options(args, common, &ledger)?;
+            commands::assign::run(&mut ledger, &options, out)?
+        }
+        Command::Ledger { command: LedgerCommand::List } => {
+            commands::ledger::list(&common.open_ledger()?, common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Show { isrc } } => {
+            commands::ledger::show(&common.open_ledger()?, *isrc, common.json, out)?
+        }
+        Command::Inspect { paths } => commands::inspect::run(paths, common.json, common.jobs(), common.quiet, out)?,
     };
     Ok(exit)
+}
+
+/// Resolves `assign`'s options against the ledger: the prefix, the year, the user.
+fn assign_options(args: &AssignArgs, common: &Common, ledger: &SqliteLedger) -> anyhow::Result<AssignOptions> {
+    let prefixes = ledger.prefixes()?;
+    let prefix = match (args.prefix, prefixes.as_slice()) {
+        (Some(prefix), _) if prefixes.iter().any(|p| p.prefix == prefix) => prefix,
+        (Some(prefix), _) => {
+            bail!("prefix {prefix} is not in the ledger; add it with `isrc-stamp init --prefix {prefix}`")
+        }
+        (None, [only]) => only.prefix,
+        (None, []) => bail!("the ledger holds no prefix; add one with `isrc-stamp init --prefix CC-XXX`"),
+        (None, several) => {
+            let names: Vec<String> = several.iter().map(|p| p.prefix.to_string()).collect();
+            bail!("the ledger holds several prefixes ({}); choose one with --prefix", names.join(", "))
+        }
+    };
+    Ok(AssignOptions {
+        paths: args.paths.clone(),
+        dry_run: args.dry_run,
+        prefix,
+        year: year_of_reference(args.year)?,
+        request: Request {
+            fix: args.fix,
+            same_recording_as: args.same_recording_as,
+            new_version_of: args.new_version_of.zip(args.relation),
+        },
+        jobs: common.jobs(),
+        user: current_user(),
+        json: common.json,
+        quiet: common.quiet,
+    })
+}
+
+/// The two-digit year of reference: `--year`, or this year; never a future year.
+fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
+    let this_year = jiff::Zoned::now().year();
+    let year = requested.unwrap_or(this_year);
+    if year > this_year {
+        bail!("--year {year} is in the future: the year of reference is the year the code is assigned");
+    }
+    if year < 1900 {
+        bail!("--year {year} is not a plausible year of reference");
+    }
+    Ok((year % 100) as u8)
+}
+
+/// The user recorded in the ledger: `USER` or `USERNAME`, else "unknown".
+fn current_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
 }

@@ -26,6 +26,7 @@
 
 use crate::code::Isrc;
 use crate::ledger::Relation;
+use crate::tags::{Location, TagReport};
 
 /// What the file's tags say, reduced to one answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,34 @@ pub enum Carried {
     Malformed(Vec<String>),
     /// Locations hold different valid codes (or one location holds several).
     Disagree(Vec<Isrc>),
+}
+
+/// Reduces what a file's tags hold to one answer; `written` are the locations the
+/// format has (the ones isrc-stamp writes).
+pub fn carried(tags: &TagReport, written: &[Location]) -> Carried {
+    if tags.isrcs.is_empty() {
+        return Carried::Nothing;
+    }
+    let mut malformed = Vec::new();
+    let mut codes: Vec<Isrc> = Vec::new();
+    for found in &tags.isrcs {
+        match Isrc::parse(&found.value) {
+            Ok(isrc) if !codes.contains(&isrc) => codes.push(isrc),
+            Ok(_) => {}
+            Err(_) => malformed.push(found.value.clone()),
+        }
+    }
+    // A location holding several values is a finding even when they are equal.
+    let repeated = written.iter().any(|w| tags.isrcs.iter().filter(|f| &f.location == w).count() > 1);
+    match (malformed.is_empty(), codes.as_slice()) {
+        (false, _) => Carried::Malformed(malformed),
+        (true, [isrc]) if !repeated => {
+            let stored_form = tags.isrcs.iter().all(|f| f.value == isrc.as_str());
+            let everywhere = written.iter().all(|w| tags.isrcs.iter().any(|f| &f.location == w));
+            Carried::Code { isrc: *isrc, complete: everywhere && stored_form }
+        }
+        _ => Carried::Disagree(codes),
+    }
 }
 
 /// What the ledger says about the code the file carries.
@@ -176,9 +205,7 @@ fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, request: &Request) 
             )));
         }
         if let Some(carried) = carried.filter(|&c| c != target) {
-            return Some(Conflict::Contradiction(format!(
-                "--same-recording-as {target}: the file carries {carried}"
-            )));
+            return Some(Conflict::Contradiction(format!("--same-recording-as {target}: the file carries {carried}")));
         }
     }
     if let Some((parent, _)) = request.new_version_of {
@@ -218,6 +245,38 @@ mod tests {
 
     fn carrying(isrc: Isrc) -> Carried {
         Carried::Code { isrc, complete: true }
+    }
+
+    fn found(location: Location, value: &str) -> crate::tags::FoundIsrc {
+        crate::tags::FoundIsrc { location, value: value.into() }
+    }
+
+    fn report(isrcs: Vec<crate::tags::FoundIsrc>) -> TagReport {
+        TagReport { isrcs, ..TagReport::default() }
+    }
+
+    const WAV: &[Location] = &[Location::Id3v2Tsrc, Location::RiffInfoIsrc];
+
+    #[test]
+    fn carried_reduces_the_locations_to_one_answer() {
+        assert_eq!(carried(&report(vec![]), WAV), Carried::Nothing);
+        let both =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+        assert_eq!(carried(&both, WAV), Carried::Code { isrc: x(), complete: true });
+        let one = report(vec![found(Location::Id3v2Tsrc, "USPR37300012")]);
+        assert_eq!(carried(&one, WAV), Carried::Code { isrc: x(), complete: false });
+        // Hyphenated in a tag: the code, but rewritten to the stored form.
+        let hyphens =
+            report(vec![found(Location::Id3v2Tsrc, "US-PR3-73-00012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+        assert_eq!(carried(&hyphens, WAV), Carried::Code { isrc: x(), complete: false });
+        let split =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "GBBBB9905305")]);
+        assert_eq!(carried(&split, WAV), Carried::Disagree(vec![x(), y()]));
+        let bad = report(vec![found(Location::Id3v2Tsrc, "USPR3730001O")]);
+        assert_eq!(carried(&bad, WAV), Carried::Malformed(vec!["USPR3730001O".into()]));
+        let twice =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::Id3v2Tsrc, "USPR37300012")]);
+        assert_eq!(carried(&twice, WAV), Carried::Disagree(vec![x()]));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::audio::{self, AudioError, AudioFacts};
 use crate::tags::{self, TagError, TagReport};
+use crate::walk::WalkError;
 
 /// A file whose audio and tags were read.
 #[derive(Debug, Clone)]
@@ -48,24 +49,17 @@ pub fn scan(path: &Path) -> Result<Scanned, ScanError> {
     Ok(Scanned { path: path.to_path_buf(), audio, tags })
 }
 
-/// Scans every audio file under `paths` on `jobs` threads; results keep the walk's order.
-pub fn scan_all(paths: &[PathBuf], jobs: usize, on_done: impl Fn() + Sync) -> Vec<Result<Scanned, Failed>> {
-    let files = crate::walk::audio_files(paths);
-    let work = || {
-        files
-            .into_par_iter()
-            .map(|file| {
-                let result = match file {
-                    Ok(path) => scan(&path).map_err(|error| Failed { path, error }),
-                    Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
-                };
-                on_done();
-                result
-            })
-            .collect()
-    };
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+/// Scans walked files in parallel on the current rayon pool; results keep the order.
+pub fn scan_each(files: Vec<Result<PathBuf, WalkError>>, on_done: impl Fn() + Sync) -> Vec<Result<Scanned, Failed>> {
+    files
+        .into_par_iter()
+        .map(|file| {
+            let result = match file {
+                Ok(path) => scan(&path).map_err(|error| Failed { path, error }),
+                Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
+            };
+            on_done();
+            result
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::audio::hex;
 use crate::code::Isrc;
 use crate::report::{self, Exit};
-use crate::scan::{self, Failed, Scanned};
+use crate::scan::{Failed, Scanned};
 
 /// One file as `inspect --json` prints it; every field but `path` and `error` is null
 /// when the file could not be read.
@@ -87,9 +87,9 @@ impl InspectLine {
 }
 
 /// Runs `inspect` over `paths`; exit 2 if any file failed, else 0.
-pub fn run(paths: &[PathBuf], json: bool, jobs: usize, out: &mut dyn Write) -> std::io::Result<Exit> {
+pub fn run(paths: &[PathBuf], json: bool, jobs: usize, quiet: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
     let mut exit = Exit::Clean;
-    for result in scan::scan_all(paths, jobs, || {}) {
+    for result in crate::progress::scan_with_progress(paths, jobs, quiet, "decoding") {
         let line = match &result {
             Ok(file) => InspectLine::from_scanned(file),
             Err(failed) => {

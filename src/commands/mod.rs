@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
+pub mod assign;
 pub mod check;
+pub mod init;
 pub mod inspect;
+pub mod ledger;

@@ -1,0 +1,154 @@
+//! What can go wrong in the ledger.
+
+use std::path::PathBuf;
+
+use super::types::Relation;
+use crate::audio::AudioId;
+use crate::code::{DesignationRange, Isrc, Prefix};
+
+/// A ledger operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The folder that should hold the ledger file could not be created.
+    #[error("cannot create the ledger folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+
+    /// SQLite could not open (or set up) the ledger file.
+    #[error("cannot open the ledger {path}: {source}")]
+    Open {
+        /// The ledger file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+
+    /// The file is an SQLite database, but not one this tool made.
+    #[error(
+        "{path} is an SQLite database but not an isrc-stamp ledger; \
+         pass another path with --ledger"
+    )]
+    NotALedger {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The ledger was written by a newer isrc-stamp.
+    #[error(
+        "ledger schema version {found} is newer than this isrc-stamp understands ({known}); \
+         upgrade isrc-stamp"
+    )]
+    SchemaTooNew {
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+
+    /// `add_prefix` for a prefix that is already there with another range.
+    #[error("prefix {prefix} is already in the ledger with range {existing}, not {requested}")]
+    PrefixRangeMismatch {
+        /// The prefix.
+        prefix: Prefix,
+        /// The range in the ledger.
+        existing: DesignationRange,
+        /// The range asked for.
+        requested: DesignationRange,
+    },
+
+    /// A designation range outside 00000-99999 or with first > last.
+    #[error("invalid designation range {0}: it must lie within 00000-99999, first <= last")]
+    InvalidRange(DesignationRange),
+
+    /// Issuing under a prefix the ledger does not know.
+    #[error("prefix {0} is not in the ledger; run `isrc-stamp init --prefix {0}` first")]
+    UnknownPrefix(Prefix),
+
+    /// A year of reference above 99.
+    #[error("invalid year of reference {0}: it must be two digits (00-99)")]
+    InvalidYear(u8),
+
+    /// Every designation of the range is used (issued, adopted or void) for that year.
+    #[error(
+        "range exhausted: no free designation left for prefix {prefix} in year {year:02} \
+         (range {range})"
+    )]
+    RangeExhausted {
+        /// The prefix.
+        prefix: Prefix,
+        /// The year of reference.
+        year: u8,
+        /// The prefix's range.
+        range: DesignationRange,
+    },
+
+    /// Adopting (or inserting) a code that is already recorded.
+    #[error("{0} is already in the ledger")]
+    AlreadyInLedger(Isrc),
+
+    /// A code the operation needs is not in the ledger.
+    #[error("{0} is not in the ledger")]
+    UnknownCode(Isrc),
+
+    /// A relation (edit, remix, ...) given without the parent code it relates to.
+    #[error("a {0} needs the code of the recording it was made from")]
+    RelationWithoutParent(Relation),
+
+    /// Binding audio to, or deriving a version from, a voided code.
+    #[error("{0} is void and cannot be used")]
+    CodeVoid(Isrc),
+
+    /// Voiding a code twice.
+    #[error("{0} is already void")]
+    AlreadyVoid(Isrc),
+
+    /// One audio id can belong to one recording only.
+    #[error("the audio id {audio_id} is already bound to {bound_to}, so it cannot be bound to {requested}")]
+    AudioBoundElsewhere {
+        /// The audio id.
+        audio_id: AudioId,
+        /// The code it is bound to.
+        bound_to: Isrc,
+        /// The code it was asked to be bound to.
+        requested: Isrc,
+    },
+
+    /// A stored value this build cannot read (the file was edited by hand or is damaged).
+    #[error("the ledger holds an invalid value in {column}: {value:?}")]
+    Corrupt {
+        /// `table.column`.
+        column: &'static str,
+        /// The value as text.
+        value: String,
+    },
+
+    /// Another process held the ledger's write lock for longer than the busy timeout.
+    #[error(
+        "the ledger is busy: another isrc-stamp kept it locked for more than {} s; try again",
+        .0.as_secs()
+    )]
+    Busy(std::time::Duration),
+
+    /// Any other SQLite failure.
+    #[error("ledger database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A word that is not one of a closed set of CLI words (relation, origin, status).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {word:?}: expected one of {expected}")]
+pub struct ParseWordError {
+    /// What was being parsed (`relation`, `origin`, `status`).
+    pub what: &'static str,
+    /// The word given.
+    pub word: String,
+    /// The accepted words, separated by `|`.
+    pub expected: &'static str,
+}
+
+/// Shorthand for ledger results.
+pub type Result<T, E = LedgerError> = std::result::Result<T, E>;

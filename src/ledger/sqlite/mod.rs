@@ -1,0 +1,214 @@
+//! The SQLite ledger: one file, WAL mode, `BEGIN IMMEDIATE` write transactions, so
+//! several processes can assign against it at once without issuing a code twice.
+
+mod read;
+mod row;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use super::error::{LedgerError, Result};
+use super::schema;
+use super::types::{AudioRecord, Event, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
+use super::{Ledger, LedgerTx, Lookup, run_transaction};
+use crate::audio::AudioId;
+use crate::code::{DesignationRange, Isrc, Prefix};
+
+/// A ledger in an SQLite file (or in memory, for tests).
+#[derive(Debug)]
+pub struct SqliteLedger {
+    /// The open connection, configured by [`configure`].
+    conn: Connection,
+    /// The file, `None` in memory.
+    path: Option<PathBuf>,
+}
+
+/// A write transaction on a [`SqliteLedger`]; rolls back when dropped uncommitted.
+#[derive(Debug)]
+pub struct SqliteTx<'c> {
+    /// An `IMMEDIATE` transaction: it holds the write lock from its start.
+    tx: Transaction<'c>,
+}
+
+impl SqliteLedger {
+    /// How long a writer waits for another process's transaction before giving up.
+    pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Opens the ledger at `path`, creating the file and its folders if needed, and
+    /// migrating the schema forward. Does no work proportional to the ledger's size.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteLedger> {
+        let path = path.as_ref();
+        create_parent(path)?;
+        let conn = Connection::open(path).map_err(|source| open_error(path, source))?;
+        SqliteLedger::set_up(conn, Some(path))
+    }
+
+    /// Opens an empty ledger that lives in memory and vanishes when dropped.
+    pub fn open_in_memory() -> Result<SqliteLedger> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| open_error(path, source))?;
+        SqliteLedger::set_up(conn, None)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: commits if it returns `Ok`, rolls
+    /// back if it returns `Err` (or panics). Waits up to [`Self::BUSY_TIMEOUT`] for
+    /// other writers.
+    pub fn transaction<T, E>(
+        &mut self,
+        f: impl FnOnce(&mut dyn LedgerTx) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        run_transaction(self.begin()?, f)
+    }
+
+    /// The file, or `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version in the file (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        schema::user_version(&self.conn)
+    }
+
+    /// The connection, for [`Lookup`] (and for tests that bypass the checks).
+    pub(in crate::ledger) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Configures the connection and migrates the schema.
+    fn set_up(mut conn: Connection, path: Option<&Path>) -> Result<SqliteLedger> {
+        let shown = path.unwrap_or(Path::new(":memory:"));
+        configure(&conn).map_err(|source| open_error(shown, source))?;
+        schema::migrate(&mut conn, shown).map_err(|error| match error {
+            LedgerError::Sqlite(source) => open_error(shown, source),
+            other => other,
+        })?;
+        Ok(SqliteLedger { conn, path: path.map(Path::to_owned) })
+    }
+}
+
+/// Creates the folder that will hold the ledger file.
+fn create_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|source| LedgerError::CreateDir { path: parent.to_owned(), source })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Busy timeout, foreign keys, WAL, and full sync: a committed code must survive a power
+/// cut, because it is written into files right after the commit.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // An in-memory database answers "memory"; a file system without shared memory keeps
+    // its old mode. Both still work, so the answer is not checked.
+    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Starts a write transaction, waiting up to the busy timeout for the write lock.
+fn begin_immediate(conn: &mut Connection) -> Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|error| match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) => LedgerError::Busy(SqliteLedger::BUSY_TIMEOUT),
+        _ => LedgerError::Sqlite(error),
+    })
+}
+
+/// An error opening or setting up `path`.
+fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
+    LedgerError::Open { path: path.to_owned(), source }
+}
+
+/// Implements [`Lookup`] by delegating to [`read`] on the type's `conn()`.
+macro_rules! sqlite_lookup {
+    ($type:ty) => {
+        impl Lookup for $type {
+            fn prefixes(&self) -> Result<Vec<PrefixRecord>> {
+                read::prefixes(self.conn())
+            }
+
+            fn prefix(&self, prefix: Prefix) -> Result<Option<PrefixRecord>> {
+                read::prefix(self.conn(), prefix)
+            }
+
+            fn recording(&self, isrc: Isrc) -> Result<Option<Recording>> {
+                read::recording(self.conn(), isrc)
+            }
+
+            fn code_for_audio(&self, audio_id: &AudioId) -> Result<Option<Isrc>> {
+                read::code_for_audio(self.conn(), audio_id)
+            }
+
+            fn audio_for_code(&self, isrc: Isrc) -> Result<Vec<AudioRecord>> {
+                read::audio_for_code(self.conn(), isrc)
+            }
+
+            fn recordings(&self) -> Result<Vec<Recording>> {
+                read::recordings(self.conn())
+            }
+
+            fn events_for(&self, isrc: Isrc) -> Result<Vec<Event>> {
+                read::events_for(self.conn(), isrc)
+            }
+        }
+    };
+}
+
+sqlite_lookup!(SqliteLedger);
+sqlite_lookup!(SqliteTx<'_>);
+
+impl Ledger for SqliteLedger {
+    fn add_prefix(&mut self, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool> {
+        let tx = begin_immediate(&mut self.conn)?;
+        let added = write::add_prefix(&tx, prefix, range, at)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>> {
+        let tx = begin_immediate(&mut self.conn)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+}
+
+impl SqliteTx<'_> {
+    /// The transaction's connection, for [`Lookup`].
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl LedgerTx for SqliteTx<'_> {
+    fn issue_next(&mut self, prefix: Prefix, year: u8, new: &NewRecording) -> Result<Isrc> {
+        write::issue_next(&self.tx, prefix, year, new)
+    }
+
+    fn adopt(&mut self, isrc: Isrc, origin: Origin, new: &NewRecording) -> Result<()> {
+        write::adopt(&self.tx, isrc, origin, new)
+    }
+
+    fn bind_audio(&mut self, audio: &AudioRecord) -> Result<bool> {
+        write::bind_audio(&self.tx, audio)
+    }
+
+    fn log(&mut self, event: &NewEvent) -> Result<i64> {
+        write::log(&self.tx, event)
+    }
+
+    fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {
+        write::void(&self.tx, isrc, reason)
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}

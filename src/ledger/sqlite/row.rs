@@ -1,0 +1,156 @@
+//! Turning SQLite rows into ledger types, with a clear error for a value that does not
+//! read back (a file edited by hand, or damaged).
+
+use std::str::FromStr;
+
+use rusqlite::types::FromSql;
+use rusqlite::{Params, Row, Statement};
+
+use crate::audio::AudioId;
+use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::ledger::error::{LedgerError, Result};
+use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording};
+
+/// Columns read by [`prefix_record`].
+pub const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
+
+/// Columns read by [`recording`].
+pub const RECORDING_COLUMNS: &str = "code, origin, status, title, artist, version_note, \
+     parent, relation, issued_at, issued_by, void_reason";
+
+/// Columns read by [`audio_record`].
+pub const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at";
+
+/// Columns read by [`event`].
+pub const EVENT_COLUMNS: &str = "id, at, user, path, audio_id, isrc, action, detail";
+
+/// Runs `stmt` and decodes every row.
+pub fn all<T>(stmt: &mut Statement<'_>, params: impl Params, decode: fn(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
+}
+
+/// Runs `stmt` and decodes the first row, if any.
+pub fn first<T>(stmt: &mut Statement<'_>, params: impl Params, decode: fn(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
+    let mut rows = stmt.query(params)?;
+    rows.next()?.map(decode).transpose()
+}
+
+/// A row of `prefix`.
+pub fn prefix_record(row: &Row<'_>) -> Result<PrefixRecord> {
+    let first: u32 = get(row, "prefix.range_first")?;
+    let last: u32 = get(row, "prefix.range_last")?;
+    Ok(PrefixRecord {
+        prefix: prefix(row, "prefix.prefix")?,
+        range: DesignationRange { first, last },
+        created_at: get(row, "prefix.created_at")?,
+    })
+}
+
+/// A row of `recording`.
+pub fn recording(row: &Row<'_>) -> Result<Recording> {
+    Ok(Recording {
+        isrc: isrc(row, "recording.code")?,
+        origin: word(row, "recording.origin")?,
+        status: word(row, "recording.status")?,
+        title: get(row, "recording.title")?,
+        artist: get(row, "recording.artist")?,
+        version_note: get(row, "recording.version_note")?,
+        parent: optional(row, "recording.parent", parse_isrc)?,
+        relation: optional(row, "recording.relation", |text| text.parse().ok())?,
+        issued_at: get(row, "recording.issued_at")?,
+        issued_by: get(row, "recording.issued_by")?,
+        void_reason: get(row, "recording.void_reason")?,
+    })
+}
+
+/// A row of `audio`.
+pub fn audio_record(row: &Row<'_>) -> Result<AudioRecord> {
+    Ok(AudioRecord {
+        audio_id: audio_id(row, "audio.audio_id")?,
+        isrc: isrc(row, "audio.isrc")?,
+        frames: unsigned(row, "audio.frames")?,
+        sample_rate: get(row, "audio.rate")?,
+        channels: get(row, "audio.channels")?,
+        bits: get(row, "audio.bits")?,
+        first_path: get(row, "audio.first_path")?,
+        added_at: get(row, "audio.added_at")?,
+    })
+}
+
+/// A row of `event`.
+pub fn event(row: &Row<'_>) -> Result<Event> {
+    Ok(Event {
+        id: get(row, "event.id")?,
+        at: get(row, "event.at")?,
+        user: get(row, "event.user")?,
+        path: get(row, "event.path")?,
+        audio_id: optional(row, "event.audio_id", AudioId::parse)?,
+        isrc: optional(row, "event.isrc", parse_isrc)?,
+        action: get(row, "event.action")?,
+        detail: get(row, "event.detail")?,
+    })
+}
+
+/// A single code column, as in `SELECT isrc FROM audio ...`.
+pub fn single_isrc(row: &Row<'_>) -> Result<Isrc> {
+    let text: String = row.get(0)?;
+    parse_isrc(&text).ok_or(LedgerError::Corrupt { column: "code", value: text })
+}
+
+/// Reads column `label` (`table.column`) with SQLite's own conversion.
+fn get<T: FromSql>(row: &Row<'_>, label: &'static str) -> Result<T> {
+    Ok(row.get(column(label))?)
+}
+
+/// Reads an integer column that holds a `u64`.
+fn unsigned(row: &Row<'_>, label: &'static str) -> Result<u64> {
+    let value: i64 = get(row, label)?;
+    u64::try_from(value).map_err(|_| LedgerError::Corrupt { column: label, value: value.to_string() })
+}
+
+/// Reads a text column as a code.
+fn isrc(row: &Row<'_>, label: &'static str) -> Result<Isrc> {
+    parsed(row, label, parse_isrc)
+}
+
+/// Reads a text column as a prefix.
+fn prefix(row: &Row<'_>, label: &'static str) -> Result<Prefix> {
+    parsed(row, label, |text| Prefix::parse(text).ok())
+}
+
+/// Reads a text column as an audio id.
+fn audio_id(row: &Row<'_>, label: &'static str) -> Result<AudioId> {
+    parsed(row, label, AudioId::parse)
+}
+
+/// Reads a text column holding one of a closed set of words.
+fn word<T: FromStr>(row: &Row<'_>, label: &'static str) -> Result<T> {
+    parsed(row, label, |text| text.parse().ok())
+}
+
+/// Reads a non-null text column through `parse`.
+fn parsed<T>(row: &Row<'_>, label: &'static str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    let text: String = get(row, label)?;
+    parse(&text).ok_or(LedgerError::Corrupt { column: label, value: text })
+}
+
+/// Reads a nullable text column through `parse`.
+fn optional<T>(row: &Row<'_>, label: &'static str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let text: Option<String> = get(row, label)?;
+    text.map(|text| parse(&text).ok_or(LedgerError::Corrupt { column: label, value: text })).transpose()
+}
+
+/// Parses a stored code.
+fn parse_isrc(text: &str) -> Option<Isrc> {
+    Isrc::parse(text).ok()
+}
+
+/// The column name in a `table.column` label.
+fn column(label: &'static str) -> &'static str {
+    label.rsplit_once('.').map_or(label, |(_, column)| column)
+}

@@ -1,0 +1,272 @@
+//! What the ledger stores: prefixes, recordings, audio ids and the event history.
+//!
+//! Times are seconds since the Unix epoch (UTC), see [`now`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ParseWordError;
+use crate::audio::AudioId;
+use crate::code::{DesignationRange, Isrc, Prefix};
+
+/// Seconds since the Unix epoch, UTC (0 if the clock is before 1970).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Declares a closed set of words stored as text and typed on the command line.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word stored in the ledger and used on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseWordError;
+
+            /// Parses the word, ignoring ASCII case.
+            fn from_str(word: &str) -> Result<Self, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str().eq_ignore_ascii_case(word.trim()))
+                    .ok_or_else(|| ParseWordError {
+                        what: $what,
+                        word: word.to_owned(),
+                        expected: concat!($($word, "|"),+).trim_end_matches('|'),
+                    })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum! {
+    /// How a code came into the ledger.
+    Origin, "origin" {
+        /// Issued by this tool under one of the ledger's prefixes.
+        Issued = "issued",
+        /// Found in a file's tags and kept (an existing code must keep being used).
+        Adopted = "adopted",
+        /// Read from a list (`ledger import`).
+        Imported = "imported",
+    }
+}
+
+word_enum! {
+    /// Whether a code is in use.
+    Status, "status" {
+        /// In use.
+        Active = "active",
+        /// Withdrawn: kept in the ledger so it is never issued again.
+        Void = "void",
+    }
+}
+
+word_enum! {
+    /// How a new version relates to the recording it was made from (its parent).
+    Relation, "relation" {
+        /// An edit that changes the playing time (radio edit).
+        Edit = "edit",
+        /// A remix.
+        Remix = "remix",
+        /// A remaster the registrant decided deserves a new code.
+        Remaster = "remaster",
+        /// A live recording.
+        Live = "live",
+        /// Another language.
+        Language = "language",
+        /// Another mix (stereo vs immersive, mono, clean/explicit).
+        Mix = "mix",
+        /// Anything else; say what in the version note.
+        Other = "other",
+    }
+}
+
+/// A registrant prefix and the designation range it is authorised for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrefixRecord {
+    /// Country code and registrant code.
+    #[serde(serialize_with = "ser::prefix")]
+    pub prefix: Prefix,
+    /// The designations this ledger may issue under the prefix.
+    #[serde(serialize_with = "ser::display")]
+    pub range: DesignationRange,
+    /// When it was added.
+    pub created_at: i64,
+}
+
+/// One recording, that is one ISRC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recording {
+    /// The code.
+    #[serde(serialize_with = "ser::display")]
+    pub isrc: Isrc,
+    /// Issued here, adopted from a file, or imported.
+    pub origin: Origin,
+    /// Active or void.
+    pub status: Status,
+    /// Title, when known.
+    pub title: Option<String>,
+    /// Artist, when known.
+    pub artist: Option<String>,
+    /// Free text: "radio edit", "2024 remaster", ...
+    pub version_note: Option<String>,
+    /// The recording this one is a new version of.
+    #[serde(serialize_with = "ser::optional_display")]
+    pub parent: Option<Isrc>,
+    /// How it relates to `parent`.
+    pub relation: Option<Relation>,
+    /// When the code was issued or entered the ledger.
+    pub issued_at: i64,
+    /// The OS user who issued or adopted it.
+    pub issued_by: String,
+    /// Why it was voided.
+    pub void_reason: Option<String>,
+}
+
+/// What the caller knows about a recording it issues or adopts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewRecording {
+    /// Title, when known.
+    pub title: Option<String>,
+    /// Artist, when known.
+    pub artist: Option<String>,
+    /// Free text describing the version.
+    pub version_note: Option<String>,
+    /// The recording this one is a new version of (must be in the ledger).
+    pub parent: Option<Isrc>,
+    /// How it relates to `parent`.
+    pub relation: Option<Relation>,
+    /// When (see [`now`]).
+    pub issued_at: i64,
+    /// The OS user.
+    pub issued_by: String,
+}
+
+impl NewRecording {
+    /// A recording with no metadata, stamped with `at` and `user`.
+    pub fn new(user: impl Into<String>, at: i64) -> NewRecording {
+        NewRecording { issued_by: user.into(), issued_at: at, ..NewRecording::default() }
+    }
+}
+
+/// One audio id: one encoding or carrier master of a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AudioRecord {
+    /// Hash of the decoded PCM.
+    pub audio_id: AudioId,
+    /// The recording it belongs to.
+    #[serde(serialize_with = "ser::display")]
+    pub isrc: Isrc,
+    /// Decoded sample frames.
+    pub frames: u64,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channel count.
+    pub channels: u16,
+    /// Bits per sample.
+    pub bits: u16,
+    /// The path it was first seen at.
+    pub first_path: String,
+    /// When it was bound.
+    pub added_at: i64,
+}
+
+/// One entry of the append-only history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Position in the history (increasing, never reused).
+    pub id: i64,
+    /// When.
+    pub at: i64,
+    /// The OS user.
+    pub user: String,
+    /// The file concerned, if any.
+    pub path: Option<String>,
+    /// The audio id concerned, if any.
+    pub audio_id: Option<AudioId>,
+    /// The code concerned, if any (it need not be in the ledger: a conflict can name
+    /// another label's code).
+    #[serde(serialize_with = "ser::optional_display")]
+    pub isrc: Option<Isrc>,
+    /// What happened: `issue`, `adopt`, `reuse`, `write`, `conflict`, `void`, ...
+    pub action: String,
+    /// Details for people or machines (free text or JSON).
+    pub detail: String,
+}
+
+/// An event to append: an [`Event`] before it has an id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewEvent {
+    /// When (see [`now`]).
+    pub at: i64,
+    /// The OS user.
+    pub user: String,
+    /// The file concerned, if any.
+    pub path: Option<String>,
+    /// The audio id concerned, if any.
+    pub audio_id: Option<AudioId>,
+    /// The code concerned, if any.
+    pub isrc: Option<Isrc>,
+    /// What happened.
+    pub action: String,
+    /// Details (free text or JSON).
+    pub detail: String,
+}
+
+impl NewEvent {
+    /// An event with `action`, stamped with `at` and `user`, about nothing in particular yet.
+    pub fn new(user: impl Into<String>, at: i64, action: impl Into<String>) -> NewEvent {
+        NewEvent { at, user: user.into(), action: action.into(), ..NewEvent::default() }
+    }
+}
+
+/// Serialization of the code types in their text forms.
+mod ser {
+    use std::fmt::Display;
+
+    use serde::Serializer;
+
+    /// Serializes a prefix in its stored form (5 bare characters).
+    pub fn prefix<S: Serializer>(prefix: &crate::code::Prefix, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(prefix.as_str())
+    }
+
+    /// Serializes a value as its `Display` text.
+    pub fn display<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    /// Serializes an optional value as its `Display` text or `null`.
+    pub fn optional_display<T: Display, S: Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => s.collect_str(value),
+            None => s.serialize_none(),
+        }
+    }
+}
