@@ -369,6 +369,7 @@ fn print(out: &mut dyn Write, outcomes: &[Outcome], options: &AssignOptions) -> 
     } else {
         write_table(out, outcomes)?;
     }
+    out.flush()?;
     if !options.quiet {
         eprintln!("{}", summary(outcomes, options.dry_run));
     }
