@@ -1,16 +1,20 @@
 //! `isrc-stamp check CODE...`: validate codes and show their parts.
+//!
+//! One line per code, in the order given: an aligned table for people, or with `--json`
+//! one JSON object per line. Exit [`Exit::Clean`] when every code is valid (warnings
+//! allowed), [`Exit::Findings`] when any is invalid.
 
 use std::io::Write;
 
 use serde::Serialize;
 
-use crate::code::{Isrc, IsrcError};
-use crate::report::{self, Exit};
+use crate::code::Isrc;
+use crate::report::Exit;
 
-/// One checked code, as `check --json` prints it (keys in this order).
+/// One checked code, as `check --json` prints it: the field order is the key order.
 #[derive(Debug, Serialize)]
-pub struct CheckLine {
-    input: String,
+struct Checked<'a> {
+    input: &'a str,
     valid: bool,
     isrc: Option<String>,
     display: Option<String>,
@@ -22,24 +26,24 @@ pub struct CheckLine {
     error: Option<String>,
 }
 
-impl CheckLine {
-    /// Checks one input.
-    pub fn new(input: &str) -> Self {
+impl<'a> Checked<'a> {
+    /// Parses `input`; an invalid code keeps its O/0 or I/1 hint as a warning too.
+    fn new(input: &'a str) -> Self {
         match Isrc::parse(input) {
-            Ok(isrc) => CheckLine {
-                input: input.to_owned(),
+            Ok(isrc) => Checked {
+                input,
                 valid: true,
                 isrc: Some(isrc.as_str().to_owned()),
                 display: Some(isrc.display_form()),
                 country: Some(isrc.country().to_owned()),
                 registrant: Some(isrc.registrant().to_owned()),
-                year: Some(isrc.as_str()[5..7].to_owned()),
-                designation: Some(isrc.as_str()[7..].to_owned()),
+                year: Some(format!("{:02}", isrc.year())),
+                designation: Some(format!("{:05}", isrc.designation())),
                 warnings: isrc.warnings(),
                 error: None,
             },
-            Err(error) => CheckLine {
-                input: input.to_owned(),
+            Err(error) => Checked {
+                input,
                 valid: false,
                 isrc: None,
                 display: None,
@@ -47,87 +51,123 @@ impl CheckLine {
                 registrant: None,
                 year: None,
                 designation: None,
-                warnings: confusion_warning(&error).into_iter().collect(),
+                warnings: error.hint().into_iter().collect(),
                 error: Some(error.to_string()),
             },
         }
     }
 }
 
-/// The O/0 and I/1 hint as a warning of its own, for scripts that read warnings.
-fn confusion_warning(error: &IsrcError) -> Option<String> {
-    match error {
-        IsrcError::Digit { position, found, hint } if !hint.is_empty() => {
-            Some(format!("letter {found:?} at position {position}{hint}"))
+/// Checks `codes` and writes one line per code to `out`: a table, or JSON Lines when `json`.
+///
+/// Returns [`Exit::Clean`] when every code is valid (warnings allowed) and
+/// [`Exit::Findings`] when any is invalid.
+pub fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
+    let checked: Vec<Checked<'_>> = codes.iter().map(|code| Checked::new(code)).collect();
+    if json {
+        for line in &checked {
+            serde_json::to_writer(&mut *out, line)?;
+            writeln!(out)?;
         }
-        _ => None,
+    } else {
+        write_table(&checked, out)?;
     }
+    Ok(if checked.iter().all(|line| line.valid) { Exit::Clean } else { Exit::Findings })
 }
 
-/// Runs `check`: exit 0 when every code is valid (warnings allowed), 1 when any is invalid.
-pub fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
-    let lines: Vec<CheckLine> = codes.iter().map(|code| CheckLine::new(code)).collect();
-    let width = lines.iter().map(|l| l.input.chars().count()).max().unwrap_or(0);
-    for line in &lines {
-        if json {
-            report::json_line(out, line)?;
-        } else if let Some(display) = &line.display {
-            write!(out, "{:<width$}  valid    {display}", line.input)?;
+/// Writes `input  status  detail` lines with the input and status columns aligned.
+fn write_table(checked: &[Checked<'_>], out: &mut dyn Write) -> std::io::Result<()> {
+    let inputs: Vec<String> = checked.iter().map(|line| shown(line.input)).collect();
+    let width = inputs.iter().map(|input| input.chars().count()).max().unwrap_or(0);
+    for (line, input) in checked.iter().zip(&inputs) {
+        if let Some(display) = &line.display {
+            write!(out, "{input:<width$}  valid    {display}")?;
             for warning in &line.warnings {
                 write!(out, "  warning: {warning}")?;
             }
-            writeln!(out)?;
         } else {
-            writeln!(out, "{:<width$}  INVALID  {}", line.input, line.error.as_deref().unwrap_or_default())?;
+            // The error message already carries the O/0 hint.
+            write!(out, "{input:<width$}  invalid  {}", line.error.as_deref().unwrap_or_default())?;
         }
+        writeln!(out)?;
     }
-    Ok(if lines.iter().all(|l| l.valid) { Exit::Clean } else { Exit::Findings })
+    Ok(())
+}
+
+/// The input as shown in the table: quoted and escaped when it is empty or holds control
+/// characters, so every code stays on one visible line.
+fn shown(input: &str) -> String {
+    if input.is_empty() || input.chars().any(char::is_control) { format!("{input:?}") } else { input.to_owned() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn output(codes: &[&str], json: bool) -> (String, Exit) {
-        let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    fn check(codes: &[&str], json: bool) -> (String, Exit) {
+        let codes: Vec<String> = codes.iter().map(|code| code.to_string()).collect();
         let mut out = Vec::new();
-        let exit = run(&codes, json, &mut out).unwrap();
-        (String::from_utf8(out).unwrap(), exit)
+        let exit = run(&codes, json, &mut out).expect("writing to a Vec");
+        (String::from_utf8(out).expect("UTF-8 output"), exit)
     }
 
     #[test]
     fn json_lines_have_the_documented_keys_in_order() {
-        let (text, exit) = output(&["us-pr3-73-00012", "QX1234567890"], true);
-        assert_eq!(exit, Exit::Clean);
-        let first = text.lines().next().unwrap();
+        let (text, exit) = check(&["isrc us-pr3-73-00012", "USPR3730001O", "QX1234567890"], true);
+        assert_eq!(exit, Exit::Findings);
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            first,
-            r#"{"input":"us-pr3-73-00012","valid":true,"isrc":"USPR37300012","display":"ISRC US-PR3-73-00012","country":"US","registrant":"PR3","year":"73","designation":"00012","warnings":[],"error":null}"#
+            lines,
+            [
+                r#"{"input":"isrc us-pr3-73-00012","valid":true,"isrc":"USPR37300012","display":"ISRC US-PR3-73-00012","country":"US","registrant":"PR3","year":"73","designation":"00012","warnings":[],"error":null}"#,
+                r#"{"input":"USPR3730001O","valid":false,"isrc":null,"display":null,"country":null,"registrant":null,"year":null,"designation":null,"warnings":["letter 'O' at position 12 looks like the digit 0"],"error":"non-digit 'O' at position 12: the year and designation (positions 6-12) must be digits; letter 'O' at position 12 looks like the digit 0"}"#,
+                r#"{"input":"QX1234567890","valid":true,"isrc":"QX1234567890","display":"ISRC QX-123-45-67890","country":"QX","registrant":"123","year":"45","designation":"67890","warnings":["unknown country code \"QX\" (list of 2026-11-01); check with your ISRC agency"],"error":null}"#,
+            ]
         );
-        let second: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
-        assert_eq!(second["valid"], true);
-        assert_eq!(second["warnings"].as_array().unwrap().len(), 1);
     }
 
     #[test]
-    fn an_invalid_code_is_a_finding_with_nulls() {
-        let (text, exit) = output(&["USPR37300012", "USPR3730001O"], true);
+    fn json_keeps_leading_zeros_and_parses_as_json() {
+        let (text, exit) = check(&["NLA508700208", "\u{0}"], true);
         assert_eq!(exit, Exit::Findings);
-        let bad: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
-        assert_eq!(bad["valid"], false);
-        for key in ["isrc", "display", "country", "registrant", "year", "designation"] {
-            assert!(bad[key].is_null(), "{key}");
-        }
-        assert!(bad["error"].as_str().unwrap().contains("position 12"));
-        assert!(bad["warnings"][0].as_str().unwrap().contains("digit 0"));
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap_or_default()).unwrap();
+        assert_eq!((first["year"].as_str(), first["designation"].as_str()), (Some("87"), Some("00208")));
+        let second: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap_or_default()).unwrap();
+        assert_eq!(second["input"], "\u{0}");
+        assert_eq!(second["warnings"], serde_json::json!([]));
     }
 
     #[test]
     fn human_lines_are_aligned() {
-        let (text, exit) = output(&["USPR37300012", "12PR37300012x"], false);
+        let (text, exit) = check(&["USPR37300012", "12PR37300012x", "QX1234567890", "USPR3730001O"], false);
+        assert_eq!(exit, Exit::Findings);
+        let expected = [
+            "USPR37300012   valid    ISRC US-PR3-73-00012",
+            "12PR37300012x  invalid  wrong length: an ISRC has 12 characters, this has 13 \
+             (not counting spaces, hyphens and a leading \"ISRC\")",
+            "QX1234567890   valid    ISRC QX-123-45-67890  \
+             warning: unknown country code \"QX\" (list of 2026-11-01); check with your ISRC agency",
+            "USPR3730001O   invalid  non-digit 'O' at position 12: the year and designation (positions 6-12) \
+             must be digits; letter 'O' at position 12 looks like the digit 0",
+        ];
+        assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn warnings_alone_are_clean() {
+        let (text, exit) = check(&["QX1234567890", "gb-bbb-99-05305"], false);
+        assert_eq!(exit, Exit::Clean);
+        assert_eq!(text.lines().nth(1), Some("gb-bbb-99-05305  valid    ISRC GB-BBB-99-05305"));
+    }
+
+    #[test]
+    fn odd_inputs_stay_on_one_line() {
+        let (text, exit) = check(&["", "US\nPR37300012", "xyz"], false);
         assert_eq!(exit, Exit::Findings);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("USPR37300012   valid    ISRC US-PR3-73-00012"), "{}", lines[0]);
-        assert!(lines[1].starts_with("12PR37300012x  INVALID  "), "{}", lines[1]);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with(r#"""                invalid  empty code"#), "{}", lines[0]);
+        assert!(lines[1].starts_with(r#""US\nPR37300012"  valid    ISRC US-PR3-73-00012"#), "{}", lines[1]);
+        assert!(lines[2].starts_with("xyz               invalid  wrong length"), "{}", lines[2]);
     }
 }
