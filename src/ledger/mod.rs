@@ -11,16 +11,16 @@
 //! - [`Ledger`]: the handle: prefixes, and `transaction` (on `dyn Ledger` and on
 //!   [`SqliteLedger`]), which commits on `Ok` and rolls back on `Err`.
 //!
+//! Inside `transaction`, `tx` is a `&mut dyn LedgerTx`: its methods and the [`Lookup`]
+//! ones need no import.
+//!
 //! Times are seconds since the Unix epoch, UTC ([`now`]); the OS user is always passed
 //! in by the caller, never read here.
 //!
 //! ```no_run
-//! # use isrc_stamp as _;
 //! # fn demo(audio: isrc_stamp::audio::AudioId) -> Result<(), isrc_stamp::ledger::LedgerError> {
 //! use isrc_stamp::code::Prefix;
-//! use isrc_stamp::ledger::{
-//!     AudioRecord, LedgerTx, Lookup, NewEvent, NewRecording, SqliteLedger, now,
-//! };
+//! use isrc_stamp::ledger::{AudioRecord, NewEvent, NewRecording, SqliteLedger, now};
 //!
 //! let mut ledger = SqliteLedger::open("ledger.sqlite3")?;
 //! let prefix = Prefix::parse("USPR3").expect("valid prefix");

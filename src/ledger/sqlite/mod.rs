@@ -117,7 +117,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Starts a write transaction, waiting up to the busy timeout for the write lock.
 fn begin_immediate(conn: &mut Connection) -> Result<Transaction<'_>> {
-    conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|error| match error.sqlite_error_code() {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|error| match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) => LedgerError::Busy(SqliteLedger::BUSY_TIMEOUT),
         _ => LedgerError::Sqlite(error),
     })
