@@ -54,6 +54,16 @@ impl Common {
         Ok(dirs.data_dir().join("ledger.sqlite3"))
     }
 
+    /// The ledger to compare with, if there is one: a ledger named with `--ledger` or
+    /// `ISRC_STAMP_LEDGER` must exist; the default one is used when it exists.
+    pub fn ledger_if_any(&self) -> anyhow::Result<Option<SqliteLedger>> {
+        if self.ledger.is_some() {
+            return self.open_ledger().map(Some);
+        }
+        let path = self.ledger_path()?;
+        Ok(if path.is_file() { Some(SqliteLedger::open(&path)?) } else { None })
+    }
+
     /// Opens the existing ledger, or says how to create one.
     pub fn open_ledger(&self) -> anyhow::Result<SqliteLedger> {
         let path = self.ledger_path()?;
@@ -96,6 +106,18 @@ pub enum Command {
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Check, before pressing, that every file carries the right code.
+    Verify {
+        /// Files and folders (walked recursively).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The carrier: `cd` adds the Red Book checks.
+        #[arg(long, value_enum, default_value = "digital")]
+        carrier: commands::verify::Carrier,
+        /// Longest total playing time for a CD, as MM:SS or seconds.
+        #[arg(long, value_name = "MM:SS", default_value = "79:57", value_parser = parse_minutes_seconds)]
+        max_total: f64,
     },
     /// Show what a file is: format, audio id, duration, MD5s and every ISRC location.
     Inspect {
@@ -163,6 +185,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(&common.open_ledger()?, *isrc, common.json, out)?
         }
+        Command::Verify { paths, carrier, max_total } => {
+            let ledger = common.ledger_if_any()?;
+            let options = commands::verify::VerifyOptions {
+                paths: paths.clone(),
+                carrier: *carrier,
+                cd_limits: crate::checks::CdLimits { max_total_seconds: *max_total },
+                jobs: common.jobs(),
+                json: common.json,
+                quiet: common.quiet,
+            };
+            commands::verify::run(ledger.as_ref(), &options, out)?
+        }
         Command::Inspect { paths } => commands::inspect::run(paths, common.json, common.jobs(), common.quiet, out)?,
     };
     Ok(exit)
@@ -216,4 +250,16 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
 /// The user recorded in the ledger: `USER` or `USERNAME`, else "unknown".
 fn current_user() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// Parses `MM:SS`, `H:MM:SS` or plain seconds.
+fn parse_minutes_seconds(text: &str) -> Result<f64, String> {
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    let numbers: Result<Vec<f64>, _> = parts.iter().map(|p| p.parse::<f64>()).collect();
+    let error = || format!("{text:?} is not a duration like 79:57 or 4797");
+    let numbers = numbers.map_err(|_| error())?;
+    if numbers.is_empty() || numbers.len() > 3 || numbers.iter().any(|n| !n.is_finite() || *n < 0.0) {
+        return Err(error());
+    }
+    Ok(numbers.iter().fold(0.0, |total, n| total * 60.0 + n))
 }

@@ -7,6 +7,7 @@
 //! many files), [`commands`] (one module per subcommand), [`report`] (output).
 
 pub mod audio;
+pub mod checks;
 pub mod cli;
 pub mod code;
 pub mod commands;
