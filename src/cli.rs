@@ -102,7 +102,7 @@ pub enum Command {
     },
     /// Give every recording under PATH its code and write it into the tags.
     Assign(AssignArgs),
-    /// Show what the ledger holds.
+    /// Show, export or import what the ledger holds, or void a code.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
@@ -119,11 +119,33 @@ pub enum Command {
         #[arg(long, value_name = "MM:SS", default_value = "79:57", value_parser = parse_minutes_seconds)]
         max_total: f64,
     },
+    /// Find the same recording more than once: exact copies (one audio id) and
+    /// near-duplicates by acoustic fingerprint (other encodings, rates, bit depths, edits).
+    Dupes {
+        /// Files and folders (walked recursively).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Show what a file is: format, audio id, duration, MD5s and every ISRC location.
     Inspect {
         /// Files (or folders, walked recursively).
         #[arg(required = true, value_name = "FILE")]
         paths: Vec<PathBuf>,
+    },
+    /// Write a CUE sheet for the album, each track with the ISRC its file carries.
+    Cue {
+        /// Files and folders (walked recursively), in track order.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write the sheet to FILE (atomically) instead of stdout; FILE names are relative to its folder.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The release's UPC/EAN for the CATALOG line (12 or 13 digits, check digit validated).
+        #[arg(long, value_name = "UPC/EAN")]
+        catalog: Option<crate::cue::Catalog>,
+        /// The track order: a file listing one path per line (relative to its folder, or absolute).
+        #[arg(long, value_name = "FILE")]
+        order: Option<PathBuf>,
     },
 }
 
@@ -166,6 +188,31 @@ pub enum LedgerCommand {
         /// The code.
         isrc: Isrc,
     },
+    /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
+    Export {
+        /// csv: a header row, one row per (recording, audio id); json: one object per
+        /// recording [default: csv, or json with --json].
+        #[arg(long, value_enum)]
+        format: Option<commands::ledger::ExportFormat>,
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
+    Import {
+        /// The list: an export, a distributor's list (an isrc column is enough), ...
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
+    /// reports files that carry it.
+    Void {
+        /// The code.
+        isrc: Isrc,
+        /// Why it is withdrawn.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 /// Runs the parsed command line, writing results to `out`.
@@ -185,6 +232,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(&common.open_ledger()?, *isrc, common.json, out)?
         }
+        Command::Ledger { command: LedgerCommand::Export { format, output } } => {
+            let json = commands::ledger::ExportFormat::Json;
+            let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
+            commands::ledger::export(&mut common.open_ledger()?, format, output.as_deref(), common.quiet, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Import { file } } => {
+            // Importing into a ledger that does not exist yet creates it.
+            let mut ledger = SqliteLedger::open(common.ledger_path()?)?;
+            commands::ledger::import(&mut ledger, file, &current_user(), common.json, common.quiet, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
+            commands::ledger::void(&mut common.open_ledger()?, *isrc, reason, &current_user(), common.json, out)?
+        }
         Command::Verify { paths, carrier, max_total } => {
             let ledger = common.ledger_if_any()?;
             let options = commands::verify::VerifyOptions {
@@ -198,6 +258,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::verify::run(ledger.as_ref(), &options, out)?
         }
         Command::Inspect { paths } => commands::inspect::run(paths, common.json, common.jobs(), common.quiet, out)?,
+        Command::Dupes { paths } => {
+            let options = commands::dupes::DupesOptions {
+                paths: paths.clone(),
+                jobs: common.jobs(),
+                json: common.json,
+                quiet: common.quiet,
+            };
+            commands::dupes::run(&options, out)?
+        }
+        Command::Cue { paths, output, catalog, order } => {
+            let options = commands::cue::CueOptions {
+                paths: paths.clone(),
+                output: output.clone(),
+                catalog: *catalog,
+                order: order.clone(),
+                jobs: common.jobs(),
+                json: common.json,
+                quiet: common.quiet,
+            };
+            commands::cue::run(&options, out)?
+        }
     };
     Ok(exit)
 }

@@ -10,7 +10,7 @@
 //! | yes, X | X everywhere | unchanged |
 //! | yes, X | X in some locations only | reuse: complete the missing locations |
 //! | yes, X | Y ≠ X | conflict: retagged duplicate (`--fix` rewrites to X) |
-//! | no | none | issue (or link with `--same-recording-as`, new code with lineage for `--new-version-of`) |
+//! | no | none | issue (or link with `--same-recording-as`, new code with lineage for `--new-version-of`); conflict if it sounds like a recording in the ledger |
 //! | no | Y, not in ledger | adopt Y |
 //! | no | Y, in ledger for other audio | conflict: code on different audio (`--same-recording-as Y` links) |
 //! | any | malformed, or locations disagree | conflict |
@@ -22,7 +22,12 @@
 //! - `--new-version-of X` on audio already known, or on a file carrying a code, is a
 //!   conflict: a new version needs audio the ledger has not seen;
 //! - a code in the ledger with no audio bound yet (imported from a list) is adopted
-//!   for the file's audio: that is what importing a distributor's list is for.
+//!   for the file's audio: that is what importing a distributor's list is for;
+//! - new audio that would be issued a code, but whose acoustic fingerprint matches a
+//!   recording X in the ledger ([`Facts::sounds_like`]: another encoding, rate or bit
+//!   depth of X, or an edit of it), is a conflict, never a silent issue: the engineer
+//!   says which it is with `--same-recording-as X` (same code) or
+//!   `--new-version-of X --as KIND` (a new code with the lineage).
 
 use crate::code::Isrc;
 use crate::ledger::Relation;
@@ -108,6 +113,9 @@ pub struct Facts {
     pub carried: Carried,
     /// The ledger's standing of the carried code (`Unknown` when nothing is carried).
     pub standing: CodeStanding,
+    /// A recording in the ledger whose acoustic fingerprint matches this audio's (the
+    /// same recording or an edit of it), when the audio id itself is unknown.
+    pub sounds_like: Option<Isrc>,
 }
 
 /// Why a file is left alone and reported.
@@ -130,6 +138,9 @@ pub enum Conflict {
     VoidCode(Isrc),
     /// The request contradicts what is known (`--same-recording-as`, `--new-version-of`).
     Contradiction(String),
+    /// New audio that would be issued a code sounds like this recording in the ledger:
+    /// the engineer must say whether it is the same recording or a new version.
+    SoundsLike(Isrc),
 }
 
 /// What to do with the file.
@@ -184,9 +195,10 @@ pub fn decide(facts: &Facts, request: &Request) -> Action {
         (Some(known), Some((isrc, false))) if isrc == known => Action::Reuse(known),
         (Some(known), Some((previous, _))) if request.fix => Action::Fix { isrc: known, previous },
         (Some(known), Some((file, _))) => Action::Conflict(Conflict::RetaggedDuplicate { ledger: known, file }),
-        (None, None) => match request.same_recording_as {
-            Some(target) => Action::Link(target),
-            None => Action::Issue { lineage: request.new_version_of },
+        (None, None) => match (request.same_recording_as, request.new_version_of, facts.sounds_like) {
+            (Some(target), _, _) => Action::Link(target),
+            (None, None, Some(similar)) => Action::Conflict(Conflict::SoundsLike(similar)),
+            (None, lineage, _) => Action::Issue { lineage },
         },
         (None, Some((isrc, complete))) => match facts.standing {
             CodeStanding::OtherAudio if request.same_recording_as == Some(isrc) => Action::Link(isrc),
@@ -240,7 +252,7 @@ mod tests {
     }
 
     fn facts(known: Option<Isrc>, carried: Carried, standing: CodeStanding) -> Facts {
-        Facts { known, carried, standing }
+        Facts { known, carried, standing, sounds_like: None }
     }
 
     fn carrying(isrc: Isrc) -> Carried {
@@ -321,6 +333,30 @@ mod tests {
         assert_eq!(decide(&f, &link), Action::Link(x()));
         let version = Request { new_version_of: Some((x(), Relation::Edit)), ..Request::default() };
         assert_eq!(decide(&f, &version), Action::Issue { lineage: Some((x(), Relation::Edit)) });
+    }
+
+    #[test]
+    fn new_audio_that_sounds_like_a_recording_is_asked_about_not_issued() {
+        let f = Facts { sounds_like: Some(x()), ..facts(None, Carried::Nothing, CodeStanding::Unknown) };
+        assert_eq!(decide(&f, &Request::default()), Action::Conflict(Conflict::SoundsLike(x())));
+        // The engineer answers: the same recording, or a new version of it.
+        let link = Request { same_recording_as: Some(x()), ..Request::default() };
+        assert_eq!(decide(&f, &link), Action::Link(x()));
+        let version = Request { new_version_of: Some((x(), Relation::Edit)), ..Request::default() };
+        assert_eq!(decide(&f, &version), Action::Issue { lineage: Some((x(), Relation::Edit)) });
+    }
+
+    #[test]
+    fn sounding_alike_matters_only_where_a_code_would_be_issued() {
+        let known = Facts { sounds_like: Some(y()), ..facts(Some(x()), Carried::Nothing, CodeStanding::Unknown) };
+        assert_eq!(decide(&known, &Request::default()), Action::Reuse(x()));
+        let carrying = Facts { sounds_like: Some(x()), ..facts(None, carrying(y()), CodeStanding::Unknown) };
+        assert_eq!(decide(&carrying, &Request::default()), Action::Adopt { isrc: y(), write: false });
+        let malformed = Facts {
+            sounds_like: Some(x()),
+            ..facts(None, Carried::Malformed(vec!["bad".into()]), CodeStanding::Unknown)
+        };
+        assert!(matches!(decide(&malformed, &Request::default()), Action::Conflict(Conflict::Malformed(_))));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::audio::AnalyzeOptions;
 use crate::scan::{self, Failed, Scanned};
 
 /// A progress bar of `len` steps on stderr, hidden unless stderr is a terminal.
@@ -28,9 +29,20 @@ pub fn scan_with_progress(
     quiet: bool,
     label: &'static str,
 ) -> Vec<Result<Scanned, Failed>> {
+    scan_with_options(paths, &AnalyzeOptions::default(), jobs, quiet, label)
+}
+
+/// [`scan_with_progress`], also computing what `options` ask for (the fingerprint).
+pub fn scan_with_options(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions,
+    jobs: usize,
+    quiet: bool,
+    label: &'static str,
+) -> Vec<Result<Scanned, Failed>> {
     let files = crate::walk::audio_files(paths);
     let bar = bar(files.len(), quiet, label);
-    let scanned = in_pool(jobs, || scan::scan_each(files, || bar.inc(1)));
+    let scanned = in_pool(jobs, || scan::scan_each_with(files, options, || bar.inc(1)));
     bar.finish_and_clear();
     scanned
 }

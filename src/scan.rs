@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::audio::{self, AudioError, AudioFacts};
+use crate::audio::{self, AnalyzeOptions, AudioError, AudioFacts};
 use crate::tags::{self, TagError, TagReport};
 use crate::walk::WalkError;
 
@@ -17,6 +17,25 @@ pub struct Scanned {
     pub audio: AudioFacts,
     /// What the tags say.
     pub tags: TagReport,
+    /// Size and modification time when it was read, to notice a file changed since.
+    pub stamp: FileStamp,
+}
+
+/// A file's size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Length in bytes.
+    pub len: u64,
+    /// Last modification.
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path` now (following symlinks).
+    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let metadata = std::fs::metadata(path)?;
+        Ok(FileStamp { len: metadata.len(), modified: metadata.modified().ok() })
+    }
 }
 
 /// Why a file could not be scanned.
@@ -44,18 +63,33 @@ pub struct Failed {
 
 /// Decodes and reads the tags of one file.
 pub fn scan(path: &Path) -> Result<Scanned, ScanError> {
-    let audio = audio::analyze(path)?;
+    scan_with(path, &AnalyzeOptions::default())
+}
+
+/// [`scan`], also computing what `options` ask for (the acoustic fingerprint).
+pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanError> {
+    let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(crate::walk::describe_io(&e)))?;
+    let audio = audio::analyze_with(path, options)?;
     let tags = tags::read(path, audio.format)?;
-    Ok(Scanned { path: path.to_path_buf(), audio, tags })
+    Ok(Scanned { path: path.to_path_buf(), audio, tags, stamp })
 }
 
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
 pub fn scan_each(files: Vec<Result<PathBuf, WalkError>>, on_done: impl Fn() + Sync) -> Vec<Result<Scanned, Failed>> {
+    scan_each_with(files, &AnalyzeOptions::default(), on_done)
+}
+
+/// [`scan_each`], also computing what `options` ask for.
+pub fn scan_each_with(
+    files: Vec<Result<PathBuf, WalkError>>,
+    options: &AnalyzeOptions,
+    on_done: impl Fn() + Sync,
+) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
         .map(|file| {
             let result = match file {
-                Ok(path) => scan(&path).map_err(|error| Failed { path, error }),
+                Ok(path) => scan_with(&path, options).map_err(|error| Failed { path, error }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
             on_done();

@@ -56,30 +56,97 @@ impl StreamHeader {
     }
 }
 
-/// Hashes canonical PCM bytes into the audio id and `MD5(pcm)` at once.
-pub struct PcmDigest {
-    sha: Sha256,
-    md5: Md5,
+/// Hashes canonical PCM into the audio id (SHA-256) and `MD5(pcm)`.
+///
+/// With one thread both digests run where the bytes arrive. With more, each digest
+/// runs on a thread of its own and the caller only produces the bytes (decoding, or
+/// reading a WAV's data chunk): the three stages overlap. Channels are bounded, so
+/// memory stays at a few buffers whatever the file's length.
+pub struct PcmHasher {
+    sink: Sink,
 }
 
-impl PcmDigest {
-    /// Starts a digest for a stream with this header.
-    pub fn new(header: StreamHeader) -> Self {
+enum Sink {
+    Inline { sha: Sha256, md5: Md5 },
+    Threads { sha: Worker<Sha256>, md5: Worker<Md5> },
+}
+
+/// A digest running on its own thread, fed shared buffers.
+struct Worker<D> {
+    to: std::sync::mpsc::SyncSender<std::sync::Arc<Vec<u8>>>,
+    done: std::thread::JoinHandle<D>,
+}
+
+/// Buffers queued for each worker.
+const BUFFERS_IN_FLIGHT: usize = 8;
+
+impl<D: Digest + Send + 'static> Worker<D> {
+    fn spawn(name: &str, mut digest: D) -> Option<Self> {
+        let (to, from) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(BUFFERS_IN_FLIGHT);
+        let done = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                for buffer in from {
+                    digest.update(buffer.as_slice());
+                }
+                digest
+            })
+            .ok()?;
+        Some(Worker { to, done })
+    }
+
+    fn finish(self) -> Option<D> {
+        drop(self.to);
+        self.done.join().ok()
+    }
+}
+
+impl PcmHasher {
+    /// Starts hashing a stream with this header, on `threads` threads (1, or more to
+    /// give each digest a thread of its own).
+    pub fn new(header: StreamHeader, threads: usize) -> Self {
         let mut sha = Sha256::new();
         sha.update(header.to_bytes());
-        PcmDigest { sha, md5: Md5::new() }
+        let md5 = Md5::new();
+        if threads > 1
+            && let (Some(sha), Some(md5)) = (Worker::spawn("sha256", sha.clone()), Worker::spawn("md5", md5.clone()))
+        {
+            return PcmHasher { sink: Sink::Threads { sha, md5 } };
+        }
+        PcmHasher { sink: Sink::Inline { sha, md5 } }
     }
 
-    /// Feeds canonical PCM bytes.
-    pub fn update(&mut self, pcm: &[u8]) {
-        self.sha.update(pcm);
-        self.md5.update(pcm);
+    /// An empty buffer to fill with canonical PCM.
+    pub fn buffer(&mut self) -> Vec<u8> {
+        Vec::new()
     }
 
-    /// The audio id and `MD5(pcm)`.
-    pub fn finish(self) -> (AudioId, [u8; 16]) {
-        let id = format!("{}{}", AudioId::SCHEME, hex(&self.sha.finalize()));
-        (AudioId(id), self.md5.finalize().into())
+    /// Hashes a filled buffer.
+    pub fn update(&mut self, buffer: Vec<u8>) {
+        match &mut self.sink {
+            Sink::Inline { sha, md5 } => {
+                sha.update(&buffer);
+                md5.update(&buffer);
+            }
+            Sink::Threads { sha, md5 } => {
+                let shared = std::sync::Arc::new(buffer);
+                // A worker only stops when its channel closes, so a send cannot fail
+                // while both are running; `finish` reports a worker that died.
+                let _ = sha.to.send(shared.clone());
+                let _ = md5.to.send(shared);
+            }
+        }
+    }
+
+    /// The audio id and `MD5(pcm)`; `None` only if a worker thread died (they cannot
+    /// panic, but a wrong digest must never be returned).
+    pub fn finish(self) -> Option<(AudioId, [u8; 16])> {
+        let (sha, md5) = match self.sink {
+            Sink::Inline { sha, md5 } => (sha, md5),
+            Sink::Threads { sha, md5 } => (sha.finish()?, md5.finish()?),
+        };
+        let id = format!("{}{}", AudioId::SCHEME, hex(&sha.finalize()));
+        Some((AudioId(id), md5.finalize().into()))
     }
 }
 
@@ -110,15 +177,29 @@ mod tests {
 
     #[test]
     fn the_id_is_sha256_of_header_and_pcm_and_the_md5_of_pcm_alone() {
-        let mut digest = PcmDigest::new(header());
-        digest.update(&[1, 2]);
-        digest.update(&[3, 4]);
-        let (id, md5) = digest.finish();
+        let mut hasher = PcmHasher::new(header(), 1);
+        hasher.update(vec![1, 2]);
+        hasher.update(vec![3, 4]);
+        let (id, md5) = hasher.finish().unwrap();
         let mut expected = header().to_bytes();
         expected.extend_from_slice(&[1, 2, 3, 4]);
         assert_eq!(id.as_str(), format!("pcm1:{}", hex(&Sha256::digest(&expected))));
         assert_eq!(md5, <[u8; 16]>::from(Md5::digest([1, 2, 3, 4])));
         assert_eq!(AudioId::parse(id.as_str()), Some(id));
+    }
+
+    #[test]
+    fn two_threads_hash_exactly_like_one() {
+        let run = |threads| {
+            let mut hasher = PcmHasher::new(header(), threads);
+            for chunk in 0..50u8 {
+                let mut buffer = hasher.buffer();
+                buffer.extend((0..10_000u32).map(|i| (i as u8).wrapping_mul(chunk)));
+                hasher.update(buffer);
+            }
+            hasher.finish().unwrap()
+        };
+        assert_eq!(run(1), run(2));
     }
 
     #[test]

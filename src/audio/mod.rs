@@ -3,10 +3,16 @@
 //! See DESIGN.md section 2. The samples are decoded with symphonia, laid out in the
 //! canonical PCM form ([`pcm`]) and hashed ([`id`]). Any decode error fails the file:
 //! a master that does not decode cleanly is not given an identity.
+//!
+//! On request ([`analyze_with`], [`AnalyzeOptions::fingerprint`]) the same decode pass
+//! also computes the acoustic fingerprint of the first seconds ([`crate::fingerprint`])
+//! from the very bytes it hashes; the audio id is the same either way.
 
+mod fingerprinting;
 mod flac_frame;
 pub mod id;
 pub mod pcm;
+mod wav;
 
 use std::fs::File;
 use std::path::Path;
@@ -21,9 +27,12 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 use symphonia::core::units::{Duration, Timestamp};
 
+use fingerprinting::Fingerprinting;
 use flac_frame::{FrameError, FrameReader, StreamLayout};
 
-pub use id::{AudioId, PcmDigest, StreamHeader, hex};
+pub use fingerprinting::AnalyzeOptions;
+pub use flac_frame::frames_region as flac_frames_region;
+pub use id::{AudioId, PcmHasher, StreamHeader, hex};
 pub use pcm::{SampleKind, SampleLayout};
 
 use crate::format::{self, Format, FormatError};
@@ -46,6 +55,9 @@ pub struct AudioFacts {
     /// The MD5 a FLAC file stores in STREAMINFO (`None` for other formats, and for a
     /// FLAC file whose encoder left it unset, all zeros).
     pub stored_md5: Option<[u8; 16]>,
+    /// The acoustic fingerprint of the first [`crate::fingerprint::MAX_SECONDS`], when
+    /// asked for ([`analyze_with`]) and the audio is long enough (about 8 s).
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
 }
 
 impl AudioFacts {
@@ -105,11 +117,22 @@ pub enum AudioError {
 
 /// Decodes the default audio track of the file at `path` and identifies it.
 pub fn analyze(path: &Path) -> Result<AudioFacts, AudioError> {
-    crate::guard::catch(|| analyze_unguarded(path)).unwrap_or_else(|panic| Err(AudioError::DecoderFailed(panic)))
+    analyze_with(path, &AnalyzeOptions::default())
 }
 
-fn analyze_unguarded(path: &Path) -> Result<AudioFacts, AudioError> {
+/// [`analyze`], also computing what `options` ask for, in the same decode pass.
+pub fn analyze_with(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
+    crate::guard::catch(|| analyze_unguarded(path, options))
+        .unwrap_or_else(|panic| Err(AudioError::DecoderFailed(panic)))
+}
+
+fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let format = format::sniff(path)?;
+    if format == Format::Wav
+        && let Some(facts) = wav::analyze_plain(path, 1, options)?
+    {
+        return Ok(facts);
+    }
     let file = File::open(path).map_err(FormatError::Io)?;
     let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
     let reader = symphonia::default::get_probe()
@@ -119,7 +142,7 @@ fn analyze_unguarded(path: &Path) -> Result<AudioFacts, AudioError> {
     if format == Format::Flac {
         decoding.packets = PacketSource::Flac(strict_flac_frames(path, &decoding.params)?);
     }
-    decoding.run()
+    decoding.run(options)
 }
 
 /// Opens the strict FLAC frame reader over the file's frames.
@@ -161,7 +184,9 @@ struct Decoding<'s> {
 /// The hashing state once the first buffer fixed the stream's header.
 struct Hashing {
     header: StreamHeader,
-    digest: PcmDigest,
+    hasher: PcmHasher,
+    /// The acoustic fingerprint, when asked for.
+    fingerprinting: Option<Fingerprinting>,
 }
 
 impl<'s> Decoding<'s> {
@@ -229,11 +254,10 @@ impl<'s> Decoding<'s> {
         }
     }
 
-    fn run(mut self) -> Result<AudioFacts, AudioError> {
+    fn run(mut self, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
         let is_flac = self.params.codec == CODEC_ID_FLAC;
         let mut hashing: Option<Hashing> = None;
         let mut frames: u64 = 0;
-        let mut bytes = Vec::new();
         while let Some(packet) = self.next_packet(frames)? {
             let buffer =
                 self.decoder.decode(&packet).map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
@@ -247,17 +271,24 @@ impl<'s> Decoding<'s> {
                     check_same_stream(&state.header, &header)?;
                     state
                 }
-                None => hashing.insert(Hashing { header, digest: PcmDigest::new(header) }),
+                None => hashing.insert(Hashing {
+                    header,
+                    hasher: PcmHasher::new(header, 1),
+                    fingerprinting: Fingerprinting::start(options, &header),
+                }),
             };
             let total = buffer.frames();
             let start = (packet.trim_start.get() as usize).min(total);
             let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
-            bytes.clear();
+            let mut bytes = state.hasher.buffer();
             pcm::append_interleaved(&buffer, layout, start..end, &mut bytes);
-            state.digest.update(&bytes);
+            if let Some(fingerprinting) = &mut state.fingerprinting {
+                fingerprinting.feed(&bytes);
+            }
+            state.hasher.update(bytes);
             frames += (end - start) as u64;
         }
-        let Some(Hashing { header, digest }) = hashing else {
+        let Some(Hashing { header, hasher, fingerprinting }) = hashing else {
             return Err(AudioError::Empty);
         };
         if frames == 0 {
@@ -268,7 +299,8 @@ impl<'s> Decoding<'s> {
         {
             return Err(AudioError::Truncated { declared, decoded: frames });
         }
-        let (audio_id, pcm_md5) = digest.finish();
+        let (audio_id, pcm_md5) =
+            hasher.finish().ok_or_else(|| AudioError::DecoderFailed("the MD5 worker stopped".into()))?;
         let stored_md5 = match self.params.verification_check {
             Some(VerificationCheck::Md5(md5)) if is_flac && md5 != [0; 16] => Some(md5),
             _ => None,
@@ -281,6 +313,7 @@ impl<'s> Decoding<'s> {
             audio_id,
             pcm_md5,
             stored_md5,
+            fingerprint: fingerprinting.and_then(Fingerprinting::finish),
         })
     }
 }

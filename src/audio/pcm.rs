@@ -85,66 +85,120 @@ pub fn append_interleaved(
 ) {
     let bits = u32::from(layout.bits);
     match buffer {
-        GenericAudioBufferRef::U8(b) => interleave(b, range, out, |s: u8, o| o.push(s ^ 0x80)),
-        GenericAudioBufferRef::S8(b) => interleave(b, range, out, |s: i8, o| o.push(s as u8)),
-        GenericAudioBufferRef::U16(b) => {
-            interleave(b, range, out, |s: u16, o| push_int(i32::from((s ^ 0x8000) as i16) << 16, bits, o))
-        }
-        GenericAudioBufferRef::S16(b) => {
-            if bits == 16 {
-                interleave(b, range, out, |s: i16, o| o.extend_from_slice(&s.to_le_bytes()))
-            } else {
-                interleave(b, range, out, |s: i16, o| push_int(i32::from(s) << 16, bits, o))
-            }
-        }
-        GenericAudioBufferRef::U24(b) => {
-            interleave(b, range, out, |s, o| push_int(((s.0 ^ 0x80_0000) << 8) as i32, bits, o))
-        }
-        GenericAudioBufferRef::S24(b) => {
-            if bits == 24 {
-                interleave(b, range, out, |s, o| o.extend_from_slice(&s.to_le_bytes()))
-            } else {
-                interleave(b, range, out, |s, o| push_int(s.inner() << 8, bits, o))
-            }
-        }
-        GenericAudioBufferRef::U32(b) => {
-            interleave(b, range, out, |s: u32, o| push_int((s ^ 0x8000_0000) as i32, bits, o))
-        }
-        GenericAudioBufferRef::S32(b) => interleave(b, range, out, |s: i32, o| push_int(s, bits, o)),
-        GenericAudioBufferRef::F32(b) => interleave(b, range, out, |s: f32, o| o.extend_from_slice(&s.to_le_bytes())),
-        GenericAudioBufferRef::F64(b) => interleave(b, range, out, |s: f64, o| o.extend_from_slice(&s.to_le_bytes())),
+        GenericAudioBufferRef::U8(b) => ints(b, range, bits, out, |s: u8| i32::from((s ^ 0x80) as i8) << 24),
+        GenericAudioBufferRef::S8(b) => ints(b, range, bits, out, |s: i8| i32::from(s) << 24),
+        GenericAudioBufferRef::U16(b) => ints(b, range, bits, out, |s: u16| i32::from((s ^ 0x8000) as i16) << 16),
+        GenericAudioBufferRef::S16(b) => ints(b, range, bits, out, |s: i16| i32::from(s) << 16),
+        GenericAudioBufferRef::U24(b) => ints(b, range, bits, out, |s| ((s.0 ^ 0x80_0000) << 8) as i32),
+        GenericAudioBufferRef::S24(b) => ints(b, range, bits, out, |s| s.inner() << 8),
+        GenericAudioBufferRef::U32(b) => ints(b, range, bits, out, |s: u32| (s ^ 0x8000_0000) as i32),
+        GenericAudioBufferRef::S32(b) => ints(b, range, bits, out, |s: i32| s),
+        GenericAudioBufferRef::F32(b) => interleave::<_, 4>(b, range, out, |s: f32| s.to_le_bytes()),
+        GenericAudioBufferRef::F64(b) => interleave::<_, 8>(b, range, out, |s: f64| s.to_le_bytes()),
     }
 }
 
-/// Writes a left-aligned 32-bit sample as `ceil(bits/8)` little-endian bytes of its
-/// top `bits` bits, sign-extended.
+/// Integer samples: left-aligned by `to_left`, then the top `bits` bits as
+/// `ceil(bits/8)` little-endian bytes, sign-extended.
 #[inline(always)]
-fn push_int(left_aligned: i32, bits: u32, out: &mut Vec<u8>) {
-    let value = left_aligned >> (32 - bits);
-    let bytes = value.to_le_bytes();
-    out.extend_from_slice(&bytes[..bits.div_ceil(8) as usize]);
-}
-
-/// Interleaves the planes of `buffer` over `range`, writing each sample with `write`.
-#[inline(always)]
-fn interleave<S, F>(buffer: &AudioBuffer<S>, range: std::ops::Range<usize>, out: &mut Vec<u8>, write: F)
+fn ints<S, F>(buffer: &AudioBuffer<S>, range: std::ops::Range<usize>, bits: u32, out: &mut Vec<u8>, to_left: F)
 where
     S: symphonia::core::audio::sample::Sample + Copy,
-    F: Fn(S, &mut Vec<u8>),
+    F: Fn(S) -> i32 + Copy,
+{
+    let shift = 32 - bits.clamp(1, 32);
+    match bits.div_ceil(8) {
+        1 => interleave::<_, 1>(buffer, range, out, move |s| low_bytes(to_left(s) >> shift)),
+        2 => interleave::<_, 2>(buffer, range, out, move |s| low_bytes(to_left(s) >> shift)),
+        3 => interleave::<_, 3>(buffer, range, out, move |s| low_bytes(to_left(s) >> shift)),
+        _ => interleave::<_, 4>(buffer, range, out, move |s| low_bytes(to_left(s) >> shift)),
+    }
+}
+
+/// The `W` low bytes of `value`, little-endian.
+#[inline(always)]
+fn low_bytes<const W: usize>(value: i32) -> [u8; W] {
+    let bytes = value.to_le_bytes();
+    std::array::from_fn(|i| bytes[i])
+}
+
+/// Converts canonical PCM bytes (whole samples of `layout`) to 16-bit samples, the
+/// input of the acoustic fingerprint ([`crate::fingerprint`]), appending them to `out`.
+///
+/// Integers keep their top 16 bits (narrower ones are shifted up); floats are scaled by
+/// 32767, rounded and clamped (NaN becomes 0). A trailing partial sample is ignored.
+pub fn canonical_to_i16(bytes: &[u8], layout: SampleLayout, out: &mut Vec<i16>) {
+    let width = layout.bytes_per_sample();
+    if width == 0 || width > 8 {
+        return;
+    }
+    let samples = bytes.chunks_exact(width);
+    // Integers: left-align the container in 32 bits, then the significant bits.
+    let align = (8 * width as u32).saturating_sub(u32::from(layout.bits)).min(31);
+    match (layout.kind, width) {
+        (SampleKind::Float, 4) => {
+            out.extend(samples.map(|b| float_to_i16(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))))
+        }
+        (SampleKind::Float, 8) => out.extend(
+            samples.map(|b| float_to_i16(f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))),
+        ),
+        (SampleKind::Float, _) => {}
+        (SampleKind::Int, 1) => out.extend(samples.map(|b| top16(i32::from(b[0] as i8) << 24 << align))),
+        (SampleKind::Int, 2) => {
+            out.extend(samples.map(|b| top16(i32::from(i16::from_le_bytes([b[0], b[1]])) << 16 << align)))
+        }
+        (SampleKind::Int, 3) => out.extend(samples.map(|b| top16(i32::from_le_bytes([0, b[0], b[1], b[2]]) << align))),
+        (SampleKind::Int, _) => {
+            out.extend(samples.map(|b| top16(i32::from_le_bytes([b[0], b[1], b[2], b[3]]) << align)))
+        }
+    }
+}
+
+/// The top 16 bits of a left-aligned 32-bit sample.
+#[inline(always)]
+fn top16(left_aligned: i32) -> i16 {
+    (left_aligned >> 16) as i16
+}
+
+/// A float sample (nominally -1 to 1) as a 16-bit one, clamped; NaN becomes 0.
+#[inline(always)]
+fn float_to_i16(sample: f64) -> i16 {
+    // `as` saturates and maps NaN to 0.
+    (sample * f64::from(i16::MAX)).round() as i16
+}
+
+/// Interleaves the planes of `buffer` over `range` into `out`, each sample encoded
+/// as `W` bytes by `encode` (written in place, no per-sample copies).
+#[inline(always)]
+fn interleave<S, const W: usize>(
+    buffer: &AudioBuffer<S>,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<u8>,
+    encode: impl Fn(S) -> [u8; W],
+) where
+    S: symphonia::core::audio::sample::Sample + Copy,
 {
     let planes: Vec<&[S]> = (0..buffer.num_planes()).filter_map(|i| buffer.plane(i)).collect();
+    let (frames, channels) = (range.len(), planes.len());
+    let start = out.len();
+    out.resize(start + frames * channels * W, 0);
+    let target = &mut out[start..];
     match planes.as_slice() {
-        [mono] => mono[range].iter().for_each(|&s| write(s, out)),
+        [mono] => {
+            for (slot, &s) in target.chunks_exact_mut(W).zip(&mono[range]) {
+                slot.copy_from_slice(&encode(s));
+            }
+        }
         [left, right] => {
-            for (&l, &r) in left[range.clone()].iter().zip(&right[range]) {
-                write(l, out);
-                write(r, out);
+            for ((slot, &l), &r) in target.chunks_exact_mut(2 * W).zip(&left[range.clone()]).zip(&right[range]) {
+                slot[..W].copy_from_slice(&encode(l));
+                slot[W..].copy_from_slice(&encode(r));
             }
         }
         _ => {
-            for frame in range {
-                for plane in &planes {
-                    write(plane[frame], out);
+            for (frame, slot) in range.zip(target.chunks_exact_mut(channels * W)) {
+                for (plane, sample_slot) in planes.iter().zip(slot.chunks_exact_mut(W)) {
+                    sample_slot.copy_from_slice(&encode(plane[frame]));
                 }
             }
         }
@@ -156,19 +210,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn push_int_keeps_the_significant_bits_sign_extended() {
-        let mut out = Vec::new();
-        // A 12-bit sample of -1, left-aligned: two bytes 0xffff.
-        push_int(-1i32 << 20, 12, &mut out);
-        assert_eq!(out, [0xff, 0xff]);
-        out.clear();
-        // A 24-bit sample 0x123456 left-aligned.
-        push_int(0x123456 << 8, 24, &mut out);
-        assert_eq!(out, [0x56, 0x34, 0x12]);
-        out.clear();
+    fn low_bytes_keep_the_significant_bits_sign_extended() {
+        // A 12-bit sample of -1, shifted down from left-aligned: two bytes 0xffff.
+        assert_eq!(low_bytes::<2>((-1i32 << 20) >> 20), [0xff, 0xff]);
+        // A 24-bit sample 0x123456.
+        assert_eq!(low_bytes::<3>((0x123456 << 8) >> 8), [0x56, 0x34, 0x12]);
         // An 8-bit sample of -128.
-        push_int(-128i32 << 24, 8, &mut out);
-        assert_eq!(out, [0x80]);
+        assert_eq!(low_bytes::<1>((-128i32 << 24) >> 24), [0x80]);
+    }
+
+    #[test]
+    fn canonical_samples_become_their_top_16_bits() {
+        let convert = |bytes: &[u8], kind, bits| {
+            let mut out = Vec::new();
+            canonical_to_i16(bytes, SampleLayout { kind, bits }, &mut out);
+            out
+        };
+        // 16-bit as it is; 24-bit keeps its top two bytes; a trailing partial sample is dropped.
+        assert_eq!(convert(&[0x34, 0x12, 0xff], SampleKind::Int, 16), [0x1234]);
+        assert_eq!(convert(&[0x56, 0x34, 0x12, 0x00, 0x00, 0x80], SampleKind::Int, 24), [0x1234, i16::MIN]);
+        // 12-bit -1 and 2047 (sign-extended in two bytes) are shifted up by 4.
+        assert_eq!(convert(&[0xff, 0xff, 0xff, 0x07], SampleKind::Int, 12), [-16, 0x7ff0]);
+        // 8-bit (signed in the canonical form) and 32-bit.
+        assert_eq!(convert(&[0x80, 0x7f], SampleKind::Int, 8), [i16::MIN, 0x7f00]);
+        assert_eq!(convert(&0x1234_5678i32.to_le_bytes(), SampleKind::Int, 32), [0x1234]);
+        // 20-bit in three bytes: the top 16 of 20 bits.
+        assert_eq!(convert(&[0x45, 0x23, 0x01], SampleKind::Int, 20), [0x1234]);
+        // Floats are scaled and clamped; NaN is silence.
+        let floats: Vec<u8> = [0.5f32, -2.0, f32::NAN].iter().flat_map(|f| f.to_le_bytes()).collect();
+        assert_eq!(convert(&floats, SampleKind::Float, 32), [16384, i16::MIN, 0]);
+        assert_eq!(convert(&1.0f64.to_le_bytes(), SampleKind::Float, 64), [i16::MAX]);
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! `isrc-stamp assign PATH...`: give every recording its code and embed it.
 //!
-//! 1. Walk the paths and decode every file in parallel (audio id, tags).
+//! 1. Walk the paths and decode every file in parallel (audio id, tags, and the
+//!    acoustic fingerprint of the first two minutes, in the same pass).
 //! 2. In one ledger transaction, decide each file with [`policy::decide`] and record
 //!    the outcome: codes issued, adopted or linked are bound to their audio ids
-//!    *before* any file is written, so an interrupted run wastes nothing.
+//!    *before* any file is written, so an interrupted run wastes nothing, and the
+//!    fingerprint of every audio id bound is stored beside it.
 //!    Files that carry a code are decided first, so a group of copies of one audio
-//!    adopts the code one of them carries rather than issuing another.
+//!    adopts the code one of them carries rather than issuing another; then lossless
+//!    files before lossy ones, so a master is decided before its MP3.
+//!    New audio that would be issued a code is first looked up by fingerprint: if it
+//!    sounds like a recording in the ledger (or one decided earlier in the run), it is
+//!    a conflict that asks for `--same-recording-as X` or `--new-version-of X`.
 //! 3. Commit, then write the files that need it, in parallel, each safely
 //!    ([`crate::safe_write`]), and log the writes.
 //!
@@ -18,8 +24,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::audio::AudioId;
+use crate::audio::{AnalyzeOptions, AudioId};
 use crate::code::{Isrc, Prefix};
+use crate::fingerprint::{self, Comparison, Verdict};
 use crate::ledger::{
     AudioRecord, Ledger, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Relation, SqliteLedger, Status,
 };
@@ -80,7 +87,8 @@ struct PendingWrite {
 
 /// Runs `assign`.
 pub fn run(ledger: &mut SqliteLedger, options: &AssignOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let files = progress::scan_with_progress(&options.paths, options.jobs, options.quiet, "decoding");
+    let analyze = AnalyzeOptions { fingerprint: true };
+    let files = progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
     let scanned: Vec<(usize, &Scanned)> =
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
@@ -137,12 +145,65 @@ fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     }
 }
 
-/// Files that carry a code first (stable within each half), so that copies of one
-/// audio adopt the code one of them carries.
+/// Files that carry a code first, so that copies of one audio adopt the code one of
+/// them carries; then lossless before lossy, so that a master is issued its code before
+/// its lossy encodes are compared with it; stable otherwise (the walk's order).
 fn decision_order<'a>(scanned: &[(usize, &'a Scanned)]) -> Vec<(usize, &'a Scanned)> {
     let mut order = scanned.to_vec();
-    order.sort_by_key(|(_, file)| file.tags.isrcs.is_empty());
+    order.sort_by_key(|(_, file)| (file.tags.isrcs.is_empty(), !is_lossless(&file.audio.codec)));
     order
+}
+
+/// Whether a codec (by its short name) keeps every sample: PCM, FLAC, ALAC.
+fn is_lossless(codec: &str) -> bool {
+    codec.starts_with("pcm") || codec == "flac" || codec == "alac"
+}
+
+/// Candidates compared in full when looking for a recording that sounds alike.
+const SOUNDS_LIKE_CANDIDATES: usize = 8;
+
+/// A recording in the ledger that a file's audio sounds like.
+struct Similar {
+    /// Its code.
+    isrc: Isrc,
+    /// Where its audio was first seen.
+    path: String,
+    /// The fingerprint comparison (the ledger's audio first, the file second).
+    comparison: Comparison,
+}
+
+/// The recording whose stored fingerprint best matches the file's, if any matches:
+/// the same recording before a likely edit, then the lowest bit error rate.
+fn sounds_like(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<Option<Similar>, LedgerError> {
+    let Some(print) = &file.audio.fingerprint else {
+        return Ok(None);
+    };
+    let candidates = tx.fingerprint_candidates(&print.keys(), SOUNDS_LIKE_CANDIDATES)?;
+    let duration = file.audio.duration_seconds();
+    let best = candidates
+        .into_iter()
+        .filter(|candidate| candidate.audio_id != file.audio.audio_id)
+        .map(|candidate| Similar {
+            comparison: fingerprint::compare(&candidate.fingerprint, candidate.duration_seconds, print, duration),
+            isrc: candidate.isrc,
+            path: candidate.first_path,
+        })
+        .filter(|similar| similar.comparison.verdict != Verdict::NoMatch)
+        .min_by(|a, b| {
+            let rank =
+                |s: &Similar| (s.comparison.verdict != Verdict::SameRecording, s.comparison.ber().unwrap_or(1.0));
+            let (a, b) = (rank(a), rank(b));
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+        });
+    Ok(best)
+}
+
+/// Stores the file's fingerprint for its (bound) audio id, if it has one and the ledger not yet.
+fn store_fingerprint(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<(), LedgerError> {
+    if let Some(print) = &file.audio.fingerprint {
+        tx.store_fingerprint(&file.audio.audio_id, print)?;
+    }
+    Ok(())
 }
 
 /// Decides one file in the transaction, records it, and says what to write.
@@ -153,13 +214,20 @@ fn decide_and_record(
 ) -> Result<(Outcome, Option<Isrc>), LedgerError> {
     let carried = policy::carried(&file.tags, crate::tags::written_locations(file.audio.format));
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
-    let facts = Facts { known: tx.code_for_audio(&file.audio.audio_id)?, standing: standing(tx, &carried)?, carried };
+    let known = tx.code_for_audio(&file.audio.audio_id)?;
+    // Only new audio without a code could be issued one: only it is looked up by sound.
+    let similar = if known.is_none() && carried == policy::Carried::Nothing { sounds_like(tx, file)? } else { None };
+    let facts =
+        Facts { known, standing: standing(tx, &carried)?, carried, sounds_like: similar.as_ref().map(|s| s.isrc) };
     let action = policy::decide(&facts, &options.request);
-    let (name, isrc, write, detail) = match record(tx, file, &action, options) {
+    let (name, isrc, write, detail) = match record(tx, file, &action, similar.as_ref(), options) {
         Ok(recorded) => recorded,
         Err(e) if is_about_this_file(&e) => ("error", None, false, Some(e.to_string())),
         Err(e) => return Err(e),
     };
+    if isrc.is_some() && !matches!(name, "conflict" | "error") {
+        store_fingerprint(tx, file)?;
+    }
     tx.log(&NewEvent {
         path: Some(file.path.display().to_string()),
         audio_id: Some(file.audio.audio_id.clone()),
@@ -215,6 +283,7 @@ fn record(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
     action: &Action,
+    similar: Option<&Similar>,
     options: &AssignOptions,
 ) -> Result<Recorded, LedgerError> {
     let new_recording = |lineage: Option<(Isrc, Relation)>| NewRecording {
@@ -251,7 +320,9 @@ fn record(
             bind(tx, file, isrc)?;
             ("adopted", Some(isrc), write, None)
         }
-        Action::Conflict(ref conflict) => ("conflict", conflict_code(conflict), false, Some(describe(tx, conflict)?)),
+        Action::Conflict(ref conflict) => {
+            ("conflict", conflict_code(conflict), false, Some(describe(tx, conflict, similar)?))
+        }
     })
 }
 
@@ -284,13 +355,13 @@ fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<(), LedgerE
 fn conflict_code(conflict: &Conflict) -> Option<Isrc> {
     match conflict {
         Conflict::RetaggedDuplicate { ledger, .. } => Some(*ledger),
-        Conflict::CodeOnOtherAudio(isrc) | Conflict::VoidCode(isrc) => Some(*isrc),
+        Conflict::CodeOnOtherAudio(isrc) | Conflict::VoidCode(isrc) | Conflict::SoundsLike(isrc) => Some(*isrc),
         _ => None,
     }
 }
 
 /// A conflict in words, with both sides: which code, and where the ledger has it.
-fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict) -> Result<String, LedgerError> {
+fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar>) -> Result<String, LedgerError> {
     Ok(match conflict {
         Conflict::RetaggedDuplicate { ledger, file } => format!(
             "retagged duplicate: the ledger has this audio as {ledger}, the file carries {file}; \
@@ -310,7 +381,29 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict) -> Result<String, Ledger
         }
         Conflict::VoidCode(isrc) => format!("{isrc} is void in the ledger and must not be used"),
         Conflict::Contradiction(text) => text.clone(),
+        Conflict::SoundsLike(isrc) => describe_sounds_like(*isrc, similar),
     })
+}
+
+/// `sounds like ISRC X (the same recording as PATH: ...): pass --same-recording-as X or ...`.
+fn describe_sounds_like(isrc: Isrc, similar: Option<&Similar>) -> String {
+    let why = match similar {
+        Some(Similar { path, comparison, .. }) => {
+            let ber = comparison.ber().unwrap_or(1.0);
+            let difference = comparison.duration_difference;
+            let length = if difference.abs() < 0.05 {
+                "the same length".to_owned()
+            } else {
+                format!("{:.1} s {}", difference.abs(), if difference < 0.0 { "shorter" } else { "longer" })
+            };
+            match comparison.verdict {
+                Verdict::LikelyEdit => format!(" (likely an edit of {path}: {length}, bit error rate {ber:.3})"),
+                _ => format!(" (the same recording as {path}: bit error rate {ber:.3}, {length})"),
+            }
+        }
+        None => String::new(),
+    };
+    format!("sounds like ISRC {isrc}{why}: pass --same-recording-as {isrc} or --new-version-of {isrc} --as KIND")
 }
 
 /// Writes the decided codes into the files, in parallel, and logs each write.
@@ -329,7 +422,13 @@ fn write_files(
                 let Ok(file) = &files[pending.index] else {
                     return Err("not scanned".to_owned());
                 };
-                let written = safe_write::write_isrc(&file.path, file.audio.format, pending.isrc, &file.audio.audio_id);
+                let written = safe_write::write_isrc(
+                    &file.path,
+                    file.audio.format,
+                    pending.isrc,
+                    &file.audio.audio_id,
+                    &file.stamp,
+                );
                 bar.inc(1);
                 written.map_err(|e| e.to_string())
             })

@@ -1,11 +1,18 @@
-//! `isrc-stamp ledger list | show ISRC`: what the ledger holds.
+//! `isrc-stamp ledger list | show ISRC | export | import FILE | void ISRC`: what the
+//! ledger holds, moving it in and out as CSV or JSON Lines, and withdrawing a code.
+//!
+//! The exchange format (columns, formula neutralisation, what import checks) is
+//! documented in [`crate::ledger::exchange`].
 
 use std::io::Write;
+use std::path::Path;
 
+use anyhow::Context;
 use serde::Serialize;
 
 use crate::code::Isrc;
-use crate::ledger::{AudioRecord, Event, Lookup, Recording, SqliteLedger};
+use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
+use crate::ledger::{AudioRecord, Event, LedgerError, Lookup, NewEvent, Recording, SqliteLedger};
 use crate::report::{self, Exit};
 
 /// Runs `ledger list`: every recording, by code.
@@ -81,6 +88,213 @@ pub fn show(ledger: &SqliteLedger, isrc: Isrc, json: bool, out: &mut dyn Write) 
             event.action,
             event.user,
             event.detail
+        )?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// The format of `ledger export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV with a header row, one row per (recording, audio id) pair.
+    Csv,
+    /// JSON Lines, one object per recording with an `audio` array.
+    Json,
+}
+
+/// Runs `ledger export`: every recording with its audio ids, to `out` or, written
+/// atomically, to `output`.
+pub fn export(
+    ledger: &mut SqliteLedger,
+    format: ExportFormat,
+    output: Option<&Path>,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    // A write transaction gives a consistent snapshot while others assign.
+    let entries = ledger.transaction(|tx| exchange::entries(tx))?;
+    let write = |out: &mut dyn Write| -> anyhow::Result<()> {
+        match format {
+            ExportFormat::Csv => exchange::write_csv(&entries, out)?,
+            ExportFormat::Json => exchange::write_json(&entries, out)?,
+        }
+        Ok(())
+    };
+    let Some(path) = output else {
+        write(out)?;
+        return Ok(Exit::Clean);
+    };
+    write_atomically(path, write)?;
+    if !quiet {
+        let audio: usize = entries.iter().map(|entry| entry.audio.len()).sum();
+        eprintln!("exported {} recordings and {audio} audio ids to {}", entries.len(), path.display());
+    }
+    Ok(Exit::Clean)
+}
+
+/// Writes a file through a temporary file beside it, renamed over it once complete.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let context = || format!("cannot write {}", path.display());
+    let mut temp = tempfile::NamedTempFile::new_in(folder).with_context(context)?;
+    {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered).with_context(context)?;
+        buffered.flush().with_context(context)?;
+    }
+    temp.as_file().sync_all().with_context(context)?;
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => Some(existing.permissions()),
+        Err(_) => default_permissions(),
+    };
+    if let Some(permissions) = permissions {
+        temp.as_file().set_permissions(permissions).with_context(context)?;
+    }
+    temp.persist(path).map_err(|error| error.error).with_context(context)?;
+    Ok(())
+}
+
+/// The mode of a new export: readable by others, like a file any program creates.
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// The mode of a new export: the temporary file's.
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+/// Runs `ledger import FILE`: every row is checked, and either all are imported in one
+/// transaction (exit 0) or none, with each bad row reported by line number (exit 1).
+pub fn import(
+    ledger: &mut SqliteLedger,
+    file: &Path,
+    user: &str,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let defaults = Defaults { user: user.to_owned(), at: crate::ledger::now() };
+    let parsed = exchange::parse(&bytes, &defaults);
+    if !quiet && !parsed.ignored.is_empty() {
+        eprintln!("note: ignoring columns isrc-stamp does not know: {}", parsed.ignored.join(", "));
+    }
+    let source = file.display().to_string();
+    let result = ledger.transaction(|tx| {
+        let imported = exchange::import(tx, &parsed.rows, &source, &defaults);
+        match imported {
+            Ok(_) if !parsed.errors.is_empty() => Err(ImportError::Rows(parsed.errors.clone())),
+            Err(ImportError::Rows(more)) => {
+                let mut all = [parsed.errors.as_slice(), more.as_slice()].concat();
+                all.sort_by_key(|error| error.line);
+                Err(ImportError::Rows(all))
+            }
+            other => other,
+        }
+    });
+    match result {
+        Ok(summary) => {
+            print_summary(&summary, &source, json, out)?;
+            Ok(Exit::Clean)
+        }
+        Err(ImportError::Rows(errors)) => {
+            report_bad_rows(&errors, &source, json, out)?;
+            Ok(Exit::Findings)
+        }
+        Err(ImportError::Ledger(error)) => Err(error.into()),
+    }
+}
+
+/// What an import did, as a sentence or a `{"summary":{...}}` line.
+fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            summary: &'a ImportSummary,
+        }
+        report::json_line(out, &Line { summary })?;
+        return Ok(());
+    }
+    let ImportSummary { recordings_imported, recordings_skipped, audio_imported, audio_skipped } = *summary;
+    writeln!(
+        out,
+        "imported {recordings_imported} recordings and {audio_imported} audio ids from {source}; \
+         skipped {recordings_skipped} recordings and {audio_skipped} audio ids already in the ledger"
+    )?;
+    Ok(())
+}
+
+/// Every bad row on stderr (and as JSON lines on `out` with `--json`), then the verdict.
+fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    for error in errors {
+        if json {
+            report::json_line(out, error)?;
+        } else {
+            eprintln!("isrc-stamp: {source}: {error}");
+        }
+    }
+    let mut lines: Vec<u64> = errors.iter().map(|error| error.line).collect();
+    lines.dedup();
+    eprintln!(
+        "isrc-stamp: {} bad row(s) in {source}: nothing imported; fix them and import the file again",
+        lines.len()
+    );
+    Ok(())
+}
+
+/// What `ledger void --json` prints.
+#[derive(Debug, Serialize)]
+struct Voided<'a> {
+    isrc: Isrc,
+    status: &'static str,
+    void_reason: &'a str,
+    audio_ids: usize,
+}
+
+/// Runs `ledger void ISRC --reason TEXT`: exit 1 when the code is not in the ledger or
+/// already void.
+pub fn void(
+    ledger: &mut SqliteLedger,
+    isrc: Isrc,
+    reason: &str,
+    user: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if reason.trim().is_empty() {
+        anyhow::bail!("--reason is empty: say why {isrc} is withdrawn, it stays in the ledger's history");
+    }
+    let result = ledger.transaction(|tx| {
+        tx.void(isrc, reason)?;
+        tx.log(&NewEvent {
+            isrc: Some(isrc),
+            detail: reason.to_owned(),
+            ..NewEvent::new(user, crate::ledger::now(), "void")
+        })?;
+        tx.audio_for_code(isrc).map(|audio| audio.len())
+    });
+    let audio_ids = match result {
+        Ok(count) => count,
+        Err(error @ (LedgerError::UnknownCode(_) | LedgerError::AlreadyVoid(_))) => {
+            eprintln!("isrc-stamp: {error}");
+            return Ok(Exit::Findings);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if json {
+        report::json_line(out, &Voided { isrc, status: "void", void_reason: reason, audio_ids })?;
+    } else {
+        writeln!(out, "{} ({isrc}) is void: {reason}", isrc.display_form())?;
+        writeln!(
+            out,
+            "  it is never issued again, and `verify` reports any file that carries it (audio ids bound to it: {audio_ids})"
         )?;
     }
     Ok(Exit::Clean)

@@ -2,6 +2,8 @@
 
 pub mod assign;
 pub mod check;
+pub mod cue;
+pub mod dupes;
 pub mod init;
 pub mod inspect;
 pub mod ledger;

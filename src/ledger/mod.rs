@@ -52,6 +52,7 @@
 //! ```
 
 mod error;
+pub mod exchange;
 mod schema;
 mod sqlite;
 #[cfg(test)]
@@ -61,10 +62,14 @@ mod types;
 pub use error::{LedgerError, ParseWordError, Result};
 pub use schema::SCHEMA_VERSION;
 pub use sqlite::{SqliteLedger, SqliteTx};
-pub use types::{AudioRecord, Event, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation, Status, now};
+pub use types::{
+    AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation,
+    Status, now,
+};
 
 use crate::audio::AudioId;
 use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::fingerprint::Fingerprint;
 
 /// Read-only queries, available on a [`Ledger`] and inside a [`LedgerTx`].
 ///
@@ -90,6 +95,16 @@ pub trait Lookup {
 
     /// The history of a code, oldest first.
     fn events_for(&self, isrc: Isrc) -> Result<Vec<Event>>;
+
+    /// The stored acoustic fingerprint of an audio id.
+    fn fingerprint(&self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
+
+    /// Stored fingerprints of audio bound to active codes that share index keys
+    /// ([`Fingerprint::keys`]) with a new fingerprint, most shared keys first, at most
+    /// `limit`. Cheap whatever the ledger's size: one index seek per key, a bounded number
+    /// of rows per key (a key found in very many fingerprints says nothing and is
+    /// skipped), then one row per candidate.
+    fn fingerprint_candidates(&self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>>;
 }
 
 /// The writes of one transaction, with the lookups beside them.
@@ -118,6 +133,11 @@ pub trait LedgerTx: Lookup {
 
     /// Appends an event to the history and returns its id.
     fn log(&mut self, event: &NewEvent) -> Result<i64>;
+
+    /// Stores the acoustic fingerprint of an audio id already bound, and indexes its
+    /// keys. Returns `true` if stored, `false` if the audio id had one already (kept as
+    /// it was). Fails if the audio id is not in the ledger.
+    fn store_fingerprint(&mut self, audio_id: &AudioId, fingerprint: &Fingerprint) -> Result<bool>;
 
     /// Marks a code void with a reason. It stays in the ledger and is never issued again.
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()>;

@@ -93,8 +93,35 @@ BEFORE UPDATE OF code, prefix, year, designation, origin, issued_at, issued_by O
 BEGIN SELECT RAISE(ABORT, 'a recorded code and its origin never change'); END;
 ";
 
+/// Version 2: acoustic fingerprints of audio ids, and the index that finds candidates.
+///
+/// `fingerprint` holds one Chromaprint fingerprint per audio id (`algorithm` is
+/// Chromaprint's configuration id, `covers` the seconds fingerprinted, `data` the items
+/// as little-endian u32). `fingerprint_key` indexes a small content-defined sample of
+/// each fingerprint's items ([`crate::fingerprint::Fingerprint::keys`], at most 96): a
+/// new fingerprint looks its own keys up (one index seek each, a bounded number of rows
+/// per key) and is compared in full only with the few fingerprints sharing most keys, so
+/// the cost does not grow with the number of recordings. The key table has no foreign
+/// key (it would need a second index to delete through): rows left by a deleted
+/// fingerprint are dropped by the join when candidates are read.
+const V2: &str = r"
+CREATE TABLE fingerprint (
+    id        INTEGER NOT NULL PRIMARY KEY,
+    audio_id  TEXT    NOT NULL UNIQUE REFERENCES audio (audio_id) ON DELETE CASCADE,
+    algorithm INTEGER NOT NULL CHECK (algorithm BETWEEN 0 AND 255),
+    covers    REAL    NOT NULL CHECK (covers >= 0),
+    data      BLOB    NOT NULL CHECK (length(data) % 4 = 0)
+) STRICT;
+
+CREATE TABLE fingerprint_key (
+    key         INTEGER NOT NULL,
+    fingerprint INTEGER NOT NULL,
+    PRIMARY KEY (key, fingerprint)
+) STRICT, WITHOUT ROWID;
+";
+
 /// Every migration, in order: applying `MIGRATIONS[i]` takes the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -72,7 +72,7 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn migrations_set_user_version_in_memory() {
     let ledger = SqliteLedger::open_in_memory().unwrap();
     assert_eq!(ledger.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(SCHEMA_VERSION, 2);
     assert_eq!(ledger.path(), None);
 }
 
@@ -119,8 +119,9 @@ fn newer_schema_is_refused() {
     drop(SqliteLedger::open(&path).unwrap());
     raw(&path).pragma_update(None, "user_version", 7).unwrap();
     let error = SqliteLedger::open(&path).unwrap_err();
-    assert!(matches!(error, LedgerError::SchemaTooNew { found: 7, known: 1 }));
-    assert!(error.to_string().starts_with("ledger schema version 7 is newer than this isrc-stamp understands (1)"));
+    assert!(matches!(error, LedgerError::SchemaTooNew { found: 7, known: SCHEMA_VERSION }));
+    let expected = format!("ledger schema version 7 is newer than this isrc-stamp understands ({SCHEMA_VERSION})");
+    assert!(error.to_string().starts_with(&expected));
 }
 
 #[test]

@@ -197,6 +197,24 @@ pub struct AudioRecord {
     pub added_at: i64,
 }
 
+/// A stored fingerprint that shares index keys with a new one: a recording the new
+/// audio may sound like, to be compared in full ([`crate::fingerprint::compare`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FingerprintCandidate {
+    /// The stored audio id.
+    pub audio_id: AudioId,
+    /// The (active) code it is bound to.
+    pub isrc: Isrc,
+    /// Its full duration in seconds, from the ledger's frames and rate.
+    pub duration_seconds: f64,
+    /// The path it was first seen at.
+    pub first_path: String,
+    /// Its fingerprint.
+    pub fingerprint: crate::fingerprint::Fingerprint,
+    /// How many of the new fingerprint's keys it shares.
+    pub shared_keys: usize,
+}
+
 /// One entry of the append-only history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {

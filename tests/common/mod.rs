@@ -132,3 +132,217 @@ pub fn flac_blocks(path: &Path) -> Vec<(u8, Vec<u8>)> {
         }
     }
 }
+
+/// The path of the binary under test, for spawning it with [`std::process::Command`]
+/// (several at once, or to kill it).
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_isrc-stamp"))
+}
+
+/// Writes a 16-bit stereo 44.1 kHz PCM WAV of `frames` frames whose audio depends on
+/// `seed`: a sine at a seed-dependent pitch (slightly detuned on the right channel) plus
+/// seeded xorshift noise, so different seeds give different audio ids.
+pub fn write_wav(path: &Path, seed: u64, frames: u32) {
+    const RATE: u32 = 44_100;
+    const CHANNELS: u16 = 2;
+    let mut state = seed.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let pitch = 110.0 + 13.0 * (seed % 61) as f64;
+    let mut data = Vec::with_capacity(frames as usize * 4);
+    for n in 0..frames {
+        let t = f64::from(n) / f64::from(RATE);
+        for channel in 0..CHANNELS {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let noise = ((state >> 40) as f64 / (1u64 << 24) as f64 - 0.5) * 0.05;
+            let detune = 1.0 + 0.01 * f64::from(channel);
+            let tone = (std::f64::consts::TAU * pitch * detune * t).sin() * 0.4;
+            let sample = ((tone + noise) * f64::from(i16::MAX)).round() as i16;
+            data.extend_from_slice(&sample.to_le_bytes());
+        }
+    }
+    let block_align = CHANNELS * 2;
+    let mut bytes = Vec::with_capacity(44 + data.len());
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&CHANNELS.to_le_bytes());
+    bytes.extend_from_slice(&RATE.to_le_bytes());
+    bytes.extend_from_slice(&(RATE * u32::from(block_align)).to_le_bytes());
+    bytes.extend_from_slice(&block_align.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&data);
+    std::fs::write(path, bytes).expect("write the WAV");
+}
+
+/// Sample rate of [`write_music_wav`].
+pub const MUSIC_RATE: u32 = 48_000;
+
+/// Writes `seconds` of music-like stereo 24-bit 48 kHz PCM WAV whose notes depend on
+/// `seed`: a pentatonic melody with harmonics and envelopes over a chord pad, a bass
+/// line and noise drums at 120 bpm, so the acoustic fingerprint has texture to hold on
+/// to. Another seed gives another piece in the same style (another key, progression and
+/// melody): a different recording that still sounds alike.
+pub fn write_music_wav(path: &Path, seed: u64, seconds: f64) {
+    let frames = (seconds * f64::from(MUSIC_RATE)) as usize;
+    let mut mix =
+        Music { left: vec![0.0; frames], right: vec![0.0; frames], rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1 };
+    let root = 45.0 + (mix.next() % 12) as f64; // MIDI note of the key, A2 to G#3
+    let progression: Vec<usize> = (0..4).map(|_| (mix.next() % 6) as usize).collect();
+    const CHORDS: [[f64; 3]; 6] =
+        [[0.0, 4.0, 7.0], [5.0, 9.0, 12.0], [7.0, 11.0, 14.0], [9.0, 12.0, 16.0], [2.0, 5.0, 9.0], [4.0, 7.0, 11.0]];
+    const PENTATONIC: [f64; 10] = [0.0, 2.0, 4.0, 7.0, 9.0, 12.0, 14.0, 16.0, 19.0, 21.0];
+    let beat = 0.5;
+    let bars = (seconds / (4.0 * beat)).ceil() as usize;
+    let mut degree = 4usize;
+    for bar in 0..bars {
+        let start = bar as f64 * 4.0 * beat;
+        let chord = CHORDS[progression[bar % progression.len()]];
+        for (i, interval) in chord.iter().enumerate() {
+            let pan = 0.3 + 0.2 * i as f64;
+            mix.note(start, 4.0 * beat, midi(root + 12.0 + interval), 0.08, &[1.0, 0.4], 0.15, pan);
+        }
+        for step in 0..4 {
+            let at = start + step as f64 * beat;
+            mix.note(at, beat * 0.9, midi(root - 12.0 + chord[0]), 0.22, &[1.0, 0.5, 0.25], 0.01, 0.5);
+            mix.kick(at, step % 2 == 0);
+        }
+        let mut at = start;
+        while at < start + 4.0 * beat - 1e-9 {
+            let length = [0.25, 0.25, 0.5, 0.75][(mix.next() % 4) as usize];
+            degree = (degree as i64 + (mix.next() % 5) as i64 - 2).clamp(0, 9) as usize;
+            if !mix.next().is_multiple_of(7) {
+                mix.note(
+                    at,
+                    length * 0.95,
+                    midi(root + 24.0 + PENTATONIC[degree]),
+                    0.18,
+                    &[1.0, 0.5, 0.3, 0.2],
+                    0.01,
+                    0.6,
+                );
+            }
+            mix.hat(at);
+            at += length;
+        }
+    }
+    mix.write_wav24(path);
+}
+
+/// The frequency of a MIDI note.
+fn midi(note: f64) -> f64 {
+    440.0 * 2f64.powf((note - 69.0) / 12.0)
+}
+
+/// Two channels being mixed, and the generator's random numbers.
+struct Music {
+    left: Vec<f64>,
+    right: Vec<f64>,
+    rng: u64,
+}
+
+impl Music {
+    /// The next xorshift number.
+    fn next(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// Uniform noise in -1..1.
+    fn noise(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+
+    /// The frame range of `start..start + length` seconds, inside the buffer.
+    fn span(&self, start: f64, length: f64) -> std::ops::Range<usize> {
+        let rate = f64::from(MUSIC_RATE);
+        let first = ((start * rate) as usize).min(self.left.len());
+        let last = (((start + length) * rate) as usize).min(self.left.len());
+        first..last
+    }
+
+    /// A note with harmonics, an attack, a decay to 60 % and a release; `pan` 0 (left) to 1.
+    #[allow(clippy::too_many_arguments)]
+    fn note(&mut self, start: f64, length: f64, freq: f64, amp: f64, harmonics: &[f64], attack: f64, pan: f64) {
+        let rate = f64::from(MUSIC_RATE);
+        let span = self.span(start, length);
+        let first = span.start;
+        for n in span {
+            let t = (n - first) as f64 / rate;
+            let envelope = if t < attack { t / attack } else { 0.6 + 0.4 * (-(t - attack) * 6.0).exp() }
+                * ((length - t) / 0.05).clamp(0.0, 1.0);
+            let phase = std::f64::consts::TAU * freq * t;
+            let value: f64 = harmonics.iter().enumerate().map(|(h, a)| a * (phase * (h + 1) as f64).sin()).sum();
+            let sample = amp * envelope * value;
+            self.left[n] += sample * (1.0 - pan);
+            self.right[n] += sample * pan;
+        }
+    }
+
+    /// A kick (a falling sine) or a snare (a noise burst).
+    fn kick(&mut self, start: f64, kick: bool) {
+        let rate = f64::from(MUSIC_RATE);
+        let span = self.span(start, 0.2);
+        let first = span.start;
+        for n in span {
+            let t = (n - first) as f64 / rate;
+            let sample = if kick {
+                0.5 * (std::f64::consts::TAU * (50.0 * t + 70.0 * (1.0 - (-t * 30.0).exp()) / 30.0)).sin()
+                    * (-t * 12.0).exp()
+            } else {
+                0.25 * self.noise() * (-t * 20.0).exp()
+            };
+            self.left[n] += sample;
+            self.right[n] += sample;
+        }
+    }
+
+    /// A short hi-hat: differenced noise, quickly decaying.
+    fn hat(&mut self, start: f64) {
+        let rate = f64::from(MUSIC_RATE);
+        let span = self.span(start, 0.05);
+        let first = span.start;
+        let mut last = 0.0;
+        for n in span {
+            let t = (n - first) as f64 / rate;
+            let white = self.noise();
+            let sample = 0.08 * (white - last) * (-t * 80.0).exp();
+            last = white;
+            self.left[n] += sample * 0.7;
+            self.right[n] += sample;
+        }
+    }
+
+    /// Writes the mix, peak-normalised to 0.8, as 24-bit stereo PCM WAV.
+    fn write_wav24(&self, path: &Path) {
+        let peak = self.left.iter().chain(&self.right).fold(1e-9f64, |m, s| m.max(s.abs()));
+        let scale = 0.8 / peak * 8_388_607.0;
+        let mut data = Vec::with_capacity(self.left.len() * 6);
+        for (l, r) in self.left.iter().zip(&self.right) {
+            for s in [l, r] {
+                data.extend_from_slice(&((s * scale).round() as i32).to_le_bytes()[..3]);
+            }
+        }
+        let mut bytes = Vec::with_capacity(44 + data.len());
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(&MUSIC_RATE.to_le_bytes());
+        bytes.extend_from_slice(&(MUSIC_RATE * 6).to_le_bytes());
+        bytes.extend_from_slice(&6u16.to_le_bytes());
+        bytes.extend_from_slice(&24u16.to_le_bytes());
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&data);
+        std::fs::write(path, bytes).expect("write the WAV");
+    }
+}

@@ -1,6 +1,7 @@
 //! The SQLite ledger: one file, WAL mode, `BEGIN IMMEDIATE` write transactions, so
 //! several processes can assign against it at once without issuing a code twice.
 
+mod fingerprint;
 mod read;
 mod row;
 mod write;
@@ -12,10 +13,11 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use super::error::{LedgerError, Result};
 use super::schema;
-use super::types::{AudioRecord, Event, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
+use super::types::{AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
 use super::{Ledger, LedgerTx, Lookup, run_transaction};
 use crate::audio::AudioId;
 use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::fingerprint::Fingerprint;
 
 /// A ledger in an SQLite file (or in memory, for tests).
 #[derive(Debug)]
@@ -159,6 +161,14 @@ macro_rules! sqlite_lookup {
             fn events_for(&self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(self.conn(), isrc)
             }
+
+            fn fingerprint(&self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
+                fingerprint::stored(self.conn(), audio_id)
+            }
+
+            fn fingerprint_candidates(&self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>> {
+                fingerprint::candidates(self.conn(), keys, limit)
+            }
         }
     };
 }
@@ -202,6 +212,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn log(&mut self, event: &NewEvent) -> Result<i64> {
         write::log(&self.tx, event)
+    }
+
+    fn store_fingerprint(&mut self, audio_id: &AudioId, fingerprint: &Fingerprint) -> Result<bool> {
+        fingerprint::store(&self.tx, audio_id, fingerprint)
     }
 
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {

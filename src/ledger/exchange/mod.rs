@@ -1,0 +1,232 @@
+//! Moving the ledger in and out as a list: `ledger export` and `ledger import`.
+//!
+//! # The CSV layout
+//!
+//! UTF-8 without a byte order mark (one is accepted on import), a header row, `,` between
+//! cells and quoting only where a cell needs it (the `csv` crate writes and reads it).
+//! **One row per (recording, audio id) pair**: a recording with three audio ids (a WAV
+//! master, a FLAC, a CD master) has three rows that repeat its recording columns; a
+//! recording with no audio id has one row with the audio columns empty. Rows are ordered
+//! by code, then audio id. That is the shape a label's spreadsheet can filter and sort
+//! without splitting cells, and it keeps each audio id's numbers in their own cells, so
+//! the list goes back into a ledger without loss.
+//!
+//! The columns, in order ([`Column::ALL`]):
+//!
+//! | column | holds |
+//! |---|---|
+//! | `isrc` | the code, stored form (`USPR37300012`) |
+//! | `title`, `artist`, `version_note` | text, empty when unknown |
+//! | `status` | `active` or `void` |
+//! | `origin` | `issued`, `adopted` or `imported` |
+//! | `parent`, `relation` | the code this one is a new version of, and how (`edit`, `remix`, ...) |
+//! | `issued_at` | when the code was issued or entered a ledger, RFC 3339 UTC (`2026-05-01T12:00:00Z`) |
+//! | `issued_by` | the user who issued or adopted it |
+//! | `void_reason` | why it was voided (void codes only) |
+//! | `audio_id` | `pcm1:` and 64 hex digits, or empty |
+//! | `frames`, `sample_rate`, `channels`, `bits` | the audio's decoded frames and stream |
+//! | `first_path` | where the audio was first seen |
+//! | `added_at` | when the audio id was bound, RFC 3339 UTC |
+//!
+//! A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return, after any apostrophes) gets a leading apostrophe on export, as
+//! OWASP advises against CSV injection; import removes exactly that apostrophe, so
+//! `=HYPERLINK("http://x","y")` is exported as `'=HYPERLINK("http://x","y")` and comes
+//! back as it was ([`cell::neutralise`], [`cell::restore`]).
+//!
+//! # Import
+//!
+//! Import reads that layout, or any part of it: only `isrc` is required, so a
+//! distributor's list with `isrc,title,artist` imports. Header names ignore case, spaces
+//! and hyphens (`ISRC`, `Sample Rate`); `code` and `ISRC code` are read as `isrc`, `rate` as
+//! `sample_rate`; other columns are ignored. A file whose first line has `;` or tabs and
+//! no comma is read with that separator. Cells of a missing column, and empty `status`,
+//! `origin`, `issued_at`, `issued_by` and `added_at` cells, take defaults: `active`,
+//! `imported`, the time of the import, the importing user. Times may also be seconds since
+//! 1970, `YYYY-MM-DD HH:MM:SS` (UTC) or a bare date.
+//!
+//! JSON Lines, as `ledger export --format json` writes them (one object per recording with
+//! an `audio` array), are read too: a file whose first character is `{` is JSON Lines.
+//!
+//! Every row is checked before anything is written ([`parse`], then [`import`], inside one
+//! transaction): a bad row is reported with its line number (the header is line 1) and
+//! nothing is imported. A code already in the ledger is skipped when every column the file
+//! gives agrees with the ledger, and is a bad row otherwise; an audio id likewise.
+//! Children may come before their parents.
+
+pub mod cell;
+mod read;
+mod write;
+
+mod apply;
+
+use serde::Serialize;
+
+pub use apply::{ImportError, ImportSummary, import};
+pub use read::{Defaults, ImportRow, Parsed, parse};
+pub use write::{entries, write_csv, write_json};
+
+use super::types::{AudioRecord, Recording};
+
+/// One recording with its audio ids (ordered by audio id), as exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The recording.
+    pub recording: Recording,
+    /// Its audio ids, ordered by audio id.
+    pub audio: Vec<AudioRecord>,
+}
+
+/// A column of the exchange format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    /// The code.
+    Isrc,
+    /// The title.
+    Title,
+    /// The artist.
+    Artist,
+    /// The version note.
+    VersionNote,
+    /// `active` or `void`.
+    Status,
+    /// `issued`, `adopted` or `imported`.
+    Origin,
+    /// The parent code.
+    Parent,
+    /// The relation to the parent.
+    Relation,
+    /// When the code was issued.
+    IssuedAt,
+    /// Who issued it.
+    IssuedBy,
+    /// Why it was voided.
+    VoidReason,
+    /// The audio id.
+    AudioId,
+    /// Decoded frames.
+    Frames,
+    /// Sample rate in Hz.
+    SampleRate,
+    /// Channel count.
+    Channels,
+    /// Bits per sample.
+    Bits,
+    /// The path the audio was first seen at.
+    FirstPath,
+    /// When the audio id was bound.
+    AddedAt,
+}
+
+impl Column {
+    /// Every column, in the exported order.
+    pub const ALL: [Column; 18] = [
+        Column::Isrc,
+        Column::Title,
+        Column::Artist,
+        Column::VersionNote,
+        Column::Status,
+        Column::Origin,
+        Column::Parent,
+        Column::Relation,
+        Column::IssuedAt,
+        Column::IssuedBy,
+        Column::VoidReason,
+        Column::AudioId,
+        Column::Frames,
+        Column::SampleRate,
+        Column::Channels,
+        Column::Bits,
+        Column::FirstPath,
+        Column::AddedAt,
+    ];
+
+    /// The header name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Isrc => "isrc",
+            Column::Title => "title",
+            Column::Artist => "artist",
+            Column::VersionNote => "version_note",
+            Column::Status => "status",
+            Column::Origin => "origin",
+            Column::Parent => "parent",
+            Column::Relation => "relation",
+            Column::IssuedAt => "issued_at",
+            Column::IssuedBy => "issued_by",
+            Column::VoidReason => "void_reason",
+            Column::AudioId => "audio_id",
+            Column::Frames => "frames",
+            Column::SampleRate => "sample_rate",
+            Column::Channels => "channels",
+            Column::Bits => "bits",
+            Column::FirstPath => "first_path",
+            Column::AddedAt => "added_at",
+        }
+    }
+
+    /// The column a header cell names: case, surrounding spaces, inner spaces and hyphens
+    /// are ignored; `code` and `isrc code` mean `isrc`, `rate` means `sample_rate`.
+    pub fn from_header(header: &str) -> Option<Column> {
+        let name: String =
+            header.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+        match name.as_str() {
+            "code" | "isrc_code" => Some(Column::Isrc),
+            "rate" => Some(Column::SampleRate),
+            _ => Column::ALL.into_iter().find(|column| column.name() == name),
+        }
+    }
+
+    /// Whether the column describes an audio id rather than the recording.
+    pub fn is_audio(self) -> bool {
+        self >= Column::AudioId
+    }
+
+    /// The column's text for a recording and, for audio columns, one of its audio ids
+    /// (before neutralisation). Optional values are empty; times are RFC 3339 UTC.
+    pub fn render(self, recording: &Recording, audio: Option<&AudioRecord>) -> String {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let audio_text = |f: fn(&AudioRecord) -> String| audio.map(f).unwrap_or_default();
+        match self {
+            Column::Isrc => recording.isrc.to_string(),
+            Column::Title => text(&recording.title),
+            Column::Artist => text(&recording.artist),
+            Column::VersionNote => text(&recording.version_note),
+            Column::Status => recording.status.to_string(),
+            Column::Origin => recording.origin.to_string(),
+            Column::Parent => recording.parent.map(|parent| parent.to_string()).unwrap_or_default(),
+            Column::Relation => recording.relation.map(|relation| relation.to_string()).unwrap_or_default(),
+            Column::IssuedAt => cell::format_time(recording.issued_at),
+            Column::IssuedBy => recording.issued_by.clone(),
+            Column::VoidReason => text(&recording.void_reason),
+            Column::AudioId => audio_text(|a| a.audio_id.to_string()),
+            Column::Frames => audio_text(|a| a.frames.to_string()),
+            Column::SampleRate => audio_text(|a| a.sample_rate.to_string()),
+            Column::Channels => audio_text(|a| a.channels.to_string()),
+            Column::Bits => audio_text(|a| a.bits.to_string()),
+            Column::FirstPath => audio_text(|a| a.first_path.clone()),
+            Column::AddedAt => audio_text(|a| cell::format_time(a.added_at)),
+        }
+    }
+}
+
+/// A bad row of an import: its line number (the header is line 1; in JSON Lines, the
+/// line), the code when it could be read, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The line the row starts on.
+    pub line: u64,
+    /// The row's code as written, if any.
+    pub isrc: Option<String>,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.isrc {
+            Some(isrc) if !isrc.is_empty() => write!(f, "line {} ({isrc}): {}", self.line, self.message),
+            _ => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}

@@ -1,0 +1,613 @@
+//! Import, first half: reading a CSV or JSON Lines file into checked rows, with every bad
+//! row reported by line number. Nothing here touches the ledger.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::cell::{parse_time, restore};
+use super::{Column, RowError};
+use crate::audio::AudioId;
+use crate::code::Isrc;
+use crate::ledger::types::{AudioRecord, Origin, Recording, Relation, Status};
+
+/// The values a row gets for the columns it lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// `issued_by`: the importing user.
+    pub user: String,
+    /// `issued_at` and `added_at`: the time of the import (see [`crate::ledger::now`]).
+    pub at: i64,
+}
+
+/// One checked row: a recording, and one of its audio ids when the row has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    /// The line the row starts on (the header is line 1).
+    pub line: u64,
+    /// The recording, with defaults for what the row lacks.
+    pub recording: Recording,
+    /// The audio id on this row, if any.
+    pub audio: Option<AudioRecord>,
+    /// The columns the row gives values for (not defaulted): the ones compared with a
+    /// ledger that already holds the code or audio id.
+    pub given: BTreeSet<Column>,
+}
+
+/// What [`parse`] read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The good rows, in file order.
+    pub rows: Vec<ImportRow>,
+    /// The bad rows, in file order; when there is any, nothing must be imported.
+    pub errors: Vec<RowError>,
+    /// Header names (or JSON keys) that name no column and were ignored.
+    pub ignored: Vec<String>,
+}
+
+/// A row as read: the cells of the columns the file has. A present column maps to `None`
+/// when its cell is empty (CSV) or null (JSON).
+#[derive(Debug, Clone, Default)]
+struct Raw {
+    line: u64,
+    cells: BTreeMap<Column, Option<String>>,
+}
+
+/// Reads and checks a CSV or JSON Lines file (JSON Lines when its first character, after
+/// a byte order mark and white space, is `{`). Never panics on any input.
+pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut parsed = Parsed::default();
+    let raws = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        read_json(bytes, &mut parsed)
+    } else {
+        read_csv(bytes, &mut parsed)
+    };
+    for raw in raws {
+        match check(&raw, defaults) {
+            Ok(row) => parsed.rows.push(row),
+            Err(problems) => {
+                let isrc = raw.cells.get(&Column::Isrc).cloned().flatten();
+                parsed.errors.extend(problems.into_iter().map(|message| RowError {
+                    line: raw.line,
+                    isrc: isrc.clone(),
+                    message,
+                }));
+            }
+        }
+    }
+    parsed.errors.sort_by_key(|error| error.line);
+    parsed
+}
+
+/// An error about a whole line (not about one cell of a readable row).
+fn line_error(line: u64, message: impl Into<String>) -> RowError {
+    RowError { line, isrc: None, message: message.into() }
+}
+
+/// The separator: `,` unless the first line has none and has `;` or a tab.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |wanted: u8| first_line.iter().filter(|&&b| b == wanted).count();
+    match (count(b','), count(b';'), count(b'\t')) {
+        (0, semicolons, tabs) if semicolons > 0 && semicolons >= tabs => b';',
+        (0, _, tabs) if tabs > 0 => b'\t',
+        _ => b',',
+    }
+}
+
+/// Reads CSV rows through the header's columns.
+fn read_csv(bytes: &[u8], parsed: &mut Parsed) -> Vec<Raw> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sniff_delimiter(bytes))
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let columns = match reader.read_byte_record(&mut record) {
+        Ok(true) => header_columns(&record, parsed),
+        Ok(false) => {
+            parsed.errors.push(line_error(1, "the file is empty: it needs a header row naming an isrc column"));
+            return Vec::new();
+        }
+        Err(error) => {
+            parsed.errors.push(line_error(1, format!("unreadable CSV: {error}")));
+            return Vec::new();
+        }
+    };
+    let Some(columns) = columns else {
+        return Vec::new();
+    };
+    let mut raws = Vec::new();
+    let mut lines = LineCounter { bytes, at: 0, line: 1 };
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = lines.line_of(record.position().map_or(0, csv::Position::byte));
+                if let Some(raw) = csv_row(&record, line, &columns, parsed) {
+                    raws.push(raw);
+                }
+            }
+            Err(error) => {
+                let line = lines.line_of(error.position().map_or(0, csv::Position::byte));
+                parsed.errors.push(line_error(line, format!("unreadable CSV: {error}")));
+                break;
+            }
+        }
+    }
+    raws
+}
+
+/// Line numbers of CSV records from their byte offsets. The `csv` crate's own line count
+/// goes wrong after CRLF and blank lines, and a record's offset may point at the line
+/// ends before it, so those are skipped first.
+struct LineCounter<'a> {
+    /// The whole file.
+    bytes: &'a [u8],
+    /// How far lines have been counted.
+    at: usize,
+    /// The line at `at`, from 1.
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The line of the first character at or after `offset` that does not end a line.
+    /// Offsets must not decrease from one call to the next.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        let mut end = usize::try_from(offset).unwrap_or(usize::MAX).clamp(self.at, self.bytes.len());
+        while matches!(self.bytes.get(end), Some(b'\r' | b'\n')) {
+            end += 1;
+        }
+        for (index, &byte) in self.bytes.iter().enumerate().take(end).skip(self.at) {
+            let lone_cr = byte == b'\r' && self.bytes.get(index + 1) != Some(&b'\n');
+            if byte == b'\n' || lone_cr {
+                self.line += 1;
+            }
+        }
+        self.at = end;
+        self.line
+    }
+}
+
+/// The column of each header cell (`None` for ignored ones); `None` overall, with an
+/// error on line 1, when the header is unusable.
+fn header_columns(record: &csv::ByteRecord, parsed: &mut Parsed) -> Option<Vec<Option<Column>>> {
+    let mut columns = Vec::new();
+    let mut ok = true;
+    for cell in record {
+        let Ok(name) = std::str::from_utf8(cell) else {
+            parsed.errors.push(line_error(1, "the header row is not UTF-8 text: save the file as UTF-8 CSV"));
+            return None;
+        };
+        let column = Column::from_header(name);
+        match column {
+            Some(column) if columns.contains(&Some(column)) => {
+                parsed.errors.push(line_error(1, format!("column {} appears twice in the header", column.name())));
+                ok = false;
+            }
+            None if !name.trim().is_empty() => parsed.ignored.push(name.to_owned()),
+            _ => {}
+        }
+        columns.push(column);
+    }
+    if !columns.contains(&Some(Column::Isrc)) {
+        let names = Column::ALL.map(Column::name).join(",");
+        parsed.errors.push(line_error(1, format!("the header row has no isrc column (the full layout is {names})")));
+        ok = false;
+    }
+    ok.then_some(columns)
+}
+
+/// One CSV record as a [`Raw`] row; `None` for a blank row or one that cannot be read.
+fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], parsed: &mut Parsed) -> Option<Raw> {
+    if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+        return None;
+    }
+    let mut raw = Raw { line, cells: BTreeMap::new() };
+    for (index, cell) in record.iter().enumerate() {
+        let Some(column) = columns.get(index) else {
+            if !cell.iter().all(u8::is_ascii_whitespace) {
+                let message = format!("{} cells, but the header has {} columns", record.len(), columns.len());
+                parsed.errors.push(line_error(line, message));
+                return None;
+            }
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(cell) else {
+            parsed
+                .errors
+                .push(line_error(line, format!("cell {} is not UTF-8 text: save the file as UTF-8", index + 1)));
+            return None;
+        };
+        if let Some(column) = column {
+            let text = restore(text);
+            raw.cells.insert(*column, (!text.is_empty()).then(|| text.to_owned()));
+        }
+    }
+    for column in columns.iter().skip(record.len()).flatten() {
+        raw.cells.insert(*column, None);
+    }
+    Some(raw)
+}
+
+/// Reads JSON Lines: one object per recording, its audio ids in an `audio` array.
+fn read_json(bytes: &[u8], parsed: &mut Parsed) -> Vec<Raw> {
+    let mut raws = Vec::new();
+    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_number = u64::try_from(index).map_or(u64::MAX, |index| index + 1);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Value>(line) {
+            Ok(Value::Object(object)) => match json_rows(object, line_number, parsed) {
+                Ok(rows) => raws.extend(rows),
+                Err(message) => parsed.errors.push(line_error(line_number, message)),
+            },
+            Ok(_) => parsed.errors.push(line_error(line_number, "not a JSON object")),
+            Err(error) => parsed.errors.push(line_error(line_number, format!("not JSON: {error}"))),
+        }
+    }
+    raws
+}
+
+/// The rows of one JSON object: one per element of its `audio` array, or one.
+fn json_rows(object: serde_json::Map<String, Value>, line: u64, parsed: &mut Parsed) -> Result<Vec<Raw>, String> {
+    let mut base = Raw { line, cells: BTreeMap::new() };
+    let mut audio = Vec::new();
+    for (key, value) in object {
+        if key == "audio" {
+            match value {
+                Value::Array(items) => audio = items,
+                Value::Null => {}
+                _ => return Err("audio must be an array of objects".into()),
+            }
+            continue;
+        }
+        json_cell(&mut base, &key, value, parsed)?;
+    }
+    if audio.is_empty() {
+        return Ok(vec![base]);
+    }
+    audio
+        .into_iter()
+        .map(|item| {
+            let Value::Object(item) = item else {
+                return Err("each element of audio must be an object".to_owned());
+            };
+            let mut raw = base.clone();
+            for (key, value) in item {
+                json_cell(&mut raw, &key, value, parsed)?;
+            }
+            Ok(raw)
+        })
+        .collect()
+}
+
+/// Puts one JSON member into a row: strings as they are, numbers and booleans as text,
+/// null as an empty cell; unknown keys are noted and ignored.
+fn json_cell(raw: &mut Raw, key: &str, value: Value, parsed: &mut Parsed) -> Result<(), String> {
+    let Some(column) = Column::from_header(key) else {
+        if !parsed.ignored.iter().any(|ignored| ignored == key) {
+            parsed.ignored.push(key.to_owned());
+        }
+        return Ok(());
+    };
+    let text = match value {
+        Value::Null => None,
+        Value::String(text) => Some(text),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Array(_) | Value::Object(_) => return Err(format!("{key} must be a string or a number")),
+    };
+    raw.cells.insert(column, text);
+    Ok(())
+}
+
+/// Checks one row: every problem is collected, so a row reports all of them at once.
+fn check(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<String>> {
+    let mut c = Checker { raw, problems: Vec::new() };
+    let isrc = match c.word(Column::Isrc) {
+        None => c.problem("no ISRC: the isrc cell is empty".into()),
+        Some(text) => c.result(Isrc::parse(text).map_err(|e| format!("invalid ISRC {text:?}: {e}"))),
+    };
+    let status: Status = c.parse_word(Column::Status).unwrap_or(Status::Active);
+    let origin: Origin = c.parse_word(Column::Origin).unwrap_or(Origin::Imported);
+    let relation: Option<Relation> = c.parse_word(Column::Relation);
+    let parent = c.parse(Column::Parent, |text| Isrc::parse(text).map_err(|e| format!("invalid parent ISRC: {e}")));
+    let issued_at = c.parse(Column::IssuedAt, time).unwrap_or(defaults.at);
+    if let (None, Some(relation)) = (parent, relation) {
+        c.problem::<()>(format!("relation {relation} needs the parent code it relates to (the parent column)"));
+    }
+    if parent.is_some() && parent == isrc {
+        c.problem::<()>("a recording cannot be a new version of itself (parent is its own code)".into());
+    }
+    let void_reason = match (status, c.text(Column::VoidReason)) {
+        (Status::Void, reason) => Some(reason.unwrap_or_default().to_owned()),
+        (Status::Active, Some(reason)) if !reason.trim().is_empty() => {
+            c.problem(format!("void_reason {reason:?} given, but the status is active (write void)"))
+        }
+        (Status::Active, _) => None,
+    };
+    let audio = c.audio(isrc, defaults);
+    let Some(isrc) = isrc.filter(|_| c.problems.is_empty()) else {
+        return Err(c.problems);
+    };
+    let text = |column| c.text(column).map(str::to_owned);
+    let recording = Recording {
+        isrc,
+        origin,
+        status,
+        title: text(Column::Title),
+        artist: text(Column::Artist),
+        version_note: text(Column::VersionNote),
+        parent,
+        relation,
+        issued_at,
+        issued_by: c.word(Column::IssuedBy).map_or_else(|| defaults.user.clone(), str::to_owned),
+        void_reason,
+    };
+    Ok(ImportRow { line: raw.line, recording, audio, given: c.given() })
+}
+
+/// Collects the problems of one row while reading its cells.
+struct Checker<'a> {
+    raw: &'a Raw,
+    problems: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// The cell's text, `None` when the column is missing or the cell empty or null.
+    fn text(&self, column: Column) -> Option<&'a str> {
+        self.raw.cells.get(&column).and_then(Option::as_deref)
+    }
+
+    /// The cell's text trimmed, `None` when that is empty.
+    fn word(&self, column: Column) -> Option<&'a str> {
+        self.text(column).map(str::trim).filter(|text| !text.is_empty())
+    }
+
+    /// Records a problem; returns `None` for the value that could not be read.
+    fn problem<T>(&mut self, message: String) -> Option<T> {
+        self.problems.push(message);
+        None
+    }
+
+    /// The value, or `None` with the problem recorded.
+    fn result<T>(&mut self, result: Result<T, String>) -> Option<T> {
+        result.map_or_else(|message| self.problem(message), Some)
+    }
+
+    /// Parses a non-empty cell with `parse`; `None` when it is empty or bad (recorded).
+    fn parse<T>(&mut self, column: Column, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let text = self.word(column)?;
+        let parsed = parse(text).map_err(|why| format!("invalid {} {text:?}: {why}", column.name()));
+        self.result(parsed)
+    }
+
+    /// Parses a non-empty cell holding one of a closed set of words.
+    fn parse_word<T: std::str::FromStr<Err = crate::ledger::ParseWordError>>(&mut self, column: Column) -> Option<T> {
+        let text = self.word(column)?;
+        let parsed = text.parse::<T>().map_err(|e| e.to_string());
+        self.result(parsed)
+    }
+
+    /// Parses a cell that must be there because the row has an audio id.
+    fn required<T>(&mut self, column: Column, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        if self.word(column).is_none() {
+            return self.problem(format!("{} is empty: a row with an audio_id needs it", column.name()));
+        }
+        self.parse(column, parse)
+    }
+
+    /// The row's audio id with its numbers, if it has one.
+    fn audio(&mut self, isrc: Option<Isrc>, defaults: &Defaults) -> Option<AudioRecord> {
+        let Some(text) = self.word(Column::AudioId) else {
+            for column in Column::ALL.into_iter().filter(|c| c.is_audio()) {
+                if self.word(column).is_some() {
+                    self.problem::<()>(format!("{} given without an audio_id", column.name()));
+                }
+            }
+            return None;
+        };
+        let audio_id = AudioId::parse(&text.to_ascii_lowercase());
+        if audio_id.is_none() {
+            self.problem::<()>(format!("invalid audio_id {text:?}: expected pcm1: followed by 64 hex digits"));
+        }
+        let frames = self.required(Column::Frames, |text| {
+            number::<u64>(text).and_then(|n| if i64::try_from(n).is_ok() { Ok(n) } else { Err("too large".into()) })
+        });
+        let sample_rate = self.required(Column::SampleRate, number::<u32>);
+        let channels = self.required(Column::Channels, number::<u16>);
+        let bits = self.required(Column::Bits, number::<u16>);
+        let added_at = self.parse(Column::AddedAt, time).unwrap_or(defaults.at);
+        Some(AudioRecord {
+            audio_id: audio_id?,
+            isrc: isrc?,
+            frames: frames?,
+            sample_rate: sample_rate?,
+            channels: channels?,
+            bits: bits?,
+            first_path: self.text(Column::FirstPath).unwrap_or_default().to_owned(),
+            added_at,
+        })
+    }
+
+    /// The columns the row gives: every column it has, except the defaulted ones
+    /// (status, origin, issued_at, issued_by, added_at) when their cell is empty.
+    fn given(&self) -> BTreeSet<Column> {
+        let defaulted = [Column::Status, Column::Origin, Column::IssuedAt, Column::IssuedBy, Column::AddedAt];
+        self.raw
+            .cells
+            .keys()
+            .copied()
+            .filter(|column| !defaulted.contains(column) || self.word(*column).is_some())
+            .collect()
+    }
+}
+
+/// Parses a whole number.
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.parse::<T>().map_err(|_| "expected a whole number in range".to_owned())
+}
+
+/// Parses a time cell.
+fn time(text: &str) -> Result<i64, String> {
+    parse_time(text).ok_or_else(|| "expected a time like 2026-05-01T12:00:00Z or 2026-05-01".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUDIO: &str = "pcm1:00000000000000000000000000000000000000000000000000000000000000ab";
+
+    fn defaults() -> Defaults {
+        Defaults { user: "importer".into(), at: 1_767_225_600 }
+    }
+
+    fn lines(parsed: &Parsed) -> Vec<u64> {
+        parsed.errors.iter().map(|e| e.line).collect()
+    }
+
+    #[test]
+    fn a_distributor_list_gets_defaults() {
+        let parsed = parse(b"ISRC,Title,Artist,UPC\nus-pr3-73-00012,First Light,Ensemble,123\n", &defaults());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.ignored, ["UPC"]);
+        let row = &parsed.rows[0];
+        assert_eq!(row.line, 2);
+        let r = &row.recording;
+        assert_eq!(r.isrc.as_str(), "USPR37300012");
+        assert_eq!((r.title.as_deref(), r.artist.as_deref()), (Some("First Light"), Some("Ensemble")));
+        assert_eq!((r.origin, r.status, r.issued_at), (Origin::Imported, Status::Active, 1_767_225_600));
+        assert_eq!(r.issued_by, "importer");
+        assert_eq!(row.audio, None);
+        assert_eq!(row.given, [Column::Isrc, Column::Title, Column::Artist].into());
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line() {
+        let text = format!(
+            "isrc,status,audio_id,frames,sample_rate,channels,bits\n\
+             USPR37300012,active,{AUDIO},10,44100,2,16\n\
+             USPR3730001O,active,,,,,\n\
+             USPR37300013,sideways,,,,,\n\
+             \"USPR37300014\",void,pcm1:xyz,10,44100,2,16\n\
+             USPR37300015,,{AUDIO},ten,44100,2,16\n\
+             USPR37300016,,,10,,,\n"
+        );
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert_eq!(lines(&parsed), [3, 4, 5, 6, 7], "{:#?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("invalid ISRC"), "{}", parsed.errors[0]);
+        assert!(parsed.errors[0].message.contains("looks like the digit 0"), "{}", parsed.errors[0]);
+        assert!(parsed.errors[1].message.contains("unknown status \"sideways\""), "{}", parsed.errors[1]);
+        assert!(parsed.errors[2].message.contains("invalid audio_id"), "{}", parsed.errors[2]);
+        assert!(parsed.errors[3].message.contains("invalid frames \"ten\""), "{}", parsed.errors[3]);
+        assert!(parsed.errors[4].message.contains("frames given without an audio_id"), "{}", parsed.errors[4]);
+        assert_eq!(
+            parsed.errors[1].to_string(),
+            "line 4 (USPR37300013): unknown status \"sideways\": expected one of active|void"
+        );
+        assert_eq!(parsed.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_row_reports_all_its_problems() {
+        let parsed = parse(b"isrc,origin,relation,void_reason,issued_at\nXX,stolen,remix,oops,soon\n", &defaults());
+        let messages: Vec<&str> = parsed.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 5, "{messages:#?}");
+        assert!(parsed.errors.iter().all(|e| e.line == 2));
+    }
+
+    #[test]
+    fn lineage_and_void_are_checked() {
+        let text = "isrc,parent,relation,status,void_reason\n\
+                    USPR37300012,USPR37300012,edit,,\n\
+                    USPR37300013,USPR37300012,,void,\n\
+                    USPR37300014,,,active,   \n";
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert_eq!(lines(&parsed), [2], "{:#?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("new version of itself"));
+        let void = &parsed.rows[0].recording;
+        assert_eq!((void.status, void.void_reason.as_deref()), (Status::Void, Some("")));
+        assert_eq!(void.relation, None);
+        assert_eq!(parsed.rows[1].recording.void_reason, None);
+    }
+
+    #[test]
+    fn neutralised_cells_are_restored_and_quoting_is_the_csv_crates() {
+        let text = "isrc,title,first_path,audio_id,frames,sample_rate,channels,bits\n\
+                    USPR37300012,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",\"a,\nb\",,,,,\n\
+                    USPR37300013,'plain,,,,,,\n";
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert_eq!(lines(&parsed), [2], "first_path without an audio id; {:#?}", parsed.errors);
+        let text = text.replace("\"a,\nb\"", "");
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+        assert_eq!(parsed.rows[0].recording.title.as_deref(), Some(r#"=HYPERLINK("http://evil","x")"#));
+        assert_eq!(parsed.rows[1].recording.title.as_deref(), Some("'plain"));
+    }
+
+    #[test]
+    fn a_quoted_newline_does_not_shift_line_numbers() {
+        let text = "isrc,title\nUSPR37300012,\"two\nlines\"\nbad,x\n";
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert_eq!(lines(&parsed), [4]);
+        assert_eq!(parsed.rows[0].recording.title.as_deref(), Some("two\nlines"));
+        let text = "isrc,title\r\nUSPR37300012,\"two\r\nlines\"\r\n\r\nbad,x\r\n";
+        assert_eq!(lines(&parse(text.as_bytes(), &defaults())), [5]);
+    }
+
+    #[test]
+    fn header_problems_are_line_one() {
+        for text in ["", "title,artist\nx,y\n", "isrc,ISRC\nUSPR37300012,USPR37300012\n"] {
+            let parsed = parse(text.as_bytes(), &defaults());
+            assert_eq!(lines(&parsed), [1], "{text:?}: {:#?}", parsed.errors);
+            assert!(parsed.rows.is_empty());
+        }
+    }
+
+    #[test]
+    fn bom_semicolons_blank_rows_and_short_rows_are_read() {
+        let text = "\u{feff}isrc;title;artist\r\nUSPR37300012;A;B\r\n;;\r\n\r\nUSPR37300013;C\r\n";
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.rows[1].line, 5);
+        assert_eq!(parsed.rows[1].recording.artist, None);
+        assert!(parsed.rows[1].given.contains(&Column::Artist));
+    }
+
+    #[test]
+    fn too_many_cells_and_bad_utf8_are_bad_rows() {
+        let mut bytes = b"isrc,title\nUSPR37300012,a,extra\nUSPR37300013,".to_vec();
+        bytes.extend_from_slice(b"\xff\xfe\n");
+        let parsed = parse(&bytes, &defaults());
+        assert_eq!(lines(&parsed), [2, 3], "{:#?}", parsed.errors);
+    }
+
+    #[test]
+    fn json_lines_give_one_row_per_audio_id() {
+        let text = format!(
+            "{{\"isrc\":\"USPR37300012\",\"title\":\"\",\"issued_at\":1767225600,\"audio\":[\
+             {{\"audio_id\":\"{AUDIO}\",\"frames\":10,\"sample_rate\":44100,\"channels\":2,\"bits\":16}}]}}\n\
+             \n{{\"isrc\":\"USPR37300013\",\"title\":null,\"audio\":[]}}\n[1]\n{{\"isrc\":\"bad\"}}\n"
+        );
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert_eq!(lines(&parsed), [4, 5], "{:#?}", parsed.errors);
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.rows[0].recording.title.as_deref(), Some(""), "an empty JSON string is kept");
+        assert_eq!(parsed.rows[0].audio.as_ref().map(|a| a.frames), Some(10));
+        assert_eq!(parsed.rows[1].line, 3);
+        assert_eq!(parsed.rows[1].recording.title, None);
+    }
+
+    #[test]
+    fn uppercase_audio_ids_are_accepted() {
+        let text = format!("isrc,audio_id,frames,rate,channels,bits\nUSPR37300012,{},1,2,3,4\n", AUDIO.to_uppercase());
+        let parsed = parse(text.as_bytes(), &defaults());
+        assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+        assert_eq!(parsed.rows[0].audio.as_ref().map(|a| a.audio_id.as_str()), Some(AUDIO));
+    }
+}

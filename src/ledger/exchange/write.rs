@@ -1,0 +1,193 @@
+//! Export: the ledger's recordings and audio ids as CSV or JSON Lines.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::cell::neutralise;
+use super::{Column, Entry};
+use crate::ledger::Lookup;
+use crate::ledger::error::Result;
+use crate::ledger::types::{AudioRecord, Recording};
+
+/// Every recording with its audio ids, ordered by code, then audio id. Run it inside a
+/// transaction for a consistent snapshot of a ledger others are writing to.
+pub fn entries<L: Lookup + ?Sized>(lookup: &L) -> Result<Vec<Entry>> {
+    lookup
+        .recordings()?
+        .into_iter()
+        .map(|recording| {
+            let mut audio = lookup.audio_for_code(recording.isrc)?;
+            audio.sort_by(|a, b| a.audio_id.as_str().cmp(b.audio_id.as_str()));
+            Ok(Entry { recording, audio })
+        })
+        .collect()
+}
+
+/// One CSV row; its fields, in order, are [`Column::ALL`] and give the header row.
+#[derive(Debug, Serialize)]
+struct CsvRow {
+    isrc: String,
+    title: String,
+    artist: String,
+    version_note: String,
+    status: String,
+    origin: String,
+    parent: String,
+    relation: String,
+    issued_at: String,
+    issued_by: String,
+    void_reason: String,
+    audio_id: String,
+    frames: String,
+    sample_rate: String,
+    channels: String,
+    bits: String,
+    first_path: String,
+    added_at: String,
+}
+
+impl CsvRow {
+    /// The neutralised cells of a recording and one of its audio ids (or none).
+    fn new(recording: &Recording, audio: Option<&AudioRecord>) -> CsvRow {
+        let cell = |column: Column| neutralise(&column.render(recording, audio));
+        CsvRow {
+            isrc: cell(Column::Isrc),
+            title: cell(Column::Title),
+            artist: cell(Column::Artist),
+            version_note: cell(Column::VersionNote),
+            status: cell(Column::Status),
+            origin: cell(Column::Origin),
+            parent: cell(Column::Parent),
+            relation: cell(Column::Relation),
+            issued_at: cell(Column::IssuedAt),
+            issued_by: cell(Column::IssuedBy),
+            void_reason: cell(Column::VoidReason),
+            audio_id: cell(Column::AudioId),
+            frames: cell(Column::Frames),
+            sample_rate: cell(Column::SampleRate),
+            channels: cell(Column::Channels),
+            bits: cell(Column::Bits),
+            first_path: cell(Column::FirstPath),
+            added_at: cell(Column::AddedAt),
+        }
+    }
+}
+
+/// Writes `entries` as CSV: a header row, then one row per (recording, audio id) pair and
+/// one row for each recording without audio, every cell neutralised. The header row is
+/// written even when there is nothing to export.
+pub fn write_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
+    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    writer.write_record(Column::ALL.map(Column::name))?;
+    for entry in entries {
+        if entry.audio.is_empty() {
+            writer.serialize(CsvRow::new(&entry.recording, None))?;
+        }
+        for audio in &entry.audio {
+            writer.serialize(CsvRow::new(&entry.recording, Some(audio)))?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One recording as a JSON line: the recording columns and an `audio` array.
+#[derive(Debug, Serialize)]
+struct JsonEntry<'a> {
+    #[serde(serialize_with = "display")]
+    isrc: crate::code::Isrc,
+    title: &'a Option<String>,
+    artist: &'a Option<String>,
+    version_note: &'a Option<String>,
+    status: crate::ledger::Status,
+    origin: crate::ledger::Origin,
+    parent: Option<String>,
+    relation: Option<crate::ledger::Relation>,
+    issued_at: i64,
+    issued_by: &'a str,
+    void_reason: &'a Option<String>,
+    audio: Vec<JsonAudio<'a>>,
+}
+
+/// One audio id inside a [`JsonEntry`].
+#[derive(Debug, Serialize)]
+struct JsonAudio<'a> {
+    audio_id: &'a str,
+    frames: u64,
+    sample_rate: u32,
+    channels: u16,
+    bits: u16,
+    first_path: &'a str,
+    added_at: i64,
+}
+
+/// Serializes a value as its `Display` text.
+fn display<T: std::fmt::Display, S: serde::Serializer>(value: &T, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// Writes `entries` as JSON Lines: one object per recording, times in seconds since 1970.
+pub fn write_json(entries: &[Entry], out: &mut dyn Write) -> std::io::Result<()> {
+    for Entry { recording: r, audio } in entries {
+        let line = JsonEntry {
+            isrc: r.isrc,
+            title: &r.title,
+            artist: &r.artist,
+            version_note: &r.version_note,
+            status: r.status,
+            origin: r.origin,
+            parent: r.parent.map(|parent| parent.to_string()),
+            relation: r.relation,
+            issued_at: r.issued_at,
+            issued_by: &r.issued_by,
+            void_reason: &r.void_reason,
+            audio: audio
+                .iter()
+                .map(|a| JsonAudio {
+                    audio_id: a.audio_id.as_str(),
+                    frames: a.frames,
+                    sample_rate: a.sample_rate,
+                    channels: a.channels,
+                    bits: a.bits,
+                    first_path: &a.first_path,
+                    added_at: a.added_at,
+                })
+                .collect(),
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_header_is_the_column_order() {
+        let mut out = Vec::new();
+        write_csv(&[], &mut out).unwrap();
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", names.join(",")));
+        // The serde field order must agree with the header written.
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let recording = Recording {
+            isrc: crate::code::Isrc::parse("USPR37300012").unwrap(),
+            origin: crate::ledger::Origin::Issued,
+            status: crate::ledger::Status::Active,
+            title: None,
+            artist: None,
+            version_note: None,
+            parent: None,
+            relation: None,
+            issued_at: 0,
+            issued_by: "x".into(),
+            void_reason: None,
+        };
+        writer.serialize(CsvRow::new(&recording, None)).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(names.join(",").as_str()));
+    }
+}
