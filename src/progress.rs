@@ -42,7 +42,9 @@ pub fn scan_with_options(
 ) -> Vec<Result<Scanned, Failed>> {
     let files = crate::walk::audio_files(paths);
     let bar = bar(files.len(), quiet, label);
-    let scanned = in_pool(jobs, || scan::scan_each_with(files, options, || bar.inc(1)));
+    // Fewer files than jobs: the spare threads hash beside each file's decoding.
+    let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
+    let scanned = in_pool(jobs, || scan::scan_each_with(files, &options, || bar.inc(1)));
     bar.finish_and_clear();
     scanned
 }

@@ -17,6 +17,11 @@ pub struct AnalyzeOptions {
     /// Also compute the acoustic fingerprint of the first
     /// [`crate::fingerprint::MAX_SECONDS`], in the same decode pass.
     pub fingerprint: bool,
+    /// Threads this one file may use (hashing beside decoding); 0 or 1 for one.
+    /// Callers decoding many files at once give each file one thread.
+    pub threads: usize,
+    /// Leave out `MD5(pcm)` (the audio id never needs it; `inspect` and `verify` do).
+    pub skip_md5: bool,
 }
 
 /// A fingerprint being computed from canonical PCM bytes.
@@ -120,7 +125,8 @@ mod tests {
     }
 
     fn fingerprint_in_pieces(bytes: &[u8], piece: usize) -> Option<Fingerprint> {
-        let mut feeding = Fingerprinting::start(&AnalyzeOptions { fingerprint: true }, &header(24))?;
+        let mut feeding =
+            Fingerprinting::start(&AnalyzeOptions { fingerprint: true, ..AnalyzeOptions::default() }, &header(24))?;
         bytes.chunks(piece).for_each(|chunk| feeding.feed(chunk));
         feeding.finish()
     }

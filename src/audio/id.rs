@@ -67,8 +67,8 @@ pub struct PcmHasher {
 }
 
 enum Sink {
-    Inline { sha: Sha256, md5: Md5 },
-    Threads { sha: Worker<Sha256>, md5: Worker<Md5> },
+    Inline { sha: Sha256, md5: Option<Md5> },
+    Threads { sha: Worker<Sha256>, md5: Option<Worker<Md5>> },
 }
 
 /// A digest running on its own thread, fed shared buffers.
@@ -103,15 +103,20 @@ impl<D: Digest + Send + 'static> Worker<D> {
 
 impl PcmHasher {
     /// Starts hashing a stream with this header, on `threads` threads (1, or more to
-    /// give each digest a thread of its own).
-    pub fn new(header: StreamHeader, threads: usize) -> Self {
+    /// give each digest a thread of its own); `md5`: also compute `MD5(pcm)`.
+    pub fn new(header: StreamHeader, threads: usize, md5: bool) -> Self {
         let mut sha = Sha256::new();
         sha.update(header.to_bytes());
-        let md5 = Md5::new();
+        let md5 = md5.then(Md5::new);
         if threads > 1
-            && let (Some(sha), Some(md5)) = (Worker::spawn("sha256", sha.clone()), Worker::spawn("md5", md5.clone()))
+            && let Some(sha_worker) = Worker::spawn("sha256", sha.clone())
         {
-            return PcmHasher { sink: Sink::Threads { sha, md5 } };
+            match md5.clone().map(|m| Worker::spawn("md5", m)) {
+                None => return PcmHasher { sink: Sink::Threads { sha: sha_worker, md5: None } },
+                Some(Some(md5)) => return PcmHasher { sink: Sink::Threads { sha: sha_worker, md5: Some(md5) } },
+                // No thread for MD5: hash everything here (the SHA worker just exits).
+                Some(None) => drop(sha_worker.finish()),
+            }
         }
         PcmHasher { sink: Sink::Inline { sha, md5 } }
     }
@@ -126,27 +131,37 @@ impl PcmHasher {
         match &mut self.sink {
             Sink::Inline { sha, md5 } => {
                 sha.update(&buffer);
-                md5.update(&buffer);
+                if let Some(md5) = md5 {
+                    md5.update(&buffer);
+                }
             }
             Sink::Threads { sha, md5 } => {
                 let shared = std::sync::Arc::new(buffer);
                 // A worker only stops when its channel closes, so a send cannot fail
-                // while both are running; `finish` reports a worker that died.
-                let _ = sha.to.send(shared.clone());
-                let _ = md5.to.send(shared);
+                // while it runs; `finish` reports a worker that died.
+                if let Some(md5) = md5 {
+                    let _ = md5.to.send(shared.clone());
+                }
+                let _ = sha.to.send(shared);
             }
         }
     }
 
-    /// The audio id and `MD5(pcm)`; `None` only if a worker thread died (they cannot
-    /// panic, but a wrong digest must never be returned).
-    pub fn finish(self) -> Option<(AudioId, [u8; 16])> {
+    /// The audio id and `MD5(pcm)` (if asked for); `None` only if a worker thread
+    /// died (they cannot panic, but a wrong digest must never be returned).
+    pub fn finish(self) -> Option<(AudioId, Option<[u8; 16]>)> {
         let (sha, md5) = match self.sink {
             Sink::Inline { sha, md5 } => (sha, md5),
-            Sink::Threads { sha, md5 } => (sha.finish()?, md5.finish()?),
+            Sink::Threads { sha, md5 } => {
+                let md5 = match md5 {
+                    Some(worker) => Some(worker.finish()?),
+                    None => None,
+                };
+                (sha.finish()?, md5)
+            }
         };
         let id = format!("{}{}", AudioId::SCHEME, hex(&sha.finalize()));
-        Some((AudioId(id), md5.finalize().into()))
+        Some((AudioId(id), md5.map(|m| m.finalize().into())))
     }
 }
 
@@ -177,10 +192,11 @@ mod tests {
 
     #[test]
     fn the_id_is_sha256_of_header_and_pcm_and_the_md5_of_pcm_alone() {
-        let mut hasher = PcmHasher::new(header(), 1);
+        let mut hasher = PcmHasher::new(header(), 1, true);
         hasher.update(vec![1, 2]);
         hasher.update(vec![3, 4]);
         let (id, md5) = hasher.finish().unwrap();
+        let md5 = md5.expect("asked for");
         let mut expected = header().to_bytes();
         expected.extend_from_slice(&[1, 2, 3, 4]);
         assert_eq!(id.as_str(), format!("pcm1:{}", hex(&Sha256::digest(&expected))));
@@ -190,8 +206,8 @@ mod tests {
 
     #[test]
     fn two_threads_hash_exactly_like_one() {
-        let run = |threads| {
-            let mut hasher = PcmHasher::new(header(), threads);
+        let run = |threads, md5| {
+            let mut hasher = PcmHasher::new(header(), threads, md5);
             for chunk in 0..50u8 {
                 let mut buffer = hasher.buffer();
                 buffer.extend((0..10_000u32).map(|i| (i as u8).wrapping_mul(chunk)));
@@ -199,7 +215,10 @@ mod tests {
             }
             hasher.finish().unwrap()
         };
-        assert_eq!(run(1), run(2));
+        assert_eq!(run(1, true), run(2, true));
+        assert_eq!(run(1, false), run(2, false));
+        assert_eq!(run(2, false).0, run(2, true).0);
+        assert!(run(2, false).1.is_none());
     }
 
     #[test]

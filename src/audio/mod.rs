@@ -50,8 +50,8 @@ pub struct AudioFacts {
     pub frames: u64,
     /// The audio id.
     pub audio_id: AudioId,
-    /// `MD5` of the canonical PCM bytes.
-    pub pcm_md5: [u8; 16],
+    /// `MD5` of the canonical PCM bytes (unless the caller skipped it).
+    pub pcm_md5: Option<[u8; 16]>,
     /// The MD5 a FLAC file stores in STREAMINFO (`None` for other formats, and for a
     /// FLAC file whose encoder left it unset, all zeros).
     pub stored_md5: Option<[u8; 16]>,
@@ -68,7 +68,7 @@ impl AudioFacts {
 
     /// Whether the decoded audio matches the stored MD5, when there is one.
     pub fn md5_ok(&self) -> Option<bool> {
-        self.stored_md5.map(|stored| stored == self.pcm_md5)
+        Some(self.stored_md5? == self.pcm_md5?)
     }
 }
 
@@ -129,10 +129,15 @@ pub fn analyze_with(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts,
 fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let format = format::sniff(path)?;
     if format == Format::Wav
-        && let Some(facts) = wav::analyze_plain(path, 1, options)?
+        && let Some(facts) = wav::analyze_plain(path, options)?
     {
         return Ok(facts);
     }
+    analyze_decoded(path, format, options)
+}
+
+/// Identifies the file by decoding it with symphonia (every format, every WAV).
+fn analyze_decoded(path: &Path, format: Format, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let file = File::open(path).map_err(FormatError::Io)?;
     let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
     let reader = symphonia::default::get_probe()
@@ -273,7 +278,7 @@ impl<'s> Decoding<'s> {
                 }
                 None => hashing.insert(Hashing {
                     header,
-                    hasher: PcmHasher::new(header, 1),
+                    hasher: PcmHasher::new(header, options.threads, !options.skip_md5),
                     fingerprinting: Fingerprinting::start(options, &header),
                 }),
             };
@@ -341,4 +346,31 @@ fn check_same_stream(first: &StreamHeader, now: &StreamHeader) -> Result<(), Aud
         return change("sample format", describe(first.layout), describe(now.layout));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wav_fast_path_agrees_with_the_decoder_on_every_wav_fixture() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut compared = 0;
+        for entry in walkdir::WalkDir::new(&fixtures).into_iter().filter_map(Result::ok) {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "wav") {
+                continue;
+            }
+            let Ok(decoded) = analyze_decoded(path, Format::Wav, &AnalyzeOptions::default()) else {
+                continue;
+            };
+            for threads in [1, 2] {
+                let options = AnalyzeOptions { threads, ..AnalyzeOptions::default() };
+                let fast = wav::analyze_plain(path, &options).unwrap().expect("plain PCM takes the fast path");
+                assert_eq!(fast, decoded, "{}", path.display());
+            }
+            compared += 1;
+        }
+        assert!(compared >= 12, "only {compared} WAV fixtures compared");
+    }
 }

@@ -32,7 +32,7 @@ struct PlainPcm {
 }
 
 /// Identifies a plain PCM WAV without a decoder; `Ok(None)` when the file needs one.
-pub fn analyze_plain(path: &Path, threads: usize, options: &AnalyzeOptions) -> Result<Option<AudioFacts>, AudioError> {
+pub fn analyze_plain(path: &Path, options: &AnalyzeOptions) -> Result<Option<AudioFacts>, AudioError> {
     let mut file = File::open(path).map_err(FormatError::Io)?;
     let Ok(chunks) = riff::chunks(&mut file) else {
         return Ok(None);
@@ -51,7 +51,7 @@ pub fn analyze_plain(path: &Path, threads: usize, options: &AnalyzeOptions) -> R
         return Ok(None);
     }
     file.seek(SeekFrom::Start(data.body_offset)).map_err(FormatError::Io)?;
-    let mut hasher = PcmHasher::new(pcm.header, threads);
+    let mut hasher = PcmHasher::new(pcm.header, options.threads, !options.skip_md5);
     let mut fingerprinting = Fingerprinting::start(options, &pcm.header);
     let mut remaining = data_len;
     let unsigned_bytes = pcm.header.layout.bits == 8;

@@ -87,7 +87,13 @@ struct PendingWrite {
 
 /// Runs `assign`.
 pub fn run(ledger: &mut SqliteLedger, options: &AssignOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let analyze = AnalyzeOptions { fingerprint: true };
+    if !options.dry_run {
+        let removed = safe_write::remove_stale_temp_files(&options.paths);
+        if !removed.is_empty() && !options.quiet {
+            eprintln!("removed {} temporary file(s) an interrupted run had left", removed.len());
+        }
+    }
+    let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     let files = progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
     let scanned: Vec<(usize, &Scanned)> =

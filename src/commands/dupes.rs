@@ -172,7 +172,7 @@ impl Findings {
 
 /// Runs `dupes`.
 pub fn run(options: &DupesOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let analyze = AnalyzeOptions { fingerprint: true };
+    let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     let files = crate::progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
     let scanned: Vec<&Scanned> = files.iter().filter_map(|f| f.as_ref().ok()).collect();
     let failed: Vec<&Failed> = files.iter().filter_map(|f| f.as_ref().err()).collect();

@@ -56,7 +56,7 @@ impl InspectLine {
             frames: Some(audio.frames),
             duration_seconds: Some(audio.duration_seconds()),
             audio_id: Some(audio.audio_id.to_string()),
-            pcm_md5: Some(hex(&audio.pcm_md5)),
+            pcm_md5: audio.pcm_md5.map(|md5| hex(&md5)),
             stored_md5: audio.stored_md5.map(|m| hex(&m)),
             md5_ok: audio.md5_ok(),
             isrcs: Some(
