@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# isrc-stamp's benchmark: generates its own corpus, times isrc-stamp against reference
+# tools on the same files (medians of several runs, via hyperfine), and prints the
+# ratios beside their targets.
+#
+#   bash bench/run.sh            # everything (needs ~5 GB of free disk in $BENCH_DIR)
+#   RUNS=5 bash bench/run.sh     # more runs per measure
+#
+# Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3.
+# On Debian: apt-get install hyperfine flac ffmpeg time
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BENCH_DIR=${BENCH_DIR:-/tmp/isrc-stamp-bench}
+RUNS=${RUNS:-5}
+BIN=$ROOT/target/release/isrc-stamp
+mkdir -p "$BENCH_DIR"
+cd "$BENCH_DIR"
+
+for tool in hyperfine flac ffmpeg sha256sum /usr/bin/time python3; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine flac ffmpeg time)" >&2; exit 2; }
+done
+
+echo "== building (release)" >&2
+cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml" --bin isrc-stamp --example fill_ledger
+
+# ---------------------------------------------------------------- corpus
+# Music-like enough for FLAC to work for its living: a few tones, a slow sweep and
+# pink noise, different per track (seeded).
+make_wav() { # out seconds rate codec seed
+    local out=$1 secs=$2 rate=$3 codec=$4 seed=$5
+    [ -f "$out" ] && return
+    local f1=$((110 + seed * 37 % 400)) f2=$((220 + seed * 91 % 700))
+    ffmpeg -v error -y \
+        -f lavfi -i "sine=f=$f1:r=$rate:d=$secs" \
+        -f lavfi -i "sine=f=$f2:r=$rate:d=$secs,volume=0.5" \
+        -f lavfi -i "anoisesrc=r=$rate:d=$secs:a=0.08:c=pink:seed=$seed" \
+        -filter_complex "[0][1][2]amix=3,aformat=channel_layouts=stereo" \
+        -c:a "$codec" -ar "$rate" "$out"
+}
+echo "== corpus in $BENCH_DIR" >&2
+make_wav master.wav 300 96000 pcm_s24le 1
+[ -f master.flac ] || flac -s -f -o master.flac master.wav
+mkdir -p album
+for i in $(seq -w 1 12); do
+    make_wav "album/$i.wav" 240 44100 pcm_s16le "$((10#$i + 100))"
+    [ -f "album/$i.flac" ] || flac -s -f -o "album/$i.flac" "album/$i.wav"
+done
+make_wav hour.wav 3600 96000 pcm_s24le 7
+if [ ! -f ledger-1m.sqlite3 ]; then
+    echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
+    "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
+    mv ledger-1m.sqlite3.part ledger-1m.sqlite3
+fi
+
+# ---------------------------------------------------------------- helpers
+median() { # hyperfine json → median seconds of command $2
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"
+}
+hf() { # json, then hyperfine arguments
+    local json=$1; shift
+    hyperfine --style none --runs "$RUNS" --warmup 1 --export-json "$json" "$@" >/dev/null 2>&1 \
+        || { echo "bench: hyperfine failed for: $*" >&2; hyperfine --runs 1 "$@" >&2; exit 2; }
+}
+ROWS=()
+row() { # measure, isrc-stamp seconds, reference seconds, target comparison, target text
+    local ratio
+    ratio=$(python3 -c "print(f'{$2/$3:.3f}')")
+    local verdict
+    verdict=$(python3 -c "print('meets' if $ratio $4 else 'MISSES')")
+    ROWS+=("$(printf '| %s | %.3f s | %.3f s | %s× | %s %s |' "$1" "$2" "$3" "$ratio" "$5" "$verdict")")
+}
+# A fresh, untagged copy of the album and a fresh ledger, before each writing run.
+cat > reset-album.sh <<EOS
+rm -rf work-album ledger-album.sqlite3*
+cp -r album work-album
+"$BIN" -q --ledger ledger-album.sqlite3 init --prefix QZ-BEN >/dev/null
+EOS
+reset_album() { bash reset-album.sh; }
+
+# ---------------------------------------------------------------- measures
+echo "== WAV audio id vs sha256sum" >&2
+hf wav.json "$BIN inspect master.wav" "sha256sum master.wav"
+row "inspect 5-min 24/96 WAV vs sha256sum" "$(median wav.json 0)" "$(median wav.json 1)" "<= 0.4" "≤ 0.4×"
+# The audio id alone (what assign computes; inspect adds MD5(pcm), which MD5's own
+# speed of about 0.6 GB/s bounds).
+rm -f wavid.sqlite3*
+"$BIN" -q --ledger wavid.sqlite3 init --prefix QZ-BEN >/dev/null
+hf wavid.json "$BIN -q --ledger wavid.sqlite3 assign --dry-run master.wav" "sha256sum master.wav"
+row "audio id alone (assign --dry-run) of the WAV vs sha256sum" "$(median wavid.json 0)" "$(median wavid.json 1)" "<= 0.4" "≤ 0.4×"
+
+echo "== FLAC audio id (MD5 checked) vs flac -t and ffmpeg" >&2
+hf flac.json "$BIN inspect master.flac" "flac -s -t master.flac" \
+    "ffmpeg -v error -i master.flac -c:a pcm_s24le -f hash -hash sha256 -"
+row "inspect 5-min 24/96 FLAC vs flac -t" "$(median flac.json 0)" "$(median flac.json 1)" "<= 0.8" "≤ 0.8×"
+row "inspect 5-min 24/96 FLAC vs ffmpeg sha256 of PCM" "$(median flac.json 0)" "$(median flac.json 2)" "<= 1.0" "(reference)"
+
+echo "== album: --jobs 2 vs --jobs 1 (dry run)" >&2
+reset_album
+hf jobs.json "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run --jobs 1 work-album" \
+    "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run --jobs 2 work-album"
+row "album (12 WAV + 12 FLAC) --jobs 2 vs --jobs 1" "$(median jobs.json 1)" "$(median jobs.json 0)" "<= 1/1.8" "≤ 0.556× (≥ 1.8× faster)"
+
+echo "== album: assign (writing) vs --dry-run" >&2
+hf write.json --prepare "bash reset-album.sh" \
+    "$BIN -q --ledger ledger-album.sqlite3 assign work-album" \
+    "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run work-album"
+row "album assign (writing) vs --dry-run" "$(median write.json 0)" "$(median write.json 1)" "<= 1.3" "≤ 1.3×"
+
+echo "== album: rerun on the tagged album vs --dry-run" >&2
+reset_album
+"$BIN" -q --ledger ledger-album.sqlite3 assign work-album >/dev/null
+before=$(find work-album -type f -printf '%p %s %T@\n' | sort | sha256sum)
+hf rerun.json "$BIN -q --ledger ledger-album.sqlite3 assign work-album" \
+    "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run work-album"
+after=$(find work-album -type f -printf '%p %s %T@\n' | sort | sha256sum)
+writes=$([ "$before" = "$after" ] && echo 0 || echo "some")
+row "rerun on the tagged album vs --dry-run (writes: $writes)" "$(median rerun.json 0)" "$(median rerun.json 1)" "<= 1.05" "≤ 1.05×, zero writes"
+
+echo "== peak memory on the 1-hour 24/96 WAV" >&2
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+inspect_kib=$(peak "$BIN" inspect hour.wav)
+rm -f hour-copy.wav ledger-hour.sqlite3*
+cp hour.wav hour-copy.wav
+"$BIN" -q --ledger ledger-hour.sqlite3 init --prefix QZ-BEN >/dev/null
+assign_kib=$(peak "$BIN" -q --ledger ledger-hour.sqlite3 assign hour-copy.wav)
+rm -f hour-copy.wav
+MEM=("$(printf '| peak memory, inspect 1-hour 24/96 WAV (%s MB) | %.1f MiB | ≤ 64 MiB | %s |' \
+        "$(( $(stat -c %s hour.wav) / 1000000 ))" "$(python3 -c "print($inspect_kib/1024)")" \
+        "$(python3 -c "print('meets' if $inspect_kib <= 65536 else 'MISSES')")")"
+     "$(printf '| peak memory, assign 1-hour 24/96 WAV | %.1f MiB | ≤ 64 MiB | %s |' \
+        "$(python3 -c "print($assign_kib/1024)")" "$(python3 -c "print('meets' if $assign_kib <= 65536 else 'MISSES')")")")
+
+echo "== one assign against 1,000,000 recordings vs an empty ledger" >&2
+rm -f empty.sqlite3*
+"$BIN" -q --ledger empty.sqlite3 init --prefix QZ-BEN >/dev/null
+one_wav='ffmpeg -v error -y -f lavfi -i anoisesrc=r=44100:d=2:seed=$RANDOM -c:a pcm_s16le one.wav'
+hf ledger.json --shell bash --prepare "$one_wav" \
+    "$BIN -q --ledger ledger-1m.sqlite3 assign one.wav" "$BIN -q --ledger empty.sqlite3 assign one.wav"
+row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" "$(median ledger.json 1)" "<= 1.2" "≤ 1.2×"
+
+# ---------------------------------------------------------------- report
+echo
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs."
+echo
+echo "| measure | isrc-stamp | reference | ratio | target |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "| measure | peak | target | |"
+echo "|---|---|---|---|"
+printf '%s\n' "${MEM[@]}"
