@@ -87,7 +87,7 @@ pub fn write_isrc(
         .tempfile_in(&folder)
         .map_err(io("cannot create a temporary file in the folder"))?;
     tags::write(&target, temp.as_file_mut(), format, isrc)?;
-    temp.as_file().sync_all().map_err(io("cannot flush the tagged copy"))?;
+    temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
     verify_audio(&target, temp.path(), format, expected)?;
     carries_everywhere(&tags::read(temp.path(), format)?, format, isrc)?;
     unchanged_since_scan(&target, stamp)?;

@@ -421,7 +421,9 @@ fn write_files(
     options: &AssignOptions,
 ) -> anyhow::Result<()> {
     let bar = progress::bar(writes.len(), options.quiet, "writing");
-    let results: Vec<Result<(), String>> = progress::in_pool(options.jobs, || {
+    // Writing waits on the disk (fsync) as much as it computes: twice the threads
+    // keep the cores busy while files are flushed.
+    let results: Vec<Result<(), String>> = progress::in_pool(options.jobs * 2, || {
         writes
             .par_iter()
             .map(|pending| {

@@ -113,11 +113,18 @@ fn write_chunk(out: &mut impl Write, id: [u8; 4], body: &[u8]) -> io::Result<u64
 }
 
 /// Copies a chunk (header, body, pad byte) byte for byte; returns the bytes written.
-fn copy_chunk(source: &mut File, out: &mut impl Write, chunk: &Chunk) -> io::Result<u64> {
+/// Large chunks (the audio) go file to file, in the kernel where the OS can
+/// (`copy_file_range`), without passing through this process's buffers.
+fn copy_chunk(source: &mut File, out: &mut io::BufWriter<&mut File>, chunk: &Chunk) -> io::Result<u64> {
     let start = chunk.body_offset - 8;
     source.seek(SeekFrom::Start(start))?;
     let len = chunk.end() - start;
-    let copied = io::copy(&mut (&mut *source).take(len), out)?;
+    let copied = if len > 1 << 16 {
+        out.flush()?;
+        io::copy(&mut (&mut *source).take(len), out.get_mut())?
+    } else {
+        io::copy(&mut (&mut *source).take(len), out)?
+    };
     if copied < len {
         // The pad byte of a final odd-sized chunk may be missing: supply it.
         if copied + 1 == len {
