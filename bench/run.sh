@@ -60,6 +60,7 @@ median() { # hyperfine json → median seconds of command $2
 }
 hf() { # json, then hyperfine arguments
     local json=$1; shift
+    sync; sleep 3 # let writeback from the previous measure finish first
     hyperfine --style none --runs "$RUNS" --warmup 1 --export-json "$json" "$@" >/dev/null 2>&1 \
         || { echo "bench: hyperfine failed for: $*" >&2; hyperfine --runs 1 "$@" >&2; exit 2; }
 }

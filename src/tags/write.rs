@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use lofty::config::{ParseOptions, WriteOptions};
@@ -60,14 +60,7 @@ fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isr
             riff::rewrite(&mut source, target, &riff::NewTags { id3: &id3_bytes, isrc: code })?;
             return Ok(());
         }
-        Format::Flac => {
-            let mut flac = FlacFile::read_from(&mut source, options)?;
-            let mut comments = flac.vorbis_comments().cloned().unwrap_or_default();
-            comments.insert("ISRC".into(), code.into());
-            flac.set_vorbis_comments(comments);
-            copy_into(&mut source, target)?;
-            flac.save_to(target, WriteOptions::new())
-        }
+        Format::Flac => return write_flac(&mut source, target, options, code),
         Format::Ogg => {
             let mut ogg = VorbisFile::read_from(&mut source, options)?;
             let comments: &mut VorbisComments = ogg.vorbis_comments_mut();
@@ -102,6 +95,28 @@ fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isr
         }
     };
     saved.map_err(|e| TagError::Write(e.to_string()))
+}
+
+/// FLAC: lofty rewrites the metadata of an in-memory copy of the file's head (the
+/// metadata blocks only), then the new head and the original frames, copied file to
+/// file, make the tagged file. lofty editing the whole file in place would shift all
+/// the frames whenever the metadata changes length: a second copy of the audio.
+fn write_flac(source: &mut File, target: &mut File, options: ParseOptions, code: &str) -> Result<(), TagError> {
+    let frames_start = crate::audio::flac_frames_region(source)?.start;
+    let mut head = vec![0u8; usize::try_from(frames_start).map_err(|_| TagError::Write("metadata too large".into()))?];
+    source.seek(SeekFrom::Start(0))?;
+    source.read_exact(&mut head)?;
+    let mut head = std::io::Cursor::new(head);
+    let mut flac = FlacFile::read_from(&mut head, options)?;
+    let mut comments = flac.vorbis_comments().cloned().unwrap_or_default();
+    comments.insert("ISRC".into(), code.into());
+    flac.set_vorbis_comments(comments);
+    head.set_position(0);
+    flac.save_to(&mut head, WriteOptions::new()).map_err(|e| TagError::Write(e.to_string()))?;
+    target.write_all(head.get_ref())?;
+    source.seek(SeekFrom::Start(frames_start))?;
+    std::io::copy(source, target)?;
+    Ok(())
 }
 
 /// `tag` (or a new tag) with one `TSRC` frame holding `code`, and the write options
