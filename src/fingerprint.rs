@@ -394,22 +394,25 @@ pub fn judge(alignment: &Alignment, duration_difference: f64) -> Verdict {
     }
 }
 
+/// Deterministic pseudo-random fingerprint items (xorshift), for tests.
+#[cfg(test)]
+pub(crate) fn test_items(seed: u64, n: usize) -> Vec<u32> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u32
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Deterministic pseudo-random items (xorshift).
-    fn items(seed: u64, n: usize) -> Vec<u32> {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 32) as u32
-            })
-            .collect()
-    }
+    use super::test_items as items;
 
     /// Flips `bits` low bits of every item.
     fn noisy(items: &[u32], bits: u32) -> Vec<u32> {

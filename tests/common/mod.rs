@@ -161,22 +161,7 @@ pub fn write_wav(path: &Path, seed: u64, frames: u32) {
             data.extend_from_slice(&sample.to_le_bytes());
         }
     }
-    let block_align = CHANNELS * 2;
-    let mut bytes = Vec::with_capacity(44 + data.len());
-    bytes.extend_from_slice(b"RIFF");
-    bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
-    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    bytes.extend_from_slice(&CHANNELS.to_le_bytes());
-    bytes.extend_from_slice(&RATE.to_le_bytes());
-    bytes.extend_from_slice(&(RATE * u32::from(block_align)).to_le_bytes());
-    bytes.extend_from_slice(&block_align.to_le_bytes());
-    bytes.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(&data);
-    std::fs::write(path, bytes).expect("write the WAV");
+    write_pcm_wav(path, RATE, CHANNELS, 16, &data);
 }
 
 /// Sample rate of [`write_music_wav`].
@@ -329,20 +314,26 @@ impl Music {
                 data.extend_from_slice(&((s * scale).round() as i32).to_le_bytes()[..3]);
             }
         }
-        let mut bytes = Vec::with_capacity(44 + data.len());
-        bytes.extend_from_slice(b"RIFF");
-        bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(b"WAVEfmt ");
-        bytes.extend_from_slice(&16u32.to_le_bytes());
-        bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
-        bytes.extend_from_slice(&2u16.to_le_bytes());
-        bytes.extend_from_slice(&MUSIC_RATE.to_le_bytes());
-        bytes.extend_from_slice(&(MUSIC_RATE * 6).to_le_bytes());
-        bytes.extend_from_slice(&6u16.to_le_bytes());
-        bytes.extend_from_slice(&24u16.to_le_bytes());
-        bytes.extend_from_slice(b"data");
-        bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(&data);
-        std::fs::write(path, bytes).expect("write the WAV");
+        write_pcm_wav(path, MUSIC_RATE, 2, 24, &data);
     }
+}
+
+/// Writes `data` (interleaved little-endian integer PCM) as a plain PCM WAV file.
+pub fn write_pcm_wav(path: &Path, rate: u32, channels: u16, bits: u16, data: &[u8]) {
+    let block_align = channels * bits / 8;
+    let mut bytes = Vec::with_capacity(44 + data.len());
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&channels.to_le_bytes());
+    bytes.extend_from_slice(&rate.to_le_bytes());
+    bytes.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
+    bytes.extend_from_slice(&block_align.to_le_bytes());
+    bytes.extend_from_slice(&bits.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(data);
+    std::fs::write(path, bytes).expect("write the WAV");
 }

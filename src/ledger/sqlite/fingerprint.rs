@@ -145,18 +145,7 @@ mod tests {
         AudioId::parse(&format!("pcm1:{n:064x}")).expect("well-formed")
     }
 
-    /// Pseudo-random fingerprint items (xorshift), `len` of them.
-    fn items(seed: u64, len: usize) -> Vec<u32> {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 32) as u32
-            })
-            .collect()
-    }
+    use crate::fingerprint::test_items as items;
 
     fn print(seed: u64) -> Fingerprint {
         Fingerprint::new(items(seed, 900), Duration::from_secs(111))
