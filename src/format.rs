@@ -98,7 +98,7 @@ pub fn sniff_bytes(head: &[u8]) -> Result<Format, FormatError> {
 }
 
 /// The total length of an ID3v2 tag at the start of `head`, header included.
-fn id3v2_len(head: &[u8]) -> Option<u64> {
+pub(crate) fn id3v2_len(head: &[u8]) -> Option<u64> {
     let size = head.get(6..10)?;
     let syncsafe = size.iter().fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7f));
     let footer = if head.get(5)? & 0x10 != 0 { 10 } else { 0 };

@@ -33,24 +33,11 @@ pub fn regions(path: &Path, format: Format) -> io::Result<Option<Vec<Range<u64>>
         Format::Flac => {
             let frames = crate::audio::flac_frames_region(&mut file)?;
             // STREAMINFO is the first block: 4 bytes after "fLaC", 34 bytes long.
-            let marker = frames_marker(&mut file)?;
+            let marker = crate::audio::flac_marker_offset(&mut file)?;
             marker.map(|at| vec![at + 8..at + 8 + 34, frames])
         }
         _ => None,
     })
-}
-
-/// The offset of the `fLaC` marker (after a leading ID3v2 tag), if any.
-fn frames_marker(file: &mut File) -> io::Result<Option<u64>> {
-    let mut head = [0u8; 10];
-    file.seek(SeekFrom::Start(0))?;
-    let mut at = 0;
-    if file.read_exact(&mut head).is_ok() && head.starts_with(b"ID3") {
-        at = 10 + head[6..10].iter().fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7f));
-    }
-    let mut marker = [0u8; 4];
-    file.seek(SeekFrom::Start(at))?;
-    Ok((file.read_exact(&mut marker).is_ok() && &marker == b"fLaC").then_some(at))
 }
 
 /// Whether the audio-determining bytes of `copy` equal those of `original`.

@@ -145,16 +145,8 @@ fn coded_number(bytes: &[u8]) -> Option<(u64, usize)> {
 pub fn frames_region(file: &mut (impl Read + Seek)) -> std::io::Result<Range<u64>> {
     let len = file.seek(SeekFrom::End(0))?;
     let mut at = 0u64;
-    let mut head = [0u8; 10];
-    file.seek(SeekFrom::Start(0))?;
-    if read_at_most(file, &mut head)? == 10 && head.starts_with(b"ID3") {
-        let size = head[6..10].iter().fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7f));
-        at = 10 + size + if head[5] & 0x10 != 0 { 10 } else { 0 };
-    }
-    file.seek(SeekFrom::Start(at))?;
-    let mut marker = [0u8; 4];
-    if read_at_most(file, &mut marker)? == 4 && &marker == b"fLaC" {
-        at += 4;
+    if let Some(marker) = marker_offset(file)? {
+        at = marker + 4;
         loop {
             let mut block = [0u8; 4];
             file.seek(SeekFrom::Start(at))?;
@@ -176,6 +168,20 @@ pub fn frames_region(file: &mut (impl Read + Seek)) -> std::io::Result<Range<u64
         }
     }
     Ok(at.min(end)..end)
+}
+
+/// The offset of the `fLaC` marker: 0, or just after a leading ID3v2 tag; `None`
+/// when there is no marker there (a bare frame stream, or not FLAC).
+pub fn marker_offset(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
+    let mut head = [0u8; 10];
+    file.seek(SeekFrom::Start(0))?;
+    let mut at = 0;
+    if read_at_most(file, &mut head)? == 10 && head.starts_with(b"ID3") {
+        at = crate::format::id3v2_len(&head).unwrap_or(0);
+    }
+    let mut marker = [0u8; 4];
+    file.seek(SeekFrom::Start(at))?;
+    Ok((read_at_most(file, &mut marker)? == 4 && &marker == b"fLaC").then_some(at))
 }
 
 /// Reads as many bytes as fit in `buf` or the source has left.

@@ -31,7 +31,7 @@ use fingerprinting::Fingerprinting;
 use flac_frame::{FrameError, FrameReader, StreamLayout};
 
 pub use fingerprinting::AnalyzeOptions;
-pub use flac_frame::frames_region as flac_frames_region;
+pub use flac_frame::{frames_region as flac_frames_region, marker_offset as flac_marker_offset};
 pub use id::{AudioId, PcmHasher, StreamHeader, hex};
 pub use pcm::{SampleKind, SampleLayout};
 

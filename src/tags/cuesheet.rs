@@ -29,19 +29,10 @@ pub fn read_flac_cuesheet(file: &mut (impl Read + Seek)) -> std::io::Result<Vec<
 
 /// Finds a metadata block of `kind` in a FLAC file and returns its body.
 fn find_block(file: &mut (impl Read + Seek), kind: u8) -> std::io::Result<Option<Vec<u8>>> {
-    let mut head = [0u8; 10];
-    file.seek(SeekFrom::Start(0))?;
-    let mut at = 0u64;
-    if file.read_exact(&mut head).is_ok() && head.starts_with(b"ID3") {
-        let size = head[6..10].iter().fold(0u64, |acc, &b| (acc << 7) | u64::from(b & 0x7f));
-        at = 10 + size;
-    }
-    let mut marker = [0u8; 4];
-    file.seek(SeekFrom::Start(at))?;
-    if file.read_exact(&mut marker).is_err() || &marker != b"fLaC" {
+    let Some(marker) = crate::audio::flac_marker_offset(file)? else {
         return Ok(None);
-    }
-    at += 4;
+    };
+    let mut at = marker + 4;
     loop {
         let mut header = [0u8; 4];
         file.seek(SeekFrom::Start(at))?;
