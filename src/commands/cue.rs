@@ -31,10 +31,6 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail};
-use lofty::config::ParseOptions;
-use lofty::file::TaggedFileExt;
-use lofty::probe::Probe;
-use lofty::tag::ItemKey;
 
 use crate::code::Isrc;
 use crate::cue::{Catalog, CueSheet, CueTrack, MAX_TRACKS};
@@ -269,7 +265,7 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
 /// The sheet: tracks, catalog, and the album's performer and title when all tracks share them.
 fn album(tracks: Vec<(CueTrack, Scanned)>, catalog: Option<Catalog>) -> CueSheet {
     let performer = shared(tracks.iter().map(|(track, _)| track.performer.clone()));
-    let title = shared(tracks.iter().map(|(_, file)| album_title(&file.path)));
+    let title = shared(tracks.iter().map(|(_, file)| file.tags.album.clone()));
     CueSheet { catalog, performer, title, tracks: tracks.into_iter().map(|(track, _)| track).collect() }
 }
 
@@ -277,19 +273,6 @@ fn album(tracks: Vec<(CueTrack, Scanned)>, catalog: Option<Catalog>) -> CueSheet
 fn shared(mut values: impl Iterator<Item = Option<String>>) -> Option<String> {
     let first = values.next()??;
     values.all(|v| v.as_deref() == Some(first.as_str())).then_some(first)
-}
-
-/// The album title in the file's tags, if any (read only, guarded against panics).
-fn album_title(path: &Path) -> Option<String> {
-    let read = || -> Option<String> {
-        let options = ParseOptions::new().read_properties(false).read_cover_art(false);
-        let file = Probe::open(path).ok()?.options(options).guess_file_type().ok()?.read().ok()?;
-        file.tags().iter().find_map(|tag| {
-            let title = tag.get_string(ItemKey::AlbumTitle)?.trim();
-            (!title.is_empty()).then(|| title.to_owned())
-        })
-    };
-    crate::guard::catch(read).ok().flatten()
 }
 
 /// Writes the sheet to `--output` and/or stdout.

@@ -62,6 +62,8 @@ pub struct TagReport {
     pub title: Option<String>,
     /// The artist, from the first location that has one.
     pub artist: Option<String>,
+    /// The album title, from the first location that has one.
+    pub album: Option<String>,
 }
 
 /// Why a file's tags could not be read.

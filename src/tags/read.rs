@@ -22,6 +22,7 @@ use crate::format::Format;
 pub(crate) const TSRC: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TSRC"));
 const TIT2: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TIT2"));
 const TPE1: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TPE1"));
+const TALB: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TALB"));
 
 /// The MP4 freeform atom iTunes uses for the ISRC.
 pub(crate) fn mp4_freeform_isrc() -> AtomIdent<'static> {
@@ -104,6 +105,7 @@ fn from_id3v2(id3: &Id3v2Tag, report: &mut TagReport) {
     }
     fill(&mut report.title, id3.get_text(&TIT2).map(|t| t.split('\0').next().unwrap_or(t)));
     fill(&mut report.artist, id3.get_text(&TPE1).map(|t| t.split('\0').next().unwrap_or(t)));
+    fill(&mut report.album, id3.get_text(&TALB).map(|t| t.split('\0').next().unwrap_or(t)));
 }
 
 fn from_riff_info(info: &RiffInfoList, report: &mut TagReport) {
@@ -112,6 +114,7 @@ fn from_riff_info(info: &RiffInfoList, report: &mut TagReport) {
     }
     fill(&mut report.title, info.get("INAM"));
     fill(&mut report.artist, info.get("IART"));
+    fill(&mut report.album, info.get("IPRD"));
 }
 
 fn from_vorbis(comments: &VorbisComments, report: &mut TagReport) {
@@ -120,6 +123,7 @@ fn from_vorbis(comments: &VorbisComments, report: &mut TagReport) {
     }
     fill(&mut report.title, comments.get("TITLE"));
     fill(&mut report.artist, comments.get("ARTIST"));
+    fill(&mut report.album, comments.get("ALBUM"));
 }
 
 fn from_ilst(ilst: &Ilst, report: &mut TagReport) {
@@ -131,6 +135,7 @@ fn from_ilst(ilst: &Ilst, report: &mut TagReport) {
     let text = |fourcc: &[u8; 4]| ilst.get(&AtomIdent::Fourcc(*fourcc)).and_then(|a| a.data().find_map(atom_text));
     fill(&mut report.title, text(b"\xa9nam").as_deref());
     fill(&mut report.artist, text(b"\xa9ART").as_deref());
+    fill(&mut report.album, text(b"\xa9alb").as_deref());
 }
 
 /// The text of an MP4 data atom (freeform atoms are sometimes stored as raw bytes).
