@@ -61,12 +61,7 @@ pub struct Failed {
     pub error: ScanError,
 }
 
-/// Decodes and reads the tags of one file.
-pub fn scan(path: &Path) -> Result<Scanned, ScanError> {
-    scan_with(path, &AnalyzeOptions::default())
-}
-
-/// [`scan`], also computing what `options` ask for (the acoustic fingerprint).
+/// Decodes one file (computing what `options` ask for) and reads its tags.
 pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanError> {
     let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(crate::walk::describe_io(&e)))?;
     let audio = audio::analyze_with(path, options)?;
@@ -75,11 +70,6 @@ pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanE
 }
 
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
-pub fn scan_each(files: Vec<Result<PathBuf, WalkError>>, on_done: impl Fn() + Sync) -> Vec<Result<Scanned, Failed>> {
-    scan_each_with(files, &AnalyzeOptions::default(), on_done)
-}
-
-/// [`scan_each`], also computing what `options` ask for.
 pub fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,

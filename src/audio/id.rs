@@ -121,11 +121,6 @@ impl PcmHasher {
         PcmHasher { sink: Sink::Inline { sha, md5 } }
     }
 
-    /// An empty buffer to fill with canonical PCM.
-    pub fn buffer(&mut self) -> Vec<u8> {
-        Vec::new()
-    }
-
     /// Hashes a filled buffer.
     pub fn update(&mut self, buffer: Vec<u8>) {
         match &mut self.sink {
@@ -209,7 +204,7 @@ mod tests {
         let run = |threads, md5| {
             let mut hasher = PcmHasher::new(header(), threads, md5);
             for chunk in 0..50u8 {
-                let mut buffer = hasher.buffer();
+                let mut buffer = Vec::new();
                 buffer.extend((0..10_000u32).map(|i| (i as u8).wrapping_mul(chunk)));
                 hasher.update(buffer);
             }

@@ -285,7 +285,7 @@ impl<'s> Decoding<'s> {
             let total = buffer.frames();
             let start = (packet.trim_start.get() as usize).min(total);
             let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
-            let mut bytes = state.hasher.buffer();
+            let mut bytes = Vec::new();
             pcm::append_interleaved(&buffer, layout, start..end, &mut bytes);
             if let Some(fingerprinting) = &mut state.fingerprinting {
                 fingerprinting.feed(&bytes);

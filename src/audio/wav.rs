@@ -57,8 +57,7 @@ pub fn analyze_plain(path: &Path, options: &AnalyzeOptions) -> Result<Option<Aud
     let unsigned_bytes = pcm.header.layout.bits == 8;
     while remaining > 0 {
         let want = remaining.min(BUFFER_LEN as u64) as usize;
-        let mut buffer = hasher.buffer();
-        buffer.resize(want, 0);
+        let mut buffer = vec![0u8; want];
         file.read_exact(&mut buffer).map_err(FormatError::Io)?;
         if unsigned_bytes {
             buffer.iter_mut().for_each(|b| *b ^= 0x80);
