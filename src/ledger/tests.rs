@@ -143,17 +143,22 @@ fn a_file_that_is_not_a_database_is_a_clear_open_error() {
     assert!(error.to_string().contains("notes.txt"), "{error}");
 }
 
+/// Several processes starting on a new ledger at once: each must open it, the schema
+/// must be migrated once, and none may fail with "database is locked" (SQLite refuses a
+/// concurrent switch to WAL without waiting). Repeated, because the race is narrow.
 #[test]
 fn concurrent_first_opens_migrate_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.sqlite3");
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| SqliteLedger::open(&path).map(drop))).collect();
-        for handle in handles {
-            handle.join().unwrap().unwrap();
-        }
-    });
-    assert_eq!(SqliteLedger::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    for _ in 0..60 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8).map(|_| scope.spawn(|| SqliteLedger::open(&path).map(drop))).collect();
+            for handle in handles {
+                handle.join().unwrap().unwrap();
+            }
+        });
+        assert_eq!(SqliteLedger::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    }
 }
 
 // --- prefixes ---

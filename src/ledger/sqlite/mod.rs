@@ -110,11 +110,31 @@ fn create_parent(path: &Path) -> Result<()> {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // An in-memory database answers "memory"; a file system without shared memory keeps
-    // its old mode. Both still work, so the answer is not checked.
-    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+    switch_to_wal(conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
+}
+
+/// Puts the file in WAL mode (a lasting property of the file).
+///
+/// SQLite answers "database is locked" at once, without the busy handler, when another
+/// connection is switching the same new file at the same moment: two `assign` runs started
+/// together on a fresh ledger. So the switch is retried, for up to the busy timeout.
+/// An in-memory database answers "memory" and a file system without shared memory keeps
+/// its old mode; both still work, so the answer is not checked.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0)) {
+            Err(error)
+                if error.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && started.elapsed() < SqliteLedger::BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return result.map(drop),
+        }
+    }
 }
 
 /// Starts a write transaction, waiting up to the busy timeout for the write lock.
