@@ -40,11 +40,31 @@ pub fn scan_with_options(
     quiet: bool,
     label: &'static str,
 ) -> Vec<Result<Scanned, Failed>> {
+    scan_handing_on(paths, options, jobs, quiet, label, &|_| {})
+}
+
+/// [`scan_with_options`], handing every file to `on_scanned` as soon as it is read
+/// (on the scanning thread), while the others are still being read.
+pub fn scan_handing_on(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions,
+    jobs: usize,
+    quiet: bool,
+    label: &'static str,
+    on_scanned: &(dyn Fn(&Scanned) + Sync),
+) -> Vec<Result<Scanned, Failed>> {
     let files = crate::walk::audio_files(paths);
     let bar = bar(files.len(), quiet, label);
     // Fewer files than jobs: the spare threads hash beside each file's decoding.
     let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
-    let scanned = in_pool(jobs, || scan::scan_each_with(files, &options, || bar.inc(1)));
+    let scanned = in_pool(jobs, || {
+        scan::scan_each_with(files, &options, |result| {
+            bar.inc(1);
+            if let Ok(file) = result {
+                on_scanned(file);
+            }
+        })
+    });
     bar.finish_and_clear();
     scanned
 }

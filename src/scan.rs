@@ -70,10 +70,11 @@ pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanE
 }
 
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
+/// `on_done` sees each result as soon as it is ready.
 pub fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,
-    on_done: impl Fn() + Sync,
+    on_done: impl Fn(&Result<Scanned, Failed>) + Sync,
 ) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
@@ -82,7 +83,7 @@ pub fn scan_each_with(
                 Ok(path) => scan_with(&path, options).map_err(|error| Failed { path, error }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
-            on_done();
+            on_done(&result);
             result
         })
         .collect()

@@ -367,6 +367,31 @@ fn kill_after(workspace: &Workspace, folder: &Path, jobs: &str, delay: Duration)
     status.code().is_none()
 }
 
+/// Spawns `assign` on `folder` and kills it (SIGKILL) the moment any file in the folder
+/// is replaced (its inode changes). Returns whether the kill arrived before the process
+/// ended on its own.
+#[cfg(unix)]
+fn kill_when_first_replaced(workspace: &Workspace, folder: &Path, jobs: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let inode = |name: &String| std::fs::metadata(folder.join(name)).map(|m| m.ino()).ok();
+    let names = entries(folder);
+    let before: Vec<_> = names.iter().map(inode).collect();
+    let mut child = workspace
+        .assign_command(folder, &["--json", "--jobs", jobs])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn assign");
+    while child.try_wait().expect("poll").is_none() {
+        if names.iter().map(inode).zip(&before).any(|(now, then)| now != *then) {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::yield_now();
+    }
+    child.wait().expect("reap").code().is_none()
+}
+
 /// A run that is not killed finishes the job after `after`: exit 0, every file carries
 /// one code, tagged files keep theirs, codes the ledger already held are reused (none
 /// wasted), designations are 1..=n; a second rerun finds everything unchanged.
@@ -473,9 +498,23 @@ fn sigkill_at_many_points_loses_no_master_and_wastes_no_code() {
         );
         finish_and_check(&workspace, &folder, &masters, &after_second, &context);
     }
+    // Kills timed by what happens rather than by the clock: as soon as the first master
+    // is replaced, when the ledger has committed and the other files are being written.
+    for jobs in ["1", "2"] {
+        let workspace = Workspace::new();
+        let folder = masters.copy_into(&workspace, "masters");
+        let context = format!("kill at the first replaced file (--jobs {jobs})");
+        killed_runs += usize::from(kill_when_first_replaced(&workspace, &folder, jobs));
+        let after = check_after_kill(&workspace, &folder, &masters, &context);
+        if !after.ledger.is_empty() && after.tagged.len() < FILES as usize {
+            mid_write += 1;
+        }
+        eprintln!("{context}: {} files tagged, {} temporary files", after.tagged.len(), after.temps);
+        finish_and_check(&workspace, &folder, &masters, &after, &context);
+    }
     eprintln!(
         "{killed_runs} of {} runs were killed before they ended; {mid_write} first kills fell between commit and the last write",
-        2 * POINTS
+        2 * POINTS + 2
     );
     // The kill points must really fall inside runs, some of them while files are written;
     // otherwise the checks above prove little.

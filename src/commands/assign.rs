@@ -18,6 +18,7 @@
 //! `--dry-run` runs the same decisions in a transaction that is rolled back, so it
 //! shows the very codes a real run would issue, and changes neither files nor ledger.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -32,8 +33,9 @@ use crate::ledger::{
 };
 use crate::policy::{self, Action, CodeStanding, Conflict, Facts, Request};
 use crate::report::{self, Exit};
+use crate::safe_write::Prepared;
 use crate::scan::{Failed, Scanned};
-use crate::{progress, safe_write};
+use crate::{progress, safe_write, write_ahead};
 
 /// What `assign` was asked to do.
 #[derive(Debug, Clone)]
@@ -94,7 +96,14 @@ pub fn run(ledger: &mut SqliteLedger, options: &AssignOptions, out: &mut dyn Wri
         }
     }
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
-    let files = progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
+    // Files carrying no code will almost all be written: their tagged copies are
+    // prepared while the rest of the batch decodes. A dry run prepares nothing.
+    let (files, mut prepared) = if options.dry_run {
+        (progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding"), HashMap::new())
+    } else {
+        let carries_nothing = |file: &Scanned| file.tags.isrcs.is_empty();
+        write_ahead::scan_preparing(&options.paths, &analyze, options.jobs, options.quiet, "decoding", carries_nothing)
+    };
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
     let scanned: Vec<(usize, &Scanned)> =
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
@@ -112,7 +121,7 @@ pub fn run(ledger: &mut SqliteLedger, options: &AssignOptions, out: &mut dyn Wri
         drop(tx); // rolls back
     } else {
         tx.commit()?;
-        write_files(ledger, &files, &mut outcomes, &writes, options)?;
+        write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)?;
     }
 
     let mut exit = Exit::Clean;
@@ -412,31 +421,42 @@ fn describe_sounds_like(isrc: Isrc, similar: Option<&Similar>) -> String {
     format!("sounds like ISRC {isrc}{why}: pass --same-recording-as {isrc} or --new-version-of {isrc} --as KIND")
 }
 
-/// Writes the decided codes into the files, in parallel, and logs each write.
+/// Writes the decided codes into the files, in parallel (finishing the copies prepared
+/// ahead, writing the others in full), and logs each write.
 fn write_files(
     ledger: &mut SqliteLedger,
     files: &[Result<Scanned, Failed>],
     outcomes: &mut [Outcome],
     writes: &[PendingWrite],
+    prepared: &mut HashMap<PathBuf, Prepared>,
     options: &AssignOptions,
 ) -> anyhow::Result<()> {
     let bar = progress::bar(writes.len(), options.quiet, "writing");
+    let jobs: Vec<(&PendingWrite, Option<Prepared>)> = writes
+        .iter()
+        .map(|pending| {
+            let copy = files[pending.index].as_ref().ok().and_then(|file| prepared.remove(&file.path));
+            (pending, copy)
+        })
+        .collect();
     // Writing waits on the disk (fsync) as much as it computes: twice the threads
     // keep the cores busy while files are flushed.
     let results: Vec<Result<(), String>> = progress::in_pool(options.jobs * 2, || {
-        writes
-            .par_iter()
-            .map(|pending| {
+        jobs.into_par_iter()
+            .map(|(pending, copy)| {
                 let Ok(file) = &files[pending.index] else {
                     return Err("not scanned".to_owned());
                 };
-                let written = safe_write::write_isrc(
-                    &file.path,
-                    file.audio.format,
-                    pending.isrc,
-                    &file.audio.audio_id,
-                    &file.stamp,
-                );
+                let written = match copy {
+                    Some(copy) => copy.finish(pending.isrc, &file.stamp),
+                    None => safe_write::write_isrc(
+                        &file.path,
+                        file.audio.format,
+                        pending.isrc,
+                        &file.audio.audio_id,
+                        &file.stamp,
+                    ),
+                };
                 bar.inc(1);
                 written.map_err(|e| e.to_string())
             })

@@ -12,7 +12,7 @@ mod write;
 use std::fmt;
 
 pub use read::read;
-pub use write::{write, written_locations};
+pub use write::{is_streamed, write, write_streamed, written_locations};
 
 /// A place in a file that can hold an ISRC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -21,39 +21,89 @@ pub struct NewTags<'a> {
     pub isrc: &'a str,
 }
 
-/// Streams `source` into `target`, replacing or adding the INFO list and the ID3 chunk.
-pub fn rewrite(source: &mut File, target: &mut File, tags: &NewTags<'_>) -> io::Result<()> {
+/// Streams `source` into `out`, replacing or adding the INFO list and the ID3 chunk.
+///
+/// The new file's layout is planned first, so the RIFF header is written with its
+/// final size and the output is written strictly in order (no seeking back).
+pub fn rewrite(source: &mut File, out: &mut impl Sink, tags: &NewTags<'_>) -> io::Result<()> {
     let chunks = chunks(source)?;
-    let mut out = io::BufWriter::with_capacity(1 << 16, target);
-    out.write_all(b"RIFF\0\0\0\0WAVE")?;
-    let mut written = 4u64; // "WAVE"
-    let (mut wrote_info, mut wrote_id3) = (false, false);
+    let mut pieces = Vec::with_capacity(chunks.len() + 2);
+    let (mut has_info, mut has_id3) = (false, false);
     for chunk in &chunks {
-        let replacement = if !wrote_info && is_info_list(source, chunk)? {
-            wrote_info = true;
-            Some((*b"LIST", info_with_isrc(&read_body(source, chunk)?, tags.isrc)))
-        } else if !wrote_id3 && chunk.is_id3() {
-            wrote_id3 = true;
-            Some((chunk.id, tags.id3.to_vec()))
+        pieces.push(if !has_info && is_info_list(source, chunk)? {
+            has_info = true;
+            Piece::New(*b"LIST", info_with_isrc(&read_body(source, chunk)?, tags.isrc))
+        } else if !has_id3 && chunk.is_id3() {
+            has_id3 = true;
+            Piece::New(chunk.id, tags.id3.to_vec())
         } else {
-            None
-        };
-        written += match replacement {
-            Some((id, body)) => write_chunk(&mut out, id, &body)?,
-            None => copy_chunk(source, &mut out, chunk)?,
-        };
+            Piece::Copy(chunk)
+        });
     }
-    if !wrote_info {
-        written += write_chunk(&mut out, *b"LIST", &info_with_isrc(b"INFO", tags.isrc))?;
+    if !has_info {
+        pieces.push(Piece::New(*b"LIST", info_with_isrc(b"INFO", tags.isrc)));
     }
-    if !wrote_id3 {
-        written += write_chunk(&mut out, *b"id3 ", tags.id3)?;
+    if !has_id3 {
+        pieces.push(Piece::New(*b"id3 ", tags.id3.to_vec()));
     }
-    let riff_len = u32::try_from(written).map_err(|_| malformed("the file would exceed the 4 GiB RIFF limit"))?;
-    let target = out.into_inner().map_err(|e| e.into_error())?;
-    target.seek(SeekFrom::Start(4))?;
-    target.write_all(&riff_len.to_le_bytes())?;
+    let total = pieces.iter().try_fold(4u64, |sum, piece| Ok::<_, io::Error>(sum + piece.len()?))?;
+    let riff_len = u32::try_from(total).map_err(|_| malformed("the file would exceed the 4 GiB RIFF limit"))?;
+    out.write_all(b"RIFF")?;
+    out.write_all(&riff_len.to_le_bytes())?;
+    out.write_all(b"WAVE")?;
+    for piece in &pieces {
+        match piece {
+            Piece::New(id, body) => write_chunk(out, *id, body)?,
+            Piece::Copy(chunk) => copy_chunk(source, out, chunk)?,
+        }
+    }
     Ok(())
+}
+
+/// Where a streamed rewrite goes: bytes written one by one, and long runs of the
+/// original (the audio) copied in bulk.
+pub trait Sink: Write {
+    /// Copies up to `len` bytes from `source`'s position; returns how many there were.
+    fn copy_from(&mut self, source: &mut File, len: u64) -> io::Result<u64>;
+}
+
+/// A buffered file: long runs go file to file, in the kernel where the OS can
+/// (`copy_file_range`), without passing through this process's buffers.
+impl Sink for io::BufWriter<&mut File> {
+    fn copy_from(&mut self, source: &mut File, len: u64) -> io::Result<u64> {
+        if len > 1 << 16 {
+            self.flush()?;
+            io::copy(&mut source.take(len), self.get_mut())
+        } else {
+            io::copy(&mut source.take(len), self)
+        }
+    }
+}
+
+/// A file written past the page cache: long runs are read straight into its buffer.
+impl Sink for crate::direct_io::DirectWriter {
+    fn copy_from(&mut self, source: &mut File, len: u64) -> io::Result<u64> {
+        crate::direct_io::DirectWriter::copy_from(self, source, len)
+    }
+}
+
+/// One chunk of the new file: copied from the original, or new.
+enum Piece<'a> {
+    Copy(&'a Chunk),
+    New([u8; 4], Vec<u8>),
+}
+
+impl Piece<'_> {
+    /// Its length in the new file, header and pad byte included.
+    fn len(&self) -> io::Result<u64> {
+        Ok(match self {
+            Piece::Copy(chunk) => chunk.end() - (chunk.body_offset - 8),
+            Piece::New(_, body) => {
+                let len = u32::try_from(body.len()).map_err(|_| malformed("a tag chunk over 4 GiB"))?;
+                8 + u64::from(len) + u64::from(len & 1)
+            }
+        })
+    }
 }
 
 /// The body of an INFO list with its `ISRC` entry set to `isrc` (added at the end when
@@ -100,8 +150,8 @@ fn read_body(source: &mut File, chunk: &Chunk) -> io::Result<Vec<u8>> {
     Ok(body)
 }
 
-/// Writes a chunk with its header and pad byte; returns the bytes written.
-fn write_chunk(out: &mut impl Write, id: [u8; 4], body: &[u8]) -> io::Result<u64> {
+/// Writes a chunk with its header and pad byte.
+fn write_chunk(out: &mut impl Write, id: [u8; 4], body: &[u8]) -> io::Result<()> {
     let len = u32::try_from(body.len()).map_err(|_| malformed("a tag chunk over 4 GiB"))?;
     out.write_all(&id)?;
     out.write_all(&len.to_le_bytes())?;
@@ -109,31 +159,24 @@ fn write_chunk(out: &mut impl Write, id: [u8; 4], body: &[u8]) -> io::Result<u64
     if len % 2 == 1 {
         out.write_all(&[0])?;
     }
-    Ok(8 + u64::from(len) + u64::from(len & 1))
+    Ok(())
 }
 
-/// Copies a chunk (header, body, pad byte) byte for byte; returns the bytes written.
-/// Large chunks (the audio) go file to file, in the kernel where the OS can
-/// (`copy_file_range`), without passing through this process's buffers.
-fn copy_chunk(source: &mut File, out: &mut io::BufWriter<&mut File>, chunk: &Chunk) -> io::Result<u64> {
+/// Copies a chunk (header, body, pad byte) byte for byte.
+fn copy_chunk(source: &mut File, out: &mut impl Sink, chunk: &Chunk) -> io::Result<()> {
     let start = chunk.body_offset - 8;
     source.seek(SeekFrom::Start(start))?;
     let len = chunk.end() - start;
-    let copied = if len > 1 << 16 {
-        out.flush()?;
-        io::copy(&mut (&mut *source).take(len), out.get_mut())?
-    } else {
-        io::copy(&mut (&mut *source).take(len), out)?
-    };
+    let copied = out.copy_from(source, len)?;
     if copied < len {
         // The pad byte of a final odd-sized chunk may be missing: supply it.
         if copied + 1 == len {
             out.write_all(&[0])?;
-            return Ok(len);
+            return Ok(());
         }
         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended inside a chunk"));
     }
-    Ok(len)
+    Ok(())
 }
 
 #[cfg(test)]

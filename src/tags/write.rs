@@ -26,6 +26,7 @@ use lofty::ogg::tag::VorbisComments;
 use lofty::tag::TagExt;
 
 use super::read::{MP4_ISR, TSRC, mp4_freeform_isrc};
+use super::riff::Sink;
 use super::{Location, TagError, riff};
 use crate::code::Isrc;
 use crate::format::Format;
@@ -47,20 +48,46 @@ pub fn write(original: &Path, target: &mut File, format: Format, isrc: Isrc) -> 
         .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
 }
 
+/// Whether [`write_streamed`] handles `format`.
+pub fn is_streamed(format: Format) -> bool {
+    matches!(format, Format::Wav | Format::Flac)
+}
+
+/// Streams the WAV or FLAC file at `original`, tagged with `isrc` in every location,
+/// into `out`, strictly in order: the tags are rebuilt in memory, the audio is copied
+/// through [`Sink::copy_from`]. Other formats are refused (see [`is_streamed`]).
+pub fn write_streamed(original: &Path, out: &mut impl Sink, format: Format, isrc: Isrc) -> Result<(), TagError> {
+    crate::guard::catch(|| {
+        let mut source = File::open(original)?;
+        let options = ParseOptions::new().read_properties(false).implicit_conversions(false);
+        let code = isrc.as_str();
+        match format {
+            Format::Wav => {
+                let wav = WavFile::read_from(&mut source, options)?;
+                let (id3, write_options) = id3_with_tsrc(wav.id3v2().cloned(), code);
+                let mut id3_bytes = Vec::new();
+                id3.dump_to(&mut id3_bytes, write_options).map_err(|e| TagError::Write(e.to_string()))?;
+                riff::rewrite(&mut source, out, &riff::NewTags { id3: &id3_bytes, isrc: code })?;
+                Ok(())
+            }
+            Format::Flac => write_flac(&mut source, out, options, code),
+            other => Err(TagError::Write(format!("{other:?} files are not written as a stream"))),
+        }
+    })
+    .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
 fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isrc) -> Result<(), TagError> {
     let mut source = File::open(original)?;
     let options = ParseOptions::new().read_properties(false).implicit_conversions(false);
     let code = isrc.as_str();
     let saved = match format {
-        Format::Wav => {
-            let wav = WavFile::read_from(&mut source, options)?;
-            let (id3, write_options) = id3_with_tsrc(wav.id3v2().cloned(), code);
-            let mut id3_bytes = Vec::new();
-            id3.dump_to(&mut id3_bytes, write_options).map_err(|e| TagError::Write(e.to_string()))?;
-            riff::rewrite(&mut source, target, &riff::NewTags { id3: &id3_bytes, isrc: code })?;
+        Format::Wav | Format::Flac => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, target);
+            write_streamed(original, &mut out, format, isrc)?;
+            out.flush()?;
             return Ok(());
         }
-        Format::Flac => return write_flac(&mut source, target, options, code),
         Format::Ogg => {
             let mut ogg = VorbisFile::read_from(&mut source, options)?;
             let comments: &mut VorbisComments = ogg.vorbis_comments_mut();
@@ -98,10 +125,10 @@ fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isr
 }
 
 /// FLAC: lofty rewrites the metadata of an in-memory copy of the file's head (the
-/// metadata blocks only), then the new head and the original frames, copied file to
-/// file, make the tagged file. lofty editing the whole file in place would shift all
-/// the frames whenever the metadata changes length: a second copy of the audio.
-fn write_flac(source: &mut File, target: &mut File, options: ParseOptions, code: &str) -> Result<(), TagError> {
+/// metadata blocks only), then the new head and the original frames, copied in bulk,
+/// make the tagged file. lofty editing the whole file in place would shift all the
+/// frames whenever the metadata changes length: a second copy of the audio.
+fn write_flac(source: &mut File, out: &mut impl Sink, options: ParseOptions, code: &str) -> Result<(), TagError> {
     let frames_start = crate::audio::flac_frames_region(source)?.start;
     let mut head = vec![0u8; usize::try_from(frames_start).map_err(|_| TagError::Write("metadata too large".into()))?];
     source.seek(SeekFrom::Start(0))?;
@@ -113,9 +140,9 @@ fn write_flac(source: &mut File, target: &mut File, options: ParseOptions, code:
     flac.set_vorbis_comments(comments);
     head.set_position(0);
     flac.save_to(&mut head, WriteOptions::new()).map_err(|e| TagError::Write(e.to_string()))?;
-    target.write_all(head.get_ref())?;
+    out.write_all(head.get_ref())?;
     source.seek(SeekFrom::Start(frames_start))?;
-    std::io::copy(source, target)?;
+    out.copy_from(source, u64::MAX)?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
+
 use crate::audio::{self, AudioId};
 use crate::code::Isrc;
 use crate::format::Format;
@@ -24,6 +26,10 @@ use crate::payload;
 use crate::scan::FileStamp;
 use crate::tags::{self, TagReport};
 use crate::walk::TEMP_PREFIX;
+
+mod ahead;
+
+pub use ahead::{Prepared, prepare};
 
 /// Why a file could not be tagged. The original is unchanged in every case.
 #[derive(Debug, thiserror::Error)]
@@ -73,29 +79,68 @@ pub fn write_isrc(
     expected: &AudioId,
     stamp: &FileStamp,
 ) -> Result<(), WriteError> {
-    let target = fs::canonicalize(path).map_err(io("cannot resolve the path"))?;
-    let metadata = fs::metadata(&target).map_err(io("cannot read the file's metadata"))?;
-    if metadata.permissions().readonly() {
-        return Err(WriteError::ReadOnly);
-    }
-    unchanged_since_scan(&target, stamp)?;
-    let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(&folder)
-        .map_err(io("cannot create a temporary file in the folder"))?;
-    tags::write(&target, temp.as_file_mut(), format, isrc)?;
+    let original = Original::check(path, stamp)?;
+    let mut temp = original.temp_file()?;
+    tags::write(&original.target, temp.as_file_mut(), format, isrc)?;
     temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
-    verify_audio(&target, temp.path(), format, expected)?;
+    verify_audio(&original.target, temp.path(), format, expected)?;
     carries_everywhere(&tags::read(temp.path(), format)?, format, isrc)?;
-    unchanged_since_scan(&target, stamp)?;
-    fs::set_permissions(temp.path(), metadata.permissions()).map_err(io("cannot copy the permissions"))?;
-    keep_owner(temp.as_file(), &metadata);
-    temp.persist(&target).map_err(|e| WriteError::Io { action: "cannot replace the original", cause: e.error })?;
-    File::open(&folder).and_then(|dir| dir.sync_all()).map_err(io("cannot flush the folder"))?;
-    Ok(())
+    original.replace_with(temp, stamp)
+}
+
+/// The file being tagged, checked writable and unchanged since the scan.
+#[derive(Debug)]
+struct Original {
+    /// The file itself (a symlink resolved).
+    target: PathBuf,
+    /// Its folder, where the temporary copy goes.
+    folder: PathBuf,
+    /// Its metadata (permissions, owner) when checked.
+    metadata: fs::Metadata,
+    /// The original, held open until it has been replaced. Freeing a replaced master
+    /// (dropping its cached pages, releasing its blocks) takes the kernel milliseconds;
+    /// done inside the rename it would hold the folder's lock, and the renames of a
+    /// batch would wait for one another. Held open, the original is freed when this
+    /// handle closes, on the thread that replaced it, beside the others.
+    _held: File,
+}
+
+impl Original {
+    /// Resolves `path` and checks the file may be tagged: writable, and still as scanned.
+    fn check(path: &Path, stamp: &FileStamp) -> Result<Original, WriteError> {
+        let target = fs::canonicalize(path).map_err(io("cannot resolve the path"))?;
+        let metadata = fs::metadata(&target).map_err(io("cannot read the file's metadata"))?;
+        if metadata.permissions().readonly() {
+            return Err(WriteError::ReadOnly);
+        }
+        unchanged_since_scan(&target, stamp)?;
+        let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let held = File::open(&target).map_err(io("cannot open the file"))?;
+        Ok(Original { target, folder, metadata, _held: held })
+    }
+
+    /// A new temporary file beside the original, named for this process
+    /// (`.isrc-stamp-PID-….tmp`) so that a later run can clean up after a killed one.
+    fn temp_file(&self) -> Result<NamedTempFile, WriteError> {
+        let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+        tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(&self.folder)
+            .map_err(io("cannot create a temporary file in the folder"))
+    }
+
+    /// Renames the proven copy over the original, if the original is still as scanned,
+    /// with the original's permissions (and owner, where allowed); then flushes the folder.
+    fn replace_with(self, temp: NamedTempFile, stamp: &FileStamp) -> Result<(), WriteError> {
+        unchanged_since_scan(&self.target, stamp)?;
+        fs::set_permissions(temp.path(), self.metadata.permissions()).map_err(io("cannot copy the permissions"))?;
+        keep_owner(temp.as_file(), &self.metadata);
+        temp.persist(&self.target)
+            .map_err(|e| WriteError::Io { action: "cannot replace the original", cause: e.error })?;
+        File::open(&self.folder).and_then(|dir| dir.sync_all()).map_err(io("cannot flush the folder"))?;
+        Ok(())
+    }
 }
 
 /// Fails unless the original still has the size and modification time of the scan.
