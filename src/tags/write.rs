@@ -57,34 +57,41 @@ pub fn is_streamed(format: Format) -> bool {
 /// into `out`, strictly in order: the tags are rebuilt in memory, the audio is copied
 /// through [`Sink::copy_from`]. Other formats are refused (see [`is_streamed`]).
 pub fn write_streamed(original: &Path, out: &mut impl Sink, format: Format, isrc: Isrc) -> Result<(), TagError> {
-    crate::guard::catch(|| {
-        let mut source = File::open(original)?;
-        let options = ParseOptions::new().read_properties(false).implicit_conversions(false);
-        let code = isrc.as_str();
-        match format {
-            Format::Wav => {
-                let wav = WavFile::read_from(&mut source, options)?;
-                let (id3, write_options) = id3_with_tsrc(wav.id3v2().cloned(), code);
-                let mut id3_bytes = Vec::new();
-                id3.dump_to(&mut id3_bytes, write_options).map_err(|e| TagError::Write(e.to_string()))?;
-                riff::rewrite(&mut source, out, &riff::NewTags { id3: &id3_bytes, isrc: code })?;
-                Ok(())
-            }
-            Format::Flac => write_flac(&mut source, out, options, code),
-            other => Err(TagError::Write(format!("{other:?} files are not written as a stream"))),
+    crate::guard::catch(|| stream(&mut File::open(original)?, out, format, isrc.as_str()))
+        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
+/// [`write_streamed`] from the opened original, unguarded.
+fn stream(source: &mut File, out: &mut impl Sink, format: Format, code: &str) -> Result<(), TagError> {
+    let options = parse_options();
+    match format {
+        Format::Wav => {
+            let wav = WavFile::read_from(source, options)?;
+            let (id3, write_options) = id3_with_tsrc(wav.id3v2().cloned(), code);
+            let mut id3_bytes = Vec::new();
+            id3.dump_to(&mut id3_bytes, write_options).map_err(|e| TagError::Write(e.to_string()))?;
+            riff::rewrite(source, out, &riff::NewTags { id3: &id3_bytes, isrc: code })?;
+            Ok(())
         }
-    })
-    .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+        Format::Flac => write_flac(source, out, options, code),
+        other => Err(TagError::Write(format!("{other:?} files are not written as a stream"))),
+    }
+}
+
+/// How the tags of an original are parsed for rewriting: no audio properties, no
+/// conversions between tag types.
+fn parse_options() -> ParseOptions {
+    ParseOptions::new().read_properties(false).implicit_conversions(false)
 }
 
 fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isrc) -> Result<(), TagError> {
     let mut source = File::open(original)?;
-    let options = ParseOptions::new().read_properties(false).implicit_conversions(false);
+    let options = parse_options();
     let code = isrc.as_str();
     let saved = match format {
         Format::Wav | Format::Flac => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, target);
-            write_streamed(original, &mut out, format, isrc)?;
+            stream(&mut source, &mut out, format, code)?;
             out.flush()?;
             return Ok(());
         }
