@@ -349,15 +349,20 @@ fn check_after_kill(workspace: &Workspace, folder: &Path, masters: &Masters, con
     AfterKill { tagged, ledger, temps }
 }
 
-/// Spawns `assign` on `folder`, kills it (SIGKILL) after `delay`, and reaps it.
-/// Returns whether the kill arrived before the process ended on its own.
-fn kill_after(workspace: &Workspace, folder: &Path, jobs: &str, delay: Duration) -> bool {
-    let mut child = workspace
+/// Spawns `assign --json --jobs JOBS` on `folder`, its output discarded, to be killed.
+fn spawn_silent_assign(workspace: &Workspace, folder: &Path, jobs: &str) -> std::process::Child {
+    workspace
         .assign_command(folder, &["--json", "--jobs", jobs])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn assign");
+        .expect("spawn assign")
+}
+
+/// Spawns `assign` on `folder`, kills it (SIGKILL) after `delay`, and reaps it.
+/// Returns whether the kill arrived before the process ended on its own.
+fn kill_after(workspace: &Workspace, folder: &Path, jobs: &str, delay: Duration) -> bool {
+    let mut child = spawn_silent_assign(workspace, folder, jobs);
     if !delay.is_zero() {
         std::thread::sleep(delay);
     }
@@ -376,12 +381,7 @@ fn kill_when_first_replaced(workspace: &Workspace, folder: &Path, jobs: &str) ->
     let inode = |name: &String| std::fs::metadata(folder.join(name)).map(|m| m.ino()).ok();
     let names = entries(folder);
     let before: Vec<_> = names.iter().map(inode).collect();
-    let mut child = workspace
-        .assign_command(folder, &["--json", "--jobs", jobs])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn assign");
+    let mut child = spawn_silent_assign(workspace, folder, jobs);
     while child.try_wait().expect("poll").is_none() {
         if names.iter().map(inode).zip(&before).any(|(now, then)| now != *then) {
             let _ = child.kill();
