@@ -175,6 +175,10 @@ enum PacketSource {
     Flac(FrameReader<std::io::BufReader<File>>),
 }
 
+/// Decoded PCM gathered before it is handed to the hashers: one hand-over per packet
+/// (a FLAC frame is a few KB) costs more in thread wake-ups than the hashing saves.
+const BATCH_LEN: usize = 1 << 20;
+
 /// One file being decoded and hashed.
 struct Decoding<'s> {
     format: Format,
@@ -263,6 +267,7 @@ impl<'s> Decoding<'s> {
         let is_flac = self.params.codec == CODEC_ID_FLAC;
         let mut hashing: Option<Hashing> = None;
         let mut frames: u64 = 0;
+        let mut batch = Vec::with_capacity(BATCH_LEN);
         while let Some(packet) = self.next_packet(frames)? {
             let buffer =
                 self.decoder.decode(&packet).map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
@@ -285,17 +290,22 @@ impl<'s> Decoding<'s> {
             let total = buffer.frames();
             let start = (packet.trim_start.get() as usize).min(total);
             let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
-            let mut bytes = Vec::new();
-            pcm::append_interleaved(&buffer, layout, start..end, &mut bytes);
+            let before = batch.len();
+            pcm::append_interleaved(&buffer, layout, start..end, &mut batch);
             if let Some(fingerprinting) = &mut state.fingerprinting {
-                fingerprinting.feed(&bytes);
+                fingerprinting.feed(&batch[before..]);
             }
-            state.hasher.update(bytes);
+            if batch.len() >= BATCH_LEN {
+                state.hasher.update(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_LEN)));
+            }
             frames += (end - start) as u64;
         }
-        let Some(Hashing { header, hasher, fingerprinting }) = hashing else {
+        let Some(Hashing { header, mut hasher, fingerprinting }) = hashing else {
             return Err(AudioError::Empty);
         };
+        if !batch.is_empty() {
+            hasher.update(batch);
+        }
         if frames == 0 {
             return Err(AudioError::Empty);
         }
