@@ -347,3 +347,91 @@ fn versions_and_other_carriers_are_linked_through_the_ledger() {
     let shown: Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(shown["audio"].as_array().unwrap().len(), 2, "two audio ids, one recording");
 }
+
+/// Sets the MP4 atoms `(name, value)` of `path` (`©isr`, or `----:com.apple.iTunes:NAME`
+/// for a freeform atom) with lofty
+/// directly, as another tagger would.
+fn set_mp4_atoms(path: &Path, atoms: &[(&str, &str)]) {
+    use lofty::file::AudioFile;
+    use lofty::mp4::{Atom, AtomData, AtomIdent, Mp4File};
+    use std::borrow::Cow;
+    let mut file = std::fs::File::open(path).unwrap();
+    let mut mp4 = Mp4File::read_from(&mut file, lofty::config::ParseOptions::new()).unwrap();
+    let mut ilst = mp4.ilst().cloned().unwrap_or_default();
+    for (name, value) in atoms {
+        let ident = match name.strip_prefix("----:com.apple.iTunes:") {
+            Some(name) => {
+                AtomIdent::Freeform { mean: Cow::Borrowed("com.apple.iTunes"), name: Cow::Owned(name.into()) }
+            }
+            // Atom names are Latin-1 (`©isr`).
+            None => AtomIdent::Fourcc(name.chars().map(|c| c as u8).collect::<Vec<u8>>().try_into().unwrap()),
+        };
+        ilst.replace_atom(Atom::new(ident, AtomData::UTF8(value.to_string())));
+    }
+    mp4.set_ilst(ilst);
+    mp4.save_to_path(path, lofty::config::WriteOptions::new()).unwrap();
+}
+
+/// The values of the `xid ` atom of `path`, read with lofty directly.
+fn xid_values(path: &Path) -> Vec<String> {
+    use lofty::file::AudioFile;
+    use lofty::mp4::{AtomData, AtomIdent, Mp4File};
+    let mut file = std::fs::File::open(path).unwrap();
+    let mp4 = Mp4File::read_from(&mut file, lofty::config::ParseOptions::new()).unwrap();
+    let ilst = mp4.ilst().unwrap();
+    let atom = ilst.get(&AtomIdent::Fourcc(*b"xid ")).unwrap();
+    atom.data().map(|data| if let AtomData::UTF8(text) = data { text.clone() } else { panic!("{data:?}") }).collect()
+}
+
+#[test]
+fn an_apple_xid_is_read_compared_and_kept_in_step() {
+    // aac.m4a carries GBBBB9905305 in the freeform atom and in ©isr.
+    let dir = common::copy_fixtures(&["formats/aac.m4a"]);
+    let ledger = dir.path().join("ledger.sqlite3");
+    common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
+    let tagged = dir.path().join("formats/aac.m4a");
+    set_mp4_atoms(&tagged, &[("xid ", "Test Label: Music:isrc:GBBBB9905305")]);
+    let (lines, _) = common::inspect_json(&[&tagged]);
+    let isrcs = lines[0]["isrcs"].as_array().unwrap();
+    assert!(
+        isrcs.iter().any(|i| i["location"] == "mp4:xid" && i["value"] == "GBBBB9905305" && i["valid"] == true),
+        "{isrcs:?}"
+    );
+    let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", tagged.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(common::json_lines(&stdout)[0]["action"], "adopted");
+
+    // An xid that names another code than the other atoms: the locations disagree.
+    let disagreeing = dir.path().join("disagreeing.m4a");
+    std::fs::copy(&tagged, &disagreeing).unwrap();
+    set_mp4_atoms(&disagreeing, &[("xid ", "Test Label: Music:isrc:USPR37300012")]);
+    let before = std::fs::read(&disagreeing).unwrap();
+    let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", disagreeing.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    let line = &common::json_lines(&stdout)[0];
+    assert_eq!(line["action"], "conflict");
+    assert!(line["detail"].as_str().unwrap().contains("USPR37300012"), "{line}");
+    assert_eq!(std::fs::read(&disagreeing).unwrap(), before, "a conflict never writes");
+
+    // Retagged everywhere, xid included: --fix puts the ledger's code back in every
+    // atom, the xid's provider kept.
+    let retagged = dir.path().join("retagged.m4a");
+    std::fs::copy(&tagged, &retagged).unwrap();
+    set_mp4_atoms(
+        &retagged,
+        &[
+            ("----:com.apple.iTunes:ISRC", "USPR37300012"),
+            ("\u{a9}isr", "USPR37300012"),
+            ("xid ", "Test Label: Music:isrc:USPR37300012"),
+        ],
+    );
+    let args = ["assign", "--json", "--fix", retagged.to_str().unwrap()];
+    let (stdout, _, code) = common::run_with_ledger(&ledger, &args);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(common::json_lines(&stdout)[0]["action"], "reused");
+    assert_eq!(xid_values(&retagged), ["Test Label: Music:isrc:GBBBB9905305"]);
+    let (lines, _) = common::inspect_json(&[&retagged]);
+    let isrcs = lines[0]["isrcs"].as_array().unwrap();
+    assert_eq!(isrcs.len(), 3, "{isrcs:?}");
+    assert!(isrcs.iter().all(|i| i["value"] == "GBBBB9905305"), "{isrcs:?}");
+}

@@ -27,6 +27,8 @@ pub enum Location {
     Mp4FreeformIsrc,
     /// The MP4 atom `©isr`.
     Mp4Isr,
+    /// The ISRC named by an MP4 `xid ` atom (`provider:isrc:CODE`).
+    Mp4Xid,
     /// A track of a FLAC CUESHEET block (track number).
     FlacCuesheetTrack(u8),
 }
@@ -39,6 +41,7 @@ impl fmt::Display for Location {
             Location::VorbisIsrc => f.write_str("vorbis:ISRC"),
             Location::Mp4FreeformIsrc => f.write_str("mp4:----:com.apple.iTunes:ISRC"),
             Location::Mp4Isr => f.write_str("mp4:©isr"),
+            Location::Mp4Xid => f.write_str("mp4:xid"),
             Location::FlacCuesheetTrack(n) => write!(f, "flac-cuesheet:track {n}"),
         }
     }

@@ -32,6 +32,18 @@ pub(crate) fn mp4_freeform_isrc() -> AtomIdent<'static> {
 /// The MP4 `©isr` atom.
 pub(crate) const MP4_ISR: AtomIdent<'static> = AtomIdent::Fourcc(*b"\xa9isr");
 
+/// The MP4 `xid ` atom: Apple's content identifier, `provider:kind:identifier`.
+pub(crate) const MP4_XID: AtomIdent<'static> = AtomIdent::Fourcc(*b"xid ");
+
+/// The identifier of an `xid ` value whose kind is `isrc` (`Label:isrc:USPR37300012`),
+/// split into the `provider:isrc:` part before it and the identifier itself. The
+/// provider may itself hold colons; other kinds (`upc`, `vendor_id`, ...) give `None`.
+pub(crate) fn split_xid_isrc(value: &str) -> Option<(&str, &str)> {
+    let (rest, code) = value.rsplit_once(':')?;
+    let (_provider, kind) = rest.rsplit_once(':')?;
+    kind.eq_ignore_ascii_case("isrc").then(|| (&value[..=rest.len()], code))
+}
+
 /// Reads every ISRC location, title and artist of the file at `path`.
 pub fn read(path: &Path, format: Format) -> Result<TagReport, TagError> {
     crate::guard::catch(|| read_unguarded(path, format)).unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
@@ -127,9 +139,15 @@ fn from_vorbis(comments: &VorbisComments, report: &mut TagReport) {
 }
 
 fn from_ilst(ilst: &Ilst, report: &mut TagReport) {
+    let values = |ident: &AtomIdent<'_>| ilst.get(ident).into_iter().flat_map(|atom| atom.data()).filter_map(atom_text);
     for (ident, location) in [(mp4_freeform_isrc(), Location::Mp4FreeformIsrc), (MP4_ISR, Location::Mp4Isr)] {
-        for value in ilst.get(&ident).into_iter().flat_map(|atom| atom.data()).filter_map(atom_text) {
+        for value in values(&ident) {
             report.isrcs.push(FoundIsrc { location: location.clone(), value });
+        }
+    }
+    for value in values(&MP4_XID) {
+        if let Some((_, code)) = split_xid_isrc(&value) {
+            report.isrcs.push(FoundIsrc { location: Location::Mp4Xid, value: code.to_owned() });
         }
     }
     let text = |fourcc: &[u8; 4]| ilst.get(&AtomIdent::Fourcc(*fourcc)).and_then(|a| a.data().find_map(atom_text));
@@ -139,11 +157,26 @@ fn from_ilst(ilst: &Ilst, report: &mut TagReport) {
 }
 
 /// The text of an MP4 data atom (freeform atoms are sometimes stored as raw bytes).
-fn atom_text(data: &AtomData) -> Option<String> {
+pub(crate) fn atom_text(data: &AtomData) -> Option<String> {
     match data {
         AtomData::UTF8(text) | AtomData::UTF16(text) => Some(text.clone()),
         AtomData::Unknown { data, .. } => String::from_utf8(data.clone()).ok(),
         _ => None,
     }
     .filter(|text| !text.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xid_yields_its_isrc_and_keeps_what_stands_before_it() {
+        assert_eq!(split_xid_isrc("Label:isrc:USPR37300012"), Some(("Label:isrc:", "USPR37300012")));
+        assert_eq!(split_xid_isrc("A:B Music:ISRC:gbbbb9905305"), Some(("A:B Music:ISRC:", "gbbbb9905305")));
+        assert_eq!(split_xid_isrc(":isrc:USPR37300012"), Some((":isrc:", "USPR37300012")));
+        assert_eq!(split_xid_isrc("Label:upc:0123456789012"), None);
+        assert_eq!(split_xid_isrc("isrc:USPR37300012"), None, "no provider");
+        assert_eq!(split_xid_isrc("USPR37300012"), None);
+    }
 }

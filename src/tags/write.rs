@@ -25,7 +25,7 @@ use lofty::ogg::VorbisFile;
 use lofty::ogg::tag::VorbisComments;
 use lofty::tag::TagExt;
 
-use super::read::{MP4_ISR, TSRC, mp4_freeform_isrc};
+use super::read::{MP4_ISR, MP4_XID, TSRC, atom_text, mp4_freeform_isrc, split_xid_isrc};
 use super::riff::Sink;
 use super::{Location, TagError, riff};
 use crate::code::Isrc;
@@ -123,12 +123,25 @@ fn write_unguarded(original: &Path, target: &mut File, format: Format, isrc: Isr
             if ilst.get(&MP4_ISR).is_some() {
                 ilst.replace_atom(Atom::new(MP4_ISR, AtomData::UTF8(code.into())));
             }
+            if let Some(xid) = ilst.get(&MP4_XID).and_then(|atom| xid_with_code(atom, code)) {
+                ilst.replace_atom(xid);
+            }
             mp4.set_ilst(ilst);
             copy_into(&mut source, target)?;
             mp4.save_to(target, WriteOptions::new())
         }
     };
     saved.map_err(|e| TagError::Write(e.to_string()))
+}
+
+/// The `xid ` atom with the code in every value that names an ISRC; the provider and
+/// every other value are kept as they were.
+fn xid_with_code(atom: &Atom<'_>, code: &str) -> Option<Atom<'static>> {
+    let data = atom.data().map(|data| match atom_text(data).as_deref().and_then(split_xid_isrc) {
+        Some((head, _)) => AtomData::UTF8(format!("{head}{code}")),
+        None => data.clone(),
+    });
+    Atom::from_collection(MP4_XID, data.collect())
 }
 
 /// FLAC: lofty rewrites the metadata of an in-memory copy of the file's head (the
