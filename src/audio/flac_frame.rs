@@ -289,7 +289,7 @@ impl<R: Read> FrameReader<R> {
         let mut scan = header_len;
         loop {
             let unread = &self.window[self.start..];
-            while let Some(pos) = unread[scan..].iter().position(|&b| b == 0xff) {
+            while let Some(pos) = memchr::memchr(0xff, &unread[scan..]) {
                 let at = scan + pos;
                 if unread.len() - at < 24 && self.remaining > 0 {
                     break; // A header may straddle the window's end: read more first.
