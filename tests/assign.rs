@@ -256,7 +256,7 @@ fn a_retagged_copy_is_a_conflict_until_fixed() {
     let copy = tagged.dir.path().join("copy.flac");
     std::fs::copy(&original, &copy).unwrap();
     // Retag the copy with another valid code, as another tool would.
-    retag_flac(&copy, "GBBBB9905305");
+    common::retag(&copy, isrc_stamp::format::Format::Flac, "GBBBB9905305");
     let before = std::fs::read(&copy).unwrap();
     let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", copy.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}");
@@ -272,15 +272,6 @@ fn a_retagged_copy_is_a_conflict_until_fixed() {
     assert_eq!(common::json_lines(&stdout)[0]["action"], "reused");
     let (lines, _) = common::inspect_json(&[&copy]);
     assert_eq!(lines[0]["isrcs"][0]["value"], tagged.code("album/01 - First Light.flac"));
-}
-
-/// Replaces the ISRC comment of a FLAC file, with the library's own writer on a
-/// temporary copy (the code under test is not involved in the check that follows).
-fn retag_flac(path: &Path, code: &str) {
-    let isrc = isrc_stamp::code::Isrc::parse(code).unwrap();
-    let mut target = tempfile::NamedTempFile::new_in(path.parent().unwrap()).unwrap();
-    isrc_stamp::tags::write(path, target.as_file_mut(), isrc_stamp::format::Format::Flac, isrc).unwrap();
-    target.persist(path).unwrap();
 }
 
 #[test]

@@ -236,6 +236,42 @@ fn assign_asks_before_issuing_a_code_to_audio_that_sounds_like_a_recording() {
     in_one_run_the_master_is_issued_and_its_mp3_asked_about(dir.path(), &delivery);
 }
 
+#[test]
+fn assign_adopts_the_code_an_encode_carries_but_names_the_recording_it_sounds_like() {
+    if !common::have_tool("ffmpeg", &["-version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let masters = dir.path().join("masters");
+    std::fs::create_dir_all(&masters).expect("mkdir");
+    let (master, mp3) = master_and_mp3(&masters);
+    let encoded = dir.path().join("from the distributor.mp3");
+    std::fs::rename(&mp3, &encoded).expect("move the MP3 away");
+    let ledger = ledger_in(dir.path());
+    let (lines, code) = assign(&ledger, &[&masters], &[]);
+    assert_eq!((code, lines[0]["action"].as_str()), (0, Some("issued")), "{lines:#?}");
+    let master_code = lines[0]["isrc"].as_str().expect("code").to_owned();
+
+    // The MP3 comes back carrying a code of its own: kept, but the engineer is told.
+    common::retag(&encoded, isrc_stamp::format::Format::Mp3, "GBBBB9905305");
+    let (lines, code) = assign(&ledger, &[&encoded], &[]);
+    assert_eq!(code, 0, "{lines:#?}");
+    assert_eq!((lines[0]["action"].as_str(), lines[0]["isrc"].as_str()), (Some("adopted"), Some("GBBBB9905305")));
+    let detail = lines[0]["detail"].as_str().expect("a note");
+    let expected =
+        format!("the file carries it, but it sounds like ISRC {master_code} (the same recording as {}", text(&master));
+    assert!(detail.starts_with(&expected), "{detail}");
+
+    // Another recording carrying a code of its own is adopted without a note.
+    let other = dir.path().join("other.wav");
+    common::write_music_wav(&other, 2, SECONDS);
+    common::retag(&other, isrc_stamp::format::Format::Wav, "USPR37300012");
+    let (lines, code) = assign(&ledger, &[&other], &[]);
+    assert_eq!(code, 0, "{lines:#?}");
+    assert_eq!((lines[0]["action"].as_str(), lines[0]["isrc"].as_str()), (Some("adopted"), Some("USPR37300012")));
+    assert!(lines[0]["detail"].is_null(), "{lines:#?}");
+}
+
 /// A new ledger meets the (untagged) master and its MP3 in one run: the MP3 comes
 /// first in the walk, but the lossless master is decided first and issued; the MP3 is
 /// asked about.

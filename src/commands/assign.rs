@@ -230,8 +230,10 @@ fn decide_and_record(
     let carried = policy::carried(&file.tags, crate::tags::written_locations(file.audio.format));
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
     let known = tx.code_for_audio(&file.audio.audio_id)?;
-    // Only new audio without a code could be issued one: only it is looked up by sound.
-    let similar = if known.is_none() && carried == policy::Carried::Nothing { sounds_like(tx, file)? } else { None };
+    // New audio without a code could be issued one, and new audio carrying a code could
+    // adopt it: only these are looked up by sound.
+    let looked_up = matches!(carried, policy::Carried::Nothing | policy::Carried::Code { .. });
+    let similar = if known.is_none() && looked_up { sounds_like(tx, file)? } else { None };
     let facts =
         Facts { known, standing: standing(tx, &carried)?, carried, sounds_like: similar.as_ref().map(|s| s.isrc) };
     let action = policy::decide(&facts, &options.request);
@@ -333,7 +335,7 @@ fn record(
                 tx.adopt(isrc, Origin::Adopted, &new_recording(None))?;
             }
             bind(tx, file, isrc)?;
-            ("adopted", Some(isrc), write, None)
+            ("adopted", Some(isrc), write, adopted_but_sounds_like(isrc, similar))
         }
         Action::Conflict(ref conflict) => {
             ("conflict", conflict_code(conflict), false, Some(describe(tx, conflict, similar)?))
@@ -402,23 +404,39 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar
 
 /// `sounds like ISRC X (the same recording as PATH: ...): pass --same-recording-as X or ...`.
 fn describe_sounds_like(isrc: Isrc, similar: Option<&Similar>) -> String {
-    let why = match similar {
-        Some(Similar { path, comparison, .. }) => {
-            let ber = comparison.ber().unwrap_or(1.0);
-            let difference = comparison.duration_difference;
-            let length = if difference.abs() < 0.05 {
-                "the same length".to_owned()
-            } else {
-                format!("{:.1} s {}", difference.abs(), if difference < 0.0 { "shorter" } else { "longer" })
-            };
-            match comparison.verdict {
-                Verdict::LikelyEdit => format!(" (likely an edit of {path}: {length}, bit error rate {ber:.3})"),
-                _ => format!(" (the same recording as {path}: bit error rate {ber:.3}, {length})"),
-            }
-        }
-        None => String::new(),
-    };
+    let why = similar.map(Similar::explain).unwrap_or_default();
     format!("sounds like ISRC {isrc}{why}: pass --same-recording-as {isrc} or --new-version-of {isrc} --as KIND")
+}
+
+/// The note on an adopted code when the audio sounds like a recording the ledger has
+/// under another code. The code is adopted all the same (a code a file carries keeps
+/// being used, DESIGN.md section 5), but one recording with two codes splits its
+/// streams and royalties, so the engineer is told which recording and where it lies.
+fn adopted_but_sounds_like(adopted: Isrc, similar: Option<&Similar>) -> Option<String> {
+    let similar = similar.filter(|similar| similar.isrc != adopted)?;
+    Some(format!(
+        "the file carries it, but it sounds like ISRC {}{}: one recording should keep one code",
+        similar.isrc,
+        similar.explain()
+    ))
+}
+
+impl Similar {
+    /// ` (the same recording as PATH: bit error rate B, the same length)`, or `likely an edit`.
+    fn explain(&self) -> String {
+        let Similar { path, comparison, .. } = self;
+        let ber = comparison.ber().unwrap_or(1.0);
+        let difference = comparison.duration_difference;
+        let length = if difference.abs() < 0.05 {
+            "the same length".to_owned()
+        } else {
+            format!("{:.1} s {}", difference.abs(), if difference < 0.0 { "shorter" } else { "longer" })
+        };
+        match comparison.verdict {
+            Verdict::LikelyEdit => format!(" (likely an edit of {path}: {length}, bit error rate {ber:.3})"),
+            _ => format!(" (the same recording as {path}: bit error rate {ber:.3}, {length})"),
+        }
+    }
 }
 
 /// Writes the decided codes into the files, in parallel (finishing the copies prepared
