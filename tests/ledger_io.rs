@@ -353,3 +353,43 @@ fn a_void_code_is_never_issued_again() {
     let (_, _, code) = common::run_with_ledger(&ledger, &["ledger", "void", &first]);
     assert_eq!(code, 2, "--reason is required");
 }
+
+#[test]
+fn fingerprints_stay_behind_in_an_export_and_one_assign_over_the_masters_stores_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let masters = dir.path().join("masters");
+    std::fs::create_dir_all(&masters).unwrap();
+    let master = masters.join("master.wav");
+    common::write_music_wav(&master, 1, 20.0);
+    // The same recording with one byte of one sample changed: other audio, the same sound.
+    let nudged = dir.path().join("nudged.wav");
+    let mut bytes = std::fs::read(&master).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&nudged, bytes).unwrap();
+    let dry_run = |ledger: &Path| {
+        let (stdout, stderr, code) =
+            common::run_with_ledger(ledger, &["assign", "--json", "--dry-run", nudged.to_str().unwrap()]);
+        assert_ne!(code, 2, "{stdout}\n{stderr}");
+        common::json_lines(&stdout).remove(0)
+    };
+
+    let first = dir.path().join("first.sqlite3");
+    ok(&first, &["init", "--prefix", "QZ-TST"], 0);
+    let code = assign(&first, &[], &[&master])["master.wav"].clone();
+    assert_eq!(dry_run(&first)["action"], "conflict", "the first ledger knows the master by sound");
+    let export = dir.path().join("export.jsonl");
+    ok(&first, &["ledger", "export", "--format", "json", "--output", export.to_str().unwrap()], 0);
+
+    // Moved: the recordings and audio ids arrive, the prefix and the fingerprints do not.
+    let second = dir.path().join("second.sqlite3");
+    ok(&second, &["ledger", "import", export.to_str().unwrap()], 0);
+    ok(&second, &["init", "--prefix", "QZ-TST"], 0);
+    assert_eq!(dry_run(&second)["action"], "issued", "no fingerprint to compare with yet");
+    let (stdout, _, _) = common::run_with_ledger(&second, &["assign", "--json", masters.to_str().unwrap()]);
+    let line = common::json_lines(&stdout).remove(0);
+    assert_eq!((line["action"].as_str(), line["isrc"].as_str()), (Some("unchanged"), Some(code.as_str())));
+    let line = dry_run(&second);
+    assert_eq!((line["action"].as_str(), line["isrc"].as_str()), (Some("conflict"), Some(code.as_str())));
+    assert!(line["detail"].as_str().unwrap().starts_with(&format!("sounds like ISRC {code}")), "{line}");
+}
