@@ -3,7 +3,8 @@
 //! Folders are walked recursively in byte order of their paths, so two runs over the
 //! same tree see the files in the same order. Inside folders only files with an audio
 //! extension are taken (hidden files and isrc-stamp's own temporary files are
-//! skipped); a file named on the command line is always taken, whatever its name.
+//! skipped); a file named on the command line is always taken, whatever its name, if it
+//! is a regular file (a named pipe or a device is refused, never read).
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,9 @@ pub fn audio_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, WalkError>> {
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, &mut found),
-            Ok(_) => found.push(Ok(path.clone())),
+            Ok(meta) if meta.is_file() => found.push(Ok(path.clone())),
+            // A pipe, socket or device would block the reader or never end: refused.
+            Ok(_) => found.push(Err(WalkError { path: path.clone(), message: "not a regular file".to_owned() })),
             Err(e) => found.push(Err(WalkError { path: path.clone(), message: describe_io(&e) })),
         }
     }
@@ -101,6 +104,22 @@ mod tests {
         let names: Vec<_> =
             files.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_str().unwrap().to_owned()).collect();
         assert_eq!(names, ["a.flac", "b.wav", "sub/c.mp3"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_or_device_is_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("pipe.wav");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status().unwrap();
+        assert!(made.success());
+        for path in [pipe, PathBuf::from("/dev/zero")] {
+            let result = audio_files(std::slice::from_ref(&path));
+            let err = result[0].as_ref().unwrap_err();
+            assert_eq!(err.to_string(), format!("{}: not a regular file", path.display()));
+        }
+        // Inside a folder it is not taken at all.
+        assert!(audio_files(&[dir.path().to_path_buf()]).is_empty());
     }
 
     #[test]
