@@ -290,13 +290,15 @@ impl<'s> Decoding<'s> {
             let total = buffer.frames();
             let start = (packet.trim_start.get() as usize).min(total);
             let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
+            // Hand the batch on before it would have to grow: growing copies it whole.
+            let needed = (end - start) * usize::from(channels) * layout.bytes_per_sample();
+            if !batch.is_empty() && batch.len() + needed > batch.capacity() {
+                state.hasher.update(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_LEN.max(needed))));
+            }
             let before = batch.len();
             pcm::append_interleaved(&buffer, layout, start..end, &mut batch);
             if let Some(fingerprinting) = &mut state.fingerprinting {
                 fingerprinting.feed(&batch[before..]);
-            }
-            if batch.len() >= BATCH_LEN {
-                state.hasher.update(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_LEN)));
             }
             frames += (end - start) as u64;
         }
