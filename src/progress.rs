@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::audio::AnalyzeOptions;
-use crate::scan::{self, Failed, Scanned};
+use crate::scan::{self, Failed, OnStamped, Scanned};
 
 /// A progress bar of `len` steps on stderr, hidden unless stderr is a terminal.
 pub fn bar(len: usize, quiet: bool, label: &'static str) -> ProgressBar {
@@ -40,31 +40,24 @@ pub fn scan_with_options(
     quiet: bool,
     label: &'static str,
 ) -> Vec<Result<Scanned, Failed>> {
-    scan_handing_on(paths, options, jobs, quiet, label, &|_| {})
+    scan_handing_on(paths, options, jobs, quiet, label, &|_, _| {})
 }
 
-/// [`scan_with_options`], handing every file to `on_scanned` as soon as it is read
-/// (on the scanning thread), while the others are still being read.
+/// [`scan_with_options`], handing every file to `on_stamped` as its scan starts (on the
+/// scanning thread, before its decoding), while the others are still being read.
 pub fn scan_handing_on(
     paths: &[PathBuf],
     options: &AnalyzeOptions,
     jobs: usize,
     quiet: bool,
     label: &'static str,
-    on_scanned: &(dyn Fn(&Scanned) + Sync),
+    on_stamped: &OnStamped<'_>,
 ) -> Vec<Result<Scanned, Failed>> {
     let files = crate::walk::audio_files(paths);
     let bar = bar(files.len(), quiet, label);
     // Fewer files than jobs: the spare threads hash beside each file's decoding.
     let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
-    let scanned = in_pool(jobs, || {
-        scan::scan_each_with(files, &options, |result| {
-            bar.inc(1);
-            if let Ok(file) = result {
-                on_scanned(file);
-            }
-        })
-    });
+    let scanned = in_pool(jobs, || scan::scan_each_with(files, &options, on_stamped, |_| bar.inc(1)));
     bar.finish_and_clear();
     scanned
 }

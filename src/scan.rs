@@ -63,24 +63,37 @@ pub struct Failed {
 
 /// Decodes one file (computing what `options` ask for) and reads its tags.
 pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanError> {
+    scan_telling(path, options, &|_, _| {})
+}
+
+/// [`scan_with`], telling `on_stamped` the file and its stamp once it is taken, before
+/// the decoding starts.
+fn scan_telling(path: &Path, options: &AnalyzeOptions, on_stamped: &OnStamped<'_>) -> Result<Scanned, ScanError> {
     let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(crate::walk::describe_io(&e)))?;
+    on_stamped(path, &stamp);
     let audio = audio::analyze_with(path, options)?;
     let tags = tags::read(path, audio.format)?;
     Ok(Scanned { path: path.to_path_buf(), audio, tags, stamp })
 }
 
+/// What is told of a file whose scan starts: its path and its [`FileStamp`] (the one its
+/// [`Scanned`] will carry).
+pub type OnStamped<'a> = dyn Fn(&Path, &FileStamp) + Sync + 'a;
+
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
-/// `on_done` sees each result as soon as it is ready.
+/// `on_stamped` hears of each file as its scan starts, `on_done` sees each result as
+/// soon as it is ready.
 pub fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,
+    on_stamped: &OnStamped<'_>,
     on_done: impl Fn(&Result<Scanned, Failed>) + Sync,
 ) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
         .map(|file| {
             let result = match file {
-                Ok(path) => scan_with(&path, options).map_err(|error| Failed { path, error }),
+                Ok(path) => scan_telling(&path, options, on_stamped).map_err(|error| Failed { path, error }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
             on_done(&result);

@@ -97,11 +97,12 @@ pub fn run(ledger: &mut SqliteLedger, options: &AssignOptions, out: &mut dyn Wri
     }
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     // Files carrying no code will almost all be written: their tagged copies are
-    // prepared while the rest of the batch decodes. A dry run prepares nothing.
+    // prepared while the batch decodes, each from the start of its own scan. A dry run
+    // prepares nothing.
     let (files, mut prepared) = if options.dry_run {
         (progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding"), HashMap::new())
     } else {
-        let carries_nothing = |file: &Scanned| file.tags.isrcs.is_empty();
+        let carries_nothing = |tags: &crate::tags::TagReport| tags.isrcs.is_empty();
         write_ahead::scan_preparing(&options.paths, &analyze, options.jobs, options.quiet, "decoding", carries_nothing)
     };
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();

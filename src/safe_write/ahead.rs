@@ -1,6 +1,5 @@
-//! Tagged copies made ahead of the decision, while the rest of the batch is still being
-//! decoded, so that copying and flushing a master overlaps the decoding of the others
-//! instead of following it.
+//! Tagged copies made ahead of the decision, while the batch is still being decoded, so
+//! that copying and flushing a master overlaps the decoding instead of following it.
 //!
 //! Every ISRC is twelve ASCII characters, so a copy tagged with a placeholder code has
 //! exactly the layout of the copy tagged with the real one: [`prepare`] builds the
