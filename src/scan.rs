@@ -61,14 +61,9 @@ pub struct Failed {
     pub error: ScanError,
 }
 
-/// Decodes one file (computing what `options` ask for) and reads its tags.
-pub fn scan_with(path: &Path, options: &AnalyzeOptions) -> Result<Scanned, ScanError> {
-    scan_telling(path, options, &|_, _| {})
-}
-
-/// [`scan_with`], telling `on_stamped` the file and its stamp once it is taken, before
-/// the decoding starts.
-fn scan_telling(path: &Path, options: &AnalyzeOptions, on_stamped: &OnStamped<'_>) -> Result<Scanned, ScanError> {
+/// Decodes one file (computing what `options` ask for) and reads its tags, telling
+/// `on_stamped` the file and its stamp once it is taken, before the decoding starts.
+pub fn scan_with(path: &Path, options: &AnalyzeOptions, on_stamped: &OnStamped<'_>) -> Result<Scanned, ScanError> {
     let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(crate::walk::describe_io(&e)))?;
     on_stamped(path, &stamp);
     let audio = audio::analyze_with(path, options)?;
@@ -93,7 +88,7 @@ pub fn scan_each_with(
         .into_par_iter()
         .map(|file| {
             let result = match file {
-                Ok(path) => scan_telling(&path, options, on_stamped).map_err(|error| Failed { path, error }),
+                Ok(path) => scan_with(&path, options, on_stamped).map_err(|error| Failed { path, error }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
             on_done(&result);

@@ -231,12 +231,16 @@ fn decide_and_record(
     let carried = policy::carried(&file.tags, crate::tags::written_locations(file.audio.format));
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
     let known = tx.code_for_audio(&file.audio.audio_id)?;
-    // New audio without a code could be issued one, and new audio carrying a code could
-    // adopt it: only these are looked up by sound.
-    let looked_up = matches!(carried, policy::Carried::Nothing | policy::Carried::Code { .. });
+    let standing = standing(tx, &carried)?;
+    // New audio without a code could be issued one, and new audio carrying a code the
+    // ledger has for no other audio could adopt it: only these are looked up by sound.
+    let looked_up = match carried {
+        policy::Carried::Nothing => true,
+        policy::Carried::Code { .. } => matches!(standing, CodeStanding::Unknown | CodeStanding::NoAudio),
+        _ => false,
+    };
     let similar = if known.is_none() && looked_up { sounds_like(tx, file)? } else { None };
-    let facts =
-        Facts { known, standing: standing(tx, &carried)?, carried, sounds_like: similar.as_ref().map(|s| s.isrc) };
+    let facts = Facts { known, standing, carried, sounds_like: similar.as_ref().map(|s| s.isrc) };
     let action = policy::decide(&facts, &options.request);
     let (name, isrc, write, detail) = match record(tx, file, &action, similar.as_ref(), options) {
         Ok(recorded) => recorded,
