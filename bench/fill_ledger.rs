@@ -5,8 +5,8 @@
 //! Usage: `cargo run --release --example fill_ledger -- LEDGER COUNT`
 
 use isrc_stamp::audio::AudioId;
-use isrc_stamp::code::{DesignationRange, Prefix};
-use isrc_stamp::ledger::{AudioRecord, Ledger, LedgerError, NewEvent, NewRecording, SqliteLedger};
+use isrc_stamp::isrc::{DesignationRange, Prefix};
+use isrc_stamp::ledger::{AudioRecord, LedgerError, Location, NewEvent, NewRecording};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -15,7 +15,7 @@ fn main() -> anyhow::Result<()> {
     };
     let count: u64 = count.parse()?;
     let prefix = Prefix::parse("QZ-BEN")?;
-    let mut ledger = SqliteLedger::open(&path)?;
+    let mut ledger = isrc_stamp::ledger::open(&Location::Sqlite(path.clone().into()))?;
     ledger.add_prefix(prefix, DesignationRange::parse("00001-99999")?, 0)?;
     let at = isrc_stamp::ledger::now();
     ledger.transaction(|tx| {

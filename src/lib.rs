@@ -1,29 +1,21 @@
-//! isrc-stamp: give every sound recording in a folder of masters the one ISRC that
-//! belongs to it, and embed that code in the files' tags.
+//! isrc-stamp: give every sound recording in a delivery of masters the one ISRC that
+//! belongs to it, embed it in the files' tags, and check it before pressing.
 //!
-//! The library holds everything; `main.rs` only parses the command line and calls
-//! [`cli::run`]. Modules by responsibility: [`code`] (the ISRC type), [`audio`]
-//! (decoding, the audio id), [`tags`] (ISRC locations per format), [`scan`] (both, for
-//! many files), [`commands`] (one module per subcommand), [`report`] (output).
+//! A library with a thin binary (`main.rs` parses the command line and calls
+//! [`cli::run`]). `ARCHITECTURE.md` is the map; the modules, top to bottom:
 
-pub mod audio;
-pub mod checks;
-pub mod cli;
-pub mod code;
-pub mod commands;
-pub mod cue;
-pub mod direct_io;
-pub mod fingerprint;
-pub mod format;
-pub mod guard;
-pub mod ledger;
-pub mod payload;
-pub mod policy;
-pub mod progress;
-pub mod report;
-pub mod riff;
-pub mod safe_write;
-pub mod scan;
-pub mod tags;
-pub mod walk;
-pub mod write_ahead;
+mod acoustic; // acoustic fingerprints: compute, align, compare
+mod assign; // the assign engine, its pure decision policy, copies prepared ahead
+pub mod audio; // decoding to canonical PCM, the audio id, MD5(pcm)
+pub mod carrier; // what carries the codes on: CUE sheets, built from an album in track order
+pub mod cli; // the command line: clap types, args turned into each command's options
+mod commands; // one thin file per subcommand: call the engine, print
+pub mod container; // one module per format: sniff, ISRC locations, tags, audio bytes
+mod dupes; // grouping files by recording: exact copies, same recording, likely edits
+mod guard;
+pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
+pub mod ledger; // the ledger traits, open(location), shared rules, exchange, SQLite
+mod output; // exit codes, JSON Lines, tables, progress
+mod scan; // walking paths, reading one file, a batch in parallel
+mod verify; // verify's pure findings and what gathers their facts
+mod write; // the safe write, prepared copies, direct I/O, the one atomic replace // a panic in a third-party parser becomes an error for that file

@@ -256,7 +256,7 @@ fn a_retagged_copy_is_a_conflict_until_fixed() {
     let copy = tagged.dir.path().join("copy.flac");
     std::fs::copy(&original, &copy).unwrap();
     // Retag the copy with another valid code, as another tool would.
-    common::retag(&copy, isrc_stamp::format::Format::Flac, "GBBBB9905305");
+    common::retag(&copy, isrc_stamp::container::Format::Flac, "GBBBB9905305");
     let before = std::fs::read(&copy).unwrap();
     let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", copy.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}");

@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use isrc_stamp::cue::{self, CueSheet};
+use isrc_stamp::carrier::cue::{self, CueSheet};
 
 const TRACKS: [&str; 4] =
     ["01 - First Light.flac", "02 - Harbour Wall.flac", "03 - Slow Tide.flac", "04 - Lantern.flac"];

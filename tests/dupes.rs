@@ -253,7 +253,7 @@ fn assign_adopts_the_code_an_encode_carries_but_names_the_recording_it_sounds_li
     let master_code = lines[0]["isrc"].as_str().expect("code").to_owned();
 
     // The MP3 comes back carrying a code of its own: kept, but the engineer is told.
-    common::retag(&encoded, isrc_stamp::format::Format::Mp3, "GBBBB9905305");
+    common::retag(&encoded, isrc_stamp::container::Format::Mp3, "GBBBB9905305");
     let (lines, code) = assign(&ledger, &[&encoded], &[]);
     assert_eq!(code, 0, "{lines:#?}");
     assert_eq!((lines[0]["action"].as_str(), lines[0]["isrc"].as_str()), (Some("adopted"), Some("GBBBB9905305")));
@@ -265,7 +265,7 @@ fn assign_adopts_the_code_an_encode_carries_but_names_the_recording_it_sounds_li
     // Another recording carrying a code of its own is adopted without a note.
     let other = dir.path().join("other.wav");
     common::write_music_wav(&other, 2, SECONDS);
-    common::retag(&other, isrc_stamp::format::Format::Wav, "USPR37300012");
+    common::retag(&other, isrc_stamp::container::Format::Wav, "USPR37300012");
     let (lines, code) = assign(&ledger, &[&other], &[]);
     assert_eq!(code, 0, "{lines:#?}");
     assert_eq!((lines[0]["action"].as_str(), lines[0]["isrc"].as_str()), (Some("adopted"), Some("USPR37300012")));

@@ -5,8 +5,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use isrc_stamp::code::Isrc;
-use isrc_stamp::format::Format;
+use isrc_stamp::container::Format;
+use isrc_stamp::isrc::Isrc;
 use serde_json::Value;
 
 /// A temporary folder with a ledger in which the album has been assigned codes.
@@ -72,7 +72,7 @@ impl Setup {
 /// Rewrites the ISRC of a file with the library's writer (not the command under test).
 fn retag(path: &Path, format: Format, code: &str) {
     let mut target = tempfile::NamedTempFile::new_in(path.parent().unwrap()).unwrap();
-    isrc_stamp::tags::write(path, target.as_file_mut(), format, Isrc::parse(code).unwrap()).unwrap();
+    isrc_stamp::container::write(path, target.as_file_mut(), format, Isrc::parse(code).unwrap()).unwrap();
     target.persist(path).unwrap();
 }
 
@@ -150,7 +150,7 @@ fn ledger_findings() {
 
     assert_finding(&setup.verify(&setup.dir.path().join("album"), true, &[]), "void-code", false);
     let code = Isrc::parse(&first_code).unwrap();
-    let mut ledger = isrc_stamp::ledger::SqliteLedger::open(&setup.ledger).unwrap();
+    let mut ledger = isrc_stamp::ledger::open(&isrc_stamp::ledger::Location::Sqlite(setup.ledger.clone())).unwrap();
     ledger.transaction(|tx| tx.void(code, "test")).unwrap();
     drop(ledger);
     assert_finding(&setup.verify(&setup.dir.path().join("album"), true, &[]), "void-code", true);

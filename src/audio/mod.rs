@@ -4,15 +4,16 @@
 //! canonical PCM form ([`pcm`]) and hashed ([`id`]). Any decode error fails the file:
 //! a master that does not decode cleanly is not given an identity.
 //!
-//! On request ([`analyze_with`], [`AnalyzeOptions::fingerprint`]) the same decode pass
-//! also computes the acoustic fingerprint of the first seconds ([`crate::fingerprint`])
-//! from the very bytes it hashes; the audio id is the same either way.
+//! Where the container stores the samples in the canonical layout already (plain PCM
+//! WAV), they are hashed as they are read ([`plain`]); where its demuxer is too
+//! forgiving for an identity (FLAC), the container's strict frame reader feeds the
+//! decoder. On request ([`AnalyzeOptions::fingerprint`]) the same pass also computes
+//! the acoustic fingerprint of the first seconds ([`crate::acoustic`]) from the very
+//! bytes it hashes; the audio id is the same either way.
 
-mod fingerprinting;
-mod flac_frame;
-pub mod id;
-pub mod pcm;
-mod wav;
+mod id;
+pub(crate) mod pcm;
+mod plain;
 
 use std::fs::File;
 use std::path::Path;
@@ -27,15 +28,29 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 use symphonia::core::units::{Duration, Timestamp};
 
-use fingerprinting::Fingerprinting;
-use flac_frame::{FrameError, FrameReader, StreamLayout};
-
-pub use fingerprinting::AnalyzeOptions;
-pub use flac_frame::{frames_region as flac_frames_region, marker_offset as flac_marker_offset};
 pub use id::{AudioId, PcmHasher, StreamHeader, hex};
 pub use pcm::{SampleKind, SampleLayout};
 
-use crate::format::{self, Format, FormatError};
+use crate::acoustic::Feed;
+use crate::container::{self, Format, FormatError, FrameError, FrameSource, StreamLayout};
+
+/// What [`analyze_with`] computes beyond the audio id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// Also compute the acoustic fingerprint of the first
+    /// [`crate::acoustic::MAX_SECONDS`], in the same decode pass.
+    pub fingerprint: bool,
+    /// Threads this one file may use (hashing beside decoding); 0 or 1 for one.
+    /// Callers decoding many files at once give each file one thread.
+    pub threads: usize,
+    /// Leave out `MD5(pcm)` (the audio id never needs it; `inspect` and `verify` do).
+    pub skip_md5: bool,
+}
+
+/// Whether a codec (by its short name) keeps every sample: PCM, FLAC, ALAC.
+fn is_lossless_codec(codec: &str) -> bool {
+    codec.starts_with("pcm") || codec == "flac" || codec == "alac"
+}
 
 /// What decoding a file established about its audio.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +70,17 @@ pub struct AudioFacts {
     /// The MD5 a FLAC file stores in STREAMINFO (`None` for other formats, and for a
     /// FLAC file whose encoder left it unset, all zeros).
     pub stored_md5: Option<[u8; 16]>,
-    /// The acoustic fingerprint of the first [`crate::fingerprint::MAX_SECONDS`], when
+    /// The acoustic fingerprint of the first [`crate::acoustic::MAX_SECONDS`], when
     /// asked for ([`analyze_with`]) and the audio is long enough (about 8 s).
-    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
+    pub fingerprint: Option<crate::acoustic::Fingerprint>,
 }
 
 impl AudioFacts {
+    /// Whether the codec keeps every sample (PCM, FLAC, ALAC), unlike MP3, AAC, Vorbis.
+    pub fn is_lossless(&self) -> bool {
+        is_lossless_codec(&self.codec)
+    }
+
     /// Duration in seconds, from the decoded frame count.
     pub fn duration_seconds(&self) -> f64 {
         self.frames as f64 / f64::from(self.stream.sample_rate)
@@ -127,11 +147,10 @@ pub fn analyze_with(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts,
 }
 
 fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
-    let format = format::sniff(path)?;
-    if format == Format::Wav
-        && let Some(facts) = wav::analyze_plain(path, options)?
-    {
-        return Ok(facts);
+    let format = container::sniff(path)?;
+    let mut file = File::open(path).map_err(FormatError::Io)?;
+    if let Ok(Some(pcm)) = format.container().plain_pcm(&mut file) {
+        return plain::analyze(file, format, &pcm, options);
     }
     analyze_decoded(path, format, options)
 }
@@ -144,35 +163,37 @@ fn analyze_decoded(path: &Path, format: Format, options: &AnalyzeOptions) -> Res
         .probe(&Hint::new(), stream, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| AudioError::NoAudio(e.to_string()))?;
     let mut decoding = Decoding::start(format, reader)?;
-    if format == Format::Flac {
-        decoding.packets = PacketSource::Flac(strict_flac_frames(path, &decoding.params)?);
+    if let Some(frames) = strict_frames(path, format, &decoding.params)? {
+        decoding.packets = PacketSource::Strict(frames);
     }
     decoding.run(options)
 }
 
-/// Opens the strict FLAC frame reader over the file's frames.
-fn strict_flac_frames(
+/// Opens the container's strict frame reader, if it has one.
+fn strict_frames(
     path: &Path,
+    format: Format,
     params: &AudioCodecParameters,
-) -> Result<FrameReader<std::io::BufReader<File>>, AudioError> {
-    let mut file = File::open(path).map_err(FormatError::Io)?;
-    let region = flac_frame::frames_region(&mut file).map_err(FormatError::Io)?;
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(region.start)).map_err(FormatError::Io)?;
-    let missing = || AudioError::NoAudio("STREAMINFO lacks the sample rate, channels or bit depth".into());
+) -> Result<Option<Box<dyn FrameSource>>, AudioError> {
+    if !format.container().has_strict_frames() {
+        return Ok(None);
+    }
+    let missing = || AudioError::NoAudio("the stream info lacks the sample rate, channels or bit depth".into());
+    let file = File::open(path).map_err(FormatError::Io)?;
     let layout = StreamLayout {
         sample_rate: params.sample_rate.ok_or_else(missing)?,
         channels: params.channels.as_ref().map(|c| c.count() as u16).ok_or_else(missing)?,
         bits_per_sample: params.bits_per_sample.ok_or_else(missing)?,
     };
-    Ok(FrameReader::new(std::io::BufReader::with_capacity(1 << 16, file), region, layout))
+    Ok(format.container().strict_frames(file, layout).map_err(FormatError::Io)?)
 }
 
 /// Where the packets of the default track come from.
 enum PacketSource {
     /// symphonia's demuxer, filtered to the default track.
     Demuxer(u32),
-    /// The strict FLAC frame reader.
-    Flac(FrameReader<std::io::BufReader<File>>),
+    /// The container's strict frame reader.
+    Strict(Box<dyn FrameSource>),
 }
 
 /// Decoded PCM gathered before it is handed to the hashers: one hand-over per packet
@@ -195,7 +216,7 @@ struct Hashing {
     header: StreamHeader,
     hasher: PcmHasher,
     /// The acoustic fingerprint, when asked for.
-    fingerprinting: Option<Fingerprinting>,
+    fingerprinting: Option<Feed>,
 }
 
 impl<'s> Decoding<'s> {
@@ -215,9 +236,7 @@ impl<'s> Decoding<'s> {
         // Some decoders (ALAC) leave the bit depth to the container.
         params.bits_per_sample =
             params.bits_per_sample.or(track_params.bits_per_sample).or_else(|| alac_bit_depth(&params));
-        let codec = params.codec;
-        let lossless =
-            codec == CODEC_ID_FLAC || codec == CODEC_ID_ALAC || decoder.codec_info().short_name.starts_with("pcm");
+        let lossless = is_lossless_codec(decoder.codec_info().short_name);
         Ok(Decoding {
             format,
             packets: PacketSource::Demuxer(track.id),
@@ -248,9 +267,9 @@ impl<'s> Decoding<'s> {
                     Err(e) => return Err(corrupt(e.to_string())),
                 }
             },
-            PacketSource::Flac(frames_reader) => match frames_reader.next_frame() {
-                Ok(Some((data, header))) => {
-                    Ok(Some(Packet::new(0, Timestamp::new(0), Duration::new(u64::from(header.block_size)), data)))
+            PacketSource::Strict(frames_reader) => match frames_reader.next_frame() {
+                Ok(Some((data, block_size))) => {
+                    Ok(Some(Packet::new(0, Timestamp::new(0), Duration::new(u64::from(block_size)), data)))
                 }
                 Ok(None) => Ok(None),
                 Err(FrameError::LayoutChange { offset, what, from, to }) => Err(AudioError::StreamChanges {
@@ -284,7 +303,7 @@ impl<'s> Decoding<'s> {
                 None => hashing.insert(Hashing {
                     header,
                     hasher: PcmHasher::new(header, options.threads, !options.skip_md5),
-                    fingerprinting: Fingerprinting::start(options, &header),
+                    fingerprinting: Feed::start(options.fingerprint, &header),
                 }),
             };
             let total = buffer.frames();
@@ -330,7 +349,7 @@ impl<'s> Decoding<'s> {
             audio_id,
             pcm_md5,
             stored_md5,
-            fingerprint: fingerprinting.and_then(Fingerprinting::finish),
+            fingerprint: fingerprinting.and_then(Feed::finish),
         })
     }
 }
@@ -378,7 +397,9 @@ mod tests {
             };
             for threads in [1, 2] {
                 let options = AnalyzeOptions { threads, ..AnalyzeOptions::default() };
-                let fast = wav::analyze_plain(path, &options).unwrap().expect("plain PCM takes the fast path");
+                let mut file = File::open(path).unwrap();
+                let pcm = Format::Wav.container().plain_pcm(&mut file).unwrap().expect("plain PCM takes the fast path");
+                let fast = plain::analyze(file, Format::Wav, &pcm, &options).unwrap();
                 assert_eq!(fast, decoded, "{}", path.display());
             }
             compared += 1;

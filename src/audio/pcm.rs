@@ -123,7 +123,7 @@ fn low_bytes<const W: usize>(value: i32) -> [u8; W] {
 }
 
 /// Converts canonical PCM bytes (whole samples of `layout`) to 16-bit samples, the
-/// input of the acoustic fingerprint ([`crate::fingerprint`]), appending them to `out`.
+/// input of the acoustic fingerprint ([`crate::acoustic`]), appending them to `out`.
 ///
 /// Integers keep their top 16 bits (narrower ones are shifted up); floats are scaled by
 /// 32767, rounded and clamped (NaN becomes 0). A trailing partial sample is ignored.

@@ -8,8 +8,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::code::Isrc;
-use crate::report::Exit;
+use crate::isrc::Isrc;
+use crate::output::Exit;
 
 /// One checked code, as `check --json` prints it: the field order is the key order.
 #[derive(Debug, Serialize)]
@@ -62,7 +62,7 @@ impl<'a> Checked<'a> {
 ///
 /// Returns [`Exit::Clean`] when every code is valid (warnings allowed) and
 /// [`Exit::Findings`] when any is invalid.
-pub fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
+pub(crate) fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
     let checked: Vec<Checked<'_>> = codes.iter().map(|code| Checked::new(code)).collect();
     if json {
         for line in &checked {

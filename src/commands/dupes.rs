@@ -1,416 +1,31 @@
-//! `isrc-stamp dupes PATH...`: the same recording more than once in a folder.
-//!
-//! 1. Walk and decode every file in parallel, with its acoustic fingerprint.
-//! 2. **Exact copies**: files with the same audio id (the same samples, whatever the
-//!    container or tags) form a group; a group whose files carry different codes is
-//!    flagged, since one recording has one ISRC.
-//! 3. **Near-duplicates**: the distinct audio ids are compared by fingerprint
-//!    ([`crate::fingerprint::compare`]). Other encodings, sample rates or bit depths of
-//!    one recording (a FLAC master and its MP3, a 24/96 master and its 16/44.1 CD
-//!    version) form a `same-recording` group, each member scored against the group's
-//!    best source: the code should be shared. The same material with a playing time
-//!    more than 10 s different is a `likely-edit` link, one per pair of recordings: a
-//!    new code is due. Only pairs that share fingerprint items are compared in full, so
-//!    a large folder does not cost a comparison per pair.
-//!
-//! Exit code 1 when an exact group or a `same-recording` group carries different codes;
-//! 2 when a file could not be read; else 0. A `likely-edit` link whose sides share a
-//! code is reported (`shared_code`) but is no finding on its own: the verdict is a
-//! likelihood, and `assign` asks about it.
+//! `isrc-stamp dupes PATH...`: run the grouping ([`crate::dupes`]) and print each group
+//! and link, or JSON Lines; a summary on stderr.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
-use std::path::PathBuf;
 
-use rayon::prelude::*;
-use serde::Serialize;
+use crate::dupes::{self, DupesOptions, ErrorLine, FileLine, Findings, Report};
+use crate::output::{self, Exit};
 
-use crate::audio::{AnalyzeOptions, AudioId};
-use crate::code::Isrc;
-use crate::fingerprint::{self, Comparison, Fingerprint, Verdict};
-use crate::report::{self, Exit};
-use crate::scan::{Failed, Scanned};
-
-/// What `dupes` was asked to do.
-#[derive(Debug, Clone)]
-pub struct DupesOptions {
-    /// Files and folders.
-    pub paths: Vec<PathBuf>,
-    /// Worker threads.
-    pub jobs: usize,
-    /// One JSON object per line.
-    pub json: bool,
-    /// No progress bar or summary.
-    pub quiet: bool,
-}
-
-/// A fingerprint item found in more distinct audio than this is too common (silence, a
-/// steady texture) to suggest that two of them are the same recording.
-const COMMON_ITEM_AUDIO: usize = 32;
-
-/// One file as the output lists it.
-#[derive(Debug, Clone, Serialize)]
-struct FileLine {
-    path: String,
-    /// The distinct ISRC values the file's tags hold (stored form when valid), in order.
-    isrcs: Vec<String>,
-    title: Option<String>,
-}
-
-/// An exact group: files with one audio id.
-#[derive(Debug, Serialize)]
-struct ExactGroup {
-    kind: &'static str,
-    audio_id: String,
-    duration_seconds: f64,
-    codes_differ: bool,
-    files: Vec<FileLine>,
-}
-
-/// Distinct audio ids that are one recording by fingerprint, measured against a
-/// reference member (the best source: lossless, highest rate and depth, first found).
-#[derive(Debug, Serialize)]
-struct SameRecording {
-    kind: &'static str,
-    codes_differ: bool,
-    members: Vec<Member>,
-}
-
-/// One audio id of a [`SameRecording`] group, compared with the group's first member.
-#[derive(Debug, Serialize)]
-struct Member {
-    audio_id: String,
-    duration_seconds: f64,
-    ber: f64,
-    offset_seconds: f64,
-    duration_difference_seconds: f64,
-    files: Vec<FileLine>,
-}
-
-/// One side of a likely edit: an audio id and its files.
-#[derive(Debug, Serialize)]
-struct Side {
-    audio_id: String,
-    duration_seconds: f64,
-    files: Vec<FileLine>,
-}
-
-/// Two audio ids with the same material but playing times more than 10 s apart.
-#[derive(Debug, Serialize)]
-struct LikelyEdit {
-    kind: &'static str,
-    ber: f64,
-    offset_seconds: f64,
-    duration_difference_seconds: f64,
-    shared_code: bool,
-    a: Side,
-    b: Side,
-}
-
-/// A file that could not be read.
-#[derive(Debug, Serialize)]
-struct ErrorLine {
-    kind: &'static str,
-    path: String,
-    error: String,
-}
-
-/// One distinct audio id and the files that hold it, in walk order.
-struct Audio<'s> {
-    audio_id: &'s AudioId,
-    duration: f64,
-    fingerprint: Option<&'s Fingerprint>,
-    files: Vec<&'s Scanned>,
-}
-
-impl Audio<'_> {
-    /// Every distinct code its files carry.
-    fn codes(&self) -> BTreeSet<String> {
-        self.files.iter().flat_map(|file| codes_of(file)).collect()
-    }
-
-    /// How good a source it is: lossless first, then sample rate, then bit depth.
-    fn quality(&self) -> (bool, u32, u16) {
-        let audio = &self.files[0].audio;
-        (is_lossless(&audio.codec), audio.stream.sample_rate, audio.stream.layout.bits)
-    }
-
-    fn files(&self) -> Vec<FileLine> {
-        self.files.iter().map(|file| file_line(file)).collect()
-    }
-
-    fn side(&self) -> Side {
-        Side { audio_id: self.audio_id.to_string(), duration_seconds: self.duration, files: self.files() }
-    }
-}
-
-/// Whether a codec (by its short name) keeps every sample: PCM, FLAC, ALAC.
-fn is_lossless(codec: &str) -> bool {
-    codec.starts_with("pcm") || codec == "flac" || codec == "alac"
-}
-
-/// A fingerprint match between two distinct audio ids (by index, `a < b`).
-struct Match {
-    a: usize,
-    b: usize,
-    comparison: Comparison,
-}
-
-/// Everything `dupes` found.
-struct Findings {
-    groups: Vec<ExactGroup>,
-    recordings: Vec<SameRecording>,
-    edits: Vec<LikelyEdit>,
-}
-
-impl Findings {
-    /// Whether one recording carries different codes somewhere.
-    fn codes_differ(&self) -> bool {
-        self.groups.iter().any(|g| g.codes_differ) || self.recordings.iter().any(|r| r.codes_differ)
-    }
-}
-
-/// Runs `dupes`.
-pub fn run(options: &DupesOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
-    let files = crate::progress::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
-    let scanned: Vec<&Scanned> = files.iter().filter_map(|f| f.as_ref().ok()).collect();
-    let failed: Vec<&Failed> = files.iter().filter_map(|f| f.as_ref().err()).collect();
-    let audio = distinct_audio(&scanned);
-    let matches = crate::progress::in_pool(options.jobs, || fingerprint_matches(&audio));
-    let findings = Findings {
-        groups: audio.iter().filter(|a| a.files.len() > 1).map(exact_group).collect(),
-        recordings: same_recordings(&audio, &matches),
-        edits: likely_edits(&audio, &matches),
-    };
-    let mut exit = if failed.is_empty() { Exit::Clean } else { Exit::Errors };
-    if findings.codes_differ() {
-        exit = exit.worst(Exit::Findings);
-    }
-    print(out, &failed, &findings, options.json)?;
+/// Runs `dupes` and prints what it found.
+pub(crate) fn run(options: &DupesOptions, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let report = dupes::run(options);
+    print(out, &report.errors, &report.findings, json)?;
     if !options.quiet {
-        eprintln!("{}", summary(scanned.len(), &audio, &findings, failed.len()));
+        eprintln!("{}", summary(&report));
     }
-    Ok(exit)
-}
-
-/// The distinct audio ids, in the order they are first met, with their files.
-fn distinct_audio<'s>(scanned: &[&'s Scanned]) -> Vec<Audio<'s>> {
-    let mut index: HashMap<&AudioId, usize> = HashMap::new();
-    let mut audio: Vec<Audio<'s>> = Vec::new();
-    for &file in scanned {
-        let at = *index.entry(&file.audio.audio_id).or_insert_with(|| {
-            audio.push(Audio {
-                audio_id: &file.audio.audio_id,
-                duration: file.audio.duration_seconds(),
-                fingerprint: None,
-                files: Vec::new(),
-            });
-            audio.len() - 1
-        });
-        let entry = &mut audio[at];
-        entry.fingerprint = entry.fingerprint.or(file.audio.fingerprint.as_ref());
-        entry.files.push(file);
-    }
-    audio
-}
-
-/// The report of an exact group.
-fn exact_group(audio: &Audio<'_>) -> ExactGroup {
-    ExactGroup {
-        kind: "exact",
-        audio_id: audio.audio_id.to_string(),
-        duration_seconds: audio.duration,
-        codes_differ: audio.codes().len() > 1,
-        files: audio.files(),
-    }
-}
-
-/// Pairs of distinct audio (by index, lower first) that share at least one
-/// fingerprint item that is not too common: the only ones worth comparing in full.
-fn candidate_pairs(audio: &[Audio<'_>]) -> Vec<(usize, usize)> {
-    let mut holders: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, entry) in audio.iter().enumerate() {
-        let Some(print) = entry.fingerprint else { continue };
-        let mut items = print.items().to_vec();
-        items.sort_unstable();
-        items.dedup();
-        for item in items {
-            holders.entry(item).or_default().push(i);
-        }
-    }
-    let mut pairs = BTreeSet::new();
-    for indices in holders.values().filter(|v| v.len() > 1 && v.len() <= COMMON_ITEM_AUDIO) {
-        for (n, &i) in indices.iter().enumerate() {
-            for &j in &indices[n + 1..] {
-                pairs.insert((i.min(j), i.max(j)));
-            }
-        }
-    }
-    pairs.into_iter().collect()
-}
-
-/// Compares the candidate pairs in parallel; the matches, in walk order.
-fn fingerprint_matches(audio: &[Audio<'_>]) -> Vec<Match> {
-    candidate_pairs(audio)
-        .into_par_iter()
-        .filter_map(|(a, b)| {
-            let comparison = compare(&audio[a], &audio[b])?;
-            (comparison.verdict != Verdict::NoMatch).then_some(Match { a, b, comparison })
-        })
-        .collect()
-}
-
-/// The fingerprint comparison of two audio ids, when both have a fingerprint.
-fn compare(a: &Audio<'_>, b: &Audio<'_>) -> Option<Comparison> {
-    Some(fingerprint::compare(a.fingerprint?, a.duration, b.fingerprint?, b.duration))
-}
-
-/// Which same-recording group each audio id belongs to: the smallest index connected
-/// to it by `same-recording` matches (union-find).
-fn recording_roots(count: usize, matches: &[Match]) -> Vec<usize> {
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut parent: Vec<usize> = (0..count).collect();
-    for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::SameRecording) {
-        let (x, y) = (root(&mut parent, m.a), root(&mut parent, m.b));
-        parent[x.max(y)] = x.min(y);
-    }
-    (0..count).map(|i| root(&mut parent, i)).collect()
-}
-
-/// The same-recording groups, each measured against its best source.
-fn same_recordings(audio: &[Audio<'_>], matches: &[Match]) -> Vec<SameRecording> {
-    let roots = recording_roots(audio.len(), matches);
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for root in roots.iter().copied().collect::<BTreeSet<_>>() {
-        let members: Vec<usize> = (0..audio.len()).filter(|&i| roots[i] == root).collect();
-        if members.len() > 1 {
-            groups.push(members);
-        }
-    }
-    groups.into_iter().map(|members| same_recording(audio, members)).collect()
-}
-
-/// One same-recording group: the reference first, then the others in walk order.
-fn same_recording(audio: &[Audio<'_>], mut members: Vec<usize>) -> SameRecording {
-    let reference = best_source(audio, &members);
-    members.retain(|&i| i != reference);
-    let reference = &audio[reference];
-    let mut lines = vec![member(reference, None)];
-    lines.extend(members.iter().map(|&i| member(&audio[i], compare(reference, &audio[i]).as_ref())));
-    let codes: BTreeSet<String> =
-        std::iter::once(reference).chain(members.iter().map(|&i| &audio[i])).flat_map(|a| a.codes()).collect();
-    SameRecording { kind: "same-recording", codes_differ: codes.len() > 1, members: lines }
-}
-
-/// A group member; `comparison` with the reference (`None` for the reference itself).
-fn member(audio: &Audio<'_>, comparison: Option<&Comparison>) -> Member {
-    let offset = comparison.and_then(|c| c.alignment).map_or(0.0, |a| a.offset_seconds());
-    Member {
-        audio_id: audio.audio_id.to_string(),
-        duration_seconds: audio.duration,
-        ber: round(comparison.and_then(Comparison::ber).unwrap_or(0.0), 4),
-        offset_seconds: round(offset, 3),
-        duration_difference_seconds: round(comparison.map_or(0.0, |c| c.duration_difference), 3),
-        files: audio.files(),
-    }
-}
-
-/// The likely edits: one link per pair of recordings (a same-recording group, or a
-/// single audio id), between their best sources when those match, else the match with
-/// the lowest bit error rate; the larger group (then the longer audio) first.
-fn likely_edits(audio: &[Audio<'_>], matches: &[Match]) -> Vec<LikelyEdit> {
-    let roots = recording_roots(audio.len(), matches);
-    let mut best: BTreeMap<(usize, usize), &Match> = BTreeMap::new();
-    for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
-        let key = (roots[m.a].min(roots[m.b]), roots[m.a].max(roots[m.b]));
-        let ber = |m: &Match| m.comparison.ber().unwrap_or(1.0);
-        if best.get(&key).is_none_or(|kept| ber(m) < ber(kept)) {
-            best.insert(key, m);
-        }
-    }
-    let size = |root: usize| roots.iter().filter(|&&r| r == root).count();
-    best.into_iter()
-        .map(|((x, y), fallback)| {
-            let (x, y) = if (size(y), audio[y].duration) > (size(x), audio[x].duration) { (y, x) } else { (x, y) };
-            let (a, b) = (reference_of(audio, &roots, x), reference_of(audio, &roots, y));
-            match compare(&audio[a], &audio[b]).filter(|c| c.verdict == Verdict::LikelyEdit) {
-                Some(direct) => likely_edit(&audio[a], &audio[b], &direct),
-                None => likely_edit(&audio[fallback.a], &audio[fallback.b], &fallback.comparison),
-            }
-        })
-        .collect()
-}
-
-/// The best source of the group whose root is `root`.
-fn reference_of(audio: &[Audio<'_>], roots: &[usize], root: usize) -> usize {
-    let members: Vec<usize> = (0..audio.len()).filter(|&i| roots[i] == root).collect();
-    best_source(audio, &members)
-}
-
-/// The best source among `members` (lossless, highest rate and depth), the first found
-/// among equals.
-fn best_source(audio: &[Audio<'_>], members: &[usize]) -> usize {
-    // `members` is never empty; 0 only keeps this total.
-    members.iter().copied().rev().max_by_key(|&i| audio[i].quality()).unwrap_or(0)
-}
-
-/// The report of a likely edit.
-fn likely_edit(a: &Audio<'_>, b: &Audio<'_>, comparison: &Comparison) -> LikelyEdit {
-    let offset = comparison.alignment.map_or(0.0, |al| al.offset_seconds());
-    LikelyEdit {
-        kind: "likely-edit",
-        ber: round(comparison.ber().unwrap_or(1.0), 4),
-        offset_seconds: round(offset, 3),
-        duration_difference_seconds: round(comparison.duration_difference, 3),
-        shared_code: a.codes().intersection(&b.codes()).next().is_some(),
-        a: a.side(),
-        b: b.side(),
-    }
-}
-
-/// `value` rounded to `digits` decimals, for stable, readable output.
-fn round(value: f64, digits: i32) -> f64 {
-    let scale = 10f64.powi(digits);
-    (value * scale).round() / scale
-}
-
-/// The distinct ISRC values a file's tags hold, in the stored form when valid.
-fn codes_of(file: &Scanned) -> Vec<String> {
-    let mut codes: Vec<String> = Vec::new();
-    for found in &file.tags.isrcs {
-        let code = Isrc::parse(&found.value).map_or_else(|_| found.value.clone(), |isrc| isrc.to_string());
-        if !codes.contains(&code) {
-            codes.push(code);
-        }
-    }
-    codes
-}
-
-fn file_line(file: &Scanned) -> FileLine {
-    FileLine { path: file.path.display().to_string(), isrcs: codes_of(file), title: file.tags.title.clone() }
+    Ok(report.exit())
 }
 
 /// Prints errors, exact groups, same-recording groups and likely edits: a report, or
 /// JSON Lines.
-fn print(out: &mut dyn Write, failed: &[&Failed], findings: &Findings, json: bool) -> std::io::Result<()> {
-    let errors: Vec<ErrorLine> = failed
-        .iter()
-        .map(|f| ErrorLine { kind: "error", path: f.path.display().to_string(), error: f.error.to_string() })
-        .collect();
+fn print(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings, json: bool) -> std::io::Result<()> {
     if json {
-        errors.iter().try_for_each(|line| report::json_line(out, line))?;
-        findings.groups.iter().try_for_each(|line| report::json_line(out, line))?;
-        findings.recordings.iter().try_for_each(|line| report::json_line(out, line))?;
-        findings.edits.iter().try_for_each(|line| report::json_line(out, line))?;
+        errors.iter().try_for_each(|line| output::json_line(out, line))?;
+        findings.groups.iter().try_for_each(|line| output::json_line(out, line))?;
+        findings.recordings.iter().try_for_each(|line| output::json_line(out, line))?;
+        findings.edits.iter().try_for_each(|line| output::json_line(out, line))?;
     } else {
-        write_report(out, &errors, findings)?;
+        write_report(out, errors, findings)?;
     }
     out.flush()
 }
@@ -425,7 +40,7 @@ fn write_report(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings) 
     }
     for group in &findings.groups {
         let flag = if group.codes_differ { "  CODES DIFFER: one recording, one ISRC" } else { "" };
-        writeln!(out, "exact copies, {} ({}){flag}", report::duration(group.duration_seconds), group.audio_id)?;
+        writeln!(out, "exact copies, {} ({}){flag}", output::duration(group.duration_seconds), group.audio_id)?;
         write_rows(out, group.files.iter().map(|f| (String::new(), f)).collect())?;
     }
     for recording in &findings.recordings {
@@ -483,17 +98,18 @@ fn write_rows(out: &mut dyn Write, rows: Vec<(String, &FileLine)>) -> std::io::R
 }
 
 /// `9 files, 7 distinct audio: 1 exact group, 1 same-recording group, 1 likely edit`.
-fn summary(files: usize, audio: &[Audio<'_>], findings: &Findings, failed: usize) -> String {
+fn summary(report: &Report) -> String {
+    let (files, findings, failed) = (report.files, &report.findings, report.errors.len());
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
         "{}, {} distinct audio: {}, {}, {}",
         plural(files, "file", "files"),
-        audio.len(),
+        report.distinct,
         plural(findings.groups.len(), "exact group", "exact groups"),
         plural(findings.recordings.len(), "same-recording group", "same-recording groups"),
         plural(findings.edits.len(), "likely edit", "likely edits"),
     );
-    let unprinted = audio.iter().filter(|a| a.fingerprint.is_none()).count();
+    let unprinted = report.unfingerprinted;
     if unprinted > 0 {
         text.push_str(&format!("; {unprinted} too short to fingerprint (under about 8 s)"));
     }

@@ -2,23 +2,27 @@
 //! registrant prefix to it.
 
 use std::io::Write;
-use std::path::Path;
 
-use crate::code::{DesignationRange, Prefix};
-use crate::ledger::{Ledger, SqliteLedger};
-use crate::report::Exit;
+use crate::isrc::{DesignationRange, Prefix};
+use crate::ledger::{self, Location};
+use crate::output::Exit;
 
-/// Runs `init`: opens (creating) the ledger at `path` and adds `prefix` with `range`.
-pub fn run(path: &Path, prefix: Prefix, range: DesignationRange, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let mut ledger = SqliteLedger::open(path)?;
-    let added = ledger.add_prefix(prefix, range, crate::ledger::now())?;
+/// Runs `init`: opens (creating) the ledger at `location` and adds `prefix` with `range`.
+pub(crate) fn run(
+    location: &Location,
+    prefix: Prefix,
+    range: DesignationRange,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let mut ledger = ledger::open(location)?;
+    let added = ledger.add_prefix(prefix, range, ledger::now())?;
     let what = if added { "added" } else { "already in the ledger" };
-    writeln!(out, "prefix {prefix} (designations {range}) {what}: {}", path.display())?;
-    if !crate::code::is_known_country(prefix.country()) {
+    writeln!(out, "prefix {prefix} (designations {range}) {what}: {location}")?;
+    if !crate::isrc::is_known_country(prefix.country()) {
         eprintln!(
             "warning: unknown country code {:?} (list of {}); check it with your ISRC agency",
             prefix.country(),
-            crate::code::COUNTRY_LIST_DATE
+            crate::isrc::COUNTRY_LIST_DATE
         );
     }
     Ok(Exit::Clean)

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::audio::hex;
-use crate::code::Isrc;
-use crate::report::{self, Exit};
+use crate::isrc::Isrc;
+use crate::output::{self, Exit};
 use crate::scan::{Failed, Scanned};
 
 /// One file as `inspect --json` prints it; every field but `path` and `error` is null
 /// when the file could not be read.
 #[derive(Debug, Serialize, Default)]
-pub struct InspectLine {
+pub(crate) struct InspectLine {
     path: String,
     format: Option<&'static str>,
     codec: Option<String>,
@@ -35,7 +35,7 @@ pub struct InspectLine {
 
 /// One ISRC location of a file.
 #[derive(Debug, Serialize)]
-pub struct IsrcLine {
+pub(crate) struct IsrcLine {
     location: String,
     value: String,
     valid: bool,
@@ -43,7 +43,7 @@ pub struct IsrcLine {
 
 impl InspectLine {
     /// The line for a file that was read.
-    pub fn from_scanned(file: &Scanned) -> Self {
+    pub(crate) fn from_scanned(file: &Scanned) -> Self {
         let audio = &file.audio;
         InspectLine {
             path: file.path.display().to_string(),
@@ -77,7 +77,7 @@ impl InspectLine {
     }
 
     /// The line for a file that failed.
-    pub fn from_failed(failed: &Failed) -> Self {
+    pub(crate) fn from_failed(failed: &Failed) -> Self {
         InspectLine {
             path: failed.path.display().to_string(),
             error: Some(failed.error.to_string()),
@@ -87,9 +87,15 @@ impl InspectLine {
 }
 
 /// Runs `inspect` over `paths`; exit 2 if any file failed, else 0.
-pub fn run(paths: &[PathBuf], json: bool, jobs: usize, quiet: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
+pub(crate) fn run(
+    paths: &[PathBuf],
+    json: bool,
+    jobs: usize,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<Exit> {
     let mut exit = Exit::Clean;
-    for result in crate::progress::scan_with_progress(paths, jobs, quiet, "decoding") {
+    for result in crate::scan::scan_with_progress(paths, jobs, quiet, "decoding") {
         let line = match &result {
             Ok(file) => InspectLine::from_scanned(file),
             Err(failed) => {
@@ -98,7 +104,7 @@ pub fn run(paths: &[PathBuf], json: bool, jobs: usize, quiet: bool, out: &mut dy
             }
         };
         if json {
-            report::json_line(out, &line)?;
+            output::json_line(out, &line)?;
         } else {
             write_block(out, &line)?;
         }

@@ -10,17 +10,17 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::code::Isrc;
+use crate::isrc::Isrc;
 use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
-use crate::ledger::{AudioRecord, Event, LedgerError, Lookup, NewEvent, Recording, SqliteLedger};
-use crate::report::{self, Exit};
+use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, NewEvent, Recording};
+use crate::output::{self, Exit};
 
 /// Runs `ledger list`: every recording, by code.
-pub fn list(ledger: &SqliteLedger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let recordings = ledger.recordings()?;
     if json {
         for recording in &recordings {
-            report::json_line(out, recording)?;
+            output::json_line(out, recording)?;
         }
         return Ok(Exit::Clean);
     }
@@ -48,14 +48,14 @@ struct Shown {
 }
 
 /// Runs `ledger show ISRC`: exit 1 when the ledger does not hold the code.
-pub fn show(ledger: &SqliteLedger, isrc: Isrc, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let Some(recording) = ledger.recording(isrc)? else {
         eprintln!("isrc-stamp: {isrc} is not in the ledger");
         return Ok(Exit::Findings);
     };
     let shown = Shown { audio: ledger.audio_for_code(isrc)?, events: ledger.events_for(isrc)?, recording };
     if json {
-        report::json_line(out, &shown)?;
+        output::json_line(out, &shown)?;
         return Ok(Exit::Clean);
     }
     let r = &shown.recording;
@@ -66,7 +66,7 @@ pub fn show(ledger: &SqliteLedger, isrc: Isrc, json: bool, out: &mut dyn Write) 
         r.status.as_str(),
         r.void_reason.as_deref().map(|why| format!(": {why}")).unwrap_or_default()
     )?;
-    writeln!(out, "  origin      {} by {} at {}", r.origin.as_str(), r.issued_by, report::timestamp(r.issued_at))?;
+    writeln!(out, "  origin      {} by {} at {}", r.origin.as_str(), r.issued_by, output::timestamp(r.issued_at))?;
     writeln!(out, "  title       {}", r.title.as_deref().unwrap_or("-"))?;
     writeln!(out, "  artist      {}", r.artist.as_deref().unwrap_or("-"))?;
     if let (Some(parent), Some(relation)) = (r.parent, r.relation) {
@@ -84,7 +84,7 @@ pub fn show(ledger: &SqliteLedger, isrc: Isrc, json: bool, out: &mut dyn Write) 
         writeln!(
             out,
             "  history     {}  {:<12} {} {path} {}",
-            report::timestamp(event.at),
+            output::timestamp(event.at),
             event.action,
             event.user,
             event.detail
@@ -104,8 +104,8 @@ pub enum ExportFormat {
 
 /// Runs `ledger export`: every recording with its audio ids, to `out` or, written
 /// atomically, to `output`.
-pub fn export(
-    ledger: &mut SqliteLedger,
+pub(crate) fn export(
+    ledger: &mut dyn Ledger,
     format: ExportFormat,
     output: Option<&Path>,
     quiet: bool,
@@ -124,7 +124,7 @@ pub fn export(
         write(out)?;
         return Ok(Exit::Clean);
     };
-    write_atomically(path, write)?;
+    crate::write::write_atomically(path, write)?;
     if !quiet {
         let audio: usize = entries.iter().map(|entry| entry.audio.len()).sum();
         eprintln!("exported {} recordings and {audio} audio ids to {}", entries.len(), path.display());
@@ -132,48 +132,10 @@ pub fn export(
     Ok(Exit::Clean)
 }
 
-/// Writes a file through a temporary file beside it, renamed over it once complete.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let context = || format!("cannot write {}", path.display());
-    let mut temp = tempfile::NamedTempFile::new_in(folder).with_context(context)?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered).with_context(context)?;
-        buffered.flush().with_context(context)?;
-    }
-    temp.as_file().sync_all().with_context(context)?;
-    let permissions = match std::fs::metadata(path) {
-        Ok(existing) => Some(existing.permissions()),
-        Err(_) => default_permissions(),
-    };
-    if let Some(permissions) = permissions {
-        temp.as_file().set_permissions(permissions).with_context(context)?;
-    }
-    temp.persist(path).map_err(|error| error.error).with_context(context)?;
-    Ok(())
-}
-
-/// The mode of a new export: readable by others, like a file any program creates.
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-/// The mode of a new export: the temporary file's.
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
-}
-
 /// Runs `ledger import FILE`: every row is checked, and either all are imported in one
 /// transaction (exit 0) or none, with each bad row reported by line number (exit 1).
-pub fn import(
-    ledger: &mut SqliteLedger,
+pub(crate) fn import(
+    ledger: &mut dyn Ledger,
     file: &Path,
     user: &str,
     json: bool,
@@ -219,7 +181,7 @@ fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dy
         struct Line<'a> {
             summary: &'a ImportSummary,
         }
-        report::json_line(out, &Line { summary })?;
+        output::json_line(out, &Line { summary })?;
         return Ok(());
     }
     let ImportSummary { recordings_imported, recordings_skipped, audio_imported, audio_skipped } = *summary;
@@ -235,7 +197,7 @@ fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dy
 fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     for error in errors {
         if json {
-            report::json_line(out, error)?;
+            output::json_line(out, error)?;
         } else {
             eprintln!("isrc-stamp: {source}: {error}");
         }
@@ -260,8 +222,8 @@ struct Voided<'a> {
 
 /// Runs `ledger void ISRC --reason TEXT`: exit 1 when the code is not in the ledger or
 /// already void.
-pub fn void(
-    ledger: &mut SqliteLedger,
+pub(crate) fn void(
+    ledger: &mut dyn Ledger,
     isrc: Isrc,
     reason: &str,
     user: &str,
@@ -289,7 +251,7 @@ pub fn void(
         Err(error) => return Err(error.into()),
     };
     if json {
-        report::json_line(out, &Voided { isrc, status: "void", void_reason: reason, audio_ids })?;
+        output::json_line(out, &Voided { isrc, status: "void", void_reason: reason, audio_ids })?;
     } else {
         writeln!(out, "{} ({isrc}) is void: {reason}", isrc.display_form())?;
         writeln!(

@@ -1,10 +1,11 @@
-//! One module per subcommand.
+//! One thin module per subcommand: call the engine, print what it found, return the
+//! exit code.
 
-pub mod assign;
-pub mod check;
-pub mod cue;
-pub mod dupes;
-pub mod init;
-pub mod inspect;
-pub mod ledger;
-pub mod verify;
+pub(crate) mod assign;
+pub(crate) mod check;
+pub(crate) mod cue;
+pub(crate) mod dupes;
+pub(crate) mod init;
+pub(crate) mod inspect;
+pub(crate) mod ledger;
+pub(crate) mod verify;

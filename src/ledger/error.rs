@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::types::Relation;
 use crate::audio::AudioId;
-use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// A ledger operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,24 +18,28 @@ pub enum LedgerError {
         source: std::io::Error,
     },
 
-    /// SQLite could not open (or set up) the ledger file.
-    #[error("cannot open the ledger {path}: {source}")]
+    /// The backend could not open (or set up) the ledger.
+    #[error("cannot open the ledger {location}: {reason}")]
     Open {
-        /// The ledger file.
-        path: PathBuf,
-        /// Why.
-        source: rusqlite::Error,
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// Why, in the backend's words.
+        reason: String,
     },
 
-    /// The file is an SQLite database, but not one this tool made.
+    /// The location holds a database, but not one this tool made.
     #[error(
-        "{path} is an SQLite database but not an isrc-stamp ledger; \
-         pass another path with --ledger"
+        "{location} is a database but not an isrc-stamp ledger; \
+         pass another location with --ledger"
     )]
     NotALedger {
-        /// The file.
-        path: PathBuf,
+        /// The ledger's location, as shown to people.
+        location: String,
     },
+
+    /// A location that names no backend this build has.
+    #[error("{0}")]
+    UnsupportedLocation(String),
 
     /// The ledger was written by a newer isrc-stamp.
     #[error(
@@ -126,6 +130,15 @@ pub enum LedgerError {
         value: String,
     },
 
+    /// A number the ledger cannot store (beyond its integer range).
+    #[error("{what} {value} is too large for the ledger")]
+    OutOfRange {
+        /// What the number is.
+        what: &'static str,
+        /// The number.
+        value: u64,
+    },
+
     /// Another process held the ledger's write lock for longer than the busy timeout.
     #[error(
         "the ledger is busy: another isrc-stamp kept it locked for more than {} s; try again",
@@ -133,9 +146,9 @@ pub enum LedgerError {
     )]
     Busy(std::time::Duration),
 
-    /// Any other SQLite failure.
+    /// Any other failure of the backend, in its words.
     #[error("ledger database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Backend(String),
 }
 
 /// A word that is not one of a closed set of CLI words (relation, origin, status).

@@ -1,117 +1,87 @@
 //! The ledger: every code the registrant has issued or adopted, the audio ids bound to
-//! each, and an append-only history of decisions.
+//! each, their acoustic fingerprints, and an append-only history of decisions.
 //!
-//! Commands and policy see the ledger through three small traits, so another store (a
-//! shared PostgreSQL server for several rooms on one prefix) can be added beside
-//! [`SqliteLedger`] without touching them:
+//! Everything outside this module sees the ledger through three small traits, opened
+//! once by location ([`open`]), so a second store (a shared server for several rooms on
+//! one prefix) is one more backend folder and one more arm in [`open`]:
 //!
-//! - [`Lookup`]: read-only queries, on the ledger and inside a transaction;
-//! - [`LedgerTx`]: the writes, all inside one transaction (`BEGIN IMMEDIATE` in SQLite),
-//!   so decisions taken on lookups hold until the commit;
-//! - [`Ledger`]: the handle: prefixes, and `transaction` (on `dyn Ledger` and on
-//!   [`SqliteLedger`]), which commits on `Ok` and rolls back on `Err`.
+//! - [`Lookup`]: queries, on the ledger and inside a transaction;
+//! - [`LedgerTx`]: the writes, all inside one transaction, so decisions taken on
+//!   lookups hold until the commit;
+//! - [`Ledger`]: the handle: prefixes, and `transaction` (on `dyn Ledger`), which
+//!   commits on `Ok` and rolls back on `Err`.
 //!
-//! Inside `transaction`, `tx` is a `&mut dyn LedgerTx`: its methods and the [`Lookup`]
-//! ones need no import.
+//! Methods take `&mut self`: a network client needs it for every round trip. The rules
+//! every backend must keep live in `rules`, the errors ([`LedgerError`]) name no
+//! backend's types, and the behaviour tests run the same on every backend.
 //!
 //! Times are seconds since the Unix epoch, UTC ([`now`]); the OS user is always passed
 //! in by the caller, never read here.
-//!
-//! ```no_run
-//! # fn demo(audio: isrc_stamp::audio::AudioId) -> Result<(), isrc_stamp::ledger::LedgerError> {
-//! use isrc_stamp::code::Prefix;
-//! use isrc_stamp::ledger::{AudioRecord, NewEvent, NewRecording, SqliteLedger, now};
-//!
-//! let mut ledger = SqliteLedger::open("ledger.sqlite3")?;
-//! let prefix = Prefix::parse("USPR3").expect("valid prefix");
-//! let (user, at) = ("mastering", now());
-//! let code = ledger.transaction(|tx| {
-//!     if let Some(code) = tx.code_for_audio(&audio)? {
-//!         return Ok(code);
-//!     }
-//!     let code = tx.issue_next(prefix, 26, &NewRecording::new(user, at))?;
-//!     tx.bind_audio(&AudioRecord {
-//!         audio_id: audio.clone(),
-//!         isrc: code,
-//!         frames: 44_100,
-//!         sample_rate: 44_100,
-//!         channels: 2,
-//!         bits: 16,
-//!         first_path: "master.wav".into(),
-//!         added_at: at,
-//!     })?;
-//!     tx.log(&NewEvent {
-//!         isrc: Some(code),
-//!         audio_id: Some(audio.clone()),
-//!         path: Some("master.wav".into()),
-//!         ..NewEvent::new(user, at, "issue")
-//!     })?;
-//!     Ok::<_, isrc_stamp::ledger::LedgerError>(code)
-//! })?;
-//! # let _ = code; Ok(()) }
-//! ```
 
+#[cfg(test)]
+mod behaviour;
 mod error;
 pub mod exchange;
-mod schema;
+mod facts;
+mod rules;
 mod sqlite;
-#[cfg(test)]
-mod tests;
 mod types;
 
+use std::path::{Path, PathBuf};
+
 pub use error::{LedgerError, ParseWordError, Result};
-pub use schema::SCHEMA_VERSION;
-pub use sqlite::{SqliteLedger, SqliteTx};
+pub use facts::{CodeFacts, FileFacts, facts_about};
+pub use sqlite::SqliteLedger;
 pub use types::{
     AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation,
     Status, now,
 };
 
+use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::code::{DesignationRange, Isrc, Prefix};
-use crate::fingerprint::Fingerprint;
+use crate::isrc::{DesignationRange, Isrc, Prefix};
 
-/// Read-only queries, available on a [`Ledger`] and inside a [`LedgerTx`].
+/// Queries, available on a [`Ledger`] and inside a [`LedgerTx`].
 ///
 /// Each lookup by code or audio id is one index seek, whatever the ledger's size.
 pub trait Lookup {
     /// Every prefix, ordered by prefix.
-    fn prefixes(&self) -> Result<Vec<PrefixRecord>>;
+    fn prefixes(&mut self) -> Result<Vec<PrefixRecord>>;
 
     /// One prefix, if the ledger has it.
-    fn prefix(&self, prefix: Prefix) -> Result<Option<PrefixRecord>>;
+    fn prefix(&mut self, prefix: Prefix) -> Result<Option<PrefixRecord>>;
 
     /// The recording a code names, if the ledger has it (active or void).
-    fn recording(&self, isrc: Isrc) -> Result<Option<Recording>>;
+    fn recording(&mut self, isrc: Isrc) -> Result<Option<Recording>>;
 
     /// The code an audio id is bound to.
-    fn code_for_audio(&self, audio_id: &AudioId) -> Result<Option<Isrc>>;
+    fn code_for_audio(&mut self, audio_id: &AudioId) -> Result<Option<Isrc>>;
 
     /// Every audio id bound to a code, oldest first.
-    fn audio_for_code(&self, isrc: Isrc) -> Result<Vec<AudioRecord>>;
+    fn audio_for_code(&mut self, isrc: Isrc) -> Result<Vec<AudioRecord>>;
 
     /// Every recording, ordered by code.
-    fn recordings(&self) -> Result<Vec<Recording>>;
+    fn recordings(&mut self) -> Result<Vec<Recording>>;
 
     /// The history of a code, oldest first.
-    fn events_for(&self, isrc: Isrc) -> Result<Vec<Event>>;
+    fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>>;
 
     /// The stored acoustic fingerprint of an audio id.
-    fn fingerprint(&self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
+    fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
 
     /// Stored fingerprints of audio bound to active codes that share index keys
     /// ([`Fingerprint::keys`]) with a new fingerprint, most shared keys first, at most
     /// `limit`. Cheap whatever the ledger's size: one index seek per key, a bounded number
     /// of rows per key (a key found in very many fingerprints says nothing and is
     /// skipped), then one row per candidate.
-    fn fingerprint_candidates(&self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>>;
+    fn fingerprint_candidates(&mut self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>>;
 }
 
 /// The writes of one transaction, with the lookups beside them.
 ///
 /// Nothing is visible to others until [`LedgerTx::commit`]; dropping the transaction
-/// (an error, a panic) rolls every write back. Prefer `transaction` (on `dyn Ledger`
-/// and [`SqliteLedger`]), which commits on `Ok` and rolls back on `Err`.
+/// (an error, a panic) rolls every write back. Prefer `transaction` on `dyn Ledger`,
+/// which commits on `Ok` and rolls back on `Err`.
 pub trait LedgerTx: Lookup {
     /// Issues the next code under `prefix` for `year` and records it as [`Origin::Issued`].
     ///
@@ -154,8 +124,7 @@ pub trait Ledger: Lookup {
     fn add_prefix(&mut self, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool>;
 
     /// Starts a write transaction, waiting for other writers if needed.
-    /// Prefer `transaction`, on `dyn Ledger` and on each implementation, which commits
-    /// and rolls back for you.
+    /// Prefer `transaction` on `dyn Ledger`, which commits and rolls back for you.
     fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>>;
 }
 
@@ -167,19 +136,61 @@ impl dyn Ledger + '_ {
     where
         E: From<LedgerError>,
     {
-        run_transaction(self.begin()?, f)
+        let mut tx = self.begin()?;
+        let value = f(tx.as_mut())?;
+        tx.commit()?;
+        Ok(value)
     }
 }
 
-/// Runs `f` on `tx` and commits if it succeeds; dropping `tx` on error rolls back.
-pub(crate) fn run_transaction<T, E>(
-    mut tx: Box<dyn LedgerTx + '_>,
-    f: impl FnOnce(&mut dyn LedgerTx) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<LedgerError>,
-{
-    let value = f(tx.as_mut())?;
-    tx.commit()?;
-    Ok(value)
+/// Where a ledger lives: today a file (SQLite, the embedded default for one machine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+}
+
+impl Location {
+    /// Reads a location as the user gives it (`--ledger`, `ISRC_STAMP_LEDGER`): a path.
+    /// A URL names a server backend; this build has none, and says so.
+    pub fn parse(given: &Path) -> Result<Location> {
+        let text = given.to_string_lossy();
+        let lower = text.to_ascii_lowercase();
+        if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
+            return Err(LedgerError::UnsupportedLocation(format!(
+                "{text}: this build of isrc-stamp has no PostgreSQL backend; pass the path of an SQLite ledger"
+            )));
+        }
+        Ok(Location::Sqlite(given.to_path_buf()))
+    }
+
+    /// Whether a ledger is there already (opening it would not create one).
+    pub fn exists(&self) -> bool {
+        match self {
+            Location::Sqlite(path) => path.is_file(),
+        }
+    }
+
+    /// The file of a file-based ledger.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Location::Sqlite(path) => Some(path),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Opens the ledger at `location`, creating it (and migrating its schema forward) if
+/// needed. Callers that must not create one check [`Location::exists`] first.
+pub fn open(location: &Location) -> Result<Box<dyn Ledger>> {
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(SqliteLedger::open(path)?)),
+    }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ParseWordError;
 use crate::audio::AudioId;
-use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// Seconds since the Unix epoch, UTC (0 if the clock is before 1970).
 pub fn now() -> i64 {
@@ -198,7 +198,7 @@ pub struct AudioRecord {
 }
 
 /// A stored fingerprint that shares index keys with a new one: a recording the new
-/// audio may sound like, to be compared in full ([`crate::fingerprint::compare`]).
+/// audio may sound like, to be compared in full ([`crate::acoustic::compare`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FingerprintCandidate {
     /// The stored audio id.
@@ -210,7 +210,7 @@ pub struct FingerprintCandidate {
     /// The path it was first seen at.
     pub first_path: String,
     /// Its fingerprint.
-    pub fingerprint: crate::fingerprint::Fingerprint,
+    pub fingerprint: crate::acoustic::Fingerprint,
     /// How many of the new fingerprint's keys it shares.
     pub shared_keys: usize,
 }
@@ -271,7 +271,7 @@ mod ser {
     use serde::Serializer;
 
     /// Serializes a prefix in its stored form (5 bare characters).
-    pub fn prefix<S: Serializer>(prefix: &crate::code::Prefix, s: S) -> Result<S::Ok, S::Error> {
+    pub fn prefix<S: Serializer>(prefix: &crate::isrc::Prefix, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(prefix.as_str())
     }
 

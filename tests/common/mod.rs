@@ -341,9 +341,9 @@ pub fn write_pcm_wav(path: &Path, rate: u32, channels: u16, bits: u16, data: &[u
 /// Replaces the ISRC in every location of the file at `path`, with the library's own
 /// writer on a temporary copy, as another tagger would (the code under test is not
 /// involved in the checks that follow).
-pub fn retag(path: &Path, format: isrc_stamp::format::Format, code: &str) {
-    let isrc = isrc_stamp::code::Isrc::parse(code).expect("a valid code");
+pub fn retag(path: &Path, format: isrc_stamp::container::Format, code: &str) {
+    let isrc = isrc_stamp::isrc::Isrc::parse(code).expect("a valid code");
     let mut target = tempfile::NamedTempFile::new_in(path.parent().expect("parent")).expect("temp file");
-    isrc_stamp::tags::write(path, target.as_file_mut(), format, isrc).expect("tagged");
+    isrc_stamp::container::write(path, target.as_file_mut(), format, isrc).expect("tagged");
     target.persist(path).expect("renamed");
 }

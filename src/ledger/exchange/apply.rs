@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::read::{Defaults, ImportRow};
 use super::{Column, RowError};
-use crate::code::Isrc;
+use crate::isrc::Isrc;
 use crate::ledger::LedgerTx;
 use crate::ledger::error::LedgerError;
 use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Recording, Status};
@@ -310,6 +310,7 @@ mod tests {
     fn run(ledger: &mut SqliteLedger, text: &str) -> Result<ImportSummary, ImportError> {
         let parsed = parse(text.as_bytes(), &defaults());
         assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+        let ledger: &mut dyn Ledger = ledger;
         ledger.transaction(|tx| import(tx, &parsed.rows, "list.csv", &defaults()))
     }
 
@@ -320,7 +321,7 @@ mod tests {
         }
     }
 
-    fn csv(ledger: &SqliteLedger) -> String {
+    fn csv(ledger: &mut SqliteLedger) -> String {
         let mut out = Vec::new();
         write_csv(&entries(ledger).unwrap(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -359,26 +360,26 @@ mod tests {
         );
 
         // export -> import into a fresh ledger -> export: identical, as CSV and as JSON.
-        let first = csv(&ledger);
+        let first = csv(&mut ledger);
         assert!(first.contains("'=HYPERLINK"), "{first}");
         let mut fresh = SqliteLedger::open_in_memory().unwrap();
         run(&mut fresh, &first).unwrap();
-        assert_eq!(csv(&fresh), first);
+        assert_eq!(csv(&mut fresh), first);
         let mut json = Vec::new();
-        write_json(&entries(&ledger).unwrap(), &mut json).unwrap();
+        write_json(&entries(&mut ledger).unwrap(), &mut json).unwrap();
         let mut from_json = SqliteLedger::open_in_memory().unwrap();
         run(&mut from_json, std::str::from_utf8(&json).unwrap()).unwrap();
         let mut again = Vec::new();
-        write_json(&entries(&from_json).unwrap(), &mut again).unwrap();
+        write_json(&entries(&mut from_json).unwrap(), &mut again).unwrap();
         assert_eq!(again, json);
-        assert_eq!(csv(&from_json), first);
+        assert_eq!(csv(&mut from_json), first);
     }
 
     #[test]
     fn importing_again_skips_what_is_there() {
         let mut ledger = SqliteLedger::open_in_memory().unwrap();
         run(&mut ledger, FULL).unwrap();
-        let before = csv(&ledger);
+        let before = csv(&mut ledger);
         let summary = run(&mut ledger, FULL).unwrap();
         assert_eq!(
             summary,
@@ -387,14 +388,14 @@ mod tests {
         // A plain list naming the same codes (defaults are not compared) is skipped too.
         let summary = run(&mut ledger, "isrc,title\nGBBBB9905305,Theirs\nQZTST2600001,Parent\n").unwrap();
         assert_eq!(summary.recordings_skipped, 2);
-        assert_eq!(csv(&ledger), before);
+        assert_eq!(csv(&mut ledger), before);
     }
 
     #[test]
     fn conflicts_with_the_ledger_and_within_the_file_are_bad_rows_and_nothing_is_written() {
         let mut ledger = SqliteLedger::open_in_memory().unwrap();
         run(&mut ledger, FULL).unwrap();
-        let before = csv(&ledger);
+        let before = csv(&mut ledger);
         let text = format!(
             "isrc,title,parent,audio_id,frames,sample_rate,channels,bits\n\
              GBBBB9905305,Other title,,,,,,\n\
@@ -417,7 +418,7 @@ mod tests {
         assert!(bad[3].1.contains("differs from line 5"), "{bad:#?}");
         assert!(bad[4].1.contains("void in the ledger"), "{bad:#?}");
         assert!(bad[5].1.contains("loops"), "{bad:#?}");
-        assert_eq!(csv(&ledger), before, "all or nothing");
+        assert_eq!(csv(&mut ledger), before, "all or nothing");
     }
 
     #[test]
@@ -437,8 +438,8 @@ mod tests {
         let mut fresh = SqliteLedger::open_in_memory().unwrap();
         fresh
             .add_prefix(
-                crate::code::Prefix::parse("USPR3").unwrap(),
-                crate::code::DesignationRange { first: 1, last: 99_999 },
+                crate::isrc::Prefix::parse("USPR3").unwrap(),
+                crate::isrc::DesignationRange { first: 1, last: 99_999 },
                 0,
             )
             .unwrap();

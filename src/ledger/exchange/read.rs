@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::cell::{parse_time, restore};
 use super::{Column, RowError};
 use crate::audio::AudioId;
-use crate::code::Isrc;
+use crate::isrc::Isrc;
 use crate::ledger::types::{AudioRecord, Origin, Recording, Relation, Status};
 
 /// The values a row gets for the columns it lacks.

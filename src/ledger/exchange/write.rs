@@ -12,7 +12,7 @@ use crate::ledger::types::{AudioRecord, Recording};
 
 /// Every recording with its audio ids, ordered by code, then audio id. Run it inside a
 /// transaction for a consistent snapshot of a ledger others are writing to.
-pub fn entries<L: Lookup + ?Sized>(lookup: &L) -> Result<Vec<Entry>> {
+pub fn entries(lookup: &mut dyn Lookup) -> Result<Vec<Entry>> {
     lookup
         .recordings()?
         .into_iter()
@@ -96,7 +96,7 @@ pub fn write_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
 #[derive(Debug, Serialize)]
 struct JsonEntry<'a> {
     #[serde(serialize_with = "display")]
-    isrc: crate::code::Isrc,
+    isrc: crate::isrc::Isrc,
     title: &'a Option<String>,
     artist: &'a Option<String>,
     version_note: &'a Option<String>,
@@ -174,7 +174,7 @@ mod tests {
         // The serde field order must agree with the header written.
         let mut writer = csv::Writer::from_writer(Vec::new());
         let recording = Recording {
-            isrc: crate::code::Isrc::parse("USPR37300012").unwrap(),
+            isrc: crate::isrc::Isrc::parse("USPR37300012").unwrap(),
             origin: crate::ledger::Origin::Issued,
             status: crate::ledger::Status::Active,
             title: None,

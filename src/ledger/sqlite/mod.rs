@@ -1,9 +1,14 @@
-//! The SQLite ledger: one file, WAL mode, `BEGIN IMMEDIATE` write transactions, so
-//! several processes can assign against it at once without issuing a code twice.
+//! The SQLite ledger, the embedded default for one machine: one file, WAL mode,
+//! `BEGIN IMMEDIATE` write transactions, so several processes can assign against it at
+//! once without issuing a code twice. Never on a network share: SQLite's locking does
+//! not hold over NFS or SMB.
 
 mod fingerprint;
 mod read;
 mod row;
+mod schema;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -12,12 +17,11 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use super::error::{LedgerError, Result};
-use super::schema;
 use super::types::{AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
-use super::{Ledger, LedgerTx, Lookup, run_transaction};
+use super::{Ledger, LedgerTx, Lookup, rules};
+use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::code::{DesignationRange, Isrc, Prefix};
-use crate::fingerprint::Fingerprint;
+use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// A ledger in an SQLite file (or in memory, for tests).
 #[derive(Debug)]
@@ -30,7 +34,7 @@ pub struct SqliteLedger {
 
 /// A write transaction on a [`SqliteLedger`]; rolls back when dropped uncommitted.
 #[derive(Debug)]
-pub struct SqliteTx<'c> {
+struct SqliteTx<'c> {
     /// An `IMMEDIATE` transaction: it holds the write lock from its start.
     tx: Transaction<'c>,
 }
@@ -55,31 +59,19 @@ impl SqliteLedger {
         SqliteLedger::set_up(conn, None)
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: commits if it returns `Ok`, rolls
-    /// back if it returns `Err` (or panics). Waits up to [`Self::BUSY_TIMEOUT`] for
-    /// other writers.
-    pub fn transaction<T, E>(
-        &mut self,
-        f: impl FnOnce(&mut dyn LedgerTx) -> std::result::Result<T, E>,
-    ) -> std::result::Result<T, E>
-    where
-        E: From<LedgerError>,
-    {
-        run_transaction(self.begin()?, f)
-    }
-
     /// The file, or `None` in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
     /// The schema version in the file (`PRAGMA user_version`).
-    pub fn schema_version(&self) -> Result<i64> {
+    #[cfg(test)]
+    fn schema_version(&self) -> Result<i64> {
         schema::user_version(&self.conn)
     }
 
     /// The connection, for [`Lookup`] (and for tests that bypass the checks).
-    pub(in crate::ledger) fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 
@@ -88,7 +80,7 @@ impl SqliteLedger {
         let shown = path.unwrap_or(Path::new(":memory:"));
         configure(&conn).map_err(|source| open_error(shown, source))?;
         schema::migrate(&mut conn, shown).map_err(|error| match error {
-            LedgerError::Sqlite(source) => open_error(shown, source),
+            LedgerError::Backend(reason) => LedgerError::Open { location: shown.display().to_string(), reason },
             other => other,
         })?;
         Ok(SqliteLedger { conn, path: path.map(Path::to_owned) })
@@ -141,53 +133,60 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
 fn begin_immediate(conn: &mut Connection) -> Result<Transaction<'_>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|error| match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) => LedgerError::Busy(SqliteLedger::BUSY_TIMEOUT),
-        _ => LedgerError::Sqlite(error),
+        _ => LedgerError::from(error),
     })
 }
 
 /// An error opening or setting up `path`.
 fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
-    LedgerError::Open { path: path.to_owned(), source }
+    LedgerError::Open { location: path.display().to_string(), reason: source.to_string() }
+}
+
+/// SQLite's errors reach the rest of the program as text: no rusqlite type leaves here.
+impl From<rusqlite::Error> for LedgerError {
+    fn from(error: rusqlite::Error) -> Self {
+        LedgerError::Backend(error.to_string())
+    }
 }
 
 /// Implements [`Lookup`] by delegating to [`read`] on the type's `conn()`.
 macro_rules! sqlite_lookup {
     ($type:ty) => {
         impl Lookup for $type {
-            fn prefixes(&self) -> Result<Vec<PrefixRecord>> {
+            fn prefixes(&mut self) -> Result<Vec<PrefixRecord>> {
                 read::prefixes(self.conn())
             }
 
-            fn prefix(&self, prefix: Prefix) -> Result<Option<PrefixRecord>> {
+            fn prefix(&mut self, prefix: Prefix) -> Result<Option<PrefixRecord>> {
                 read::prefix(self.conn(), prefix)
             }
 
-            fn recording(&self, isrc: Isrc) -> Result<Option<Recording>> {
+            fn recording(&mut self, isrc: Isrc) -> Result<Option<Recording>> {
                 read::recording(self.conn(), isrc)
             }
 
-            fn code_for_audio(&self, audio_id: &AudioId) -> Result<Option<Isrc>> {
+            fn code_for_audio(&mut self, audio_id: &AudioId) -> Result<Option<Isrc>> {
                 read::code_for_audio(self.conn(), audio_id)
             }
 
-            fn audio_for_code(&self, isrc: Isrc) -> Result<Vec<AudioRecord>> {
+            fn audio_for_code(&mut self, isrc: Isrc) -> Result<Vec<AudioRecord>> {
                 read::audio_for_code(self.conn(), isrc)
             }
 
-            fn recordings(&self) -> Result<Vec<Recording>> {
+            fn recordings(&mut self) -> Result<Vec<Recording>> {
                 read::recordings(self.conn())
             }
 
-            fn events_for(&self, isrc: Isrc) -> Result<Vec<Event>> {
+            fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(self.conn(), isrc)
             }
 
-            fn fingerprint(&self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
+            fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
                 fingerprint::stored(self.conn(), audio_id)
             }
 
-            fn fingerprint_candidates(&self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>> {
-                fingerprint::candidates(self.conn(), keys, limit)
+            fn fingerprint_candidates(&mut self, keys: &[u32], limit: usize) -> Result<Vec<FingerprintCandidate>> {
+                rules::fingerprint_candidates(&mut fingerprint::Index(self.conn()), keys, limit)
             }
         }
     };
@@ -223,7 +222,7 @@ impl LedgerTx for SqliteTx<'_> {
     }
 
     fn adopt(&mut self, isrc: Isrc, origin: Origin, new: &NewRecording) -> Result<()> {
-        write::adopt(&self.tx, isrc, origin, new)
+        write::insert_recording(&self.tx, isrc, origin, new)
     }
 
     fn bind_audio(&mut self, audio: &AudioRecord) -> Result<bool> {
@@ -245,4 +244,10 @@ impl LedgerTx for SqliteTx<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }
+}
+
+/// Fresh in-memory ledgers, for the behaviour tests.
+#[cfg(test)]
+pub(in crate::ledger) fn in_memory_factory() -> Option<Box<dyn Fn() -> Box<dyn Ledger>>> {
+    Some(Box::new(|| Box::new(SqliteLedger::open_in_memory().expect("an in-memory ledger"))))
 }

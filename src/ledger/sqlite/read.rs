@@ -5,33 +5,34 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS};
 use crate::audio::AudioId;
-use crate::code::{Isrc, Prefix};
+use crate::isrc::{Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
+use crate::ledger::rules;
 use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Status};
 
 /// Every prefix, ordered by prefix.
-pub fn prefixes(conn: &Connection) -> Result<Vec<PrefixRecord>> {
+pub(super) fn prefixes(conn: &Connection) -> Result<Vec<PrefixRecord>> {
     let sql = format!("SELECT {PREFIX_COLUMNS} FROM prefix ORDER BY prefix");
     let mut stmt = conn.prepare(&sql)?;
     row::all(&mut stmt, [], row::prefix_record)
 }
 
 /// One prefix.
-pub fn prefix(conn: &Connection, prefix: Prefix) -> Result<Option<PrefixRecord>> {
+pub(super) fn prefix(conn: &Connection, prefix: Prefix) -> Result<Option<PrefixRecord>> {
     let sql = format!("SELECT {PREFIX_COLUMNS} FROM prefix WHERE prefix = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::first(&mut stmt, [prefix.as_str()], row::prefix_record)
 }
 
 /// The recording a code names.
-pub fn recording(conn: &Connection, isrc: Isrc) -> Result<Option<Recording>> {
+pub(super) fn recording(conn: &Connection, isrc: Isrc) -> Result<Option<Recording>> {
     let sql = format!("SELECT {RECORDING_COLUMNS} FROM recording WHERE code = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::first(&mut stmt, [isrc.as_str()], row::recording)
 }
 
 /// The status of a code, if the ledger has it (cheaper than [`recording`]).
-pub fn status(conn: &Connection, isrc: Isrc) -> Result<Option<Status>> {
+pub(super) fn status(conn: &Connection, isrc: Isrc) -> Result<Option<Status>> {
     let mut stmt = conn.prepare_cached("SELECT status FROM recording WHERE code = ?1")?;
     let word: Option<String> = stmt.query_row([isrc.as_str()], |row| row.get(0)).optional()?;
     word.map(|word| word.parse().map_err(|_| LedgerError::Corrupt { column: "recording.status", value: word }))
@@ -39,34 +40,34 @@ pub fn status(conn: &Connection, isrc: Isrc) -> Result<Option<Status>> {
 }
 
 /// The code an audio id is bound to.
-pub fn code_for_audio(conn: &Connection, audio_id: &AudioId) -> Result<Option<Isrc>> {
+pub(super) fn code_for_audio(conn: &Connection, audio_id: &AudioId) -> Result<Option<Isrc>> {
     let mut stmt = conn.prepare_cached("SELECT isrc FROM audio WHERE audio_id = ?1")?;
     row::first(&mut stmt, [audio_id.as_str()], row::single_isrc)
 }
 
 /// Every audio id bound to a code, oldest first.
-pub fn audio_for_code(conn: &Connection, isrc: Isrc) -> Result<Vec<AudioRecord>> {
+pub(super) fn audio_for_code(conn: &Connection, isrc: Isrc) -> Result<Vec<AudioRecord>> {
     let sql = format!("SELECT {AUDIO_COLUMNS} FROM audio WHERE isrc = ?1 ORDER BY added_at, audio_id");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::all(&mut stmt, [isrc.as_str()], row::audio_record)
 }
 
 /// Every recording, ordered by code.
-pub fn recordings(conn: &Connection) -> Result<Vec<Recording>> {
+pub(super) fn recordings(conn: &Connection) -> Result<Vec<Recording>> {
     let sql = format!("SELECT {RECORDING_COLUMNS} FROM recording ORDER BY code");
     let mut stmt = conn.prepare(&sql)?;
     row::all(&mut stmt, [], row::recording)
 }
 
 /// The history of a code, oldest first.
-pub fn events_for(conn: &Connection, isrc: Isrc) -> Result<Vec<Event>> {
+pub(super) fn events_for(conn: &Connection, isrc: Isrc) -> Result<Vec<Event>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM event WHERE isrc = ?1 ORDER BY id");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::all(&mut stmt, [isrc.as_str()], row::event)
 }
 
 /// The highest designation used in `first..=last` for a prefix and year.
-pub fn highest_used(conn: &Connection, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
+fn highest_used(conn: &Connection, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
     let mut stmt = conn.prepare_cached(
         "SELECT designation FROM recording
          WHERE prefix = ?1 AND year = ?2 AND designation BETWEEN ?3 AND ?4
@@ -79,7 +80,7 @@ pub fn highest_used(conn: &Connection, prefix: Prefix, year: u8, (first, last): 
 /// The lowest free designation in `first..=last` for a prefix and year, given that
 /// `first` is used. Walks the used designations upwards until one is not followed by
 /// the next; the rare path, taken once the top of the range is used.
-pub fn lowest_gap_above(conn: &Connection, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
+fn lowest_gap_above(conn: &Connection, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.designation + 1 FROM recording AS r
          WHERE r.prefix = ?1 AND r.year = ?2 AND r.designation >= ?3 AND r.designation < ?4
@@ -93,8 +94,25 @@ pub fn lowest_gap_above(conn: &Connection, prefix: Prefix, year: u8, (first, las
 }
 
 /// Whether a designation is used for a prefix and year.
-pub fn designation_used(conn: &Connection, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
+fn designation_used(conn: &Connection, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
     let mut stmt =
         conn.prepare_cached("SELECT 1 FROM recording WHERE prefix = ?1 AND year = ?2 AND designation = ?3")?;
     Ok(stmt.exists(params![prefix.as_str(), year, designation])?)
+}
+
+/// The designations used, as the allocation rules ask for them.
+pub(super) struct Used<'c>(pub &'c Connection);
+
+impl rules::Designations for Used<'_> {
+    fn highest_used(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        highest_used(self.0, prefix, year, bounds)
+    }
+
+    fn is_used(&mut self, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
+        designation_used(self.0, prefix, year, designation)
+    }
+
+    fn lowest_gap_above(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        lowest_gap_above(self.0, prefix, year, bounds)
+    }
 }

@@ -7,25 +7,29 @@ use rusqlite::types::FromSql;
 use rusqlite::{Params, Row, Statement};
 
 use crate::audio::AudioId;
-use crate::code::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording};
 
 /// Columns read by [`prefix_record`].
-pub const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
+pub(super) const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
 
 /// Columns read by [`recording`].
-pub const RECORDING_COLUMNS: &str = "code, origin, status, title, artist, version_note, \
+pub(super) const RECORDING_COLUMNS: &str = "code, origin, status, title, artist, version_note, \
      parent, relation, issued_at, issued_by, void_reason";
 
 /// Columns read by [`audio_record`].
-pub const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at";
+pub(super) const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at";
 
 /// Columns read by [`event`].
-pub const EVENT_COLUMNS: &str = "id, at, user, path, audio_id, isrc, action, detail";
+pub(super) const EVENT_COLUMNS: &str = "id, at, user, path, audio_id, isrc, action, detail";
 
 /// Runs `stmt` and decodes every row.
-pub fn all<T>(stmt: &mut Statement<'_>, params: impl Params, decode: fn(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+pub(super) fn all<T>(
+    stmt: &mut Statement<'_>,
+    params: impl Params,
+    decode: fn(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -35,13 +39,17 @@ pub fn all<T>(stmt: &mut Statement<'_>, params: impl Params, decode: fn(&Row<'_>
 }
 
 /// Runs `stmt` and decodes the first row, if any.
-pub fn first<T>(stmt: &mut Statement<'_>, params: impl Params, decode: fn(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
+pub(super) fn first<T>(
+    stmt: &mut Statement<'_>,
+    params: impl Params,
+    decode: fn(&Row<'_>) -> Result<T>,
+) -> Result<Option<T>> {
     let mut rows = stmt.query(params)?;
     rows.next()?.map(decode).transpose()
 }
 
 /// A row of `prefix`.
-pub fn prefix_record(row: &Row<'_>) -> Result<PrefixRecord> {
+pub(super) fn prefix_record(row: &Row<'_>) -> Result<PrefixRecord> {
     let first: u32 = get(row, "prefix.range_first")?;
     let last: u32 = get(row, "prefix.range_last")?;
     Ok(PrefixRecord {
@@ -52,7 +60,7 @@ pub fn prefix_record(row: &Row<'_>) -> Result<PrefixRecord> {
 }
 
 /// A row of `recording`.
-pub fn recording(row: &Row<'_>) -> Result<Recording> {
+pub(super) fn recording(row: &Row<'_>) -> Result<Recording> {
     Ok(Recording {
         isrc: isrc(row, "recording.code")?,
         origin: word(row, "recording.origin")?,
@@ -69,7 +77,7 @@ pub fn recording(row: &Row<'_>) -> Result<Recording> {
 }
 
 /// A row of `audio`.
-pub fn audio_record(row: &Row<'_>) -> Result<AudioRecord> {
+pub(super) fn audio_record(row: &Row<'_>) -> Result<AudioRecord> {
     Ok(AudioRecord {
         audio_id: audio_id(row, "audio.audio_id")?,
         isrc: isrc(row, "audio.isrc")?,
@@ -83,7 +91,7 @@ pub fn audio_record(row: &Row<'_>) -> Result<AudioRecord> {
 }
 
 /// A row of `event`.
-pub fn event(row: &Row<'_>) -> Result<Event> {
+pub(super) fn event(row: &Row<'_>) -> Result<Event> {
     Ok(Event {
         id: get(row, "event.id")?,
         at: get(row, "event.at")?,
@@ -97,7 +105,7 @@ pub fn event(row: &Row<'_>) -> Result<Event> {
 }
 
 /// A single code column, as in `SELECT isrc FROM audio ...`.
-pub fn single_isrc(row: &Row<'_>) -> Result<Isrc> {
+pub(super) fn single_isrc(row: &Row<'_>) -> Result<Isrc> {
     let text: String = row.get(0)?;
     parse_isrc(&text).ok_or(LedgerError::Corrupt { column: "code", value: text })
 }

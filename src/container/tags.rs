@@ -1,0 +1,210 @@
+//! What a file's tags say about its ISRC: the locations, the values found there, and
+//! the one answer they add up to ([`carried`]).
+
+use std::fmt;
+
+use crate::isrc::Isrc;
+
+/// A place in a file that can hold an ISRC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    /// The ID3v2 `TSRC` text frame (MP3, and the `id3 ` chunk of WAV and AIFF).
+    Id3v2Tsrc,
+    /// The RIFF `LIST/INFO` `ISRC` entry of a WAV file.
+    RiffInfoIsrc,
+    /// The Vorbis comment `ISRC` (FLAC, Ogg Vorbis).
+    VorbisIsrc,
+    /// The MP4 freeform atom `----:com.apple.iTunes:ISRC`.
+    Mp4FreeformIsrc,
+    /// The MP4 atom `©isr`.
+    Mp4Isr,
+    /// The ISRC named by an MP4 `xid ` atom (`provider:isrc:CODE`).
+    Mp4Xid,
+    /// A track of a FLAC CUESHEET block (track number).
+    FlacCuesheetTrack(u8),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Id3v2Tsrc => f.write_str("id3v2:TSRC"),
+            Location::RiffInfoIsrc => f.write_str("riff-info:ISRC"),
+            Location::VorbisIsrc => f.write_str("vorbis:ISRC"),
+            Location::Mp4FreeformIsrc => f.write_str("mp4:----:com.apple.iTunes:ISRC"),
+            Location::Mp4Isr => f.write_str("mp4:©isr"),
+            Location::Mp4Xid => f.write_str("mp4:xid"),
+            Location::FlacCuesheetTrack(n) => write!(f, "flac-cuesheet:track {n}"),
+        }
+    }
+}
+
+/// One ISRC value found in a file, as written there (not normalised).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundIsrc {
+    /// Where it was found.
+    pub location: Location,
+    /// The raw value.
+    pub value: String,
+}
+
+/// What a file's tags say: every ISRC per location, plus title and artist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagReport {
+    /// Every ISRC value, in location order; a multi-valued location gives several.
+    pub isrcs: Vec<FoundIsrc>,
+    /// The title, from the first location that has one.
+    pub title: Option<String>,
+    /// The artist, from the first location that has one.
+    pub artist: Option<String>,
+    /// The album title, from the first location that has one.
+    pub album: Option<String>,
+}
+
+/// Why a file's tags could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TagError {
+    /// The file could not be opened or read.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// lofty could not parse the tags.
+    #[error("cannot read the tags: {0}")]
+    Parse(#[from] lofty::error::FileParseError),
+    /// lofty could not write the tags.
+    #[error("cannot write the tags: {0}")]
+    Write(String),
+    /// The tag parser broke down on this file (an internal panic, caught).
+    #[error("the tag reader failed on this file ({0})")]
+    ReaderFailed(String),
+}
+
+impl TagReport {
+    /// Sets the title, artist or album `slot` to `value` (trimmed) unless a location
+    /// before gave one already.
+    pub(crate) fn fill(slot: &mut Option<String>, value: Option<&str>) {
+        if slot.is_none() {
+            *slot = value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        }
+    }
+
+    /// Adds one value found at `location`.
+    pub(crate) fn found(&mut self, location: Location, value: impl Into<String>) {
+        self.isrcs.push(FoundIsrc { location, value: value.into() });
+    }
+}
+
+/// What the file's tags say, reduced to one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Carried {
+    /// No location holds an ISRC.
+    Nothing,
+    /// Every location that holds one holds this valid code; `complete` when every
+    /// location of the format holds it, in the stored form.
+    Code {
+        /// The code.
+        isrc: Isrc,
+        /// Whether all of the format's locations carry it.
+        complete: bool,
+    },
+    /// A location holds a value that is not a valid ISRC.
+    Malformed(Vec<String>),
+    /// Locations hold different valid codes (or one location holds several).
+    Disagree(Vec<Isrc>),
+}
+
+impl Carried {
+    /// The one code every value names, if there is one: a location holding the same
+    /// code twice still names one code (a finding of its own, but not about which code).
+    pub fn single_code(&self) -> Option<Isrc> {
+        match self {
+            Carried::Code { isrc, .. } => Some(*isrc),
+            Carried::Disagree(codes) if codes.len() == 1 => Some(codes[0]),
+            _ => None,
+        }
+    }
+}
+
+/// Reduces what a file's tags hold to one answer; `written` are the locations the
+/// format has (the ones isrc-stamp writes).
+pub fn carried(tags: &TagReport, written: &[Location]) -> Carried {
+    if tags.isrcs.is_empty() {
+        return Carried::Nothing;
+    }
+    let mut malformed = Vec::new();
+    let mut codes: Vec<Isrc> = Vec::new();
+    for found in &tags.isrcs {
+        match Isrc::parse(&found.value) {
+            Ok(isrc) if !codes.contains(&isrc) => codes.push(isrc),
+            Ok(_) => {}
+            Err(_) => malformed.push(found.value.clone()),
+        }
+    }
+    // A location holding several values is a finding even when they are equal.
+    let repeated = written.iter().any(|w| tags.isrcs.iter().filter(|f| &f.location == w).count() > 1);
+    match (malformed.is_empty(), codes.as_slice()) {
+        (false, _) => Carried::Malformed(malformed),
+        (true, [isrc]) if !repeated => {
+            let stored_form = tags.isrcs.iter().all(|f| f.value == isrc.as_str());
+            let everywhere = written.iter().all(|w| tags.isrcs.iter().any(|f| &f.location == w));
+            Carried::Code { isrc: *isrc, complete: everywhere && stored_form }
+        }
+        _ => Carried::Disagree(codes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> Isrc {
+        Isrc::parse(text).expect("valid test code")
+    }
+
+    fn x() -> Isrc {
+        code("USPR37300012")
+    }
+
+    fn y() -> Isrc {
+        code("GBBBB9905305")
+    }
+
+    fn found(location: Location, value: &str) -> FoundIsrc {
+        FoundIsrc { location, value: value.into() }
+    }
+
+    fn report(isrcs: Vec<FoundIsrc>) -> TagReport {
+        TagReport { isrcs, ..TagReport::default() }
+    }
+
+    const WAV: &[Location] = &[Location::Id3v2Tsrc, Location::RiffInfoIsrc];
+
+    #[test]
+    fn carried_reduces_the_locations_to_one_answer() {
+        assert_eq!(carried(&report(vec![]), WAV), Carried::Nothing);
+        let both =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+        assert_eq!(carried(&both, WAV), Carried::Code { isrc: x(), complete: true });
+        let one = report(vec![found(Location::Id3v2Tsrc, "USPR37300012")]);
+        assert_eq!(carried(&one, WAV), Carried::Code { isrc: x(), complete: false });
+        // Hyphenated in a tag: the code, but rewritten to the stored form.
+        let hyphens =
+            report(vec![found(Location::Id3v2Tsrc, "US-PR3-73-00012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+        assert_eq!(carried(&hyphens, WAV), Carried::Code { isrc: x(), complete: false });
+        let split =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "GBBBB9905305")]);
+        assert_eq!(carried(&split, WAV), Carried::Disagree(vec![x(), y()]));
+        let bad = report(vec![found(Location::Id3v2Tsrc, "USPR3730001O")]);
+        assert_eq!(carried(&bad, WAV), Carried::Malformed(vec!["USPR3730001O".into()]));
+        let twice =
+            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::Id3v2Tsrc, "USPR37300012")]);
+        assert_eq!(carried(&twice, WAV), Carried::Disagree(vec![x()]));
+    }
+
+    #[test]
+    fn the_single_code_is_the_one_every_value_names() {
+        assert_eq!(Carried::Nothing.single_code(), None);
+        assert_eq!(Carried::Code { isrc: x(), complete: false }.single_code(), Some(x()));
+        assert_eq!(Carried::Disagree(vec![x()]).single_code(), Some(x()));
+        assert_eq!(Carried::Disagree(vec![x(), y()]).single_code(), None);
+        assert_eq!(Carried::Malformed(vec!["bad".into()]).single_code(), None);
+    }
+}

@@ -1,0 +1,565 @@
+//! The ledger's behaviour, written once against the traits and run on every backend:
+//! adding a backend is one `behaviour_tests!` line with a factory of fresh, empty
+//! ledgers (`None` when the backend cannot run here).
+
+use std::time::Duration;
+
+use super::*;
+use crate::acoustic::Fingerprint;
+use crate::audio::AudioId;
+use crate::isrc::{DesignationRange, Isrc, Prefix};
+
+/// Makes a fresh, empty ledger of the backend under test.
+type Fresh<'f> = &'f dyn Fn() -> Box<dyn Ledger>;
+
+const USER: &str = "tester";
+const AT: i64 = 1_767_225_600;
+
+fn pfx(text: &str) -> Prefix {
+    Prefix::parse(text).unwrap()
+}
+
+fn code(text: &str) -> Isrc {
+    Isrc::parse(text).unwrap()
+}
+
+fn range(text: &str) -> DesignationRange {
+    DesignationRange::parse(text).unwrap()
+}
+
+fn audio(n: u64) -> AudioId {
+    AudioId::parse(&format!("pcm1:{n:064x}")).unwrap()
+}
+
+fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
+    AudioRecord {
+        audio_id: audio(n),
+        isrc,
+        frames: 44_100 * 180,
+        sample_rate: 44_100,
+        channels: 2,
+        bits: 16,
+        first_path: format!("/masters/{n}.wav"),
+        added_at: AT,
+    }
+}
+
+fn new() -> NewRecording {
+    NewRecording::new(USER, AT)
+}
+
+/// A fresh ledger with prefix US-PR3 over `range_text`.
+fn ledger_with(fresh: Fresh<'_>, range_text: &str) -> Box<dyn Ledger> {
+    let mut ledger = fresh();
+    ledger.add_prefix(pfx("USPR3"), range(range_text), AT).unwrap();
+    ledger
+}
+
+/// Issues one code in its own transaction.
+fn issue(ledger: &mut dyn Ledger, year: u8) -> Result<Isrc> {
+    ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), year, &new()))
+}
+
+fn adopt(ledger: &mut dyn Ledger, isrc: Isrc) -> Result<()> {
+    ledger.transaction(|tx| tx.adopt(isrc, Origin::Adopted, &new()))
+}
+
+fn designations(ledger: &mut dyn Ledger) -> Vec<u32> {
+    ledger.recordings().unwrap().iter().map(|r| r.isrc.designation()).collect()
+}
+
+fn fp_audio(n: u64) -> AudioId {
+    audio(n)
+}
+
+fn print(seed: u64) -> Fingerprint {
+    Fingerprint::new(crate::acoustic::test_items(seed, 900), Duration::from_secs(111))
+}
+
+/// Items of which several are keys, different per seed.
+fn items_for(seed: u64) -> Vec<u32> {
+    crate::acoustic::test_items(seed + 1000, 400)
+}
+
+/// A fresh ledger with one issued code per seed, each bound to `audio(seed)`.
+fn ledger_issuing(fresh: Fresh<'_>, seeds: &[u64]) -> (Box<dyn Ledger>, Vec<Isrc>) {
+    let mut ledger = fresh();
+    let prefix = pfx("USPR3");
+    ledger.add_prefix(prefix, DesignationRange { first: 1, last: 99_999 }, 0).expect("prefix added");
+    let codes = ledger
+        .transaction(|tx| {
+            seeds
+                .iter()
+                .map(|&seed| {
+                    let isrc = tx.issue_next(prefix, 26, &NewRecording::new("t", 0))?;
+                    tx.bind_audio(&AudioRecord {
+                        audio_id: audio(seed),
+                        isrc,
+                        frames: 48_000 * 111,
+                        sample_rate: 48_000,
+                        channels: 2,
+                        bits: 24,
+                        first_path: format!("/masters/{seed}.wav"),
+                        added_at: 0,
+                    })?;
+                    Ok(isrc)
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .expect("issued");
+    (ledger, codes)
+}
+
+fn add_prefix_is_idempotent_for_the_same_range_only(fresh: Fresh<'_>) {
+    let mut ledger = fresh();
+    assert!(ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap());
+    assert!(!ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT + 5).unwrap());
+    let error = ledger.add_prefix(pfx("USPR3"), range("00500-00999"), AT).unwrap_err();
+    assert_eq!(error.to_string(), "prefix US-PR3 is already in the ledger with range 00001-99999, not 00500-00999");
+    let record = ledger.prefix(pfx("USPR3")).unwrap().unwrap();
+    assert_eq!((record.range, record.created_at), (range("00001-99999"), AT));
+    assert_eq!(ledger.prefix(pfx("GBAAA")).unwrap(), None);
+}
+
+fn prefixes_are_listed_in_order(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    ledger.add_prefix(pfx("GBAAA"), range("00000-00999"), AT).unwrap();
+    let listed: Vec<_> = ledger.prefixes().unwrap().iter().map(|p| p.prefix).collect();
+    assert_eq!(listed, [pfx("GBAAA"), pfx("USPR3")]);
+}
+
+fn invalid_range_is_refused(fresh: Fresh<'_>) {
+    let mut ledger = fresh();
+    let bad = DesignationRange { first: 10, last: 5 };
+    let error = ledger.add_prefix(pfx("USPR3"), bad, AT).unwrap_err();
+    assert!(matches!(error, LedgerError::InvalidRange(_)));
+}
+
+fn issuing_is_contiguous_from_00001(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let codes: Vec<String> = (0..5).map(|_| issue(ledger.as_mut(), 26).unwrap().to_string()).collect();
+    assert_eq!(codes, ["USPR32600001", "USPR32600002", "USPR32600003", "USPR32600004", "USPR32600005"]);
+    let recording = ledger.recording(code("USPR32600003")).unwrap().unwrap();
+    assert_eq!(recording.origin, Origin::Issued);
+    assert_eq!(recording.status, Status::Active);
+    assert_eq!((recording.issued_by.as_str(), recording.issued_at), (USER, AT));
+}
+
+fn many_codes_in_one_transaction_are_contiguous(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let codes = ledger
+        .transaction(|tx| (0..50).map(|_| tx.issue_next(pfx("USPR3"), 26, &new())).collect::<Result<Vec<_>>>())
+        .unwrap();
+    let got: Vec<u32> = codes.iter().map(Isrc::designation).collect();
+    assert_eq!(got, (1..=50).collect::<Vec<_>>());
+}
+
+fn range_start_is_respected_and_exhaustion_is_clear(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00500-00502");
+    let codes: Vec<String> = (0..3).map(|_| issue(ledger.as_mut(), 26).unwrap().to_string()).collect();
+    assert_eq!(codes, ["USPR32600500", "USPR32600501", "USPR32600502"]);
+    let error = issue(ledger.as_mut(), 26).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "range exhausted: no free designation left for prefix US-PR3 in year 26 \
+         (range 00500-00502)"
+    );
+    assert_eq!(ledger.recordings().unwrap().len(), 3);
+}
+
+fn range_starting_at_00000_is_used_from_00000(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00000-99999");
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600000");
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600001");
+}
+
+fn years_are_independent(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    assert_eq!(issue(ledger.as_mut(), 25).unwrap().as_str(), "USPR32500001");
+    assert_eq!(issue(ledger.as_mut(), 25).unwrap().as_str(), "USPR32500002");
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600001");
+    assert_eq!(issue(ledger.as_mut(), 0).unwrap().as_str(), "USPR30000001");
+    assert_eq!(issue(ledger.as_mut(), 25).unwrap().as_str(), "USPR32500003");
+}
+
+fn prefixes_are_independent(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    ledger.add_prefix(pfx("GBAAA"), range("00001-99999"), AT).unwrap();
+    issue(ledger.as_mut(), 26).unwrap();
+    let other = ledger.transaction(|tx| tx.issue_next(pfx("GBAAA"), 26, &new())).unwrap();
+    assert_eq!(other.as_str(), "GBAAA2600001");
+}
+
+fn year_above_99_is_refused(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    assert!(matches!(issue(ledger.as_mut(), 100), Err(LedgerError::InvalidYear(100))));
+}
+
+fn unknown_prefix_is_a_clear_error(fresh: Fresh<'_>) {
+    let mut ledger = fresh();
+    let error = issue(ledger.as_mut(), 26).unwrap_err();
+    assert_eq!(error.to_string(), "prefix US-PR3 is not in the ledger; run `isrc-stamp init --prefix US-PR3` first");
+}
+
+fn adopted_code_inside_prefix_and_year_is_skipped(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600001");
+    adopt(ledger.as_mut(), code("USPR32600002")).unwrap();
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600003");
+    // An adopted code of another year or another registrant changes nothing here.
+    adopt(ledger.as_mut(), code("USPR32500009")).unwrap();
+    adopt(ledger.as_mut(), code("GBBBB2600007")).unwrap();
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600004");
+    assert_eq!(ledger.recording(code("GBBBB2600007")).unwrap().unwrap().origin, Origin::Adopted);
+}
+
+fn adopted_code_outside_the_range_does_not_move_allocation(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00500-00999");
+    adopt(ledger.as_mut(), code("USPR32601500")).unwrap();
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600500");
+}
+
+fn once_the_top_is_used_gaps_are_filled_lowest_first(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-00006");
+    adopt(ledger.as_mut(), code("USPR32600006")).unwrap();
+    adopt(ledger.as_mut(), code("USPR32600002")).unwrap();
+    adopt(ledger.as_mut(), code("USPR32600004")).unwrap();
+    let codes: Vec<u32> = (0..3).map(|_| issue(ledger.as_mut(), 26).unwrap().designation()).collect();
+    assert_eq!(codes, [1, 3, 5]);
+    assert!(matches!(issue(ledger.as_mut(), 26), Err(LedgerError::RangeExhausted { .. })));
+    assert_eq!(designations(ledger.as_mut()), [1, 2, 3, 4, 5, 6]);
+}
+
+fn voided_codes_are_not_reissued(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-00003");
+    let first = issue(ledger.as_mut(), 26).unwrap();
+    let second = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.void(second, "issued by mistake")).unwrap();
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().designation(), 3);
+    ledger.transaction(|tx| tx.void(first, "withdrawn")).unwrap();
+    // The top is used and the only "gaps" are void codes: nothing is free.
+    assert!(matches!(issue(ledger.as_mut(), 26), Err(LedgerError::RangeExhausted { .. })));
+    let voided = ledger.recording(second).unwrap().unwrap();
+    assert_eq!(voided.status, Status::Void);
+    assert_eq!(voided.void_reason.as_deref(), Some("issued by mistake"));
+}
+
+fn void_twice_or_unknown_is_an_error(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.void(isrc, "dup")).unwrap();
+    let again = ledger.transaction(|tx| tx.void(isrc, "dup")).unwrap_err();
+    assert_eq!(again.to_string(), "USPR32600001 is already void");
+    let unknown = ledger.transaction(|tx| tx.void(code("USPR32609999"), "x")).unwrap_err();
+    assert_eq!(unknown.to_string(), "USPR32609999 is not in the ledger");
+}
+
+fn adopting_a_code_twice_is_an_error(fresh: Fresh<'_>) {
+    let mut ledger = fresh();
+    adopt(ledger.as_mut(), code("NLA508700208")).unwrap();
+    let error = adopt(ledger.as_mut(), code("NLA508700208")).unwrap_err();
+    assert_eq!(error.to_string(), "NLA508700208 is already in the ledger");
+}
+
+fn adopt_keeps_metadata_and_origin(fresh: Fresh<'_>) {
+    let mut ledger = fresh();
+    let details = NewRecording { title: Some("Song".into()), artist: Some("Band".into()), ..new() };
+    ledger.transaction(|tx| tx.adopt(code("GBBBB9905305"), Origin::Imported, &details)).unwrap();
+    let recording = ledger.recording(code("GBBBB9905305")).unwrap().unwrap();
+    assert_eq!(recording.origin, Origin::Imported);
+    assert_eq!(recording.title.as_deref(), Some("Song"));
+    assert_eq!(recording.artist.as_deref(), Some("Band"));
+    assert_eq!(recording.version_note, None);
+}
+
+fn lineage_is_recorded_and_checked(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let parent = issue(ledger.as_mut(), 26).unwrap();
+    let edit = NewRecording {
+        parent: Some(parent),
+        relation: Some(Relation::Edit),
+        version_note: Some("radio edit".into()),
+        ..new()
+    };
+    let child = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &edit)).unwrap();
+    let recording = ledger.recording(child).unwrap().unwrap();
+    assert_eq!((recording.parent, recording.relation), (Some(parent), Some(Relation::Edit)));
+
+    let orphan = NewRecording { relation: Some(Relation::Remix), ..new() };
+    let error = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &orphan)).unwrap_err();
+    assert!(matches!(error, LedgerError::RelationWithoutParent(Relation::Remix)));
+
+    let unknown = NewRecording { parent: Some(code("USPR39900001")), ..edit };
+    let error = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &unknown)).unwrap_err();
+    assert_eq!(error.to_string(), "USPR39900001 is not in the ledger");
+}
+
+fn binding_audio_is_idempotent_for_the_same_code(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    assert!(ledger.transaction(|tx| tx.bind_audio(&audio_record(1, isrc))).unwrap());
+    let mut again = audio_record(1, isrc);
+    again.first_path = "/elsewhere.flac".into();
+    assert!(!ledger.transaction(|tx| tx.bind_audio(&again)).unwrap());
+    let bound = ledger.audio_for_code(isrc).unwrap();
+    assert_eq!(bound, [audio_record(1, isrc)]);
+}
+
+fn binding_audio_to_another_code_is_an_error(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let first = issue(ledger.as_mut(), 26).unwrap();
+    let second = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.bind_audio(&audio_record(1, first))).unwrap();
+    let error = ledger.transaction(|tx| tx.bind_audio(&audio_record(1, second))).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the audio id {} is already bound to USPR32600001, so it cannot be bound to \
+             USPR32600002",
+            audio(1)
+        )
+    );
+    assert_eq!(ledger.code_for_audio(&audio(1)).unwrap(), Some(first));
+}
+
+fn several_audio_ids_share_one_recording(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    ledger
+        .transaction(|tx| {
+            tx.bind_audio(&audio_record(1, isrc))?;
+            tx.bind_audio(&audio_record(2, isrc))
+        })
+        .unwrap();
+    assert_eq!(ledger.audio_for_code(isrc).unwrap().len(), 2);
+    assert_eq!(ledger.code_for_audio(&audio(2)).unwrap(), Some(isrc));
+    assert_eq!(ledger.code_for_audio(&audio(3)).unwrap(), None);
+}
+
+fn binding_to_an_unknown_or_void_code_is_an_error(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let unknown = ledger.transaction(|tx| tx.bind_audio(&audio_record(1, code("USPR32612345"))));
+    assert!(matches!(unknown, Err(LedgerError::UnknownCode(_))));
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.void(isrc, "mistake")).unwrap();
+    let void = ledger.transaction(|tx| tx.bind_audio(&audio_record(1, isrc)));
+    assert!(matches!(void, Err(LedgerError::CodeVoid(_))));
+}
+
+fn events_are_appended_and_read_back_in_order(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    let (first, second) = ledger
+        .transaction(|tx| {
+            let first = tx.log(&NewEvent {
+                isrc: Some(isrc),
+                audio_id: Some(audio(1)),
+                path: Some("/masters/a.wav".into()),
+                detail: "{\"year\":26}".into(),
+                ..NewEvent::new(USER, AT, "issue")
+            })?;
+            let second = tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT + 1, "write") })?;
+            tx.log(&NewEvent::new(USER, AT, "unrelated"))?;
+            Ok::<_, LedgerError>((first, second))
+        })
+        .unwrap();
+    assert!(first < second);
+    let events = ledger.events_for(isrc).unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["issue", "write"]);
+    assert_eq!(events[0].id, first);
+    assert_eq!(events[0].audio_id, Some(audio(1)));
+    assert_eq!(events[0].path.as_deref(), Some("/masters/a.wav"));
+    assert_eq!(events[0].detail, "{\"year\":26}");
+    assert_eq!(events[1].at, AT + 1);
+    assert_eq!(events[1].path, None);
+}
+
+fn a_failing_transaction_leaves_nothing_behind(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let result = ledger.transaction(|tx| {
+        let isrc = tx.issue_next(pfx("USPR3"), 26, &new())?;
+        tx.bind_audio(&audio_record(1, isrc))?;
+        tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT, "issue") })?;
+        tx.adopt(code("GBBBB9905305"), Origin::Adopted, &new())?;
+        tx.issue_next(pfx("XXXXX"), 26, &new()) // unknown prefix: fails
+    });
+    assert!(matches!(result, Err(LedgerError::UnknownPrefix(_))));
+    assert!(ledger.recordings().unwrap().is_empty());
+    assert_eq!(ledger.code_for_audio(&audio(1)).unwrap(), None);
+    assert!(ledger.events_for(code("USPR32600001")).unwrap().is_empty());
+    assert_eq!(issue(ledger.as_mut(), 26).unwrap().as_str(), "USPR32600001");
+}
+
+fn a_transaction_with_a_caller_error_type_rolls_back(fresh: Fresh<'_>) {
+    #[derive(Debug)]
+    enum CommandError {
+        Ledger(LedgerError),
+        Conflict,
+    }
+    impl From<LedgerError> for CommandError {
+        fn from(error: LedgerError) -> Self {
+            CommandError::Ledger(error)
+        }
+    }
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let result: std::result::Result<(), CommandError> = ledger.transaction(|tx| {
+        tx.issue_next(pfx("USPR3"), 26, &new())?;
+        Err(CommandError::Conflict)
+    });
+    assert!(matches!(result, Err(CommandError::Conflict)));
+    assert!(ledger.recordings().unwrap().is_empty());
+    let result: std::result::Result<Isrc, CommandError> =
+        ledger.transaction(|tx| Ok(tx.issue_next(pfx("XXXXX"), 26, &new())?));
+    assert!(matches!(result, Err(CommandError::Ledger(LedgerError::UnknownPrefix(_)))));
+}
+
+fn a_dropped_transaction_rolls_back(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    {
+        let mut tx = ledger.begin().unwrap();
+        tx.issue_next(pfx("USPR3"), 26, &new()).unwrap();
+        assert_eq!(tx.recordings().unwrap().len(), 1);
+    }
+    assert!(ledger.recordings().unwrap().is_empty());
+}
+
+fn recordings_are_ordered_by_code(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    adopt(ledger.as_mut(), code("USPR32500009")).unwrap();
+    issue(ledger.as_mut(), 26).unwrap();
+    adopt(ledger.as_mut(), code("GBBBB9905305")).unwrap();
+    let codes: Vec<String> = ledger.recordings().unwrap().iter().map(|r| r.isrc.to_string()).collect();
+    assert_eq!(codes, ["GBBBB9905305", "USPR32500009", "USPR32600001"]);
+}
+
+fn records_serialize_in_stored_forms(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    let recording = ledger.recording(isrc).unwrap().unwrap();
+    let json = serde_json::to_value(&recording).unwrap();
+    assert_eq!(json["isrc"], "USPR32600001");
+    assert_eq!(json["origin"], "issued");
+    assert_eq!(json["parent"], serde_json::Value::Null);
+    let prefix = serde_json::to_value(&ledger.prefixes().unwrap()[0]).unwrap();
+    assert_eq!((prefix["prefix"].as_str(), prefix["range"].as_str()), (Some("USPR3"), Some("00001-99999")));
+}
+
+fn a_fingerprint_is_stored_once_and_reads_back(fresh: Fresh<'_>) {
+    let (mut ledger, _) = ledger_issuing(fresh, &[1]);
+    let stored = ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(1), &print(1))).expect("stored");
+    assert!(stored);
+    let again = ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(1), &print(2))).expect("no error");
+    assert!(!again, "the first fingerprint is kept");
+    assert_eq!(ledger.fingerprint(&fp_audio(1)).expect("read"), Some(print(1)));
+    assert_eq!(ledger.fingerprint(&fp_audio(9)).expect("read"), None);
+}
+
+fn a_fingerprint_needs_its_audio_in_the_ledger(fresh: Fresh<'_>) {
+    let (mut ledger, _) = ledger_issuing(fresh, &[1]);
+    assert!(ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(2), &print(2))).is_err());
+}
+
+fn candidates_share_keys_and_come_most_shared_first(fresh: Fresh<'_>) {
+    let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2, 3]);
+    ledger
+        .transaction(|tx| {
+            for seed in [1, 2, 3] {
+                tx.store_fingerprint(&fp_audio(seed), &print(seed))?;
+            }
+            Ok::<_, LedgerError>(())
+        })
+        .expect("stored");
+    // The second half of recording 2: shares the keys of that half only.
+    let half = Fingerprint::new(print(2).items()[450..].to_vec(), Duration::from_secs(55));
+    let found = ledger.fingerprint_candidates(&half.keys(), 8).expect("looked up");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].isrc, &found[0].audio_id), (codes[1], &fp_audio(2)));
+    assert_eq!(found[0].shared_keys, half.keys().len());
+    assert!((found[0].duration_seconds - 111.0).abs() < 1e-9);
+    assert_eq!(found[0].fingerprint, print(2));
+    assert!(ledger.fingerprint_candidates(&print(7).keys(), 8).expect("looked up").is_empty());
+    assert!(ledger.fingerprint_candidates(&[], 8).expect("looked up").is_empty());
+}
+
+fn keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out(fresh: Fresh<'_>) {
+    let seeds: Vec<u64> = (1..=rules::KEY_ROWS as u64 + 1).collect();
+    let (mut ledger, codes) = ledger_issuing(fresh, &seeds);
+    // Every fingerprint holds the same key item, plus its own.
+    let common = (0u32..).find(|&x| crate::acoustic::is_key(x)).expect("a key");
+    ledger
+        .transaction(|tx| {
+            for &seed in &seeds {
+                let mut items = vec![common; 10];
+                items.extend(items_for(seed));
+                tx.store_fingerprint(&fp_audio(seed), &Fingerprint::new(items, Duration::from_secs(10)))?;
+            }
+            Ok::<_, LedgerError>(())
+        })
+        .expect("stored");
+    assert!(ledger.fingerprint_candidates(&[common], 8).expect("looked up").is_empty());
+    let own = Fingerprint::new(items_for(5), Duration::from_secs(10)).keys();
+    assert_eq!(ledger.fingerprint_candidates(&own, 8).expect("looked up")[0].isrc, codes[4]);
+    ledger.transaction(|tx| tx.void(codes[4], "test")).expect("voided");
+    let found = ledger.fingerprint_candidates(&own, 8).expect("looked up");
+    assert!(found.iter().all(|c| c.isrc != codes[4]), "{found:?}");
+}
+
+/// One `#[test]` per behaviour test, on the backend `$factory` makes.
+macro_rules! wrap {
+    ($factory:expr; $($test:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                if let Some(fresh) = $factory() {
+                    super::$test(&*fresh);
+                }
+            }
+        )+
+    };
+}
+
+/// Runs every behaviour test on one backend, in a module of its own.
+macro_rules! behaviour_tests {
+    ($backend:ident, $factory:expr) => {
+        mod $backend {
+            wrap!($factory;
+                add_prefix_is_idempotent_for_the_same_range_only,
+                prefixes_are_listed_in_order,
+                invalid_range_is_refused,
+                issuing_is_contiguous_from_00001,
+                many_codes_in_one_transaction_are_contiguous,
+                range_start_is_respected_and_exhaustion_is_clear,
+                range_starting_at_00000_is_used_from_00000,
+                years_are_independent,
+                prefixes_are_independent,
+                year_above_99_is_refused,
+                unknown_prefix_is_a_clear_error,
+                adopted_code_inside_prefix_and_year_is_skipped,
+                adopted_code_outside_the_range_does_not_move_allocation,
+                once_the_top_is_used_gaps_are_filled_lowest_first,
+                voided_codes_are_not_reissued,
+                void_twice_or_unknown_is_an_error,
+                adopting_a_code_twice_is_an_error,
+                adopt_keeps_metadata_and_origin,
+                lineage_is_recorded_and_checked,
+                binding_audio_is_idempotent_for_the_same_code,
+                binding_audio_to_another_code_is_an_error,
+                several_audio_ids_share_one_recording,
+                binding_to_an_unknown_or_void_code_is_an_error,
+                events_are_appended_and_read_back_in_order,
+                a_failing_transaction_leaves_nothing_behind,
+                a_transaction_with_a_caller_error_type_rolls_back,
+                a_dropped_transaction_rolls_back,
+                recordings_are_ordered_by_code,
+                records_serialize_in_stored_forms,
+                a_fingerprint_is_stored_once_and_reads_back,
+                a_fingerprint_needs_its_audio_in_the_ledger,
+                candidates_share_keys_and_come_most_shared_first,
+                keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out
+            );
+        }
+    };
+}
+
+behaviour_tests!(sqlite_in_memory, crate::ledger::sqlite::in_memory_factory);

@@ -1,0 +1,44 @@
+//! What the ledger knows about one file: the code its audio id is bound to, and the
+//! standing of the code its tags carry. `assign` decides on these facts and `verify`
+//! judges by them, so both read the ledger the same way, through [`facts_about`].
+
+use super::Lookup;
+use super::error::Result;
+use super::types::Status;
+use crate::audio::AudioId;
+use crate::isrc::Isrc;
+
+/// The ledger's facts about a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// The code the ledger binds the file's audio id to.
+    pub code_for_audio: Option<Isrc>,
+    /// What the ledger says of the code the file carries (default when it carries none).
+    pub carried: CodeFacts,
+}
+
+/// What the ledger says of one code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeFacts {
+    /// Its status, `None` when the ledger does not have it.
+    pub status: Option<Status>,
+    /// Whether the file's own audio id is bound to it.
+    pub bound_here: bool,
+    /// Whether other audio ids are bound to it.
+    pub bound_elsewhere: bool,
+}
+
+/// Reads the facts about a file whose audio id is `audio_id` and whose tags carry `carried`.
+pub fn facts_about(lookup: &mut dyn Lookup, audio_id: &AudioId, carried: Option<Isrc>) -> Result<FileFacts> {
+    let code_for_audio = lookup.code_for_audio(audio_id)?;
+    let mut facts = CodeFacts::default();
+    if let Some(code) = carried
+        && let Some(recording) = lookup.recording(code)?
+    {
+        facts.status = Some(recording.status);
+        let audio = lookup.audio_for_code(code)?;
+        facts.bound_here = audio.iter().any(|a| &a.audio_id == audio_id);
+        facts.bound_elsewhere = audio.iter().any(|a| &a.audio_id != audio_id);
+    }
+    Ok(FileFacts { code_for_audio, carried: facts })
+}

@@ -1,0 +1,174 @@
+//! The rules every ledger backend keeps, written once: which designation is issued
+//! next, what a new recording, a binding or a voiding must satisfy, and how far a
+//! fingerprint lookup may read. A backend answers the questions (what is used, what a
+//! code's status is); the answers are judged here, so two backends cannot disagree.
+//! The schema's constraints stand behind these checks.
+
+use std::collections::HashMap;
+
+use super::error::{LedgerError, Result};
+use super::types::{AudioRecord, FingerprintCandidate, NewRecording, Status};
+use crate::isrc::{DesignationRange, Isrc, Prefix};
+
+/// Rows read per fingerprint key at most; a key with more is too common to tell
+/// recordings apart (silence, a common texture) and is skipped.
+pub(crate) const KEY_ROWS: usize = 64;
+
+/// Fails unless `range` lies within 00000-99999 with first <= last.
+pub(crate) fn check_range(range: DesignationRange) -> Result<()> {
+    if range.first > range.last || range.last > 99_999 {
+        return Err(LedgerError::InvalidRange(range));
+    }
+    Ok(())
+}
+
+/// Fails unless `year` is a two-digit year of reference.
+pub(crate) fn check_year(year: u8) -> Result<()> {
+    if year > 99 {
+        return Err(LedgerError::InvalidYear(year));
+    }
+    Ok(())
+}
+
+/// Whether adding `prefix` with `requested` is new (`true`), a repeat of the same range
+/// (`false`), or a contradiction of the range already there (an error).
+pub(crate) fn check_new_prefix(
+    prefix: Prefix,
+    requested: DesignationRange,
+    existing: Option<DesignationRange>,
+) -> Result<bool> {
+    check_range(requested)?;
+    match existing {
+        None => Ok(true),
+        Some(existing) if existing == requested => Ok(false),
+        Some(existing) => Err(LedgerError::PrefixRangeMismatch { prefix, existing, requested }),
+    }
+}
+
+/// What a backend tells about the designations used under a prefix for a year
+/// (issued, adopted or void alike), within bounds `(first, last)`.
+pub(crate) trait Designations {
+    /// The highest designation used in `first..=last`.
+    fn highest_used(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>>;
+    /// Whether `designation` is used.
+    fn is_used(&mut self, prefix: Prefix, year: u8, designation: u32) -> Result<bool>;
+    /// The lowest free designation in `first..=last`, given that `first` is used.
+    fn lowest_gap_above(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>>;
+}
+
+/// The next code to issue under `prefix` (authorised for `range`) for `year`: one above
+/// the highest designation used in the range, so codes stay sequential; once the top of
+/// the range is used, the lowest free one. Void codes count as used: never reissued.
+pub(crate) fn next_code(
+    used: &mut dyn Designations,
+    prefix: Prefix,
+    year: u8,
+    range: DesignationRange,
+) -> Result<Isrc> {
+    check_year(year)?;
+    let bounds = (range.first, range.last);
+    let designation = match used.highest_used(prefix, year, bounds)? {
+        None => Some(range.first),
+        Some(top) if top < range.last => Some(top + 1),
+        Some(_) if !used.is_used(prefix, year, range.first)? => Some(range.first),
+        Some(_) => used.lowest_gap_above(prefix, year, bounds)?,
+    };
+    let designation = designation.ok_or(LedgerError::RangeExhausted { prefix, year, range })?;
+    Isrc::from_parts(prefix, year, designation)
+        .map_err(|_| LedgerError::Corrupt { column: "prefix.range_last", value: range.to_string() })
+}
+
+/// Checks a recording about to be inserted: its code must be new, a relation needs a
+/// parent, and the parent must be in the ledger (`parent_known` is asked only then).
+pub(crate) fn check_new_recording(
+    isrc: Isrc,
+    existing: Option<Status>,
+    new: &NewRecording,
+    parent_known: impl FnOnce(Isrc) -> Result<bool>,
+) -> Result<()> {
+    if existing.is_some() {
+        return Err(LedgerError::AlreadyInLedger(isrc));
+    }
+    match (new.parent, new.relation) {
+        (None, Some(relation)) => Err(LedgerError::RelationWithoutParent(relation)),
+        (Some(parent), _) if !parent_known(parent)? => Err(LedgerError::UnknownCode(parent)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether binding `audio` must insert a row (`true`) or is already there (`false`),
+/// given the code its audio id is bound to and the status of the code asked for. One
+/// audio id belongs to one active code.
+pub(crate) fn check_bind(audio: &AudioRecord, bound: Option<Isrc>, status: Option<Status>) -> Result<bool> {
+    match bound {
+        Some(bound) if bound == audio.isrc => return Ok(false),
+        Some(bound) => {
+            return Err(LedgerError::AudioBoundElsewhere {
+                audio_id: audio.audio_id.clone(),
+                bound_to: bound,
+                requested: audio.isrc,
+            });
+        }
+        None => {}
+    }
+    match status {
+        None => Err(LedgerError::UnknownCode(audio.isrc)),
+        Some(Status::Void) => Err(LedgerError::CodeVoid(audio.isrc)),
+        Some(Status::Active) => Ok(true),
+    }
+}
+
+/// Fails unless the code may be voided: it is in the ledger and active.
+pub(crate) fn check_void(isrc: Isrc, status: Option<Status>) -> Result<()> {
+    match status {
+        None => Err(LedgerError::UnknownCode(isrc)),
+        Some(Status::Void) => Err(LedgerError::AlreadyVoid(isrc)),
+        Some(Status::Active) => Ok(()),
+    }
+}
+
+/// A number as the ledger stores it (a signed 64-bit integer).
+pub(crate) fn stored_int(what: &'static str, value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(|_| LedgerError::OutOfRange { what, value })
+}
+
+/// What a backend tells about its fingerprint key index.
+pub(crate) trait FingerprintIndex {
+    /// Up to `at_most` fingerprint ids holding `key`.
+    fn holders(&mut self, key: u32, at_most: usize) -> Result<Vec<i64>>;
+    /// The candidate a fingerprint id stands for, if its audio is bound to an active code.
+    fn candidate(&mut self, id: i64, shared_keys: usize) -> Result<Option<FingerprintCandidate>>;
+}
+
+/// Stored fingerprints sharing keys with `keys`, most shared first (then oldest), at
+/// most `limit`. A key found in more than [`KEY_ROWS`] fingerprints is skipped, so the
+/// rows read are bounded whatever the ledger's size.
+pub(crate) fn fingerprint_candidates(
+    index: &mut dyn FingerprintIndex,
+    keys: &[u32],
+    limit: usize,
+) -> Result<Vec<FingerprintCandidate>> {
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for &key in keys {
+        let ids = index.holders(key, KEY_ROWS + 1)?;
+        if ids.len() > KEY_ROWS {
+            continue;
+        }
+        for id in ids {
+            *counts.entry(id).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(i64, usize)> = counts.into_iter().collect();
+    ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut found = Vec::new();
+    // A few more than `limit`, since some ids may be void or left over.
+    for (id, shared_keys) in ranked.into_iter().take(limit.saturating_mul(2)) {
+        if found.len() == limit {
+            break;
+        }
+        if let Some(candidate) = index.candidate(id, shared_keys)? {
+            found.push(candidate);
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,185 @@
+//! The SQLite schema and its forward migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied; `PRAGMA application_id`
+//! marks the file as an isrc-stamp ledger. A migration is only ever appended to
+//! [`MIGRATIONS`], never edited once released.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::ledger::error::{LedgerError, Result};
+
+/// `PRAGMA application_id` of a ledger: "ISRC" in ASCII.
+pub(super) const APPLICATION_ID: i64 = 0x4953_5243;
+
+/// Version 1: prefixes, recordings, audio ids, events.
+///
+/// Allocation reads `recording` through the `UNIQUE (prefix, year, designation)` index;
+/// lookups by code and by audio id use the primary keys. `recording.prefix` is no
+/// foreign key: adopted codes may belong to other registrants.
+const V1: &str = r"
+CREATE TABLE prefix (
+    prefix      TEXT    NOT NULL PRIMARY KEY
+                        CHECK (prefix GLOB '[A-Z][A-Z][A-Z0-9][A-Z0-9][A-Z0-9]'),
+    range_first INTEGER NOT NULL CHECK (range_first BETWEEN 0 AND 99999),
+    range_last  INTEGER NOT NULL CHECK (range_last BETWEEN range_first AND 99999),
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE recording (
+    code         TEXT    NOT NULL PRIMARY KEY,
+    prefix       TEXT    NOT NULL,
+    year         INTEGER NOT NULL CHECK (year BETWEEN 0 AND 99),
+    designation  INTEGER NOT NULL CHECK (designation BETWEEN 0 AND 99999),
+    origin       TEXT    NOT NULL CHECK (origin IN ('issued', 'adopted', 'imported')),
+    status       TEXT    NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'void')),
+    title        TEXT,
+    artist       TEXT,
+    version_note TEXT,
+    parent       TEXT    REFERENCES recording (code),
+    relation     TEXT    CHECK (relation IN
+                     ('edit', 'remix', 'remaster', 'live', 'language', 'mix', 'other')),
+    issued_at    INTEGER NOT NULL,
+    issued_by    TEXT    NOT NULL,
+    void_reason  TEXT,
+    UNIQUE (prefix, year, designation),
+    CHECK (prefix GLOB '[A-Z][A-Z][A-Z0-9][A-Z0-9][A-Z0-9]'),
+    CHECK (code = prefix || printf('%02d%05d', year, designation)),
+    CHECK (relation IS NULL OR parent IS NOT NULL),
+    CHECK ((status = 'void') = (void_reason IS NOT NULL))
+) STRICT;
+
+CREATE INDEX recording_by_parent ON recording (parent) WHERE parent IS NOT NULL;
+
+CREATE TABLE audio (
+    audio_id   TEXT    NOT NULL PRIMARY KEY,
+    isrc       TEXT    NOT NULL REFERENCES recording (code),
+    frames     INTEGER NOT NULL CHECK (frames >= 0),
+    rate       INTEGER NOT NULL CHECK (rate >= 0),
+    channels   INTEGER NOT NULL CHECK (channels >= 0),
+    bits       INTEGER NOT NULL CHECK (bits >= 0),
+    first_path TEXT    NOT NULL,
+    added_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX audio_by_isrc ON audio (isrc);
+
+CREATE TABLE event (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    user     TEXT    NOT NULL,
+    path     TEXT,
+    audio_id TEXT,
+    isrc     TEXT,
+    action   TEXT    NOT NULL,
+    detail   TEXT    NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX event_by_isrc ON event (isrc, id) WHERE isrc IS NOT NULL;
+CREATE INDEX event_by_audio ON event (audio_id, id) WHERE audio_id IS NOT NULL;
+
+CREATE TRIGGER event_no_update BEFORE UPDATE ON event
+BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+
+CREATE TRIGGER event_no_delete BEFORE DELETE ON event
+BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+
+CREATE TRIGGER recording_no_delete BEFORE DELETE ON recording
+BEGIN SELECT RAISE(ABORT, 'codes are never deleted from the ledger: void them'); END;
+
+CREATE TRIGGER recording_code_fixed
+BEFORE UPDATE OF code, prefix, year, designation, origin, issued_at, issued_by ON recording
+BEGIN SELECT RAISE(ABORT, 'a recorded code and its origin never change'); END;
+";
+
+/// Version 2: acoustic fingerprints of audio ids, and the index that finds candidates.
+///
+/// `fingerprint` holds one Chromaprint fingerprint per audio id (`algorithm` is
+/// Chromaprint's configuration id, `covers` the seconds fingerprinted, `data` the items
+/// as little-endian u32). `fingerprint_key` indexes a small content-defined sample of
+/// each fingerprint's items ([`crate::acoustic::Fingerprint::keys`], at most 96): a
+/// new fingerprint looks its own keys up (one index seek each, a bounded number of rows
+/// per key) and is compared in full only with the few fingerprints sharing most keys, so
+/// the cost does not grow with the number of recordings. The key table has no foreign
+/// key (it would need a second index to delete through): rows left by a deleted
+/// fingerprint are dropped by the join when candidates are read.
+const V2: &str = r"
+CREATE TABLE fingerprint (
+    id        INTEGER NOT NULL PRIMARY KEY,
+    audio_id  TEXT    NOT NULL UNIQUE REFERENCES audio (audio_id) ON DELETE CASCADE,
+    algorithm INTEGER NOT NULL CHECK (algorithm BETWEEN 0 AND 255),
+    covers    REAL    NOT NULL CHECK (covers >= 0),
+    data      BLOB    NOT NULL CHECK (length(data) % 4 = 0)
+) STRICT;
+
+CREATE TABLE fingerprint_key (
+    key         INTEGER NOT NULL,
+    fingerprint INTEGER NOT NULL,
+    PRIMARY KEY (key, fingerprint)
+) STRICT, WITHOUT ROWID;
+";
+
+/// Every migration, in order: applying `MIGRATIONS[i]` takes the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The schema version this build writes and understands.
+pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`SCHEMA_VERSION`], or explains why it cannot.
+///
+/// Costs two header reads when the schema is current; otherwise migrates inside one
+/// `BEGIN IMMEDIATE` transaction, so concurrent openers of a new file migrate it once.
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    if found == SCHEMA_VERSION && application_id(conn)? == APPLICATION_ID {
+        return Ok(());
+    }
+    check_not_newer(found)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = user_version(&tx)?;
+    check_not_newer(found)?;
+    check_identity(&tx, found, path)?;
+    for step in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+        tx.execute_batch(step)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Fails if the file was written by a newer schema.
+fn check_not_newer(found: i64) -> Result<()> {
+    if found > SCHEMA_VERSION {
+        return Err(LedgerError::SchemaTooNew { found, known: SCHEMA_VERSION });
+    }
+    Ok(())
+}
+
+/// Accepts a ledger, or an empty database about to become one; refuses other databases.
+fn check_identity(conn: &Connection, version: i64, path: &Path) -> Result<()> {
+    let id = application_id(conn)?;
+    let fresh = id == 0 && version == 0 && schema_is_empty(conn)?;
+    if id == APPLICATION_ID || fresh {
+        Ok(())
+    } else {
+        Err(LedgerError::NotALedger { location: path.display().to_string() })
+    }
+}
+
+/// `PRAGMA user_version`.
+pub(super) fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// `PRAGMA application_id`.
+fn application_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "application_id", |row| row.get(0))?)
+}
+
+/// Whether the database holds no tables, indexes, views or triggers.
+fn schema_is_empty(conn: &Connection) -> Result<bool> {
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    Ok(objects == 0)
+}

@@ -1,0 +1,82 @@
+//! How results leave the program: exit codes, JSON Lines, and human tables.
+//!
+//! Like ripgrep: 0 when clean, 1 when there are findings (conflicts, failed checks,
+//! invalid codes), 2 when something could not be read or the usage was wrong. Results go
+//! to stdout; progress and diagnostics to stderr.
+
+pub(crate) mod progress;
+
+use std::io::Write;
+
+/// The outcome of a command, most severe wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// Everything checked out.
+    Clean,
+    /// Findings: conflicts, failed checks, invalid codes.
+    Findings,
+    /// Errors: unreadable or undecodable files, bad usage.
+    Errors,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Clean => 0,
+            Exit::Findings => 1,
+            Exit::Errors => 2,
+        }
+    }
+
+    /// The more severe of two outcomes.
+    pub fn worst(self, other: Exit) -> Exit {
+        self.max(other)
+    }
+}
+
+/// Writes one JSON object as a line.
+pub(crate) fn json_line(out: &mut dyn Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// A duration as `m:ss.mmm` (or `h:mm:ss.mmm`).
+pub(crate) fn duration(seconds: f64) -> String {
+    let millis = (seconds.max(0.0) * 1000.0).round() as u64;
+    let (h, m, s, ms) = (millis / 3_600_000, millis / 60_000 % 60, millis / 1000 % 60, millis % 1000);
+    if h > 0 { format!("{h}:{m:02}:{s:02}.{ms:03}") } else { format!("{m}:{s:02}.{ms:03}") }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+pub(crate) fn timestamp(seconds: i64) -> String {
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(at) => at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        Err(_) => format!("{seconds} s after 1970"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_clock() {
+        assert_eq!(duration(0.6667), "0:00.667");
+        assert_eq!(duration(245.5), "4:05.500");
+        assert_eq!(duration(3723.0), "1:02:03.000");
+    }
+
+    #[test]
+    fn timestamps_are_utc_dates() {
+        assert_eq!(timestamp(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(timestamp(1_795_306_000), "2026-11-22 00:06:40 UTC");
+    }
+
+    #[test]
+    fn the_worst_outcome_wins() {
+        assert_eq!(Exit::Clean.worst(Exit::Findings), Exit::Findings);
+        assert_eq!(Exit::Errors.worst(Exit::Findings), Exit::Errors);
+        assert_eq!(Exit::Errors.code(), 2);
+    }
+}

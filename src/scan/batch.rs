@@ -1,0 +1,56 @@
+//! A batch: every audio file under the paths, scanned in parallel on a pool of `jobs`
+//! threads, results in walk order, with a progress bar.
+
+use std::path::PathBuf;
+
+use crate::audio::AnalyzeOptions;
+use crate::output::progress;
+use crate::scan::{Failed, OnStamped, Scanned, scan_each_with};
+
+/// Scans every audio file under `paths` on `jobs` threads, with a progress bar.
+pub(crate) fn scan_with_progress(
+    paths: &[PathBuf],
+    jobs: usize,
+    quiet: bool,
+    label: &'static str,
+) -> Vec<Result<Scanned, Failed>> {
+    scan_with_options(paths, &AnalyzeOptions::default(), jobs, quiet, label)
+}
+
+/// [`scan_with_progress`], also computing what `options` ask for (the fingerprint).
+pub(crate) fn scan_with_options(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions,
+    jobs: usize,
+    quiet: bool,
+    label: &'static str,
+) -> Vec<Result<Scanned, Failed>> {
+    scan_handing_on(paths, options, jobs, quiet, label, &|_, _| {})
+}
+
+/// [`scan_with_options`], handing every file to `on_stamped` as its scan starts (on the
+/// scanning thread, before its decoding), while the others are still being read.
+pub(crate) fn scan_handing_on(
+    paths: &[PathBuf],
+    options: &AnalyzeOptions,
+    jobs: usize,
+    quiet: bool,
+    label: &'static str,
+    on_stamped: &OnStamped<'_>,
+) -> Vec<Result<Scanned, Failed>> {
+    let files = super::walk::audio_files(paths);
+    let bar = progress::bar(files.len(), quiet, label);
+    // Fewer files than jobs: the spare threads hash beside each file's decoding.
+    let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
+    let scanned = in_pool(jobs, || scan_each_with(files, &options, on_stamped, |_| bar.inc(1)));
+    bar.finish_and_clear();
+    scanned
+}
+
+/// Runs `work` on a pool of `jobs` threads (on the current thread if none can start).
+pub(crate) fn in_pool<T: Send>(jobs: usize, work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}

@@ -1,0 +1,431 @@
+//! The checks `verify` runs before pressing, as pure functions of what was read.
+//!
+//! Each finding has a stable id (scripts match on it), a severity and a message that
+//! names the file. File checks look at one file and what the ledger says about it; set
+//! checks look across the files of one run; carrier checks add the Red Book limits for
+//! a CD. Finding ids: `missing-isrc`, `invalid-isrc`, `locations-disagree`,
+//! `multiple-values`, `unknown-country` (warning), `not-in-ledger`, `ledger-mismatch`,
+//! `code-on-other-audio`, `void-code`, `duplicate-code-in-set`, `split-recording-in-set`,
+//! `audio-corrupt`, `cuesheet-disagrees`, `unreadable`, and with `--carrier cd`:
+//! `cd-sample-rate`, `cd-bit-depth`, `cd-channels`, `cd-track-too-short`,
+//! `cd-too-many-tracks`, `cd-too-long`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::container::{self, Location, TagReport};
+use crate::isrc::Isrc;
+use crate::ledger::{FileFacts, Status};
+
+/// How serious a finding is: errors fail `verify` (exit 1), warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Severity {
+    /// Must be fixed before pressing.
+    Error,
+    /// Worth a look.
+    Warning,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Finding {
+    /// The stable finding id.
+    pub id: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, naming the file.
+    pub message: String,
+}
+
+impl Finding {
+    fn error(id: &'static str, message: String) -> Self {
+        Finding { id, severity: Severity::Error, message }
+    }
+
+    fn warning(id: &'static str, message: String) -> Self {
+        Finding { id, severity: Severity::Warning, message }
+    }
+}
+
+/// What the ledger says about a file (absent when verifying without a ledger).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct LedgerView {
+    /// The code the ledger ties to the file's audio id.
+    pub code_for_audio: Option<Isrc>,
+    /// Whether the file's code is in the ledger.
+    pub code_known: bool,
+    /// Whether the file's code is void in the ledger.
+    pub code_void: bool,
+    /// Whether the file's code is bound to other audio ids (and not to this one).
+    pub code_on_other_audio: bool,
+}
+
+impl From<&FileFacts> for LedgerView {
+    fn from(facts: &FileFacts) -> Self {
+        let code = &facts.carried;
+        LedgerView {
+            code_for_audio: facts.code_for_audio,
+            code_known: code.status.is_some(),
+            code_void: code.status == Some(Status::Void),
+            code_on_other_audio: code.bound_elsewhere && !code.bound_here,
+        }
+    }
+}
+
+/// The code a file carries, when its tags agree on one valid code (whatever the
+/// locations: the answer does not depend on which the format writes).
+pub(crate) fn single_code(tags: &TagReport) -> Option<Isrc> {
+    container::carried(tags, &[]).single_code()
+}
+
+/// The checks of one file's tags and, if given, of what the ledger says about it.
+pub(crate) fn file_findings(
+    name: &str,
+    tags: &TagReport,
+    md5_ok: Option<bool>,
+    ledger: Option<&LedgerView>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if md5_ok == Some(false) {
+        findings.push(Finding::error(
+            "audio-corrupt",
+            format!("{name}: the decoded audio does not match the MD5 stored in STREAMINFO: the file is corrupt"),
+        ));
+    }
+    tag_findings(name, tags, &mut findings);
+    if let (Some(ledger), Some(code)) = (ledger, single_code(tags)) {
+        ledger_findings(name, code, ledger, &mut findings);
+    }
+    findings
+}
+
+fn tag_findings(name: &str, tags: &TagReport, findings: &mut Vec<Finding>) {
+    if tags.isrcs.is_empty() {
+        findings.push(Finding::error("missing-isrc", format!("{name}: no ISRC in any tag location")));
+        return;
+    }
+    let mut per_location: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();
+    for found in &tags.isrcs {
+        per_location.entry(&found.location).or_default().push(&found.value);
+        match Isrc::parse(&found.value) {
+            Err(e) => findings.push(Finding::error(
+                "invalid-isrc",
+                format!("{name}: {} holds {:?}, not a valid ISRC: {e}", found.location, found.value),
+            )),
+            Ok(code) => {
+                for warning in code.warnings() {
+                    findings.push(Finding::warning("unknown-country", format!("{name}: {code}: {warning}")));
+                }
+            }
+        }
+    }
+    for (location, values) in &per_location {
+        if values.len() > 1 {
+            findings.push(Finding::error(
+                "multiple-values",
+                format!("{name}: {location} holds {} values ({}); it must hold one", values.len(), values.join(", ")),
+            ));
+        }
+    }
+    let codes = |cue: bool| -> Vec<Isrc> {
+        let mut codes: Vec<Isrc> = tags
+            .isrcs
+            .iter()
+            .filter(|f| matches!(f.location, Location::FlacCuesheetTrack(_)) == cue)
+            .filter_map(|f| Isrc::parse(&f.value).ok())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    let (tag_codes, cue_codes) = (codes(false), codes(true));
+    if tag_codes.len() > 1 {
+        let list: Vec<&str> = tag_codes.iter().map(Isrc::as_str).collect();
+        findings.push(Finding::error(
+            "locations-disagree",
+            format!("{name}: tag locations disagree: {}", list.join(" vs ")),
+        ));
+    }
+    if let Some(code) = tag_codes.first()
+        && cue_codes.iter().any(|cue| cue != code)
+    {
+        let list: Vec<&str> = cue_codes.iter().map(Isrc::as_str).collect();
+        findings.push(Finding::error(
+            "cuesheet-disagrees",
+            format!("{name}: the FLAC cue sheet says {} but the tags say {code}", list.join(", ")),
+        ));
+    }
+}
+
+fn ledger_findings(name: &str, code: Isrc, ledger: &LedgerView, findings: &mut Vec<Finding>) {
+    if ledger.code_void {
+        findings
+            .push(Finding::error("void-code", format!("{name}: {code} is void in the ledger and must not be used")));
+    }
+    match ledger.code_for_audio {
+        Some(known) if known != code => findings.push(Finding::error(
+            "ledger-mismatch",
+            format!("{name}: the ledger has this audio as {known} but the file carries {code} (a retagged duplicate)"),
+        )),
+        Some(_) => {}
+        None if ledger.code_on_other_audio => findings.push(Finding::error(
+            "code-on-other-audio",
+            format!("{name}: {code} belongs to other audio in the ledger"),
+        )),
+        None if !ledger.code_known => {
+            findings.push(Finding::error("not-in-ledger", format!("{name}: {code} is not in the ledger")))
+        }
+        None => {}
+    }
+}
+
+/// One file as the set checks see it.
+#[derive(Debug, Clone)]
+pub(crate) struct SetMember<'a> {
+    /// The file's name as reported.
+    pub name: &'a str,
+    /// Its audio id.
+    pub audio_id: &'a str,
+    /// The code its tags agree on.
+    pub code: Option<Isrc>,
+}
+
+/// Findings across the files of one run, as (index into `members`, finding).
+pub(crate) fn set_findings(members: &[SetMember<'_>]) -> Vec<(usize, Finding)> {
+    let mut findings = Vec::new();
+    let mut by_code: BTreeMap<Isrc, Vec<usize>> = BTreeMap::new();
+    let mut by_audio: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, member) in members.iter().enumerate() {
+        by_audio.entry(member.audio_id).or_default().push(i);
+        if let Some(code) = member.code {
+            by_code.entry(code).or_default().push(i);
+        }
+    }
+    for (code, group) in &by_code {
+        let audios: std::collections::BTreeSet<&str> = group.iter().map(|&i| members[i].audio_id).collect();
+        if audios.len() > 1 {
+            for &i in group {
+                let others = names(members, group, i);
+                findings.push((
+                    i,
+                    Finding::error(
+                        "duplicate-code-in-set",
+                        format!("{}: {code} is also on different audio: {others}", members[i].name),
+                    ),
+                ));
+            }
+        }
+    }
+    for group in by_audio.values() {
+        let codes: std::collections::BTreeSet<Isrc> = group.iter().filter_map(|&i| members[i].code).collect();
+        if codes.len() > 1 {
+            let list: Vec<&str> = codes.iter().map(Isrc::as_str).collect();
+            for &i in group {
+                let others = names(members, group, i);
+                findings.push((
+                    i,
+                    Finding::error(
+                        "split-recording-in-set",
+                        format!(
+                            "{}: the same audio carries {} in this set ({others})",
+                            members[i].name,
+                            list.join(" and ")
+                        ),
+                    ),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+fn names(members: &[SetMember<'_>], group: &[usize], except: usize) -> String {
+    group.iter().filter(|&&j| j != except).map(|&j| members[j].name).collect::<Vec<_>>().join(", ")
+}
+
+/// Red Book limits for a CD.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CdLimits {
+    /// Longest total playing time, in seconds (79:57 by default).
+    pub max_total_seconds: f64,
+}
+
+impl Default for CdLimits {
+    fn default() -> Self {
+        CdLimits { max_total_seconds: 79.0 * 60.0 + 57.0 }
+    }
+}
+
+/// The stream of one track, for the CD checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TrackStream {
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Bits per sample.
+    pub bits: u16,
+    /// Channels.
+    pub channels: u16,
+    /// Integer samples.
+    pub integer: bool,
+    /// Duration in seconds.
+    pub seconds: f64,
+}
+
+/// The CD checks of one track.
+pub(crate) fn cd_track_findings(name: &str, track: &TrackStream) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if track.sample_rate != 44_100 {
+        findings
+            .push(Finding::error("cd-sample-rate", format!("{name}: {} Hz; a CD needs 44100 Hz", track.sample_rate)));
+    }
+    if track.bits != 16 || !track.integer {
+        let kind = if track.integer { "integer" } else { "float" };
+        findings.push(Finding::error("cd-bit-depth", format!("{name}: {}-bit {kind}; a CD needs 16-bit", track.bits)));
+    }
+    if track.channels != 2 {
+        findings.push(Finding::error("cd-channels", format!("{name}: {} channels; a CD needs 2", track.channels)));
+    }
+    if track.seconds < 4.0 {
+        findings.push(Finding::error(
+            "cd-track-too-short",
+            format!("{name}: {:.3} s; a CD track lasts at least 4 s", track.seconds),
+        ));
+    }
+    findings
+}
+
+/// The CD checks of the whole set.
+pub(crate) fn cd_set_findings(tracks: &[TrackStream], limits: &CdLimits) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if tracks.len() > 99 {
+        findings.push(Finding::error("cd-too-many-tracks", format!("{} tracks; a CD holds at most 99", tracks.len())));
+    }
+    let total: f64 = tracks.iter().map(|t| t.seconds).sum();
+    if total > limits.max_total_seconds {
+        findings.push(Finding::error(
+            "cd-too-long",
+            format!(
+                "total playing time {}; the limit is {}",
+                crate::output::duration(total),
+                crate::output::duration(limits.max_total_seconds)
+            ),
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container::FoundIsrc;
+
+    fn tags(found: &[(Location, &str)]) -> TagReport {
+        TagReport {
+            isrcs: found
+                .iter()
+                .map(|(location, value)| FoundIsrc { location: location.clone(), value: (*value).into() })
+                .collect(),
+            ..TagReport::default()
+        }
+    }
+
+    fn ids(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|f| f.id).collect()
+    }
+
+    const X: &str = "USPR37300012";
+    const Y: &str = "GBBBB9905305";
+
+    fn code(text: &str) -> Isrc {
+        Isrc::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_clean_file_has_no_findings() {
+        let both = tags(&[(Location::Id3v2Tsrc, X), (Location::RiffInfoIsrc, X)]);
+        assert!(file_findings("a.wav", &both, None, None).is_empty());
+        let ledger = LedgerView { code_for_audio: Some(code(X)), code_known: true, ..LedgerView::default() };
+        assert!(file_findings("a.wav", &both, Some(true), Some(&ledger)).is_empty());
+    }
+
+    #[test]
+    fn tag_findings_each_have_their_id() {
+        assert_eq!(ids(&file_findings("a", &tags(&[]), None, None)), ["missing-isrc"]);
+        assert_eq!(
+            ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, "USPR3730001O")]), None, None)),
+            ["invalid-isrc"]
+        );
+        let split = tags(&[(Location::Id3v2Tsrc, X), (Location::RiffInfoIsrc, Y)]);
+        assert_eq!(ids(&file_findings("a", &split, None, None)), ["locations-disagree"]);
+        let twice = tags(&[(Location::Id3v2Tsrc, X), (Location::Id3v2Tsrc, Y)]);
+        assert_eq!(ids(&file_findings("a", &twice, None, None)), ["multiple-values", "locations-disagree"]);
+        let unknown = file_findings("a", &tags(&[(Location::VorbisIsrc, "QX1234567890")]), None, None);
+        assert_eq!(ids(&unknown), ["unknown-country"]);
+        assert_eq!(unknown[0].severity, Severity::Warning);
+        let cue = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), Y)]);
+        assert_eq!(ids(&file_findings("a", &cue, None, None)), ["cuesheet-disagrees"]);
+        let cue_agrees = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), X)]);
+        assert!(file_findings("a", &cue_agrees, None, None).is_empty());
+        assert_eq!(ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, X)]), Some(false), None)), ["audio-corrupt"]);
+    }
+
+    #[test]
+    fn ledger_findings_each_have_their_id() {
+        let file = tags(&[(Location::VorbisIsrc, X)]);
+        let check = |view: LedgerView| ids(&file_findings("a", &file, None, Some(&view)));
+        assert_eq!(check(LedgerView::default()), ["not-in-ledger"]);
+        assert_eq!(check(LedgerView { code_for_audio: Some(code(Y)), ..LedgerView::default() }), ["ledger-mismatch"]);
+        assert_eq!(
+            check(LedgerView { code_known: true, code_on_other_audio: true, ..LedgerView::default() }),
+            ["code-on-other-audio"]
+        );
+        assert_eq!(
+            check(LedgerView {
+                code_for_audio: Some(code(X)),
+                code_known: true,
+                code_void: true,
+                ..LedgerView::default()
+            }),
+            ["void-code"]
+        );
+        assert!(check(LedgerView { code_known: true, ..LedgerView::default() }).is_empty());
+    }
+
+    #[test]
+    fn set_findings_catch_one_code_on_two_audios_and_two_codes_on_one() {
+        let member = |name, audio_id, c: Option<&str>| SetMember { name, audio_id, code: c.map(code) };
+        let members = [
+            member("a", "1", Some(X)),
+            member("b", "2", Some(X)),
+            member("c", "3", Some(Y)),
+            member("d", "3", Some(X)),
+        ];
+        let found = set_findings(&members);
+        let dup: Vec<usize> = found.iter().filter(|(_, f)| f.id == "duplicate-code-in-set").map(|(i, _)| *i).collect();
+        assert_eq!(dup, [0, 1, 3]);
+        let split: Vec<usize> =
+            found.iter().filter(|(_, f)| f.id == "split-recording-in-set").map(|(i, _)| *i).collect();
+        assert_eq!(split, [2, 3]);
+        let clean = [member("a", "1", Some(X)), member("b", "1", Some(X)), member("c", "2", None)];
+        assert!(set_findings(&clean).is_empty());
+    }
+
+    #[test]
+    fn cd_checks_follow_the_red_book() {
+        let good = TrackStream { sample_rate: 44_100, bits: 16, channels: 2, integer: true, seconds: 4.0 };
+        assert!(cd_track_findings("t", &good).is_empty());
+        let bad = TrackStream { sample_rate: 96_000, bits: 24, channels: 1, integer: true, seconds: 3.9 };
+        assert_eq!(
+            ids(&cd_track_findings("t", &bad)),
+            ["cd-sample-rate", "cd-bit-depth", "cd-channels", "cd-track-too-short"]
+        );
+        let limits = CdLimits::default();
+        assert!(cd_set_findings(&vec![good; 99], &limits).is_empty());
+        assert_eq!(ids(&cd_set_findings(&vec![good; 100], &limits)), ["cd-too-many-tracks"]);
+        let long = TrackStream { seconds: 40.0 * 60.0, ..good };
+        assert_eq!(ids(&cd_set_findings(&[long, long], &limits)), ["cd-too-long"]);
+        assert!(cd_set_findings(&[long, long], &CdLimits { max_total_seconds: 81.0 * 60.0 }).is_empty());
+    }
+}

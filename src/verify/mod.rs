@@ -1,0 +1,209 @@
+//! Verify: prove, before pressing, that every file carries the right code and nothing
+//! contradicts the ledger.
+//!
+//! Every file is decoded in full (a FLAC file's audio is checked against its stored
+//! MD5). The checks themselves are pure and live in [`findings`]; this module gathers
+//! their facts, the ledger's through [`ledger::facts_about`] as `assign` does. Without a
+//! ledger only the file and set checks run. `--carrier vinyl` and `digital` add no
+//! checks of their own today; `cd` adds the Red Book limits.
+
+pub(crate) mod findings;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::ledger::{self, Ledger};
+use crate::output::Exit;
+use crate::scan::{self, Scanned};
+use findings::{CdLimits, Finding, LedgerView, SetMember, Severity, TrackStream};
+
+/// The carrier the masters are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Carrier {
+    /// Downloads and streaming.
+    Digital,
+    /// Compact Disc (Red Book checks).
+    Cd,
+    /// Vinyl.
+    Vinyl,
+}
+
+/// What `verify` was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct VerifyOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// The carrier.
+    pub carrier: Carrier,
+    /// CD limits (used with `--carrier cd`).
+    pub cd_limits: CdLimits,
+    /// Worker threads.
+    pub jobs: usize,
+    /// No progress.
+    pub quiet: bool,
+}
+
+/// One file's report, as `verify --json` prints it.
+#[derive(Debug, Serialize)]
+pub(crate) struct FileReport {
+    pub path: String,
+    pub audio_id: Option<String>,
+    pub isrc: Option<String>,
+    pub duration_seconds: Option<f64>,
+    pub findings: Vec<Finding>,
+}
+
+/// The last line of `verify --json`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Summary {
+    pub summary: SummaryCounts,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SummaryCounts {
+    pub files: usize,
+    pub unreadable: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub total_duration_seconds: f64,
+    pub carrier: &'static str,
+    pub ledger: bool,
+    pub findings: Vec<Finding>,
+}
+
+/// What a verify run found: one report per file, and the summary.
+pub(crate) struct Verified {
+    /// One report per file, in walk order.
+    pub reports: Vec<FileReport>,
+    /// The counts and the set-wide findings.
+    pub summary: Summary,
+}
+
+impl Verified {
+    /// 2 when a file was unreadable, 1 with an error finding, else 0.
+    pub(crate) fn exit(&self) -> Exit {
+        let counts = &self.summary.summary;
+        if counts.unreadable > 0 {
+            Exit::Errors
+        } else if counts.errors > 0 {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        }
+    }
+}
+
+/// Runs `verify`; `ledger` is `None` when there is no ledger to compare with.
+pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &VerifyOptions) -> anyhow::Result<Verified> {
+    let files = scan::scan_with_progress(&options.paths, options.jobs, options.quiet, "verifying");
+    let mut reports = Vec::with_capacity(files.len());
+    let mut scanned: Vec<(usize, &Scanned)> = Vec::new();
+    for file in &files {
+        match file {
+            Ok(file) => {
+                scanned.push((reports.len(), file));
+                reports.push(file_report(file, ledger.as_deref_mut())?);
+            }
+            Err(failed) => {
+                let name = failed.path.display().to_string();
+                let finding = Finding {
+                    id: "unreadable",
+                    severity: Severity::Error,
+                    message: format!("{name}: {}", failed.error),
+                };
+                reports.push(FileReport {
+                    path: name,
+                    audio_id: None,
+                    isrc: None,
+                    duration_seconds: None,
+                    findings: vec![finding],
+                });
+            }
+        }
+    }
+    let set_wide = add_set_findings(&mut reports, &scanned, options);
+    let summary = summarize(&reports, set_wide, options, ledger.is_some());
+    Ok(Verified { reports, summary })
+}
+
+/// The file checks of one file.
+fn file_report<'l>(file: &Scanned, ledger: Option<&mut (dyn Ledger + 'l)>) -> anyhow::Result<FileReport> {
+    let name = file.path.display().to_string();
+    let code = findings::single_code(&file.tags);
+    let view = match ledger {
+        Some(ledger) => Some(LedgerView::from(&ledger::facts_about(ledger, &file.audio.audio_id, code)?)),
+        None => None,
+    };
+    Ok(FileReport {
+        findings: findings::file_findings(&name, &file.tags, file.audio.md5_ok(), view.as_ref()),
+        path: name,
+        audio_id: Some(file.audio.audio_id.to_string()),
+        isrc: code.map(|c| c.to_string()),
+        duration_seconds: Some(file.audio.duration_seconds()),
+    })
+}
+
+/// Adds the set and carrier findings; returns the set-wide ones (not about one file).
+fn add_set_findings(
+    reports: &mut [FileReport],
+    scanned: &[(usize, &Scanned)],
+    options: &VerifyOptions,
+) -> Vec<Finding> {
+    let members: Vec<SetMember<'_>> = scanned
+        .iter()
+        .map(|(_, file)| SetMember {
+            name: file.path.to_str().unwrap_or_default(),
+            audio_id: file.audio.audio_id.as_str(),
+            code: findings::single_code(&file.tags),
+        })
+        .collect();
+    let found = findings::set_findings(&members);
+    let mut per_file: Vec<(usize, Finding)> = found.into_iter().map(|(i, f)| (scanned[i].0, f)).collect();
+    let mut set_wide = Vec::new();
+    if options.carrier == Carrier::Cd {
+        let tracks: Vec<(usize, TrackStream, String)> = scanned
+            .iter()
+            .map(|(index, file)| {
+                let stream = &file.audio.stream;
+                let track = TrackStream {
+                    sample_rate: stream.sample_rate,
+                    bits: stream.layout.bits,
+                    channels: stream.channels,
+                    integer: stream.layout.kind == crate::audio::SampleKind::Int,
+                    seconds: file.audio.duration_seconds(),
+                };
+                (*index, track, file.path.display().to_string())
+            })
+            .collect();
+        for (index, track, name) in &tracks {
+            per_file.extend(findings::cd_track_findings(name, track).into_iter().map(|f| (*index, f)));
+        }
+        let streams: Vec<TrackStream> = tracks.iter().map(|(_, t, _)| *t).collect();
+        set_wide = findings::cd_set_findings(&streams, &options.cd_limits);
+    }
+    for (index, finding) in per_file {
+        reports[index].findings.push(finding);
+    }
+    set_wide
+}
+
+fn summarize(reports: &[FileReport], set_wide: Vec<Finding>, options: &VerifyOptions, ledger: bool) -> Summary {
+    let all = || reports.iter().flat_map(|r| &r.findings).chain(&set_wide);
+    Summary {
+        summary: SummaryCounts {
+            files: reports.len(),
+            unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "unreadable")).count(),
+            errors: all().filter(|f| f.severity == Severity::Error).count(),
+            warnings: all().filter(|f| f.severity == Severity::Warning).count(),
+            total_duration_seconds: reports.iter().filter_map(|r| r.duration_seconds).sum(),
+            carrier: match options.carrier {
+                Carrier::Digital => "digital",
+                Carrier::Cd => "cd",
+                Carrier::Vinyl => "vinyl",
+            },
+            ledger,
+            findings: set_wide,
+        },
+    }
+}

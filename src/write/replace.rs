@@ -1,0 +1,109 @@
+//! The one atomic replace: a file is written whole into a temporary file beside its
+//! target (same folder, so the rename is atomic), flushed, renamed over the target, and
+//! the folder flushed, so that the rename itself survives a power cut. Tagged masters,
+//! CUE sheets and exports all go through here.
+//!
+//! Temporary files are named `.isrc-stamp-PID-XXXXXX.tmp`: folder walks skip them, and
+//! a later run removes those whose process is gone ([`remove_stale_temp_files`]).
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// Prefix of the temporary files isrc-stamp creates beside their targets.
+pub(crate) const TEMP_PREFIX: &str = ".isrc-stamp-";
+
+/// A new, empty temporary file in `folder`, named for this process.
+pub(crate) fn temp_in(folder: &Path) -> io::Result<NamedTempFile> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(folder)
+}
+
+/// Renames the (flushed) temporary file over `target`, then flushes the folder.
+pub(crate) fn commit(temp: NamedTempFile, target: &Path) -> io::Result<()> {
+    temp.persist(target).map_err(|error| error.error)?;
+    File::open(folder_of(target))?.sync_all()
+}
+
+/// A path's folder, `.` for a bare name.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes the file at `path` whole or not at all: `write` fills a temporary file beside
+/// it, which then replaces it. A new file gets mode 0644, an existing one keeps its mode.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let context = || format!("cannot write {}", path.display());
+    let mut temp = temp_in(folder_of(path)).with_context(context)?;
+    {
+        let mut buffered = io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered).with_context(context)?;
+        buffered.flush().with_context(context)?;
+    }
+    temp.as_file().sync_all().with_context(context)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        temp.as_file().set_permissions(fs::Permissions::from_mode(mode)).with_context(context)?;
+    }
+    commit(temp, path).with_context(context)
+}
+
+/// Removes the temporary files that killed runs left under `paths`: those named by
+/// isrc-stamp (`.isrc-stamp-PID-….tmp`) whose process no longer runs. Files of a
+/// running process, and anything isrc-stamp did not name, are left alone. Returns
+/// the files removed. Only where the process table can be read (`/proc`).
+pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if !Path::new("/proc/self").exists() {
+        return Vec::new();
+    }
+    let mut removed = Vec::new();
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok) {
+            let Some(pid) = temp_file_pid(entry.path()) else {
+                continue;
+            };
+            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            if entry.file_type().is_file() && !alive && fs::remove_file(entry.path()).is_ok() {
+                removed.push(entry.path().to_path_buf());
+            }
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file name `.isrc-stamp-PID-XXXXXX.tmp`.
+fn temp_file_pid(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?;
+    let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(".tmp")?;
+    rest.split_once('-')?.0.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_temporary_files_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!("{TEMP_PREFIX}{}-abc.tmp", u32::MAX - 1));
+        let alive = dir.path().join(format!("{TEMP_PREFIX}{}-abc.tmp", std::process::id()));
+        let other = dir.path().join(".isrc-stamp-notes.tmp");
+        let master = dir.path().join("master.wav");
+        for path in [&dead, &alive, &other, &master] {
+            fs::write(path, b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temp_files(&[dir.path().to_path_buf()]), std::slice::from_ref(&dead));
+        assert!(!dead.exists() && alive.exists() && other.exists() && master.exists());
+    }
+}
