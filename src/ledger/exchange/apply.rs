@@ -151,7 +151,7 @@ fn group<'r>(
     for row in rows {
         let group =
             groups.entry(row.recording.isrc).or_insert_with(|| Group { row, audio: Vec::new(), existing: None });
-        let recording_columns = Column::ALL.into_iter().filter(|c| !c.is_audio());
+        let recording_columns = Column::ALL.iter().copied().filter(|c| !c.is_audio());
         let differ = differences(recording_columns, row, group.row);
         if !differ.is_empty() {
             let message = format!("differs from line {} for the same code: {}", group.row.line, differ.join(", "));
@@ -165,8 +165,11 @@ fn group<'r>(
                 group.audio.push(row);
             }
             Some(earlier) => {
-                let differ =
-                    differences(Column::ALL.into_iter().filter(|c| c.is_audio() || *c == Column::Isrc), row, earlier);
+                let differ = differences(
+                    Column::ALL.iter().copied().filter(|c| c.is_audio() || *c == Column::Isrc),
+                    row,
+                    earlier,
+                );
                 if differ.is_empty() {
                     summary.audio_skipped += 1;
                 } else {
@@ -255,7 +258,8 @@ fn check_audio(
 /// The audio columns the row gives that differ from the ledger's record.
 fn audio_differences(row: &ImportRow, audio: &AudioRecord, stored: &AudioRecord) -> Vec<String> {
     Column::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|column| column.is_audio() && row.given.contains(column))
         .filter_map(|column| {
             let here = column.render(&row.recording, Some(audio));

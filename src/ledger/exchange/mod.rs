@@ -77,94 +77,70 @@ pub struct Entry {
     pub audio: Vec<AudioRecord>,
 }
 
-/// A column of the exchange format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Column {
+/// Declares [`Column`], its order and its header names from one table: the table
+/// drives the CSV header, every row, and what import reads.
+macro_rules! columns {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal),+ $(,)?) => {
+        /// A column of the exchange format.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Column {
+            $($(#[$doc])* $variant),+
+        }
+
+        impl Column {
+            /// Every column, in the exported order.
+            pub const ALL: &'static [Column] = &[$(Column::$variant),+];
+
+            /// The header name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Column::$variant => $name),+
+                }
+            }
+        }
+    };
+}
+
+columns! {
     /// The code.
-    Isrc,
+    Isrc => "isrc",
     /// The title.
-    Title,
+    Title => "title",
     /// The artist.
-    Artist,
+    Artist => "artist",
     /// The version note.
-    VersionNote,
+    VersionNote => "version_note",
     /// `active` or `void`.
-    Status,
+    Status => "status",
     /// `issued`, `adopted` or `imported`.
-    Origin,
+    Origin => "origin",
     /// The parent code.
-    Parent,
+    Parent => "parent",
     /// The relation to the parent.
-    Relation,
+    Relation => "relation",
     /// When the code was issued.
-    IssuedAt,
+    IssuedAt => "issued_at",
     /// Who issued it.
-    IssuedBy,
+    IssuedBy => "issued_by",
     /// Why it was voided.
-    VoidReason,
-    /// The audio id.
-    AudioId,
+    VoidReason => "void_reason",
+    /// The audio id (this and the columns after it describe one audio id).
+    AudioId => "audio_id",
     /// Decoded frames.
-    Frames,
+    Frames => "frames",
     /// Sample rate in Hz.
-    SampleRate,
+    SampleRate => "sample_rate",
     /// Channel count.
-    Channels,
+    Channels => "channels",
     /// Bits per sample.
-    Bits,
+    Bits => "bits",
     /// The path the audio was first seen at.
-    FirstPath,
+    FirstPath => "first_path",
     /// When the audio id was bound.
-    AddedAt,
+    AddedAt => "added_at",
 }
 
 impl Column {
-    /// Every column, in the exported order.
-    pub const ALL: [Column; 18] = [
-        Column::Isrc,
-        Column::Title,
-        Column::Artist,
-        Column::VersionNote,
-        Column::Status,
-        Column::Origin,
-        Column::Parent,
-        Column::Relation,
-        Column::IssuedAt,
-        Column::IssuedBy,
-        Column::VoidReason,
-        Column::AudioId,
-        Column::Frames,
-        Column::SampleRate,
-        Column::Channels,
-        Column::Bits,
-        Column::FirstPath,
-        Column::AddedAt,
-    ];
-
-    /// The header name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::Isrc => "isrc",
-            Column::Title => "title",
-            Column::Artist => "artist",
-            Column::VersionNote => "version_note",
-            Column::Status => "status",
-            Column::Origin => "origin",
-            Column::Parent => "parent",
-            Column::Relation => "relation",
-            Column::IssuedAt => "issued_at",
-            Column::IssuedBy => "issued_by",
-            Column::VoidReason => "void_reason",
-            Column::AudioId => "audio_id",
-            Column::Frames => "frames",
-            Column::SampleRate => "sample_rate",
-            Column::Channels => "channels",
-            Column::Bits => "bits",
-            Column::FirstPath => "first_path",
-            Column::AddedAt => "added_at",
-        }
-    }
-
     /// The column a header cell names: case, surrounding spaces, inner spaces and hyphens
     /// are ignored; `code` and `isrc code` mean `isrc`, `rate` means `sample_rate`.
     pub fn from_header(header: &str) -> Option<Column> {
@@ -173,7 +149,7 @@ impl Column {
         match name.as_str() {
             "code" | "isrc_code" => Some(Column::Isrc),
             "rate" => Some(Column::SampleRate),
-            _ => Column::ALL.into_iter().find(|column| column.name() == name),
+            _ => Column::ALL.iter().copied().find(|column| column.name() == name),
         }
     }
 

@@ -192,7 +192,8 @@ fn header_columns(record: &csv::ByteRecord, parsed: &mut Parsed) -> Option<Vec<O
         columns.push(column);
     }
     if !columns.contains(&Some(Column::Isrc)) {
-        let names = Column::ALL.map(Column::name).join(",");
+        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        let names = names.join(",");
         parsed.errors.push(line_error(1, format!("the header row has no isrc column (the full layout is {names})")));
         ok = false;
     }
@@ -403,7 +404,7 @@ impl<'a> Checker<'a> {
     /// The row's audio id with its numbers, if it has one.
     fn audio(&mut self, isrc: Option<Isrc>, defaults: &Defaults) -> Option<AudioRecord> {
         let Some(text) = self.word(Column::AudioId) else {
-            for column in Column::ALL.into_iter().filter(|c| c.is_audio()) {
+            for column in Column::ALL.iter().copied().filter(|c| c.is_audio()) {
                 if self.word(column).is_some() {
                     self.problem::<()>(format!("{} given without an audio_id", column.name()));
                 }
