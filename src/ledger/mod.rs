@@ -21,7 +21,7 @@
 #[cfg(test)]
 mod behaviour;
 mod error;
-pub mod exchange;
+pub(crate) mod exchange;
 mod facts;
 mod rules;
 mod sqlite;

@@ -1,10 +1,10 @@
 //! Writing and reading a file past the page cache (`O_DIRECT`), for the tagged copies
 //! prepared ahead ([`crate::write::prepare`]).
 //!
-//! Copying a master through the page cache costs the kernel about a second of CPU per
-//! gigabyte here (allocating and dirtying every page of the copy, then flushing it);
-//! written with `O_DIRECT` the copy goes from this process's buffer to the disk, and the
-//! CPU stays with the decoding of the rest of the batch. Reading the copy back the same
+//! Copying a master through the page cache costs the kernel much CPU (allocating and
+//! dirtying every page of the copy, then flushing it; see `bench/`); written with
+//! `O_DIRECT` the copy goes from this process's buffer to the disk, and the CPU stays
+//! with the decoding of the rest of the batch. Reading the copy back the same
 //! way checks what the disk holds rather than what the cache remembers.
 //!
 //! `O_DIRECT` wants the buffer, the file offset and the length aligned to the device's

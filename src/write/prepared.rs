@@ -13,7 +13,7 @@
 //!
 //! What keeps this as safe as writing in one go:
 //! - the placeholder must be found exactly once per location the format has, and only
-//!   outside the bytes the audio is decoded from ([`crate::write::proof::regions`]), so
+//!   outside the bytes the audio is decoded from ([`crate::container::audio_regions`]), so
 //!   replacing it cannot touch the audio the copy was proven to carry;
 //! - the read-back check runs on the finished copy, with the real code;
 //! - the original must still be as scanned, checked before the copy and before the

@@ -63,7 +63,7 @@ mod apply;
 use serde::Serialize;
 
 pub use apply::{ImportError, ImportSummary, import};
-pub use read::{Defaults, ImportRow, Parsed, parse};
+pub use read::{Defaults, parse};
 pub use write::{entries, write_csv, write_json};
 
 use super::types::{AudioRecord, Recording};
