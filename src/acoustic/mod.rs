@@ -43,6 +43,7 @@
 //! `Lookup::fingerprint_candidates` in the ledger).
 
 mod feed;
+pub(crate) mod group;
 
 use std::time::Duration;
 

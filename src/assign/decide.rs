@@ -1,14 +1,24 @@
-//! Deciding the files of one run inside one ledger transaction: the facts gathered,
-//! the pure decision taken ([`super::policy`]), and its ledger side carried out. No file
-//! is read or written here; the scanned facts come in, outcomes and codes to write go out.
+//! Deciding the files of one run inside one ledger transaction: the run grouped into
+//! recordings, the order set ([`policy::decision_order`]), each file's facts gathered,
+//! the pure decision taken ([`policy::decide`]), and its ledger side carried out. No
+//! file is read or written here; the scanned facts come in, outcomes and codes to write
+//! go out.
 
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::acoustic::group::{self, Sound};
 use crate::acoustic::{self, Comparison, Verdict};
+use crate::audio::AudioId;
 use crate::container::{self, Carried};
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::{self, AudioRecord, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Relation, Status};
 use crate::scan::Scanned;
 
-use super::policy::{self, CodeStanding, Conflict, Decision, Facts, Request};
+use super::policy::{
+    self, Answer, CodeStanding, Conflict, Decision, Facts, LinkCheck, Placing, QuestionKind, Request, Sounds,
+};
 use super::{Action, Outcome};
 
 /// What deciding needs to know of the run.
@@ -18,37 +28,162 @@ pub(crate) struct Decide {
     pub prefix: Prefix,
     /// The two-digit year of reference for issued codes.
     pub year: u8,
-    /// `--fix`, `--same-recording-as`, `--new-version-of`.
+    /// What the engineer asked for every file (`--fix`, `--accept`, `--force-link`, and
+    /// `--same-recording-as` / `--new-version-of` as an answer for every file).
     pub request: Request,
+    /// Answers for single files (a decisions file, `--interactive`).
+    pub answers: Answers,
     /// Who runs this (recorded in the ledger).
     pub user: String,
 }
 
-/// A file decided: its outcome, and the code to write into it, if any.
+/// Answers for single files, by path (as printed) or by audio id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Answers {
+    /// By the path as isrc-stamp prints it.
+    pub by_path: HashMap<String, Answer>,
+    /// By audio id.
+    pub by_audio: HashMap<AudioId, Answer>,
+}
+
+impl Answers {
+    /// The answer for a file, if one names it.
+    fn for_file(&self, file: &Scanned) -> Option<&Answer> {
+        self.by_path.get(&crate::output::path(&file.path)).or_else(|| self.by_audio.get(&file.audio.audio_id))
+    }
+}
+
+impl Decide {
+    /// The request for one file: its own answer over the run's.
+    fn request_for(&self, file: &Scanned) -> Request {
+        match self.answers.for_file(file) {
+            Some(answer) => Request { answer: Some(answer.clone()), ..self.request.clone() },
+            None => self.request.clone(),
+        }
+    }
+}
+
+/// An open question, as `assign --json` prints it in `question`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Question {
+    /// `encode`, `edit`, `same-format` or `several`.
+    pub kind: QuestionKind,
+    /// The recordings it sounds like.
+    pub candidates: Vec<Candidate>,
+    /// What `--accept encodes,edits` would do; `null` where only the engineer can say.
+    pub proposal: Option<Proposal>,
+}
+
+/// A recording an open question is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Candidate {
+    /// Its code.
+    pub isrc: String,
+    /// Where its audio was first seen.
+    pub path: String,
+    /// The bit error rate of the best alignment.
+    pub ber: f64,
+    /// This file's duration minus the recording's, in seconds.
+    pub duration_difference_seconds: f64,
+}
+
+/// An answer to a question, in the words of a decisions file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Proposal {
+    /// `same-recording-as`, `new-version-of`, `new` or `skip`.
+    pub decision: &'static str,
+    /// The code the answer names.
+    pub isrc: Option<String>,
+    /// The relation of a new version.
+    #[serde(rename = "as")]
+    pub relation: Option<Relation>,
+}
+
+impl Proposal {
+    /// The answer a decision amounts to, when it settles a question.
+    pub(crate) fn of(decision: &Decision) -> Option<Proposal> {
+        let proposal = |decision, isrc: Option<Isrc>, relation| Proposal {
+            decision,
+            isrc: isrc.map(|isrc| isrc.to_string()),
+            relation,
+        };
+        match decision {
+            Decision::Link(isrc) => Some(proposal("same-recording-as", Some(*isrc), None)),
+            Decision::Issue { lineage: Some((parent, relation)) } => {
+                Some(proposal("new-version-of", Some(*parent), Some(*relation)))
+            }
+            Decision::Issue { lineage: None } => Some(proposal("new", None, None)),
+            Decision::Skip => Some(proposal("skip", None, None)),
+            _ => None,
+        }
+    }
+}
+
+/// A file decided: its outcome, the decision, and the code to write into it, if any.
 pub(crate) struct Decided {
-    /// What was decided.
+    /// What was decided, as reported.
     pub outcome: Outcome,
-    /// The code to write into it.
+    /// The decision taken.
+    pub decision: Decision,
+    /// The code to write into the file.
     pub write: Option<Isrc>,
 }
 
-/// Decides every file in `tx`, in the order the policy sets ([`policy::decision_order`]),
-/// and records each decision (codes bound, fingerprints stored, events logged) before
+/// Decides every file in `tx` (files in walk order), in the order the policy sets, and
+/// records each decision (codes bound, fingerprints stored, events logged) before
 /// anything is written. The results come back in the order of `files`.
 pub(crate) fn decide_all(
     tx: &mut dyn LedgerTx,
     files: &[&Scanned],
     options: &Decide,
 ) -> Result<Vec<Decided>, LedgerError> {
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| policy::decision_order(!files[i].tags.isrcs.is_empty(), files[i].audio.is_lossless()));
+    let order = policy::decision_order(&placings(files));
     let mut decided: Vec<Option<Decided>> = files.iter().map(|_| None).collect();
     for index in order {
-        let file = files[index];
-        let (outcome, write) = decide_and_record(tx, file, options)?;
-        decided[index] = Some(Decided { outcome, write });
+        decided[index] = Some(decide_and_record(tx, files[index], options)?);
     }
     Ok(decided.into_iter().flatten().collect())
+}
+
+/// How each file of the run is placed for the decision order: its recording in the run
+/// (one audio id, and audio joined by acoustic same-recording matches), whether that
+/// recording is a likely edit cut from a longer one of the run, its source rank.
+fn placings(files: &[&Scanned]) -> Vec<Placing> {
+    let mut distinct: Vec<&Scanned> = Vec::new();
+    let mut index: HashMap<&AudioId, usize> = HashMap::new();
+    let of_file: Vec<usize> = files
+        .iter()
+        .map(|file| {
+            *index.entry(&file.audio.audio_id).or_insert_with(|| {
+                distinct.push(file);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let sounds: Vec<Sound<'_>> = distinct
+        .iter()
+        .map(|file| Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() })
+        .collect();
+    let matches = group::matches(&sounds);
+    let roots = group::recording_roots(sounds.len(), &matches);
+    let mut edits = vec![false; sounds.len()];
+    for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
+        let (ra, rb) = (roots[m.a], roots[m.b]);
+        if ra != rb {
+            let shorter = if sounds[m.a].duration < sounds[m.b].duration { ra } else { rb };
+            edits[shorter] = true;
+        }
+    }
+    files
+        .iter()
+        .zip(of_file)
+        .map(|(file, at)| Placing {
+            recording: roots[at],
+            edit: edits[roots[at]],
+            carries_a_code: !file.tags.isrcs.is_empty(),
+            rank: file.audio.source_rank(),
+        })
+        .collect()
 }
 
 /// Candidates compared in full when looking for a recording that sounds alike.
@@ -58,36 +193,95 @@ const SOUNDS_LIKE_CANDIDATES: usize = 8;
 struct Similar {
     /// Its code.
     isrc: Isrc,
+    /// Its audio id.
+    audio_id: AudioId,
     /// Where its audio was first seen.
     path: String,
     /// The fingerprint comparison (the ledger's audio first, the file second).
     comparison: Comparison,
 }
 
-/// The recording whose stored fingerprint best matches the file's, if any matches:
-/// the same recording before a likely edit, then the lowest bit error rate.
-fn sounds_like(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<Option<Similar>, LedgerError> {
+/// What the file's audio sounds like among the ledger's recordings (and those decided
+/// earlier in the run): every match, best first (the same recording before a likely
+/// edit, then the lowest bit error rate), one per code.
+fn sounds_like(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<Vec<Similar>, LedgerError> {
     let Some(print) = &file.audio.fingerprint else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let candidates = tx.fingerprint_candidates(&print.keys(), SOUNDS_LIKE_CANDIDATES)?;
     let duration = file.audio.duration_seconds();
-    let best = candidates
+    let mut found: Vec<Similar> = candidates
         .into_iter()
         .filter(|candidate| candidate.audio_id != file.audio.audio_id)
         .map(|candidate| Similar {
             comparison: acoustic::compare(&candidate.fingerprint, candidate.duration_seconds, print, duration),
             isrc: candidate.isrc,
+            audio_id: candidate.audio_id,
             path: candidate.first_path,
         })
         .filter(|similar| similar.comparison.verdict != Verdict::NoMatch)
-        .min_by(|a, b| {
-            let rank =
-                |s: &Similar| (s.comparison.verdict != Verdict::SameRecording, s.comparison.ber().unwrap_or(1.0));
-            let (a, b) = (rank(a), rank(b));
-            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
-        });
-    Ok(best)
+        .collect();
+    let rank = |s: &Similar| (s.comparison.verdict != Verdict::SameRecording, s.comparison.ber().unwrap_or(1.0));
+    found.sort_by(|a, b| {
+        let (a, b) = (rank(a), rank(b));
+        a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+    });
+    let mut seen = Vec::new();
+    found.retain(|similar| {
+        let new = !seen.contains(&similar.isrc);
+        seen.push(similar.isrc);
+        new
+    });
+    Ok(found)
+}
+
+/// What the matches say the audio is ([`Sounds`]).
+fn sounds(tx: &mut dyn LedgerTx, file: &Scanned, similar: &[Similar]) -> Result<Sounds, LedgerError> {
+    let same: Vec<&Similar> = similar.iter().filter(|s| s.comparison.verdict == Verdict::SameRecording).collect();
+    Ok(match same.as_slice() {
+        [] => match similar.first() {
+            Some(edit) => Sounds::Edit { isrc: edit.isrc, cut_from_it: edit.comparison.duration_difference < 0.0 },
+            None => Sounds::Nothing,
+        },
+        [one] => Sounds::Recording { isrc: one.isrc, encoding: is_another_encoding(tx, file, one)? },
+        several => Sounds::Several(several.iter().map(|s| s.isrc).collect()),
+    })
+}
+
+/// Whether the file is another encoding of the matched audio: lossy, or of another sample
+/// rate or bit depth. Two lossless files of the same rate and depth with different
+/// samples are not (a remaster, another mix).
+fn is_another_encoding(tx: &mut dyn LedgerTx, file: &Scanned, matched: &Similar) -> Result<bool, LedgerError> {
+    if !file.audio.is_lossless() {
+        return Ok(true);
+    }
+    let stored = tx.audio_for_code(matched.isrc)?.into_iter().find(|audio| audio.audio_id == matched.audio_id);
+    Ok(match stored {
+        Some(audio) => {
+            audio.sample_rate != file.audio.stream.sample_rate || audio.bits != file.audio.stream.layout.bits
+        }
+        None => true,
+    })
+}
+
+/// How the audio sounds against the recording `target`: compared with every
+/// fingerprinted audio the ledger binds to it.
+fn link_check(tx: &mut dyn LedgerTx, file: &Scanned, target: Isrc) -> Result<LinkCheck, LedgerError> {
+    let Some(print) = &file.audio.fingerprint else {
+        return Ok(LinkCheck::Unknown);
+    };
+    let mut verdict = LinkCheck::Unknown;
+    for audio in tx.audio_for_code(target)? {
+        let Some(stored) = tx.fingerprint(&audio.audio_id)? else { continue };
+        let duration = if audio.sample_rate > 0 { audio.frames as f64 / f64::from(audio.sample_rate) } else { 0.0 };
+        match acoustic::compare(&stored, duration, print, file.audio.duration_seconds()).verdict {
+            Verdict::SameRecording => return Ok(LinkCheck::Same),
+            Verdict::LikelyEdit => verdict = LinkCheck::Edit,
+            Verdict::NoMatch if verdict == LinkCheck::Unknown => verdict = LinkCheck::Different,
+            Verdict::NoMatch => {}
+        }
+    }
+    Ok(verdict)
 }
 
 /// Stores the file's fingerprint for its (bound) audio id, if it has one and the ledger not yet.
@@ -98,53 +292,83 @@ fn store_fingerprint(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<(), Ledger
     Ok(())
 }
 
-/// Decides one file in the transaction, records it, and says what to write.
-fn decide_and_record(
-    tx: &mut dyn LedgerTx,
-    file: &Scanned,
-    options: &Decide,
-) -> Result<(Outcome, Option<Isrc>), LedgerError> {
+/// Decides one file in the transaction and records it.
+fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) -> Result<Decided, LedgerError> {
+    let request = options.request_for(file);
     let carried = container::carried(&file.tags, file.audio.format.written_locations());
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
-    let facts = ledger::facts_about(tx, &file.audio.audio_id, carried.single_code().filter(|_| is_code(&carried)))?;
+    let carried_code = match &carried {
+        Carried::Code { isrc, .. } => Some(*isrc),
+        _ => None,
+    };
+    let facts = ledger::facts_about(tx, &file.audio.audio_id, carried_code)?;
     let known = facts.code_for_audio;
     let standing = CodeStanding::from(&facts.carried);
-    let similar =
-        if known.is_none() && policy::looks_up_by_sound(&carried, &standing) { sounds_like(tx, file)? } else { None };
-    let facts = Facts { known, standing, carried, sounds_like: similar.as_ref().map(|s| s.isrc) };
-    let decision = policy::decide(&facts, &options.request);
-    let recorded = match record(tx, file, &decision, similar.as_ref(), options) {
+    let similar = if known.is_none() && policy::looks_up_by_sound(&carried, &standing, request.fix) {
+        sounds_like(tx, file)?
+    } else {
+        Vec::new()
+    };
+    let sounds = sounds(tx, file, &similar)?;
+    let link = match &request.answer {
+        Some(Answer::SameRecordingAs(target)) if known.is_none() => link_check(tx, file, *target)?,
+        _ => LinkCheck::NotAsked,
+    };
+    let facts = Facts { known, standing, carried, sounds, link };
+    let decision = policy::decide(&facts, &request);
+    let mut recorded = match record(tx, file, &decision, similar.first(), options) {
         Ok(recorded) => recorded,
         Err(e) if is_about_this_file(&e) => {
             Recorded { action: Action::Error, isrc: None, write: false, detail: Some(e.to_string()) }
         }
         Err(e) => return Err(e),
     };
-    if recorded.isrc.is_some() && !matches!(recorded.action, Action::Conflict | Action::Error) {
+    if let (Some(carried), Action::Issued | Action::Linked) = (carried_code, recorded.action) {
+        // --fix decided afresh a file whose code belongs to other audio.
+        let fixed = format!("fixed: the file carried {carried}");
+        recorded.detail = Some(recorded.detail.map_or(fixed.clone(), |detail| format!("{detail}; {fixed}")));
+    }
+    if recorded.isrc.is_some() && !matches!(recorded.action, Action::Conflict | Action::Error | Action::Skipped) {
         store_fingerprint(tx, file)?;
     }
     tx.log(&NewEvent {
-        path: Some(file.path.display().to_string()),
+        path: Some(crate::output::path(&file.path)),
         audio_id: Some(file.audio.audio_id.clone()),
         isrc: recorded.isrc,
         detail: recorded.detail.clone().unwrap_or_default(),
         ..NewEvent::new(&options.user, ledger::now(), recorded.action.as_str())
     })?;
+    let question = match &decision {
+        Decision::Conflict(Conflict::Question { kind, .. }) => {
+            Some(Question { kind: *kind, candidates: candidates(&similar), proposal: None })
+        }
+        _ => None,
+    };
     let outcome = Outcome {
-        path: file.path.display().to_string(),
+        path: crate::output::path(&file.path),
         audio_id: Some(file.audio.audio_id.to_string()),
         action: recorded.action,
         isrc: recorded.isrc.map(|c| c.to_string()),
         previous,
         detail: recorded.detail,
+        question,
         duration_seconds: Some(file.audio.duration_seconds()),
     };
-    Ok((outcome, recorded.isrc.filter(|_| recorded.write)))
+    Ok(Decided { outcome, write: recorded.isrc.filter(|_| recorded.write), decision })
 }
 
-/// Whether the tags carry one code (the only case where its standing matters).
-fn is_code(carried: &Carried) -> bool {
-    matches!(carried, Carried::Code { .. })
+/// The recordings a question is about, as printed.
+fn candidates(similar: &[Similar]) -> Vec<Candidate> {
+    let round = |value: f64, scale: f64| (value * scale).round() / scale;
+    similar
+        .iter()
+        .map(|s| Candidate {
+            isrc: s.isrc.to_string(),
+            path: s.path.clone(),
+            ber: round(s.comparison.ber().unwrap_or(1.0), 10_000.0),
+            duration_difference_seconds: round(s.comparison.duration_difference, 1_000.0),
+        })
+        .collect()
 }
 
 /// Whether a ledger error concerns this file's request only (the batch goes on), rather
@@ -180,7 +404,7 @@ impl Recorded {
     }
 }
 
-/// Carries out the ledger side of an action.
+/// Carries out the ledger side of a decision.
 fn record(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
@@ -222,6 +446,12 @@ fn record(
             bind(tx, file, isrc)?;
             Recorded::new(Action::Adopted, isrc, write, adopted_but_sounds_like(isrc, similar))
         }
+        Decision::Skip => Recorded {
+            action: Action::Skipped,
+            isrc: None,
+            write: false,
+            detail: Some("left alone, as the answer for this file says".into()),
+        },
         Decision::Conflict(ref conflict) => Recorded {
             action: Action::Conflict,
             isrc: conflict_code(conflict),
@@ -250,7 +480,7 @@ fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<(), LedgerE
         sample_rate: audio.stream.sample_rate,
         channels: audio.stream.channels,
         bits: audio.stream.layout.bits,
-        first_path: file.path.display().to_string(),
+        first_path: crate::output::path(&file.path),
         added_at: ledger::now(),
     })?;
     Ok(())
@@ -260,7 +490,10 @@ fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<(), LedgerE
 fn conflict_code(conflict: &Conflict) -> Option<Isrc> {
     match conflict {
         Conflict::RetaggedDuplicate { ledger, .. } => Some(*ledger),
-        Conflict::CodeOnOtherAudio(isrc) | Conflict::VoidCode(isrc) | Conflict::SoundsLike(isrc) => Some(*isrc),
+        Conflict::CodeOnOtherAudio(isrc)
+        | Conflict::VoidCode(isrc)
+        | Conflict::Question { isrc, .. }
+        | Conflict::NotThatRecording { isrc, .. } => Some(*isrc),
         _ => None,
     }
 }
@@ -276,7 +509,8 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar
             let elsewhere = tx.audio_for_code(*isrc)?.into_iter().next().map(|a| a.first_path).unwrap_or_default();
             format!(
                 "code on different audio: {isrc} belongs to other audio (first seen at {elsewhere}); \
-                 pass --same-recording-as {isrc} if this is another encode or carrier of it"
+                 pass --same-recording-as {isrc} if this is another encode or carrier of it, or \
+                 --fix to decide this file afresh"
             )
         }
         Conflict::Malformed(values) => format!("invalid ISRC in the tags: {}", values.join(", ")),
@@ -286,14 +520,32 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar
         }
         Conflict::VoidCode(isrc) => format!("{isrc} is void in the ledger and must not be used"),
         Conflict::Contradiction(text) => text.clone(),
-        Conflict::SoundsLike(isrc) => describe_sounds_like(*isrc, similar),
+        Conflict::Question { kind, isrc } => describe_question(*kind, *isrc, similar),
+        Conflict::NotThatRecording { isrc, edit: true } => format!(
+            "--same-recording-as {isrc}: this audio is likely an edit of {isrc}, not the same recording; \
+             a new code is due (--new-version-of {isrc} --as edit), or pass --force-link"
+        ),
+        Conflict::NotThatRecording { isrc, edit: false } => format!(
+            "--same-recording-as {isrc}: this audio does not sound like {isrc}'s recording; \
+             nothing linked (pass --force-link if it is the same recording all the same)"
+        ),
     })
 }
 
-/// `sounds like ISRC X (the same recording as PATH: ...): pass --same-recording-as X or ...`.
-fn describe_sounds_like(isrc: Isrc, similar: Option<&Similar>) -> String {
+/// `sounds like ISRC X (the same recording as PATH: ...): ...`, with what answers it.
+fn describe_question(kind: QuestionKind, isrc: Isrc, similar: Option<&Similar>) -> String {
     let why = similar.map(Similar::explain).unwrap_or_default();
-    format!("sounds like ISRC {isrc}{why}: pass --same-recording-as {isrc} or --new-version-of {isrc} --as KIND")
+    let answer = format!("pass --same-recording-as {isrc} or --new-version-of {isrc} --as KIND");
+    let hint = match kind {
+        QuestionKind::Encode => " (another encoding of it: --accept encodes links every such encoding)",
+        QuestionKind::Edit => " (a new code is due: --accept edits gives every likely edit one, as an edit)",
+        QuestionKind::SameFormat => {
+            " (lossless in the same format with other samples: a remaster, another mix, a clean or explicit \
+             version? only you can say)"
+        }
+        QuestionKind::Several => " (it sounds like several recordings: say which, in a decisions file if need be)",
+    };
+    format!("sounds like ISRC {isrc}{why}: {answer}{hint}")
 }
 
 /// The note on an adopted code when the audio sounds like a recording the ledger has

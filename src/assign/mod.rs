@@ -16,6 +16,8 @@
 //! A conflict never writes.
 
 mod decide;
+pub(crate) mod decisions;
+mod interactive;
 pub(crate) mod policy;
 mod prepare;
 #[cfg(test)]
@@ -35,7 +37,7 @@ use crate::output::progress;
 use crate::scan::{self, Failed, Scanned};
 use crate::write::{self, Prepared};
 
-pub(crate) use decide::Decide;
+pub(crate) use decide::{Answers, Decide, Question};
 
 /// What `assign` was asked to do.
 #[derive(Debug, Clone)]
@@ -50,6 +52,10 @@ pub(crate) struct AssignOptions {
     pub jobs: usize,
     /// No progress bar or notes.
     pub quiet: bool,
+    /// Ask the open questions on the terminal before deciding.
+    pub interactive: bool,
+    /// The rows of a decisions file, matched to the run's files once scanned.
+    pub decisions: Vec<decisions::Row>,
 }
 
 /// What happened to a file: the `action` of `assign --json`.
@@ -66,6 +72,8 @@ pub(crate) enum Action {
     Adopted,
     /// Another encode or carrier of a recording: given its code.
     Linked,
+    /// Left alone, as the engineer answered, or a format isrc-stamp does not read.
+    Skipped,
     /// Left alone and reported: never written.
     Conflict,
     /// The file could not be read, decoded or written: nothing changed.
@@ -92,6 +100,7 @@ impl Action {
             Action::Unchanged => "unchanged",
             Action::Adopted => "adopted",
             Action::Linked => "linked",
+            Action::Skipped => "skipped",
             Action::Conflict => "conflict",
             Action::Error => "error",
         }
@@ -107,6 +116,9 @@ pub(crate) struct Outcome {
     pub isrc: Option<String>,
     pub previous: Option<String>,
     pub detail: Option<String>,
+    /// An open question (a conflict only the engineer, or `--accept`, can settle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<Question>,
     #[serde(skip)]
     pub duration_seconds: Option<f64>,
 }
@@ -123,6 +135,8 @@ pub(crate) struct Report {
     pub outcomes: Vec<Outcome>,
     /// Temporary files of killed runs removed before starting.
     pub removed_leftovers: usize,
+    /// The engineer quit the questions: nothing was decided or written.
+    pub quit: bool,
 }
 
 /// Runs `assign` on `ledger`.
@@ -143,8 +157,23 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
     let only_files: Vec<&Scanned> = scanned.iter().map(|(_, file)| *file).collect();
 
+    let mut decide = options.decide.clone();
+    if !options.decisions.is_empty() {
+        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(|errors| {
+            anyhow::anyhow!("the decisions file does not fit this run (nothing done):\n  {}", errors.join("\n  "))
+        })?;
+    }
+    if options.interactive {
+        match interactive::ask(ledger, &only_files, &decide)? {
+            Some(answers) => decide.answers = answers,
+            None => return Ok(Report { outcomes: Vec::new(), removed_leftovers, quit: true }),
+        }
+    }
+    // A dry run shows, for every open question, what `--accept encodes,edits` would do:
+    // the very answer a decisions file built from it gives.
+    let proposals = if options.dry_run { Some(accepted_proposals(ledger, &only_files, &decide)?) } else { None };
     let mut tx = ledger.begin()?;
-    let decided = decide::decide_all(tx.as_mut(), &only_files, &options.decide)?;
+    let decided = decide::decide_all(tx.as_mut(), &only_files, &decide)?;
     let mut writes = Vec::new();
     for ((index, _), decided) in scanned.iter().zip(decided) {
         outcomes[*index] = decided.outcome;
@@ -158,28 +187,58 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         tx.commit()?;
         write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)?;
     }
-    Ok(Report { outcomes, removed_leftovers })
+    let questions = outcomes.iter().any(|o| o.question.is_some());
+    let proposals = match proposals {
+        Some(proposals) => proposals,
+        None if questions => accepted_proposals(ledger, &only_files, &decide)?,
+        None => Vec::new(),
+    };
+    for ((index, _), proposal) in scanned.iter().zip(proposals) {
+        if let Some(question) = &mut outcomes[*index].question {
+            question.proposal = proposal;
+        }
+    }
+    Ok(Report { outcomes, removed_leftovers, quit: false })
+}
+
+/// What `--accept encodes,edits` decides for each file (in `files` order), in a
+/// transaction that is rolled back: the proposals of the open questions.
+fn accepted_proposals(
+    ledger: &mut dyn Ledger,
+    files: &[&Scanned],
+    decide: &Decide,
+) -> Result<Vec<Option<decide::Proposal>>, LedgerError> {
+    let accepting = Decide {
+        request: policy::Request { accept: policy::Accept { encodes: true, edits: true }, ..decide.request.clone() },
+        ..decide.clone()
+    };
+    let mut tx = ledger.begin()?;
+    let decided = decide::decide_all(tx.as_mut(), files, &accepting)?;
+    drop(tx); // rolls back
+    Ok(decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
 }
 
 /// The outcome of a scanned file before deciding, or the error of a failed one.
 fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     match file {
         Ok(scanned) => Outcome {
-            path: scanned.path.display().to_string(),
+            path: crate::output::path(&scanned.path),
             audio_id: Some(scanned.audio.audio_id.to_string()),
             action: Action::Error,
             isrc: None,
             previous: None,
             detail: Some("not decided".into()),
+            question: None,
             duration_seconds: Some(scanned.audio.duration_seconds()),
         },
         Err(failed) => Outcome {
-            path: failed.path.display().to_string(),
+            path: crate::output::path(&failed.path),
             audio_id: None,
-            action: Action::Error,
+            action: if failed.is_skipped() { Action::Skipped } else { Action::Error },
             isrc: None,
             previous: None,
             detail: Some(failed.error.to_string()),
+            question: None,
             duration_seconds: None,
         },
     }

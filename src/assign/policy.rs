@@ -11,7 +11,7 @@
 //! | yes, X | X everywhere | unchanged |
 //! | yes, X | X in some locations only | reuse: complete the missing locations |
 //! | yes, X | Y ≠ X | conflict: retagged duplicate (`--fix` rewrites to X) |
-//! | no | none | issue (or link with `--same-recording-as`, new code with lineage for `--new-version-of`); conflict if it sounds like a recording in the ledger |
+//! | no | none | issue (or the engineer's answer: link, new version, new, skip); a question if it sounds like a recording in the ledger, unless `--accept` answers it |
 //! | no | Y, not in ledger | adopt Y |
 //! | no | Y, in ledger for other audio | conflict: code on different audio (`--same-recording-as Y` links) |
 //! | any | malformed, or locations disagree | conflict |
@@ -25,10 +25,17 @@
 //! - a code in the ledger with no audio bound yet (imported from a list) is adopted
 //!   for the file's audio: that is what importing a distributor's list is for;
 //! - new audio that would be issued a code, but whose acoustic fingerprint matches a
-//!   recording X in the ledger ([`Facts::sounds_like`]: another encoding, rate or bit
-//!   depth of X, or an edit of it), is a conflict, never a silent issue: the engineer
-//!   says which it is with `--same-recording-as X` (same code) or
-//!   `--new-version-of X --as KIND` (a new code with the lineage).
+//!   recording X in the ledger or decided earlier in the run ([`Facts::sounds`]) is a
+//!   question, never a silent issue: `encode` (another encoding, rate or bit depth of
+//!   X: `--accept encodes` links it), `edit` (a likely edit: `--accept edits` gives it a
+//!   new code, an `edit` of X), `same-format` (lossless, same rate and depth, other
+//!   samples: a remaster or another mix) and `several` (it sounds like several
+//!   recordings) are only ever answered by the engineer;
+//! - an answer linking audio to X (`--same-recording-as X`, a decisions file) is a
+//!   conflict when the audio does not sound like X's recording or is a likely edit of
+//!   it ([`LinkCheck`]), unless `--force-link`;
+//! - `--fix` on a file whose code the ledger has for other audio (a wrong link undone
+//!   with `ledger unlink`) decides it afresh, as if it carried nothing.
 
 use crate::container::Carried;
 use crate::isrc::Isrc;
@@ -58,34 +65,139 @@ impl From<&CodeFacts> for CodeStanding {
     }
 }
 
-/// The order files of one run are decided in, as a sort key (stable: the walk order
-/// among equals). Files that carry a code first, so that copies of one audio adopt the
-/// code one of them carries rather than issuing another; then lossless before lossy,
-/// so that a master is issued its code before its lossy encodes are compared with it.
-pub fn decision_order(carries_a_code: bool, lossless: bool) -> (bool, bool) {
-    (!carries_a_code, !lossless)
+/// What the order of decisions needs to know of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placing {
+    /// The recording it belongs to in this run (files of one audio id, and audio joined
+    /// by acoustic same-recording matches, share one).
+    pub recording: usize,
+    /// Whether that recording is a likely edit cut from a longer recording of the run.
+    pub edit: bool,
+    /// Whether the file carries a code.
+    pub carries_a_code: bool,
+    /// How good a source it is ([`crate::audio::AudioFacts::source_rank`]).
+    pub rank: (bool, u64, u64),
+}
+
+/// The order the files of one run are decided in (indices into `files`, which are in
+/// walk order). A run decides a delivery, not a list of files:
+/// - recordings are taken in the walk order of their references (a recording's best
+///   source: lossless over lossy, then the higher rate × depth, then the longer), never
+///   of their first file, so an album's tracks get consecutive codes in track order
+///   whatever folder the CD copies sit in; recordings that are likely edits of a longer
+///   recording of the run come after all the others, whatever their names;
+/// - within a recording, files that carry a code first (so copies adopt the code one of
+///   them carries rather than issuing another), then the best source first, so that the
+///   other encodings are compared with it.
+pub fn decision_order(files: &[Placing]) -> Vec<usize> {
+    let mut reference: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (index, file) in files.iter().enumerate() {
+        let best = reference.entry(file.recording).or_insert(index);
+        if file.rank > files[*best].rank {
+            *best = index;
+        }
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| {
+        let file = &files[i];
+        (file.edit, reference[&file.recording], file.recording, !file.carries_a_code, std::cmp::Reverse(file.rank), i)
+    });
+    order
 }
 
 /// Whether new audio is looked up by sound before it is decided: only where a code
-/// could be issued (nothing carried) or adopted (a carried code the ledger has for no
-/// other audio); the others are decided without it.
-pub fn looks_up_by_sound(carried: &Carried, standing: &CodeStanding) -> bool {
+/// could be issued (nothing carried, or `--fix` deciding afresh a file whose code
+/// belongs to other audio) or adopted (a carried code the ledger has for no other
+/// audio); the others are decided without it.
+pub fn looks_up_by_sound(carried: &Carried, standing: &CodeStanding, fix: bool) -> bool {
     match carried {
         Carried::Nothing => true,
+        Carried::Code { .. } if fix && *standing == CodeStanding::OtherAudio => true,
         Carried::Code { .. } => matches!(standing, CodeStanding::Unknown | CodeStanding::NoAudio),
         _ => false,
     }
 }
 
-/// What the user asked for on the command line.
+/// The engineer's answer for one file: from the command line for every file
+/// (`--same-recording-as`, `--new-version-of`), or per file (a decisions file, or
+/// `--interactive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Another encode or carrier of this recording: its code.
+    SameRecordingAs(Isrc),
+    /// A new version of this recording: a new code with the lineage.
+    NewVersionOf(Isrc, Relation),
+    /// A new recording: a new code, whatever it sounds like.
+    New,
+    /// Leave the file alone.
+    Skip,
+}
+
+/// Which open questions are answered in bulk (`--accept encodes,edits`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accept {
+    /// Link every other encoding of exactly one recording to its code.
+    pub encodes: bool,
+    /// Give every likely edit a new code, an `edit` of the recording it was cut from.
+    pub edits: bool,
+}
+
+/// What the engineer asked for, for one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Request {
-    /// `--fix`: rewrite a retagged duplicate to the ledger's code.
+    /// `--fix`: rewrite a retagged duplicate to the ledger's code; decide afresh a file
+    /// carrying a code the ledger has for other audio (after `ledger unlink`).
     pub fix: bool,
-    /// `--same-recording-as X`: this audio is another encode or carrier of X.
-    pub same_recording_as: Option<Isrc>,
-    /// `--new-version-of X --as KIND`: a new code with lineage to X.
-    pub new_version_of: Option<(Isrc, Relation)>,
+    /// The answer for this file, if any.
+    pub answer: Option<Answer>,
+    /// The questions answered in bulk.
+    pub accept: Accept,
+    /// `--force-link`: link even where the sound says otherwise.
+    pub force_link: bool,
+}
+
+/// What the audio sounds like, among the recordings the ledger (and the run so far)
+/// holds, when it was looked up ([`looks_up_by_sound`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sounds {
+    /// Like nothing known (or not looked up, or too short to fingerprint).
+    Nothing,
+    /// The same recording as exactly one recording; `encoding` when it differs from it in
+    /// codec, lossiness, sample rate or bit depth (another encoding: IFPI's "regardless
+    /// of format or bit-rate"), not when both are lossless of the same rate and depth
+    /// with different samples (a remaster, another mix: the registrant decides).
+    Recording {
+        /// The recording's code.
+        isrc: Isrc,
+        /// Whether this is another encoding of it.
+        encoding: bool,
+    },
+    /// The same material with a playing time more than 10 s apart: a likely edit.
+    Edit {
+        /// The other recording's code.
+        isrc: Isrc,
+        /// Whether this audio is the shorter one, cut from that recording (else that
+        /// recording was cut from this one).
+        cut_from_it: bool,
+    },
+    /// The same recording as several recordings of the ledger: only the engineer knows.
+    Several(Vec<Isrc>),
+}
+
+/// How the audio sounds against the recording an answer links it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkCheck {
+    /// No link asked for.
+    NotAsked,
+    /// The same recording by sound.
+    Same,
+    /// A likely edit of it: not the same recording.
+    Edit,
+    /// Nothing alike.
+    Different,
+    /// Cannot be told (the audio is too short to fingerprint, or the recording has no
+    /// fingerprinted audio): the answer is taken as given.
+    Unknown,
 }
 
 /// Everything the decision depends on.
@@ -97,9 +209,25 @@ pub struct Facts {
     pub carried: Carried,
     /// The ledger's standing of the carried code (`Unknown` when nothing is carried).
     pub standing: CodeStanding,
-    /// A recording in the ledger whose acoustic fingerprint matches this audio's (the
-    /// same recording or an edit of it), when the audio id itself is unknown.
-    pub sounds_like: Option<Isrc>,
+    /// What the audio sounds like, where it was looked up.
+    pub sounds: Sounds,
+    /// How the audio sounds against the code a link answer names.
+    pub link: LinkCheck,
+}
+
+/// An open question: what only the engineer can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuestionKind {
+    /// Another encoding of one recording: the same code (`--accept encodes`)?
+    Encode,
+    /// A likely edit: a new code as an edit (`--accept edits`)?
+    Edit,
+    /// Lossless, same rate and depth, other samples: a remaster, another mix, a
+    /// clean/explicit version? Never answered in bulk.
+    SameFormat,
+    /// The same recording as several recordings: never answered in bulk.
+    Several,
 }
 
 /// Why a file is left alone and reported.
@@ -122,9 +250,20 @@ pub enum Conflict {
     VoidCode(Isrc),
     /// The request contradicts what is known (`--same-recording-as`, `--new-version-of`).
     Contradiction(String),
-    /// New audio that would be issued a code sounds like this recording in the ledger:
-    /// the engineer must say whether it is the same recording or a new version.
-    SoundsLike(Isrc),
+    /// New audio that would be issued a code sounds like this recording: a question.
+    Question {
+        /// What kind of question.
+        kind: QuestionKind,
+        /// The recording it sounds like (the first, for `several`).
+        isrc: Isrc,
+    },
+    /// A link answer the sound contradicts (`--force-link` overrides).
+    NotThatRecording {
+        /// The code the answer named.
+        isrc: Isrc,
+        /// Whether the audio is a likely edit of it (else nothing alike).
+        edit: bool,
+    },
 }
 
 /// What to do with the file.
@@ -136,10 +275,10 @@ pub enum Decision {
     Reuse(Isrc),
     /// Issue the next code under the prefix (with lineage for a new version) and write it.
     Issue {
-        /// The parent and relation, for `--new-version-of`.
+        /// The parent and relation, for a new version.
         lineage: Option<(Isrc, Relation)>,
     },
-    /// Tie this audio to an existing code (`--same-recording-as`) and write it.
+    /// Tie this audio to an existing code (another encoding of its recording) and write it.
     Link(Isrc),
     /// Record the code the file carries; write it where the format still lacks it.
     Adopt {
@@ -155,6 +294,8 @@ pub enum Decision {
         /// The code the file carried.
         previous: Isrc,
     },
+    /// The engineer said to leave the file alone.
+    Skip,
     /// Leave the file alone and report.
     Conflict(Conflict),
 }
@@ -167,10 +308,17 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
         Carried::Code { isrc, .. } if facts.standing == CodeStanding::Void => {
             return Decision::Conflict(Conflict::VoidCode(*isrc));
         }
+        // --fix decides afresh a file whose code the ledger has for other audio.
+        Carried::Code { .. } if request.fix && facts.known.is_none() && facts.standing == CodeStanding::OtherAudio => {
+            None
+        }
         Carried::Code { isrc, complete } => Some((*isrc, *complete)),
         Carried::Nothing => None,
     };
-    if let Some(conflict) = contradiction(facts.known, carried.map(|(isrc, _)| isrc), request) {
+    if request.answer == Some(Answer::Skip) {
+        return Decision::Skip;
+    }
+    if let Some(conflict) = contradiction(facts.known, carried.map(|(isrc, _)| isrc), request.answer.as_ref()) {
         return Decision::Conflict(conflict);
     }
     match (facts.known, carried) {
@@ -179,44 +327,88 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
         (Some(known), Some((isrc, false))) if isrc == known => Decision::Reuse(known),
         (Some(known), Some((previous, _))) if request.fix => Decision::Fix { isrc: known, previous },
         (Some(known), Some((file, _))) => Decision::Conflict(Conflict::RetaggedDuplicate { ledger: known, file }),
-        (None, None) => match (request.same_recording_as, request.new_version_of, facts.sounds_like) {
-            (Some(target), _, _) => Decision::Link(target),
-            (None, None, Some(similar)) => Decision::Conflict(Conflict::SoundsLike(similar)),
-            (None, lineage, _) => Decision::Issue { lineage },
-        },
+        (None, None) => new_audio(facts, request),
         (None, Some((isrc, complete))) => match facts.standing {
-            CodeStanding::OtherAudio if request.same_recording_as == Some(isrc) => Decision::Link(isrc),
+            CodeStanding::OtherAudio if request.answer == Some(Answer::SameRecordingAs(isrc)) => {
+                link(isrc, facts, request)
+            }
             CodeStanding::OtherAudio => Decision::Conflict(Conflict::CodeOnOtherAudio(isrc)),
             _ => Decision::Adopt { isrc, write: !complete },
         },
     }
 }
 
-/// A request that contradicts the facts, if any.
-fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, request: &Request) -> Option<Conflict> {
-    if let Some(target) = request.same_recording_as {
-        if let Some(known) = known.filter(|&k| k != target) {
-            return Some(Conflict::Contradiction(format!(
-                "--same-recording-as {target}: the ledger already ties this audio to {known}"
-            )));
-        }
-        if let Some(carried) = carried.filter(|&c| c != target) {
-            return Some(Conflict::Contradiction(format!("--same-recording-as {target}: the file carries {carried}")));
-        }
+/// New audio carrying no code: the answer, else what its sound calls for.
+fn new_audio(facts: &Facts, request: &Request) -> Decision {
+    match &request.answer {
+        Some(Answer::SameRecordingAs(target)) => return link(*target, facts, request),
+        Some(Answer::NewVersionOf(parent, relation)) => return Decision::Issue { lineage: Some((*parent, *relation)) },
+        Some(Answer::New) => return Decision::Issue { lineage: None },
+        Some(Answer::Skip) | None => {}
     }
-    if let Some((parent, _)) = request.new_version_of {
-        if let Some(known) = known {
-            return Some(Conflict::Contradiction(format!(
-                "--new-version-of {parent}: this audio is already {known}; a new version needs new audio"
-            )));
+    let question = |kind, isrc| Decision::Conflict(Conflict::Question { kind, isrc });
+    match &facts.sounds {
+        Sounds::Nothing => Decision::Issue { lineage: None },
+        Sounds::Recording { isrc, encoding: true } if request.accept.encodes => Decision::Link(*isrc),
+        Sounds::Recording { isrc, encoding: true } => question(QuestionKind::Encode, *isrc),
+        Sounds::Recording { isrc, encoding: false } => question(QuestionKind::SameFormat, *isrc),
+        Sounds::Edit { isrc, cut_from_it: true } if request.accept.edits => {
+            Decision::Issue { lineage: Some((*isrc, Relation::Edit)) }
         }
-        if let Some(carried) = carried {
-            return Some(Conflict::Contradiction(format!(
-                "--new-version-of {parent}: the file already carries {carried}"
-            )));
-        }
+        // The recording in the ledger is the edit; this longer one is its own recording.
+        Sounds::Edit { cut_from_it: false, .. } if request.accept.edits => Decision::Issue { lineage: None },
+        Sounds::Edit { isrc, .. } => question(QuestionKind::Edit, *isrc),
+        Sounds::Several(codes) => match codes.first() {
+            Some(first) => question(QuestionKind::Several, *first),
+            None => Decision::Issue { lineage: None },
+        },
     }
-    None
+}
+
+/// A link to `target`, unless the sound contradicts it and the link is not forced.
+fn link(target: Isrc, facts: &Facts, request: &Request) -> Decision {
+    match facts.link {
+        LinkCheck::Edit if !request.force_link => {
+            Decision::Conflict(Conflict::NotThatRecording { isrc: target, edit: true })
+        }
+        LinkCheck::Different if !request.force_link => {
+            Decision::Conflict(Conflict::NotThatRecording { isrc: target, edit: false })
+        }
+        _ => Decision::Link(target),
+    }
+}
+
+/// An answer that contradicts the facts, if any.
+fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, answer: Option<&Answer>) -> Option<Conflict> {
+    match answer? {
+        Answer::SameRecordingAs(target) => {
+            if let Some(known) = known.filter(|k| k != target) {
+                return Some(Conflict::Contradiction(format!(
+                    "--same-recording-as {target}: the ledger already ties this audio to {known}"
+                )));
+            }
+            if let Some(carried) = carried.filter(|c| c != target) {
+                return Some(Conflict::Contradiction(format!(
+                    "--same-recording-as {target}: the file carries {carried}"
+                )));
+            }
+            None
+        }
+        Answer::NewVersionOf(parent, _) => {
+            if let Some(known) = known {
+                return Some(Conflict::Contradiction(format!(
+                    "--new-version-of {parent}: this audio is already {known}; a new version needs new audio"
+                )));
+            }
+            carried.map(|carried| {
+                Conflict::Contradiction(format!("--new-version-of {parent}: the file already carries {carried}"))
+            })
+        }
+        Answer::New => known.or(carried).map(|code| {
+            Conflict::Contradiction(format!("a new code was asked for, but this audio already has {code}"))
+        }),
+        Answer::Skip => None,
+    }
 }
 
 #[cfg(test)]
@@ -236,34 +428,65 @@ mod tests {
     }
 
     fn facts(known: Option<Isrc>, carried: Carried, standing: CodeStanding) -> Facts {
-        Facts { known, carried, standing, sounds_like: None }
+        Facts { known, carried, standing, sounds: Sounds::Nothing, link: LinkCheck::NotAsked }
     }
 
     fn carrying(isrc: Isrc) -> Carried {
         Carried::Code { isrc, complete: true }
     }
 
+    fn answer(answer: Answer) -> Request {
+        Request { answer: Some(answer), ..Request::default() }
+    }
+
+    fn accepting(encodes: bool, edits: bool) -> Request {
+        Request { accept: Accept { encodes, edits }, ..Request::default() }
+    }
+
+    fn question(kind: QuestionKind, isrc: Isrc) -> Decision {
+        Decision::Conflict(Conflict::Question { kind, isrc })
+    }
+
+    fn placing(recording: usize, edit: bool, carries_a_code: bool, rank: (bool, u64, u64)) -> Placing {
+        Placing { recording, edit, carries_a_code, rank }
+    }
+
     #[test]
-    fn files_carrying_a_code_then_lossless_files_are_decided_first() {
-        let mut keys = [
-            (0, decision_order(false, false)),
-            (1, decision_order(false, true)),
-            (2, decision_order(true, false)),
-            (3, decision_order(true, true)),
+    fn recordings_go_in_the_walk_order_of_their_references_and_edits_last() {
+        let hires = (true, 96_000 * 24, 200_000);
+        let cd = (true, 44_100 * 16, 200_000);
+        let mp3 = (false, 44_100 * 32, 200_000);
+        // cd/ sorts before hires/: track 1 and 2 as CD copies first, then the masters, an
+        // MP3 of track 1, and a radio edit of track 2 sorting before everything.
+        let files = [
+            placing(9, true, false, cd),     // 0: the radio edit
+            placing(1, false, false, cd),    // 1: cd/01
+            placing(2, false, false, cd),    // 2: cd/02
+            placing(1, false, false, hires), // 3: hires/01
+            placing(2, false, false, hires), // 4: hires/02
+            placing(1, false, false, mp3),   // 5: mp3/01
         ];
-        keys.sort_by_key(|(_, key)| *key);
-        assert_eq!(keys.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [3, 2, 1, 0]);
+        assert_eq!(decision_order(&files), [3, 1, 5, 4, 2, 0]);
+    }
+
+    #[test]
+    fn within_a_recording_files_carrying_a_code_then_the_best_source_come_first() {
+        let hires = (true, 96_000 * 24, 200_000);
+        let lossy = (false, 44_100 * 32, 200_000);
+        let files = [placing(1, false, false, lossy), placing(1, false, false, hires), placing(1, false, true, lossy)];
+        assert_eq!(decision_order(&files), [2, 1, 0]);
     }
 
     #[test]
     fn only_audio_that_could_be_issued_or_adopt_a_code_is_looked_up_by_sound() {
-        assert!(looks_up_by_sound(&Carried::Nothing, &CodeStanding::Unknown));
-        assert!(looks_up_by_sound(&carrying(x()), &CodeStanding::Unknown));
-        assert!(looks_up_by_sound(&carrying(x()), &CodeStanding::NoAudio));
-        assert!(!looks_up_by_sound(&carrying(x()), &CodeStanding::OtherAudio));
-        assert!(!looks_up_by_sound(&carrying(x()), &CodeStanding::Void));
-        assert!(!looks_up_by_sound(&Carried::Malformed(vec!["x".into()]), &CodeStanding::Unknown));
-        assert!(!looks_up_by_sound(&Carried::Disagree(vec![x(), y()]), &CodeStanding::Unknown));
+        assert!(looks_up_by_sound(&Carried::Nothing, &CodeStanding::Unknown, false));
+        assert!(looks_up_by_sound(&carrying(x()), &CodeStanding::Unknown, false));
+        assert!(looks_up_by_sound(&carrying(x()), &CodeStanding::NoAudio, false));
+        assert!(!looks_up_by_sound(&carrying(x()), &CodeStanding::OtherAudio, false));
+        assert!(looks_up_by_sound(&carrying(x()), &CodeStanding::OtherAudio, true), "--fix decides afresh");
+        assert!(!looks_up_by_sound(&carrying(x()), &CodeStanding::Void, false));
+        assert!(!looks_up_by_sound(&Carried::Malformed(vec!["x".into()]), &CodeStanding::Unknown, false));
+        assert!(!looks_up_by_sound(&Carried::Disagree(vec![x(), y()]), &CodeStanding::Unknown, false));
     }
 
     #[test]
@@ -311,35 +534,88 @@ mod tests {
     }
 
     #[test]
-    fn new_audio_can_be_linked_or_made_a_new_version() {
+    fn new_audio_can_be_linked_made_a_new_version_or_skipped() {
         let f = facts(None, Carried::Nothing, CodeStanding::Unknown);
-        let link = Request { same_recording_as: Some(x()), ..Request::default() };
-        assert_eq!(decide(&f, &link), Decision::Link(x()));
-        let version = Request { new_version_of: Some((x(), Relation::Edit)), ..Request::default() };
+        assert_eq!(decide(&f, &answer(Answer::SameRecordingAs(x()))), Decision::Link(x()));
+        let version = answer(Answer::NewVersionOf(x(), Relation::Edit));
         assert_eq!(decide(&f, &version), Decision::Issue { lineage: Some((x(), Relation::Edit)) });
+        assert_eq!(decide(&f, &answer(Answer::Skip)), Decision::Skip);
     }
 
     #[test]
     fn new_audio_that_sounds_like_a_recording_is_asked_about_not_issued() {
-        let f = Facts { sounds_like: Some(x()), ..facts(None, Carried::Nothing, CodeStanding::Unknown) };
-        assert_eq!(decide(&f, &Request::default()), Decision::Conflict(Conflict::SoundsLike(x())));
-        // The engineer answers: the same recording, or a new version of it.
-        let link = Request { same_recording_as: Some(x()), ..Request::default() };
-        assert_eq!(decide(&f, &link), Decision::Link(x()));
-        let version = Request { new_version_of: Some((x(), Relation::Edit)), ..Request::default() };
+        let sounds = Sounds::Recording { isrc: x(), encoding: true };
+        let f = Facts { sounds, ..facts(None, Carried::Nothing, CodeStanding::Unknown) };
+        assert_eq!(decide(&f, &Request::default()), question(QuestionKind::Encode, x()));
+        // The engineer answers: the same recording, a new version of it, or a new recording.
+        let linked = Facts { link: LinkCheck::Same, ..f.clone() };
+        assert_eq!(decide(&linked, &answer(Answer::SameRecordingAs(x()))), Decision::Link(x()));
+        let version = answer(Answer::NewVersionOf(x(), Relation::Edit));
         assert_eq!(decide(&f, &version), Decision::Issue { lineage: Some((x(), Relation::Edit)) });
+        assert_eq!(decide(&f, &answer(Answer::New)), Decision::Issue { lineage: None });
+    }
+
+    #[test]
+    fn encodes_and_edits_are_answered_in_bulk_only_when_accepted() {
+        let new = || facts(None, Carried::Nothing, CodeStanding::Unknown);
+        let encode = Facts { sounds: Sounds::Recording { isrc: x(), encoding: true }, ..new() };
+        assert_eq!(decide(&encode, &accepting(true, false)), Decision::Link(x()));
+        assert_eq!(decide(&encode, &accepting(false, true)), question(QuestionKind::Encode, x()));
+        let edit = Facts { sounds: Sounds::Edit { isrc: x(), cut_from_it: true }, ..new() };
+        assert_eq!(decide(&edit, &accepting(false, true)), Decision::Issue { lineage: Some((x(), Relation::Edit)) });
+        assert_eq!(decide(&edit, &accepting(true, false)), question(QuestionKind::Edit, x()));
+        // The ledger holds the edit; this longer audio is the recording it was cut from.
+        let longer = Facts { sounds: Sounds::Edit { isrc: x(), cut_from_it: false }, ..new() };
+        assert_eq!(decide(&longer, &accepting(false, true)), Decision::Issue { lineage: None });
+    }
+
+    #[test]
+    fn a_remaster_and_a_file_matching_several_recordings_are_never_answered_in_bulk() {
+        let new = || facts(None, Carried::Nothing, CodeStanding::Unknown);
+        let remaster = Facts { sounds: Sounds::Recording { isrc: x(), encoding: false }, ..new() };
+        assert_eq!(decide(&remaster, &accepting(true, true)), question(QuestionKind::SameFormat, x()));
+        let several = Facts { sounds: Sounds::Several(vec![x(), y()]), ..new() };
+        assert_eq!(decide(&several, &accepting(true, true)), question(QuestionKind::Several, x()));
+        let as_remaster = answer(Answer::NewVersionOf(x(), Relation::Remaster));
+        assert_eq!(decide(&remaster, &as_remaster), Decision::Issue { lineage: Some((x(), Relation::Remaster)) });
+    }
+
+    #[test]
+    fn a_link_the_sound_contradicts_is_refused_unless_forced() {
+        let new = || facts(None, Carried::Nothing, CodeStanding::Unknown);
+        let link = answer(Answer::SameRecordingAs(x()));
+        let other_song = Facts { link: LinkCheck::Different, ..new() };
+        assert_eq!(
+            decide(&other_song, &link),
+            Decision::Conflict(Conflict::NotThatRecording { isrc: x(), edit: false })
+        );
+        let edit = Facts { link: LinkCheck::Edit, ..new() };
+        assert_eq!(decide(&edit, &link), Decision::Conflict(Conflict::NotThatRecording { isrc: x(), edit: true }));
+        let forced = Request { force_link: true, ..link.clone() };
+        assert_eq!(decide(&other_song, &forced), Decision::Link(x()));
+        let short = Facts { link: LinkCheck::Unknown, ..new() };
+        assert_eq!(decide(&short, &link), Decision::Link(x()), "too short to tell: taken as given");
+    }
+
+    #[test]
+    fn fix_decides_afresh_a_file_whose_code_belongs_to_other_audio() {
+        let wrongly_linked = facts(None, carrying(x()), CodeStanding::OtherAudio);
+        assert_eq!(decide(&wrongly_linked, &Request::default()), Decision::Conflict(Conflict::CodeOnOtherAudio(x())));
+        let fix = Request { fix: true, ..Request::default() };
+        assert_eq!(decide(&wrongly_linked, &fix), Decision::Issue { lineage: None });
+        let sounds = Facts { sounds: Sounds::Recording { isrc: y(), encoding: true }, ..wrongly_linked };
+        assert_eq!(decide(&sounds, &fix), question(QuestionKind::Encode, y()));
     }
 
     #[test]
     fn sounding_alike_matters_only_where_a_code_would_be_issued() {
-        let known = Facts { sounds_like: Some(y()), ..facts(Some(x()), Carried::Nothing, CodeStanding::Unknown) };
+        let sounds = || Sounds::Recording { isrc: x(), encoding: true };
+        let known = Facts { sounds: sounds(), ..facts(Some(x()), Carried::Nothing, CodeStanding::Unknown) };
         assert_eq!(decide(&known, &Request::default()), Decision::Reuse(x()));
-        let carrying = Facts { sounds_like: Some(x()), ..facts(None, carrying(y()), CodeStanding::Unknown) };
+        let carrying = Facts { sounds: sounds(), ..facts(None, carrying(y()), CodeStanding::Unknown) };
         assert_eq!(decide(&carrying, &Request::default()), Decision::Adopt { isrc: y(), write: false });
-        let malformed = Facts {
-            sounds_like: Some(x()),
-            ..facts(None, Carried::Malformed(vec!["bad".into()]), CodeStanding::Unknown)
-        };
+        let malformed =
+            Facts { sounds: sounds(), ..facts(None, Carried::Malformed(vec!["bad".into()]), CodeStanding::Unknown) };
         assert!(matches!(decide(&malformed, &Request::default()), Decision::Conflict(Conflict::Malformed(_))));
     }
 
@@ -355,8 +631,8 @@ mod tests {
     fn new_audio_carrying_a_code_of_other_audio_is_a_conflict_unless_linked() {
         let f = facts(None, carrying(y()), CodeStanding::OtherAudio);
         assert_eq!(decide(&f, &Request::default()), Decision::Conflict(Conflict::CodeOnOtherAudio(y())));
-        let link = Request { same_recording_as: Some(y()), ..Request::default() };
-        assert_eq!(decide(&f, &link), Decision::Link(y()));
+        let linked = Facts { link: LinkCheck::Same, ..f };
+        assert_eq!(decide(&linked, &answer(Answer::SameRecordingAs(y()))), Decision::Link(y()));
     }
 
     #[test]
@@ -379,15 +655,16 @@ mod tests {
     #[test]
     fn requests_that_contradict_the_ledger_are_conflicts() {
         let known = facts(Some(x()), Carried::Nothing, CodeStanding::Unknown);
-        let link_other = Request { same_recording_as: Some(y()), ..Request::default() };
+        let link_other = answer(Answer::SameRecordingAs(y()));
         assert!(matches!(decide(&known, &link_other), Decision::Conflict(Conflict::Contradiction(_))));
-        let version = Request { new_version_of: Some((y(), Relation::Remix)), ..Request::default() };
+        let version = answer(Answer::NewVersionOf(y(), Relation::Remix));
         assert!(matches!(decide(&known, &version), Decision::Conflict(Conflict::Contradiction(_))));
+        assert!(matches!(decide(&known, &answer(Answer::New)), Decision::Conflict(Conflict::Contradiction(_))));
         let carrying_y = facts(None, carrying(y()), CodeStanding::Unknown);
-        let link_x = Request { same_recording_as: Some(x()), ..Request::default() };
+        let link_x = answer(Answer::SameRecordingAs(x()));
         assert!(matches!(decide(&carrying_y, &link_x), Decision::Conflict(Conflict::Contradiction(_))));
         // Linking to the code the audio already has is simply a reuse.
-        let link_same = Request { same_recording_as: Some(x()), ..Request::default() };
+        let link_same = answer(Answer::SameRecordingAs(x()));
         assert_eq!(decide(&known, &link_same), Decision::Reuse(x()));
     }
 }

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::decide::{Decide, decide_all};
-use super::policy::Request;
+use super::decide::{Answers, Decide, decide_all};
+use super::policy::QuestionKind;
+use super::policy::{Accept, Answer, Request};
 use super::{Action, Outcome};
 use crate::acoustic::{Fingerprint, test_items};
 use crate::audio::{AudioFacts, AudioId, SampleKind, SampleLayout, StreamHeader};
@@ -27,7 +28,11 @@ fn ledger() -> Box<dyn Ledger> {
 }
 
 fn options(request: Request) -> Decide {
-    Decide { prefix: prefix(), year: 26, request, user: "tester".into() }
+    Decide { prefix: prefix(), year: 26, request, answers: Answers::default(), user: "tester".into() }
+}
+
+fn answering(answer: Answer) -> Request {
+    Request { answer: Some(answer), ..Request::default() }
 }
 
 /// A fingerprint of recording `seed`; with `noise`, that many low bits flipped in every
@@ -141,11 +146,11 @@ fn new_audio_that_sounds_like_a_known_recording_is_asked_about_and_never_bound()
     assert_eq!(actions(&other), [Action::Issued]);
     // The answer: the same recording (its code) or a new version (a new code, the lineage).
     let master = Isrc::parse("QZTST2600001").unwrap();
-    let linked = decide(ledger.as_mut(), &encode, Request { same_recording_as: Some(master), ..Request::default() });
+    let linked = decide(ledger.as_mut(), &encode, answering(Answer::SameRecordingAs(master)));
     assert_eq!(actions(&linked), [Action::Linked]);
     assert_eq!(ledger.code_for_audio(&encode[0].audio.audio_id).unwrap(), Some(master));
     let edit = [mp3("edit.mp3", 4, 1)];
-    let version = Request { new_version_of: Some((master, Relation::Edit)), ..Request::default() };
+    let version = answering(Answer::NewVersionOf(master, Relation::Edit));
     let issued = decide(ledger.as_mut(), &edit, version);
     assert_eq!(actions(&issued), [Action::Issued]);
     let code = Isrc::parse(issued[0].0.isrc.as_deref().unwrap()).unwrap();
@@ -180,8 +185,114 @@ fn a_request_the_ledger_cannot_grant_is_an_error_for_that_file_only() {
     let mut ledger = ledger();
     let unknown = Isrc::parse("QZTST2699999").unwrap();
     let files = [wav("a.wav", 1, 1, &[]), wav("b.wav", 2, 2, &[])];
-    let decided = decide(ledger.as_mut(), &files, Request { same_recording_as: Some(unknown), ..Request::default() });
+    let decided = decide(ledger.as_mut(), &files, answering(Answer::SameRecordingAs(unknown)));
     assert_eq!(actions(&decided), [Action::Error, Action::Error]);
     assert!(decided[0].0.detail.as_deref().unwrap().contains("QZTST2699999 is not in the ledger"));
     assert!(ledger.recordings().unwrap().is_empty(), "nothing recorded");
+}
+
+/// A radio edit of recording `sound`: its first 80 s, as 16/44.1 WAV.
+fn edit(name: &str, audio: u64, sound: u64) -> Scanned {
+    let mut file = file(name, audio, Format::Wav, "pcm_s16le", (sound, 0), &[]);
+    let items = test_items(sound, 900)[..640].to_vec();
+    file.audio.fingerprint = Some(Fingerprint::new(items, Duration::from_secs(80)));
+    file.audio.frames = 44_100 * 80;
+    file
+}
+
+/// A 24/96 master of recording `sound`.
+fn hires(name: &str, audio: u64, sound: u64) -> Scanned {
+    let mut file = wav(name, audio, sound, &[]);
+    file.audio.stream.sample_rate = 96_000;
+    file.audio.stream.layout.bits = 24;
+    file.audio.frames = 96_000 * SECONDS;
+    file
+}
+
+fn accept(encodes: bool, edits: bool) -> Request {
+    Request { accept: Accept { encodes, edits }, ..Request::default() }
+}
+
+#[test]
+fn the_best_source_gets_the_code_whatever_the_walk_order_and_encodes_are_linked_in_bulk() {
+    let mut ledger = ledger();
+    // cd/ sorts before hires/, and the radio edit before its album track.
+    let files = [
+        edit("a/01 (Radio Edit).wav", 9, 1),
+        wav("cd/01.wav", 1, 1, &[]),
+        wav("cd/02.wav", 2, 2, &[]),
+        hires("hires/01.wav", 3, 1),
+        hires("hires/02.wav", 4, 2),
+        mp3("mp3/01.mp3", 5, 1),
+    ];
+    let decided = decide(ledger.as_mut(), &files, accept(true, true));
+    let got: Vec<(Action, Option<String>)> = decided.iter().map(|(o, _)| (o.action, o.isrc.clone())).collect();
+    let code = |n: u32| Some(format!("QZTST26{n:05}"));
+    assert_eq!(
+        got,
+        [
+            (Action::Issued, code(3)),
+            (Action::Linked, code(1)),
+            (Action::Linked, code(2)),
+            (Action::Issued, code(1)),
+            (Action::Issued, code(2)),
+            (Action::Linked, code(1)),
+        ]
+    );
+    let edit = ledger.recording(Isrc::parse("QZTST2600003").unwrap()).unwrap().unwrap();
+    assert_eq!((edit.parent, edit.relation), (Isrc::parse("QZTST2600001").ok(), Some(Relation::Edit)));
+}
+
+#[test]
+fn without_accept_the_encodes_and_the_edit_are_questions_and_nothing_of_them_is_bound() {
+    let mut ledger = ledger();
+    let files = [edit("a/edit.wav", 9, 1), wav("cd/01.wav", 1, 1, &[]), hires("hires/01.wav", 3, 1)];
+    let decided = decide(ledger.as_mut(), &files, Request::default());
+    assert_eq!(actions(&decided), [Action::Conflict, Action::Conflict, Action::Issued]);
+    let kinds: Vec<_> = decided.iter().map(|(o, _)| o.question.as_ref().map(|q| q.kind)).collect();
+    assert_eq!(kinds, [Some(QuestionKind::Edit), Some(QuestionKind::Encode), None]);
+    assert_eq!(decided[1].0.question.as_ref().unwrap().candidates[0].path, "hires/01.wav");
+    assert_eq!(ledger.code_for_audio(&files[1].audio.audio_id).unwrap(), None);
+}
+
+#[test]
+fn two_lossless_files_of_one_format_with_other_samples_are_never_linked_in_bulk() {
+    let mut ledger = ledger();
+    decide(ledger.as_mut(), &[hires("master.wav", 1, 1)], Request::default());
+    // A remaster: the same format, other samples, the same sound.
+    let mut remaster = hires("remaster.wav", 2, 1);
+    remaster.audio.fingerprint = Some(print(1, 8));
+    let decided = decide(ledger.as_mut(), std::slice::from_ref(&remaster), accept(true, true));
+    assert_eq!(actions(&decided), [Action::Conflict]);
+    assert_eq!(decided[0].0.question.as_ref().map(|q| q.kind), Some(QuestionKind::SameFormat));
+    let master = Isrc::parse("QZTST2600001").unwrap();
+    let answered = decide(ledger.as_mut(), &[remaster], answering(Answer::NewVersionOf(master, Relation::Remaster)));
+    assert_eq!(actions(&answered), [Action::Issued]);
+}
+
+#[test]
+fn a_link_to_another_song_is_refused_unless_forced() {
+    let mut ledger = ledger();
+    decide(ledger.as_mut(), &[wav("song1.wav", 1, 1, &[])], Request::default());
+    let song1 = Isrc::parse("QZTST2600001").unwrap();
+    let other = [mp3("song2.mp3", 2, 2)];
+    let refused = decide(ledger.as_mut(), &other, answering(Answer::SameRecordingAs(song1)));
+    assert_eq!(actions(&refused), [Action::Conflict]);
+    assert!(refused[0].0.detail.as_deref().unwrap().contains("does not sound like"), "{:?}", refused[0].0.detail);
+    assert_eq!(ledger.code_for_audio(&other[0].audio.audio_id).unwrap(), None, "nothing bound");
+    let forced = Request { force_link: true, ..answering(Answer::SameRecordingAs(song1)) };
+    assert_eq!(actions(&decide(ledger.as_mut(), &other, forced)), [Action::Linked]);
+}
+
+#[test]
+fn a_file_matching_two_recordings_is_asked_about_even_with_accept() {
+    let mut ledger = ledger();
+    // Two recordings in the ledger that sound alike (a mono and a stereo mix, say).
+    decide(ledger.as_mut(), &[wav("mix1.wav", 1, 1, &[])], Request::default());
+    let mut second = wav("mix2.wav", 2, 1, &[]);
+    second.audio.fingerprint = Some(print(1, 4));
+    decide(ledger.as_mut(), &[second], answering(Answer::New));
+    let decided = decide(ledger.as_mut(), &[mp3("which.mp3", 3, 1)], accept(true, true));
+    assert_eq!(decided[0].0.question.as_ref().map(|q| q.kind), Some(QuestionKind::Several));
+    assert_eq!(decided[0].0.question.as_ref().unwrap().candidates.len(), 2);
 }

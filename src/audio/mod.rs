@@ -81,6 +81,15 @@ impl AudioFacts {
         is_lossless_codec(&self.codec)
     }
 
+    /// How good a source this is, for choosing the reference of a recording's files
+    /// (greater is better): lossless over lossy, then the higher sample rate × bit
+    /// depth, then the longer.
+    pub fn source_rank(&self) -> (bool, u64, u64) {
+        let resolution = u64::from(self.stream.sample_rate) * u64::from(self.stream.layout.bits);
+        let millis = (self.duration_seconds() * 1000.0) as u64;
+        (self.is_lossless(), resolution, millis)
+    }
+
     /// Duration in seconds, from the decoded frame count.
     pub fn duration_seconds(&self) -> f64 {
         self.frames as f64 / f64::from(self.stream.sample_rate)

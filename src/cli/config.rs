@@ -3,9 +3,11 @@
 
 use anyhow::bail;
 
-use super::{AssignArgs, Common};
-use crate::assign::policy::Request;
-use crate::assign::{AssignOptions, Decide};
+use std::io::IsTerminal;
+
+use super::{AcceptWord, AssignArgs, Common};
+use crate::assign::policy::{Accept, Answer, Request};
+use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::ledger::{self, Ledger, Location};
 
 /// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
@@ -61,6 +63,25 @@ pub(super) fn assign_options(
             bail!("the ledger holds several prefixes ({}); choose one with --prefix", names.join(", "))
         }
     };
+    let answer = match (args.same_recording_as, args.new_version_of.zip(args.relation)) {
+        (Some(target), _) => Some(Answer::SameRecordingAs(target)),
+        (None, Some((parent, relation))) => Some(Answer::NewVersionOf(parent, relation)),
+        (None, None) => None,
+    };
+    let decisions = match &args.decisions {
+        Some(path) => decisions::read(path).map_err(|errors| {
+            anyhow::anyhow!(
+                "{}: {} bad line(s), nothing done:\n  {}",
+                path.display(),
+                errors.len(),
+                errors.join("\n  ")
+            )
+        })?,
+        None => Vec::new(),
+    };
+    if args.interactive && !std::io::stdin().is_terminal() {
+        bail!("--interactive asks on a terminal, and stdin is not one; answer with --decisions FILE instead");
+    }
     Ok(AssignOptions {
         paths: args.paths.clone(),
         dry_run: args.dry_run,
@@ -69,13 +90,20 @@ pub(super) fn assign_options(
             year: year_of_reference(args.year)?,
             request: Request {
                 fix: args.fix,
-                same_recording_as: args.same_recording_as,
-                new_version_of: args.new_version_of.zip(args.relation),
+                answer,
+                accept: Accept {
+                    encodes: args.accept.contains(&AcceptWord::Encodes),
+                    edits: args.accept.contains(&AcceptWord::Edits),
+                },
+                force_link: args.force_link,
             },
+            answers: Answers::default(),
             user: current_user(),
         },
         jobs: jobs(common),
         quiet: common.quiet,
+        interactive: args.interactive,
+        decisions,
     })
 }
 

@@ -129,15 +129,40 @@ pub struct AssignArgs {
     /// The prefix to issue under (required when the ledger holds several).
     #[arg(long, value_name = "CC-XXX")]
     pub prefix: Option<Prefix>,
-    /// The files are another encode or carrier of this recording: give them its code.
+    /// The files are another encode or carrier of this recording: give them its code
+    /// (refused for audio that does not sound like it, unless --force-link).
     #[arg(long, value_name = "ISRC", conflicts_with = "new_version_of")]
     pub same_recording_as: Option<Isrc>,
+    /// Link with --same-recording-as (or a decisions file) even where the sound says it
+    /// is another recording or an edit.
+    #[arg(long)]
+    pub force_link: bool,
     /// The files are a new version of this recording: new codes, with the lineage.
     #[arg(long, value_name = "ISRC", requires = "relation")]
     pub new_version_of: Option<Isrc>,
     /// What kind of new version: edit, remix, remaster, live, language, mix, other.
     #[arg(long = "as", value_name = "KIND", requires = "new_version_of")]
     pub relation: Option<Relation>,
+    /// Answer open questions in bulk: `encodes` links every other encoding of exactly
+    /// one recording to its code; `edits` gives every likely edit a new code as an edit.
+    #[arg(long, value_name = "encodes,edits", value_delimiter = ',', value_enum)]
+    pub accept: Vec<AcceptWord>,
+    /// Answers per file (JSON Lines or CSV: path or audio_id, decision, isrc, as); the
+    /// JSON Lines of `assign --dry-run --json` are read as they are.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Ask each open question on the terminal, then apply the answers.
+    #[arg(long, conflicts_with = "decisions")]
+    pub interactive: bool,
+}
+
+/// What `--accept` answers in bulk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AcceptWord {
+    /// Other encodings of one recording: linked to its code.
+    Encodes,
+    /// Likely edits: a new code each, as an edit of the recording they were cut from.
+    Edits,
 }
 
 /// `ledger` subcommands.

@@ -15,6 +15,9 @@ pub(crate) fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let report = assign::run(ledger, options)?;
+    if report.quit {
+        return Ok(Exit::Findings);
+    }
     if report.removed_leftovers > 0 && !options.quiet {
         eprintln!("removed {} temporary file(s) an interrupted run had left", report.removed_leftovers);
     }

@@ -33,7 +33,7 @@ fn print(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings, json: b
 /// The human-readable report: one block per group or link.
 fn write_report(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings) -> std::io::Result<()> {
     for error in errors {
-        writeln!(out, "error: {}: {}", error.path, error.error)?;
+        writeln!(out, "{}: {}: {}", error.kind, error.path, error.error)?;
     }
     if findings.groups.is_empty() && findings.recordings.is_empty() && findings.edits.is_empty() {
         return writeln!(out, "no duplicates");
@@ -99,7 +99,9 @@ fn write_rows(out: &mut dyn Write, rows: Vec<(String, &FileLine)>) -> std::io::R
 
 /// `9 files, 7 distinct audio: 1 exact group, 1 same-recording group, 1 likely edit`.
 fn summary(report: &Report) -> String {
-    let (files, findings, failed) = (report.files, &report.findings, report.errors.len());
+    let (files, findings) = (report.files, &report.findings);
+    let failed = report.errors.iter().filter(|line| line.kind == "error").count();
+    let skipped = report.errors.len() - failed;
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
         "{}, {} distinct audio: {}, {}, {}",
@@ -115,6 +117,9 @@ fn summary(report: &Report) -> String {
     }
     if failed > 0 {
         text.push_str(&format!("; {failed} could not be read"));
+    }
+    if skipped > 0 {
+        text.push_str(&format!("; {skipped} skipped (formats not read)"));
     }
     text
 }

@@ -46,7 +46,7 @@ impl InspectLine {
     pub(crate) fn from_scanned(file: &Scanned) -> Self {
         let audio = &file.audio;
         InspectLine {
-            path: file.path.display().to_string(),
+            path: crate::output::path(&file.path),
             format: Some(audio.format.as_str()),
             codec: Some(audio.codec.clone()),
             sample_rate: Some(audio.stream.sample_rate),
@@ -79,7 +79,7 @@ impl InspectLine {
     /// The line for a file that failed.
     pub(crate) fn from_failed(failed: &Failed) -> Self {
         InspectLine {
-            path: failed.path.display().to_string(),
+            path: crate::output::path(&failed.path),
             error: Some(failed.error.to_string()),
             ..InspectLine::default()
         }

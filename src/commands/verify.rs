@@ -40,9 +40,11 @@ fn print(out: &mut dyn Write, reports: &[FileReport], summary: &Summary, json: b
         writeln!(out, "set   {:<7} {:<24} {}", severity_word(f.severity), f.id, f.message)?;
     }
     let ledger = if s.ledger { "" } else { " (no ledger: file and set checks only)" };
+    let skipped =
+        if s.skipped > 0 { format!(", {} not checked (unsupported format)", s.skipped) } else { String::new() };
     writeln!(
         out,
-        "{} files, {} total: {} errors, {} warnings, {} unreadable{ledger}",
+        "{} files, {} total: {} errors, {} warnings, {} unreadable{skipped}{ledger}",
         s.files,
         output::duration(s.total_duration_seconds),
         s.errors,

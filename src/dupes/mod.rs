@@ -21,9 +21,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::acoustic::group::{self, Match, Sound};
 use crate::acoustic::{self, Comparison, Fingerprint, Verdict};
 use crate::audio::{AnalyzeOptions, AudioId};
 use crate::isrc::Isrc;
@@ -40,10 +40,6 @@ pub(crate) struct DupesOptions {
     /// No progress bar or summary.
     pub quiet: bool,
 }
-
-/// A fingerprint item found in more distinct audio than this is too common (silence, a
-/// steady texture) to suggest that two of them are the same recording.
-const COMMON_ITEM_AUDIO: usize = 32;
 
 /// One file as the output lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +100,7 @@ pub(crate) struct LikelyEdit {
     pub b: Side,
 }
 
-/// A file that could not be read.
+/// A file that could not be read (`error`), or audio in a format not read (`skipped`).
 #[derive(Debug, Serialize)]
 pub(crate) struct ErrorLine {
     pub kind: &'static str,
@@ -126,10 +122,9 @@ impl Audio<'_> {
         self.files.iter().flat_map(|file| codes_of(file)).collect()
     }
 
-    /// How good a source it is: lossless first, then sample rate, then bit depth.
-    fn quality(&self) -> (bool, u32, u16) {
-        let audio = &self.files[0].audio;
-        (audio.is_lossless(), audio.stream.sample_rate, audio.stream.layout.bits)
+    /// How good a source it is ([`crate::audio::AudioFacts::source_rank`]).
+    fn quality(&self) -> (bool, u64, u64) {
+        self.files[0].audio.source_rank()
     }
 
     fn files(&self) -> Vec<FileLine> {
@@ -139,13 +134,6 @@ impl Audio<'_> {
     fn side(&self) -> Side {
         Side { audio_id: self.audio_id.to_string(), duration_seconds: self.duration, files: self.files() }
     }
-}
-
-/// A fingerprint match between two distinct audio ids (by index, `a < b`).
-struct Match {
-    a: usize,
-    b: usize,
-    comparison: Comparison,
 }
 
 /// Everything `dupes` found.
@@ -164,7 +152,7 @@ impl Findings {
 
 /// What `dupes` found, for printing.
 pub(crate) struct Report {
-    /// Files that could not be read.
+    /// Files that could not be read, and files skipped (formats not read), in walk order.
     pub errors: Vec<ErrorLine>,
     /// The groups and links.
     pub findings: Findings,
@@ -179,7 +167,8 @@ pub(crate) struct Report {
 impl Report {
     /// 2 when a file could not be read, 1 when one recording carries different codes, else 0.
     pub(crate) fn exit(&self) -> Exit {
-        let mut exit = if self.errors.is_empty() { Exit::Clean } else { Exit::Errors };
+        let failed = self.errors.iter().any(|line| line.kind == "error");
+        let mut exit = if failed { Exit::Errors } else { Exit::Clean };
         if self.findings.codes_differ() {
             exit = exit.worst(Exit::Findings);
         }
@@ -195,10 +184,16 @@ pub(crate) fn run(options: &DupesOptions) -> Report {
     let errors: Vec<ErrorLine> = files
         .iter()
         .filter_map(|f| f.as_ref().err())
-        .map(|f| ErrorLine { kind: "error", path: f.path.display().to_string(), error: f.error.to_string() })
+        .map(|f| ErrorLine {
+            kind: if f.is_skipped() { "skipped" } else { "error" },
+            path: crate::output::path(&f.path),
+            error: f.error.to_string(),
+        })
         .collect();
     let audio = distinct_audio(&scanned);
-    let matches = scan::in_pool(options.jobs, || fingerprint_matches(&audio));
+    let sounds: Vec<Sound<'_>> =
+        audio.iter().map(|a| Sound { fingerprint: a.fingerprint, duration: a.duration }).collect();
+    let matches = scan::in_pool(options.jobs, || group::matches(&sounds));
     let findings = Findings {
         groups: audio.iter().filter(|a| a.files.len() > 1).map(exact_group).collect(),
         recordings: same_recordings(&audio, &matches),
@@ -245,67 +240,14 @@ fn exact_group(audio: &Audio<'_>) -> ExactGroup {
     }
 }
 
-/// Pairs of distinct audio (by index, lower first) that share at least one
-/// fingerprint item that is not too common: the only ones worth comparing in full.
-fn candidate_pairs(audio: &[Audio<'_>]) -> Vec<(usize, usize)> {
-    let mut holders: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, entry) in audio.iter().enumerate() {
-        let Some(print) = entry.fingerprint else { continue };
-        let mut items = print.items().to_vec();
-        items.sort_unstable();
-        items.dedup();
-        for item in items {
-            holders.entry(item).or_default().push(i);
-        }
-    }
-    let mut pairs = BTreeSet::new();
-    for indices in holders.values().filter(|v| v.len() > 1 && v.len() <= COMMON_ITEM_AUDIO) {
-        for (n, &i) in indices.iter().enumerate() {
-            for &j in &indices[n + 1..] {
-                pairs.insert((i.min(j), i.max(j)));
-            }
-        }
-    }
-    pairs.into_iter().collect()
-}
-
-/// Compares the candidate pairs in parallel; the matches, in walk order.
-fn fingerprint_matches(audio: &[Audio<'_>]) -> Vec<Match> {
-    candidate_pairs(audio)
-        .into_par_iter()
-        .filter_map(|(a, b)| {
-            let comparison = compare(&audio[a], &audio[b])?;
-            (comparison.verdict != Verdict::NoMatch).then_some(Match { a, b, comparison })
-        })
-        .collect()
-}
-
 /// The fingerprint comparison of two audio ids, when both have a fingerprint.
 fn compare(a: &Audio<'_>, b: &Audio<'_>) -> Option<Comparison> {
     Some(acoustic::compare(a.fingerprint?, a.duration, b.fingerprint?, b.duration))
 }
 
-/// Which same-recording group each audio id belongs to: the smallest index connected
-/// to it by `same-recording` matches (union-find).
-fn recording_roots(count: usize, matches: &[Match]) -> Vec<usize> {
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut parent: Vec<usize> = (0..count).collect();
-    for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::SameRecording) {
-        let (x, y) = (root(&mut parent, m.a), root(&mut parent, m.b));
-        parent[x.max(y)] = x.min(y);
-    }
-    (0..count).map(|i| root(&mut parent, i)).collect()
-}
-
 /// The same-recording groups, each measured against its best source.
 fn same_recordings(audio: &[Audio<'_>], matches: &[Match]) -> Vec<SameRecording> {
-    let roots = recording_roots(audio.len(), matches);
+    let roots = group::recording_roots(audio.len(), matches);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for root in roots.iter().copied().collect::<BTreeSet<_>>() {
         let members: Vec<usize> = (0..audio.len()).filter(|&i| roots[i] == root).collect();
@@ -345,7 +287,7 @@ fn member(audio: &Audio<'_>, comparison: Option<&Comparison>) -> Member {
 /// single audio id), between their best sources when those match, else the match with
 /// the lowest bit error rate; the larger group (then the longer audio) first.
 fn likely_edits(audio: &[Audio<'_>], matches: &[Match]) -> Vec<LikelyEdit> {
-    let roots = recording_roots(audio.len(), matches);
+    let roots = group::recording_roots(audio.len(), matches);
     let mut best: BTreeMap<(usize, usize), &Match> = BTreeMap::new();
     for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
         let key = (roots[m.a].min(roots[m.b]), roots[m.a].max(roots[m.b]));
@@ -413,5 +355,5 @@ fn codes_of(file: &Scanned) -> Vec<String> {
 }
 
 fn file_line(file: &Scanned) -> FileLine {
-    FileLine { path: file.path.display().to_string(), isrcs: codes_of(file), title: file.tags.title.clone() }
+    FileLine { path: crate::output::path(&file.path), isrcs: codes_of(file), title: file.tags.title.clone() }
 }

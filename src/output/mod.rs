@@ -35,6 +35,31 @@ impl Exit {
     }
 }
 
+/// A path as printed in tables, JSON and the ledger: its text where it is valid UTF-8,
+/// with bytes that are not shown as `\xNN` (any file name the OS allows is reported,
+/// and two different names never print alike), and control characters escaped
+/// (`\n`, `\t`, `\u{1b}`) so that one file stays on one line.
+pub(crate) fn path(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() || c == '\\' {
+                text.extend(c.escape_default());
+            } else {
+                text.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    text
+}
+
 /// Writes one JSON object as a line.
 pub(crate) fn json_line(out: &mut dyn Write, value: &impl serde::Serialize) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
@@ -59,6 +84,19 @@ pub(crate) fn timestamp(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_print_on_one_line_with_invalid_bytes_escaped() {
+        assert_eq!(path(std::path::Path::new("masters/01 Café.wav")), "masters/01 Café.wav");
+        assert_eq!(path(std::path::Path::new("a\nb\tc.wav")), "a\\nb\\tc.wav");
+        assert_eq!(path(std::path::Path::new("back\\slash")), "back\\\\slash");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"bad\xffname.wav");
+            assert_eq!(path(std::path::Path::new(name)), "bad\\xffname.wav");
+        }
+    }
 
     #[test]
     fn durations_read_like_a_clock() {

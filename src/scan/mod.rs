@@ -56,6 +56,9 @@ pub enum ScanError {
     /// The path could not be walked.
     #[error("{0}")]
     Walk(String),
+    /// Audio in a format isrc-stamp does not read, found in a folder: reported, untouched.
+    #[error("{0}")]
+    Skipped(String),
 }
 
 /// A file that failed, with the reason.
@@ -65,6 +68,13 @@ pub struct Failed {
     pub path: PathBuf,
     /// What went wrong.
     pub error: ScanError,
+}
+
+impl Failed {
+    /// Whether the file was skipped (a format isrc-stamp does not read) rather than failed.
+    pub fn is_skipped(&self) -> bool {
+        matches!(self.error, ScanError::Skipped(_))
+    }
 }
 
 /// Decodes one file (computing what `options` ask for) and reads its tags, telling
@@ -95,6 +105,7 @@ pub fn scan_each_with(
         .map(|file| {
             let result = match file {
                 Ok(path) => scan_with(&path, options, on_stamped).map_err(|error| Failed { path, error }),
+                Err(walk) if walk.skipped => Err(Failed { path: walk.path, error: ScanError::Skipped(walk.message) }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
             on_done(&result);

@@ -14,6 +14,28 @@ use crate::write::TEMP_PREFIX;
 const AUDIO_EXTENSIONS: &[&str] =
     &["wav", "wave", "bwf", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "mp4", "ogg", "oga"];
 
+/// Extensions of audio formats isrc-stamp does not read, with their names: such a file
+/// in a folder is reported as skipped, never passed over in silence.
+const UNSUPPORTED_EXTENSIONS: &[(&str, &str)] = &[
+    ("opus", "Opus"),
+    ("w64", "Sony Wave64"),
+    ("dsf", "DSD (DSF)"),
+    ("dff", "DSD (DSDIFF)"),
+    ("wv", "WavPack"),
+    ("ape", "Monkey's Audio"),
+    ("wma", "Windows Media Audio"),
+    ("tta", "True Audio"),
+    ("mpc", "Musepack"),
+    ("ac3", "Dolby Digital (AC-3)"),
+    ("eac3", "Dolby Digital Plus (E-AC-3)"),
+    ("dts", "DTS"),
+    ("mka", "Matroska audio"),
+    ("caf", "Core Audio Format"),
+    ("aac", "raw AAC (ADTS)"),
+    ("spx", "Speex"),
+    ("amr", "AMR"),
+];
+
 /// A path that could not be walked.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -22,6 +44,8 @@ pub(crate) struct WalkError {
     pub path: PathBuf,
     /// What went wrong.
     pub message: String,
+    /// The file is audio in a format isrc-stamp does not read: skipped, and said so.
+    pub skipped: bool,
 }
 
 /// Every audio file under `paths`, in a stable order, with the paths that failed.
@@ -32,8 +56,8 @@ pub(crate) fn audio_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, WalkError>> 
             Ok(meta) if meta.is_dir() => walk_dir(path, &mut found),
             Ok(meta) if meta.is_file() => found.push(Ok(path.clone())),
             // A pipe, socket or device would block the reader or never end: refused.
-            Ok(_) => found.push(Err(WalkError { path: path.clone(), message: "not a regular file".to_owned() })),
-            Err(e) => found.push(Err(WalkError { path: path.clone(), message: describe_io(&e) })),
+            Ok(_) => found.push(Err(WalkError::new(path.clone(), "not a regular file"))),
+            Err(e) => found.push(Err(WalkError::new(path.clone(), describe_io(&e)))),
         }
     }
     found
@@ -43,30 +67,63 @@ fn walk_dir(root: &Path, found: &mut Vec<Result<PathBuf, WalkError>>) {
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
     for entry in walker {
         match entry {
-            Ok(entry) if entry.file_type().is_file() && is_audio_name(entry.path()) => {
-                found.push(Ok(entry.into_path()));
-            }
+            Ok(entry) if entry.file_type().is_file() => match kind_of(entry.path()) {
+                Kind::Audio => found.push(Ok(entry.into_path())),
+                Kind::Unsupported(format) => found.push(Err(WalkError {
+                    path: entry.into_path(),
+                    message: format!("{format} files are not supported: not checked, not tagged"),
+                    skipped: true,
+                })),
+                Kind::Other => {}
+            },
             Ok(_) => {}
             Err(e) => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
                 let message = e.io_error().map(describe_io).unwrap_or_else(|| e.to_string());
-                found.push(Err(WalkError { path, message }));
+                found.push(Err(WalkError::new(path, message)));
             }
         }
     }
 }
 
-/// Whether a file found in a folder should be treated as audio.
-fn is_audio_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    if name.starts_with('.') || name.starts_with(TEMP_PREFIX) {
-        return false;
+impl WalkError {
+    /// A path that could not be walked.
+    fn new(path: PathBuf, message: impl Into<String>) -> WalkError {
+        WalkError { path, message: message.into(), skipped: false }
     }
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// What a file found in a folder is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Audio isrc-stamp reads.
+    Audio,
+    /// Audio in a format isrc-stamp does not read (its name).
+    Unsupported(&'static str),
+    /// Not audio, hidden, or isrc-stamp's own temporary file.
+    Other,
+}
+
+/// What a file found in a folder is, by its name. Names need not be UTF-8: the
+/// extension is compared byte for byte, ignoring ASCII case.
+fn kind_of(path: &Path) -> Kind {
+    let Some(name) = path.file_name() else {
+        return Kind::Other;
+    };
+    let name = name.as_encoded_bytes();
+    if name.starts_with(b".") || name.starts_with(TEMP_PREFIX.as_bytes()) {
+        return Kind::Other;
+    }
+    let Some(extension) = path.extension().map(|e| e.as_encoded_bytes().to_ascii_lowercase()) else {
+        return Kind::Other;
+    };
+    if AUDIO_EXTENSIONS.iter().any(|known| known.as_bytes() == extension) {
+        return Kind::Audio;
+    }
+    UNSUPPORTED_EXTENSIONS
+        .iter()
+        .find(|(known, _)| known.as_bytes() == extension)
+        .map_or(Kind::Other, |(_, format)| Kind::Unsupported(format))
 }
 
 /// A short, human description of an I/O error.
@@ -84,11 +141,28 @@ mod tests {
 
     #[test]
     fn audio_names_by_extension_without_hidden_or_temporary_files() {
-        assert!(is_audio_name(Path::new("a/01 Track.WAV")));
-        assert!(is_audio_name(Path::new("b.flac")));
-        assert!(!is_audio_name(Path::new("notes.txt")));
-        assert!(!is_audio_name(Path::new(".hidden.wav")));
-        assert!(!is_audio_name(Path::new(".isrc-stamp-x.wav")));
+        assert_eq!(kind_of(Path::new("a/01 Track.WAV")), Kind::Audio);
+        assert_eq!(kind_of(Path::new("b.flac")), Kind::Audio);
+        assert_eq!(kind_of(Path::new("notes.txt")), Kind::Other);
+        assert_eq!(kind_of(Path::new(".hidden.wav")), Kind::Other);
+        assert_eq!(kind_of(Path::new(".isrc-stamp-x.wav")), Kind::Other);
+        assert_eq!(kind_of(Path::new("live.OPUS")), Kind::Unsupported("Opus"));
+        assert_eq!(kind_of(Path::new("master.w64")), Kind::Unsupported("Sony Wave64"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_walked_and_unsupported_audio_is_reported() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xffname.wav"));
+        std::fs::write(&odd, b"x").unwrap();
+        std::fs::write(dir.path().join("take.opus"), b"x").unwrap();
+        let found = audio_files(&[dir.path().to_path_buf()]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].as_ref().unwrap(), &odd);
+        let skipped = found[1].as_ref().unwrap_err();
+        assert!(skipped.skipped && skipped.message.starts_with("Opus files are not supported"), "{skipped}");
     }
 
     #[test]

@@ -190,10 +190,21 @@ pub(crate) struct SetMember<'a> {
     pub audio_id: &'a str,
     /// The code its tags agree on.
     pub code: Option<Isrc>,
+    /// The code the ledger binds its audio id to (verifying with a ledger).
+    pub ledger_code: Option<Isrc>,
+    /// Which recording it is by sound: members with one number are one recording (the
+    /// same audio id, or acoustic same-recording matches; edits are apart).
+    pub recording: usize,
 }
 
 /// Findings across the files of one run, as (index into `members`, finding).
-pub(crate) fn set_findings(members: &[SetMember<'_>]) -> Vec<(usize, Finding)> {
+///
+/// One code on different audio in the set (`duplicate-code-in-set`) is what one
+/// recording in several encodings looks like too, so it is a finding only where
+/// nothing vouches for it: with a ledger, for the files whose audio the ledger does
+/// not bind to that code; without one, when the files carrying the code are not all
+/// one recording by sound (an edit sharing its album track's code still is).
+pub(crate) fn set_findings(members: &[SetMember<'_>], with_ledger: bool) -> Vec<(usize, Finding)> {
     let mut findings = Vec::new();
     let mut by_code: BTreeMap<Isrc, Vec<usize>> = BTreeMap::new();
     let mut by_audio: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -205,8 +216,12 @@ pub(crate) fn set_findings(members: &[SetMember<'_>]) -> Vec<(usize, Finding)> {
     }
     for (code, group) in &by_code {
         let audios: std::collections::BTreeSet<&str> = group.iter().map(|&i| members[i].audio_id).collect();
+        let recordings: std::collections::BTreeSet<usize> = group.iter().map(|&i| members[i].recording).collect();
         if audios.len() > 1 {
-            for &i in group {
+            let unvouched = group
+                .iter()
+                .filter(|&&i| if with_ledger { members[i].ledger_code != Some(*code) } else { recordings.len() > 1 });
+            for &i in unvouched {
                 let others = names(members, group, i);
                 findings.push((
                     i,
@@ -395,21 +410,48 @@ mod tests {
 
     #[test]
     fn set_findings_catch_one_code_on_two_audios_and_two_codes_on_one() {
-        let member = |name, audio_id, c: Option<&str>| SetMember { name, audio_id, code: c.map(code) };
+        let member = |name, audio_id: &'static str, c: Option<&str>| SetMember {
+            name,
+            audio_id,
+            code: c.map(code),
+            ledger_code: None,
+            recording: audio_id.parse().unwrap(),
+        };
         let members = [
             member("a", "1", Some(X)),
             member("b", "2", Some(X)),
             member("c", "3", Some(Y)),
             member("d", "3", Some(X)),
         ];
-        let found = set_findings(&members);
+        let found = set_findings(&members, false);
         let dup: Vec<usize> = found.iter().filter(|(_, f)| f.id == "duplicate-code-in-set").map(|(i, _)| *i).collect();
         assert_eq!(dup, [0, 1, 3]);
         let split: Vec<usize> =
             found.iter().filter(|(_, f)| f.id == "split-recording-in-set").map(|(i, _)| *i).collect();
         assert_eq!(split, [2, 3]);
         let clean = [member("a", "1", Some(X)), member("b", "1", Some(X)), member("c", "2", None)];
-        assert!(set_findings(&clean).is_empty());
+        assert!(set_findings(&clean, false).is_empty());
+    }
+
+    #[test]
+    fn one_code_on_several_encodings_of_one_recording_is_no_finding() {
+        let member = |name, audio_id: &'static str, recording, ledger_code: Option<&str>| SetMember {
+            name,
+            audio_id,
+            code: Some(code(X)),
+            ledger_code: ledger_code.map(code),
+            recording,
+        };
+        // Without a ledger: a master and its MP3 are one recording by sound; an edit is not.
+        let encodes = [member("m.wav", "1", 1, None), member("m.mp3", "2", 1, None)];
+        assert!(set_findings(&encodes, false).is_empty());
+        let with_edit = [member("m.wav", "1", 1, None), member("m.mp3", "2", 1, None), member("e.wav", "3", 3, None)];
+        let flagged: Vec<usize> = set_findings(&with_edit, false).iter().map(|(i, _)| *i).collect();
+        assert_eq!(flagged, [0, 1, 2]);
+        // With a ledger: the files whose audio it binds to the code are vouched for.
+        let bound = [member("m.wav", "1", 1, Some(X)), member("m.mp3", "2", 2, Some(X)), member("o.wav", "3", 3, None)];
+        let flagged: Vec<usize> = set_findings(&bound, true).iter().map(|(i, _)| *i).collect();
+        assert_eq!(flagged, [2]);
     }
 
     #[test]

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::acoustic::group::{self, Sound};
+use crate::audio::AnalyzeOptions;
 use crate::ledger::{self, Ledger};
 use crate::output::Exit;
 use crate::scan::{self, Scanned};
@@ -64,6 +66,7 @@ pub(crate) struct Summary {
 pub(crate) struct SummaryCounts {
     pub files: usize,
     pub unreadable: usize,
+    pub skipped: usize,
     pub errors: usize,
     pub warnings: usize,
     pub total_duration_seconds: f64,
@@ -96,17 +99,37 @@ impl Verified {
 
 /// Runs `verify`; `ledger` is `None` when there is no ledger to compare with.
 pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &VerifyOptions) -> anyhow::Result<Verified> {
-    let files = scan::scan_with_progress(&options.paths, options.jobs, options.quiet, "verifying");
+    // Without a ledger, one recording in several encodings is told by sound.
+    let analyze = AnalyzeOptions { fingerprint: ledger.is_none(), ..AnalyzeOptions::default() };
+    let files = scan::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "verifying");
     let mut reports = Vec::with_capacity(files.len());
     let mut scanned: Vec<(usize, &Scanned)> = Vec::new();
+    let mut ledger_codes = Vec::new();
     for file in &files {
         match file {
             Ok(file) => {
                 scanned.push((reports.len(), file));
-                reports.push(file_report(file, ledger.as_deref_mut())?);
+                let (report, ledger_code) = file_report(file, ledger.as_deref_mut())?;
+                reports.push(report);
+                ledger_codes.push(ledger_code);
+            }
+            Err(failed) if failed.is_skipped() => {
+                let name = crate::output::path(&failed.path);
+                let finding = Finding {
+                    id: "not-checked",
+                    severity: Severity::Warning,
+                    message: format!("{name}: {}", failed.error),
+                };
+                reports.push(FileReport {
+                    path: name,
+                    audio_id: None,
+                    isrc: None,
+                    duration_seconds: None,
+                    findings: vec![finding],
+                });
             }
             Err(failed) => {
-                let name = failed.path.display().to_string();
+                let name = crate::output::path(&failed.path);
                 let finding = Finding {
                     id: "unreadable",
                     severity: Severity::Error,
@@ -122,43 +145,57 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
             }
         }
     }
-    let set_wide = add_set_findings(&mut reports, &scanned, options);
+    let set_wide = add_set_findings(&mut reports, &scanned, &ledger_codes, ledger.is_some(), options);
     let summary = summarize(&reports, set_wide, options, ledger.is_some());
     Ok(Verified { reports, summary })
 }
 
-/// The file checks of one file.
-fn file_report<'l>(file: &Scanned, ledger: Option<&mut (dyn Ledger + 'l)>) -> anyhow::Result<FileReport> {
-    let name = file.path.display().to_string();
+/// The file checks of one file, and the code the ledger binds its audio to.
+fn file_report<'l>(
+    file: &Scanned,
+    ledger: Option<&mut (dyn Ledger + 'l)>,
+) -> anyhow::Result<(FileReport, Option<crate::isrc::Isrc>)> {
+    let name = crate::output::path(&file.path);
     let code = findings::single_code(&file.tags);
-    let view = match ledger {
-        Some(ledger) => Some(LedgerView::from(&ledger::facts_about(ledger, &file.audio.audio_id, code)?)),
+    let facts = match ledger {
+        Some(ledger) => Some(ledger::facts_about(ledger, &file.audio.audio_id, code)?),
         None => None,
     };
-    Ok(FileReport {
+    let view = facts.as_ref().map(LedgerView::from);
+    let report = FileReport {
         findings: findings::file_findings(&name, &file.tags, file.audio.md5_ok(), view.as_ref()),
         path: name,
         audio_id: Some(file.audio.audio_id.to_string()),
         isrc: code.map(|c| c.to_string()),
         duration_seconds: Some(file.audio.duration_seconds()),
-    })
+    };
+    Ok((report, facts.and_then(|facts| facts.code_for_audio)))
 }
 
 /// Adds the set and carrier findings; returns the set-wide ones (not about one file).
 fn add_set_findings(
     reports: &mut [FileReport],
     scanned: &[(usize, &Scanned)],
+    ledger_codes: &[Option<crate::isrc::Isrc>],
+    with_ledger: bool,
     options: &VerifyOptions,
 ) -> Vec<Finding> {
-    let members: Vec<SetMember<'_>> = scanned
+    let files: Vec<&Scanned> = scanned.iter().map(|(_, file)| *file).collect();
+    let recordings = recordings_by_sound(&files, options.jobs);
+    let names: Vec<String> = files.iter().map(|file| crate::output::path(&file.path)).collect();
+    let members: Vec<SetMember<'_>> = files
         .iter()
-        .map(|(_, file)| SetMember {
-            name: file.path.to_str().unwrap_or_default(),
+        .zip(&names)
+        .zip(ledger_codes.iter().zip(&recordings))
+        .map(|((file, name), (ledger_code, recording))| SetMember {
+            name,
             audio_id: file.audio.audio_id.as_str(),
             code: findings::single_code(&file.tags),
+            ledger_code: *ledger_code,
+            recording: *recording,
         })
         .collect();
-    let found = findings::set_findings(&members);
+    let found = findings::set_findings(&members, with_ledger);
     let mut per_file: Vec<(usize, Finding)> = found.into_iter().map(|(i, f)| (scanned[i].0, f)).collect();
     let mut set_wide = Vec::new();
     if options.carrier == Carrier::Cd {
@@ -173,7 +210,7 @@ fn add_set_findings(
                     integer: stream.layout.kind == crate::audio::SampleKind::Int,
                     seconds: file.audio.duration_seconds(),
                 };
-                (*index, track, file.path.display().to_string())
+                (*index, track, crate::output::path(&file.path))
             })
             .collect();
         for (index, track, name) in &tracks {
@@ -188,12 +225,36 @@ fn add_set_findings(
     set_wide
 }
 
+/// For each file, which recording it is by sound: files of one audio id, and audio
+/// joined by acoustic same-recording matches, share a number.
+fn recordings_by_sound(files: &[&Scanned], jobs: usize) -> Vec<usize> {
+    let mut distinct: Vec<&Scanned> = Vec::new();
+    let mut index: std::collections::HashMap<&crate::audio::AudioId, usize> = std::collections::HashMap::new();
+    let of_file: Vec<usize> = files
+        .iter()
+        .map(|file| {
+            *index.entry(&file.audio.audio_id).or_insert_with(|| {
+                distinct.push(file);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let sounds: Vec<Sound<'_>> = distinct
+        .iter()
+        .map(|file| Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() })
+        .collect();
+    let matches = scan::in_pool(jobs, || group::matches(&sounds));
+    let roots = group::recording_roots(sounds.len(), &matches);
+    of_file.into_iter().map(|at| roots[at]).collect()
+}
+
 fn summarize(reports: &[FileReport], set_wide: Vec<Finding>, options: &VerifyOptions, ledger: bool) -> Summary {
     let all = || reports.iter().flat_map(|r| &r.findings).chain(&set_wide);
     Summary {
         summary: SummaryCounts {
             files: reports.len(),
             unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "unreadable")).count(),
+            skipped: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "not-checked")).count(),
             errors: all().filter(|f| f.severity == Severity::Error).count(),
             warnings: all().filter(|f| f.severity == Severity::Warning).count(),
             total_duration_seconds: reports.iter().filter_map(|r| r.duration_seconds).sum(),
