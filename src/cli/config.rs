@@ -34,9 +34,30 @@ pub(super) fn ledger_if_any(common: &Common) -> anyhow::Result<Option<Box<dyn Le
 pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
     let location = location(common)?;
     if !location.exists() {
-        bail!("no ledger at {location}: create it with `isrc-stamp init --prefix CC-XXX` (or pass --ledger PATH)");
+        let ledger = ledger_arg(common);
+        bail!(
+            "no ledger at {location}: create it with `isrc-stamp{ledger} init --prefix CC-XXX` (or pass --ledger PATH)"
+        );
     }
     Ok(ledger::open(&location)?)
+}
+
+/// ` --ledger LOCATION` as the user gave it, for commands a message suggests (empty
+/// when the ledger is the default one or comes from `ISRC_STAMP_LEDGER`... which the
+/// suggested command then finds the same way).
+pub(super) fn ledger_arg(common: &Common) -> String {
+    match &common.ledger {
+        Some(given) if std::env::var_os("ISRC_STAMP_LEDGER").as_deref() != Some(given.as_os_str()) => {
+            format!(" --ledger {}", shell_word(&given.to_string_lossy()))
+        }
+        _ => String::new(),
+    }
+}
+
+/// A word as a POSIX shell reads it back: bare when it is plain, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@=,".contains(c));
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
 }
 
 /// The number of worker threads to use.
@@ -51,17 +72,23 @@ pub(super) fn assign_options(
     ledger: &mut dyn Ledger,
 ) -> anyhow::Result<AssignOptions> {
     let prefixes = ledger.prefixes()?;
+    let names: Vec<String> = prefixes.iter().map(|p| p.prefix.to_string()).collect();
+    let with_ledger = ledger_arg(common);
     let prefix = match (args.prefix, prefixes.as_slice()) {
         (Some(prefix), _) if prefixes.iter().any(|p| p.prefix == prefix) => prefix,
-        (Some(prefix), _) => {
-            bail!("prefix {prefix} is not in the ledger; add it with `isrc-stamp init --prefix {prefix}`")
+        (Some(prefix), []) => {
+            bail!(
+                "prefix {prefix} is not in the ledger, which holds none; add it with `isrc-stamp{with_ledger} init --prefix {prefix}`"
+            )
         }
+        (Some(prefix), _) => bail!(
+            "prefix {prefix} is not in the ledger, which holds {}: check it for a typo (a new prefix is added with \
+             `isrc-stamp{with_ledger} init --prefix {prefix} --add`)",
+            names.join(", ")
+        ),
         (None, [only]) => only.prefix,
-        (None, []) => bail!("the ledger holds no prefix; add one with `isrc-stamp init --prefix CC-XXX`"),
-        (None, several) => {
-            let names: Vec<String> = several.iter().map(|p| p.prefix.to_string()).collect();
-            bail!("the ledger holds several prefixes ({}); choose one with --prefix", names.join(", "))
-        }
+        (None, []) => bail!("the ledger holds no prefix; add one with `isrc-stamp{with_ledger} init --prefix CC-XXX`"),
+        (None, _) => bail!("the ledger holds several prefixes ({}); choose one with --prefix", names.join(", ")),
     };
     let answer = match (args.same_recording_as, args.new_version_of.zip(args.relation)) {
         (Some(target), _) => Some(Answer::SameRecordingAs(target)),

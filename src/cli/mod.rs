@@ -61,6 +61,10 @@ pub enum Command {
         /// The designation codes the prefix may issue.
         #[arg(long, value_name = "NNNNN-NNNNN", default_value = "00001-99999")]
         range: DesignationRange,
+        /// Add a further prefix to a ledger that holds another (a typo would otherwise
+        /// issue codes no agency gave you).
+        #[arg(long)]
+        add: bool,
     },
     /// Give every recording under PATH its code and write it into the tags.
     Assign(AssignArgs),
@@ -200,6 +204,34 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
+    /// Remove a binding made by mistake (an audio id linked to the wrong code): the code
+    /// and its other audio stay; then `assign --fix PATH` decides the file afresh.
+    Unlink {
+        /// The file (decoded to find its audio id) or the audio id itself.
+        #[arg(value_name = "PATH|AUDIO_ID")]
+        target: PathBuf,
+        /// Why the binding was wrong.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Every registrant prefix with its range and the codes used per year.
+    Prefixes,
+    /// Manage the registrant prefixes.
+    Prefix {
+        #[command(subcommand)]
+        command: PrefixCommand,
+    },
+}
+
+/// `ledger prefix` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PrefixCommand {
+    /// Remove a prefix no code uses (one added by mistake).
+    Remove {
+        /// The prefix, like US-PR3.
+        #[arg(value_name = "CC-XXX")]
+        prefix: Prefix,
+    },
 }
 
 /// Runs the parsed command line, writing results to `out`.
@@ -207,7 +239,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let common = &cli.common;
     let exit = match &cli.command {
         Command::Check { codes } => commands::check::run(codes, common.json, out)?,
-        Command::Init { prefix, range } => commands::init::run(&config::location(common)?, *prefix, *range, out)?,
+        Command::Init { prefix, range, add } => {
+            commands::init::run(&config::location(common)?, *prefix, *range, *add, &config::ledger_arg(common), out)?
+        }
         Command::Assign(args) => {
             let mut ledger = config::open_existing(common)?;
             let options = config::assign_options(args, common, ledger.as_mut())?;
@@ -233,6 +267,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
             let mut ledger = config::open_existing(common)?;
             commands::ledger::void(ledger.as_mut(), *isrc, reason, &config::current_user(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Unlink { target, reason } } => {
+            let mut ledger = config::open_existing(common)?;
+            let user = config::current_user();
+            commands::ledger::unlink(
+                ledger.as_mut(),
+                target,
+                reason,
+                &user,
+                &config::ledger_arg(common),
+                common.json,
+                out,
+            )?
+        }
+        Command::Ledger { command: LedgerCommand::Prefixes } => {
+            commands::ledger::prefixes(config::open_existing(common)?.as_mut(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Prefix { command: PrefixCommand::Remove { prefix } } } => {
+            commands::ledger::remove_prefix(config::open_existing(common)?.as_mut(), *prefix, out)?
         }
         Command::Verify { paths, carrier, max_total } => {
             let mut ledger = config::ledger_if_any(common)?;

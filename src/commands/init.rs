@@ -1,4 +1,4 @@
-//! `isrc-stamp init --prefix CC-XXX [--range 00001-99999]`: create the ledger or add a
+//! `isrc-stamp init --prefix CC-XXX [--range 00001-99999] [--add]`: create the ledger or add a
 //! registrant prefix to it.
 
 use std::io::Write;
@@ -8,13 +8,27 @@ use crate::ledger::{self, Location};
 use crate::output::Exit;
 
 /// Runs `init`: opens (creating) the ledger at `location` and adds `prefix` with `range`.
+///
+/// A ledger that holds other prefixes takes a new one only with `add`: a typo in the
+/// prefix would otherwise become a second registrant, issuing codes no agency allocated.
 pub(crate) fn run(
     location: &Location,
     prefix: Prefix,
     range: DesignationRange,
+    add: bool,
+    ledger_arg: &str,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let mut ledger = ledger::open(location)?;
+    let held = ledger.prefixes()?;
+    if !add && !held.is_empty() && !held.iter().any(|p| p.prefix == prefix) {
+        let names: Vec<String> = held.iter().map(|p| p.prefix.to_string()).collect();
+        anyhow::bail!(
+            "the ledger {location} holds prefix {} already; to add {prefix} as a further prefix, run \
+             `isrc-stamp{ledger_arg} init --prefix {prefix} --add` (check it for a typo first)",
+            names.join(", ")
+        );
+    }
     let added = ledger.add_prefix(prefix, range, ledger::now())?;
     let what = if added { "added" } else { "already in the ledger" };
     writeln!(out, "prefix {prefix} (designations {range}) {what}: {location}")?;

@@ -10,7 +10,8 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::isrc::Isrc;
+use crate::audio::AudioId;
+use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
 use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, NewEvent, Recording};
 use crate::output::{self, Exit};
@@ -260,4 +261,116 @@ pub(crate) fn void(
         )?;
     }
     Ok(Exit::Clean)
+}
+
+/// What `ledger unlink --json` prints.
+#[derive(Debug, Serialize)]
+struct Unlinked<'a> {
+    audio_id: String,
+    isrc: Isrc,
+    reason: &'a str,
+}
+
+/// Runs `ledger unlink PATH|AUDIO_ID --reason TEXT`: removes the audio id's binding (a
+/// link made by mistake) with an `unlink` event; the code and its other audio stay.
+/// Exit 1 when the audio id is not bound.
+pub(crate) fn unlink(
+    ledger: &mut dyn Ledger,
+    target: &Path,
+    reason: &str,
+    user: &str,
+    ledger_arg: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if reason.trim().is_empty() {
+        anyhow::bail!("--reason is empty: say why the binding was wrong, it stays in the ledger's history");
+    }
+    let (audio_id, path) = match target.to_str().and_then(AudioId::parse) {
+        Some(audio_id) => (audio_id, None),
+        None => {
+            let facts = crate::audio::analyze(target)
+                .with_context(|| format!("{}: cannot find its audio id", output::path(target)))?;
+            (facts.audio_id, Some(output::path(target)))
+        }
+    };
+    let result = ledger.transaction(|tx| {
+        let isrc = tx.unbind_audio(&audio_id)?;
+        tx.log(&NewEvent {
+            isrc: Some(isrc),
+            audio_id: Some(audio_id.clone()),
+            path: path.clone(),
+            detail: reason.to_owned(),
+            ..NewEvent::new(user, crate::ledger::now(), "unlink")
+        })?;
+        Ok::<_, LedgerError>(isrc)
+    });
+    let isrc = match result {
+        Ok(isrc) => isrc,
+        Err(error @ LedgerError::UnknownAudio(_)) => {
+            eprintln!("isrc-stamp: {error}: nothing to unlink");
+            return Ok(Exit::Findings);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if json {
+        output::json_line(out, &Unlinked { audio_id: audio_id.to_string(), isrc, reason })?;
+    } else {
+        writeln!(out, "{audio_id} is no longer bound to {isrc}: {reason}")?;
+        if let Some(path) = &path {
+            writeln!(
+                out,
+                "  the file still carries {isrc}; decide it afresh with `isrc-stamp{ledger_arg} assign --fix {path}`"
+            )?;
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+/// One prefix as `ledger prefixes --json` prints it.
+#[derive(Debug, Serialize)]
+struct PrefixLine {
+    prefix: String,
+    range: String,
+    created_at: i64,
+    codes_per_year: std::collections::BTreeMap<String, u64>,
+}
+
+/// Runs `ledger prefixes`: every prefix with its range and the codes used per year.
+pub(crate) fn prefixes(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let prefixes = ledger.prefixes()?;
+    for record in prefixes {
+        let usage = ledger.prefix_usage(record.prefix)?;
+        if json {
+            let codes_per_year = usage.iter().map(|(year, n)| (format!("{year:02}"), *n)).collect();
+            let line = PrefixLine {
+                prefix: record.prefix.as_str().to_owned(),
+                range: record.range.to_string(),
+                created_at: record.created_at,
+                codes_per_year,
+            };
+            output::json_line(out, &line)?;
+            continue;
+        }
+        let years: Vec<String> = usage.iter().map(|(year, n)| format!("{year:02}: {n}")).collect();
+        let used =
+            if years.is_empty() { "no codes yet".to_owned() } else { format!("codes per year {}", years.join(", ")) };
+        writeln!(out, "{}  designations {}  {used}", record.prefix, record.range)?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// Runs `ledger prefix remove CC-XXX`: exit 1 while a code uses it or when it is not there.
+pub(crate) fn remove_prefix(ledger: &mut dyn Ledger, prefix: Prefix, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    match ledger.remove_prefix(prefix) {
+        Ok(()) => {
+            writeln!(out, "prefix {prefix} removed")?;
+            Ok(Exit::Clean)
+        }
+        Err(error @ (LedgerError::PrefixInUse { .. } | LedgerError::UnknownPrefix(_))) => {
+            eprintln!("isrc-stamp: {error}");
+            Ok(Exit::Findings)
+        }
+        Err(error) => Err(error.into()),
+    }
 }

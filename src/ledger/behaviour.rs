@@ -505,6 +505,37 @@ fn keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out(fresh
     assert!(found.iter().all(|c| c.isrc != codes[4]), "{found:?}");
 }
 
+fn unbinding_removes_the_binding_and_its_fingerprint_and_keeps_the_code(fresh: Fresh<'_>) {
+    let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2]);
+    ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(1), &print(1))).unwrap();
+    let unbound = ledger.transaction(|tx| tx.unbind_audio(&fp_audio(1))).unwrap();
+    assert_eq!(unbound, codes[0]);
+    assert_eq!(ledger.code_for_audio(&fp_audio(1)).unwrap(), None);
+    assert_eq!(ledger.fingerprint(&fp_audio(1)).unwrap(), None);
+    assert!(ledger.fingerprint_candidates(&print(1).keys(), 8).unwrap().is_empty());
+    assert!(ledger.recording(codes[0]).unwrap().is_some(), "the code stays");
+    assert_eq!(ledger.code_for_audio(&fp_audio(2)).unwrap(), Some(codes[1]), "other audio stays");
+    let again = ledger.transaction(|tx| tx.unbind_audio(&fp_audio(1))).unwrap_err();
+    assert!(matches!(again, LedgerError::UnknownAudio(_)), "{again}");
+    // The audio can be bound anew, to another code.
+    ledger.transaction(|tx| tx.bind_audio(&AudioRecord { isrc: codes[1], ..audio_record(1, codes[1]) })).unwrap();
+}
+
+fn a_prefix_is_removed_only_while_no_code_uses_it(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    ledger.add_prefix(pfx("QZTYP"), range("00001-99999"), AT).unwrap();
+    issue(ledger.as_mut(), 25).unwrap();
+    issue(ledger.as_mut(), 26).unwrap();
+    issue(ledger.as_mut(), 26).unwrap();
+    assert_eq!(ledger.prefix_usage(pfx("USPR3")).unwrap(), [(25, 1), (26, 2)]);
+    assert_eq!(ledger.prefix_usage(pfx("QZTYP")).unwrap(), []);
+    let error = ledger.remove_prefix(pfx("USPR3")).unwrap_err();
+    assert_eq!(error.to_string(), "prefix US-PR3 cannot be removed: 3 code(s) in the ledger use it");
+    ledger.remove_prefix(pfx("QZTYP")).unwrap();
+    assert_eq!(ledger.prefix(pfx("QZTYP")).unwrap(), None);
+    assert!(matches!(ledger.remove_prefix(pfx("QZTYP")), Err(LedgerError::UnknownPrefix(_))));
+}
+
 /// One `#[test]` per behaviour test, on the backend `$factory` makes.
 macro_rules! wrap {
     ($factory:expr; $($test:ident),+ $(,)?) => {
@@ -556,7 +587,9 @@ macro_rules! behaviour_tests {
                 a_fingerprint_is_stored_once_and_reads_back,
                 a_fingerprint_needs_its_audio_in_the_ledger,
                 candidates_share_keys_and_come_most_shared_first,
-                keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out
+                keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out,
+                unbinding_removes_the_binding_and_its_fingerprint_and_keeps_the_code,
+                a_prefix_is_removed_only_while_no_code_uses_it
             );
         }
     };

@@ -94,6 +94,19 @@ pub enum LedgerError {
     #[error("{0} is already in the ledger")]
     AlreadyInLedger(Isrc),
 
+    /// An audio id the operation needs is not bound in the ledger.
+    #[error("the audio id {0} is not in the ledger")]
+    UnknownAudio(AudioId),
+
+    /// Removing a prefix that codes use.
+    #[error("prefix {prefix} cannot be removed: {codes} code(s) in the ledger use it")]
+    PrefixInUse {
+        /// The prefix.
+        prefix: Prefix,
+        /// How many codes use it.
+        codes: u64,
+    },
+
     /// A code the operation needs is not in the ledger.
     #[error("{0} is not in the ledger")]
     UnknownCode(Isrc),

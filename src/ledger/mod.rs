@@ -63,6 +63,9 @@ pub trait Lookup {
     /// Every recording, ordered by code.
     fn recordings(&mut self) -> Result<Vec<Recording>>;
 
+    /// How many codes use a prefix, per year of reference, ordered by year.
+    fn prefix_usage(&mut self, prefix: Prefix) -> Result<Vec<(u8, u64)>>;
+
     /// The history of a code, oldest first.
     fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>>;
 
@@ -112,6 +115,11 @@ pub trait LedgerTx: Lookup {
     /// Marks a code void with a reason. It stays in the ledger and is never issued again.
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()>;
 
+    /// Removes the binding of an audio id (made by mistake) and its fingerprint; the
+    /// code and its other audio stay. Returns the code it was bound to; fails with
+    /// [`LedgerError::UnknownAudio`] if the audio id is not bound.
+    fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc>;
+
     /// Makes every write of the transaction durable and visible.
     fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -122,6 +130,10 @@ pub trait Ledger: Lookup {
     /// `false` if it was already there with the same range; fails with
     /// [`LedgerError::PrefixRangeMismatch`] if it is there with another range.
     fn add_prefix(&mut self, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool>;
+
+    /// Removes a prefix no code uses; fails with [`LedgerError::PrefixInUse`] otherwise,
+    /// [`LedgerError::UnknownPrefix`] if it is not there.
+    fn remove_prefix(&mut self, prefix: Prefix) -> Result<()>;
 
     /// Starts a write transaction, waiting for other writers if needed.
     /// Prefer `transaction` on `dyn Ledger`, which commits and rolls back for you.

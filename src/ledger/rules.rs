@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use super::error::{LedgerError, Result};
 use super::types::{AudioRecord, FingerprintCandidate, NewRecording, Status};
+use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// Rows read per fingerprint key at most; a key with more is too common to tell
@@ -116,6 +117,20 @@ pub(crate) fn check_bind(audio: &AudioRecord, bound: Option<Isrc>, status: Optio
         Some(Status::Void) => Err(LedgerError::CodeVoid(audio.isrc)),
         Some(Status::Active) => Ok(true),
     }
+}
+
+/// Fails unless a prefix may be removed: it is in the ledger and no code uses it.
+pub(crate) fn check_prefix_removal(prefix: Prefix, exists: bool, codes: u64) -> Result<()> {
+    match (exists, codes) {
+        (false, _) => Err(LedgerError::UnknownPrefix(prefix)),
+        (true, 0) => Ok(()),
+        (true, codes) => Err(LedgerError::PrefixInUse { prefix, codes }),
+    }
+}
+
+/// The code an audio id is bound to, which unbinding needs.
+pub(crate) fn check_unbind(audio_id: &AudioId, bound: Option<Isrc>) -> Result<Isrc> {
+    bound.ok_or_else(|| LedgerError::UnknownAudio(audio_id.clone()))
 }
 
 /// Fails unless the code may be voided: it is in the ledger and active.

@@ -177,6 +177,10 @@ macro_rules! sqlite_lookup {
                 read::recordings(self.conn())
             }
 
+            fn prefix_usage(&mut self, prefix: Prefix) -> Result<Vec<(u8, u64)>> {
+                read::prefix_usage(self.conn(), prefix)
+            }
+
             fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(self.conn(), isrc)
             }
@@ -201,6 +205,13 @@ impl Ledger for SqliteLedger {
         let added = write::add_prefix(&tx, prefix, range, at)?;
         tx.commit()?;
         Ok(added)
+    }
+
+    fn remove_prefix(&mut self, prefix: Prefix) -> Result<()> {
+        let tx = begin_immediate(&mut self.conn)?;
+        write::remove_prefix(&tx, prefix)?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>> {
@@ -239,6 +250,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {
         write::void(&self.tx, isrc, reason)
+    }
+
+    fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc> {
+        write::unbind_audio(&self.tx, audio_id)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {

@@ -116,3 +116,18 @@ impl rules::Designations for Used<'_> {
         lowest_gap_above(self.0, prefix, year, bounds)
     }
 }
+
+/// How many codes use a prefix (any origin, any status), per year.
+pub(super) fn prefix_usage(conn: &Connection, prefix: Prefix) -> Result<Vec<(u8, u64)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT year, count(*) FROM recording WHERE prefix = ?1 GROUP BY year ORDER BY year")?;
+    let mut rows = stmt.query([prefix.as_str()])?;
+    let mut usage = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (year, count): (i64, i64) = (row.get(0)?, row.get(1)?);
+        let year = u8::try_from(year)
+            .map_err(|_| LedgerError::Corrupt { column: "recording.year", value: year.to_string() })?;
+        usage.push((year, u64::try_from(count).unwrap_or(0)));
+    }
+    Ok(usage)
+}

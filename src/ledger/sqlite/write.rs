@@ -112,3 +112,20 @@ pub(super) fn void(conn: &Connection, isrc: Isrc, reason: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Removes a prefix no code uses.
+pub(super) fn remove_prefix(conn: &Connection, prefix: Prefix) -> Result<()> {
+    let exists = read::prefix(conn, prefix)?.is_some();
+    let codes: u64 = read::prefix_usage(conn, prefix)?.iter().map(|(_, n)| n).sum();
+    rules::check_prefix_removal(prefix, exists, codes)?;
+    conn.execute("DELETE FROM prefix WHERE prefix = ?1", [prefix.as_str()])?;
+    Ok(())
+}
+
+/// Removes an audio id's binding and its fingerprint; returns the code it had.
+pub(super) fn unbind_audio(conn: &Connection, audio_id: &AudioId) -> Result<Isrc> {
+    let isrc = rules::check_unbind(audio_id, read::code_for_audio(conn, audio_id)?)?;
+    conn.execute("DELETE FROM fingerprint WHERE audio_id = ?1", [audio_id.as_str()])?;
+    conn.execute("DELETE FROM audio WHERE audio_id = ?1", [audio_id.as_str()])?;
+    Ok(isrc)
+}
