@@ -82,12 +82,13 @@ pub(crate) enum Action {
 
 impl Action {
     /// Every action, in the order summaries count them.
-    pub(crate) const ALL: [Action; 7] = [
+    pub(crate) const ALL: [Action; 8] = [
         Action::Issued,
         Action::Reused,
         Action::Unchanged,
         Action::Adopted,
         Action::Linked,
+        Action::Skipped,
         Action::Conflict,
         Action::Error,
     ];
