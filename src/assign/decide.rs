@@ -265,23 +265,34 @@ fn is_another_encoding(tx: &mut dyn LedgerTx, file: &Scanned, matched: &Similar)
 }
 
 /// How the audio sounds against the recording `target`: compared with every
-/// fingerprinted audio the ledger binds to it.
-fn link_check(tx: &mut dyn LedgerTx, file: &Scanned, target: Isrc) -> Result<LinkCheck, LedgerError> {
+/// fingerprinted audio the ledger binds to it; with the audio it matched, if any.
+fn link_check(
+    tx: &mut dyn LedgerTx,
+    file: &Scanned,
+    target: Isrc,
+) -> Result<(LinkCheck, Option<AudioRecord>), LedgerError> {
     let Some(print) = &file.audio.fingerprint else {
-        return Ok(LinkCheck::Unknown);
+        return Ok((LinkCheck::Unknown, None));
     };
     let mut verdict = LinkCheck::Unknown;
     for audio in tx.audio_for_code(target)? {
         let Some(stored) = tx.fingerprint(&audio.audio_id)? else { continue };
         let duration = if audio.sample_rate > 0 { audio.frames as f64 / f64::from(audio.sample_rate) } else { 0.0 };
         match acoustic::compare(&stored, duration, print, file.audio.duration_seconds()).verdict {
-            Verdict::SameRecording => return Ok(LinkCheck::Same),
+            Verdict::SameRecording => return Ok((LinkCheck::Same, Some(audio))),
             Verdict::LikelyEdit => verdict = LinkCheck::Edit,
             Verdict::NoMatch if verdict == LinkCheck::Unknown => verdict = LinkCheck::Different,
             Verdict::NoMatch => {}
         }
     }
-    Ok(verdict)
+    Ok((verdict, None))
+}
+
+/// Whether the file is another encoding of `audio` (see [`is_another_encoding`]).
+fn encodes(file: &Scanned, audio: &AudioRecord) -> bool {
+    !file.audio.is_lossless()
+        || audio.sample_rate != file.audio.stream.sample_rate
+        || audio.bits != file.audio.stream.layout.bits
 }
 
 /// Stores the file's fingerprint for its (bound) audio id, if it has one and the ledger not yet.
@@ -309,9 +320,17 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     } else {
         Vec::new()
     };
-    let sounds = sounds(tx, file, &similar)?;
-    let link = match &request.answer {
-        Some(Answer::SameRecordingAs(target)) if known.is_none() => link_check(tx, file, *target)?,
+    let mut sounds = sounds(tx, file, &similar)?;
+    let link = match (&request.answer, carried_code) {
+        (Some(Answer::SameRecordingAs(target)), _) if known.is_none() => link_check(tx, file, *target)?.0,
+        // A file carrying the code of other audio: another encoding of that recording?
+        (None, Some(code)) if known.is_none() && standing == CodeStanding::OtherAudio && !request.fix => {
+            let (check, matched) = link_check(tx, file, code)?;
+            if let Some(audio) = matched {
+                sounds = Sounds::Recording { isrc: code, encoding: encodes(file, &audio) };
+            }
+            check
+        }
         _ => LinkCheck::NotAsked,
     };
     let facts = Facts { known, standing, carried, sounds, link };
@@ -323,7 +342,9 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
         }
         Err(e) => return Err(e),
     };
-    if let (Some(carried), Action::Issued | Action::Linked) = (carried_code, recorded.action) {
+    if let (Some(carried), Action::Issued | Action::Linked, true) =
+        (carried_code, recorded.action, request.fix && carried_code != recorded.isrc)
+    {
         // --fix decided afresh a file whose code belongs to other audio.
         let fixed = format!("fixed: the file carried {carried}");
         recorded.detail = Some(recorded.detail.map_or(fixed.clone(), |detail| format!("{detail}; {fixed}")));

@@ -332,6 +332,15 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
             CodeStanding::OtherAudio if request.answer == Some(Answer::SameRecordingAs(isrc)) => {
                 link(isrc, facts, request)
             }
+            // Another encoding of the recording whose code it carries: a question, which
+            // `--accept encodes` answers like any other.
+            CodeStanding::OtherAudio if facts.sounds == (Sounds::Recording { isrc, encoding: true }) => {
+                if request.accept.encodes {
+                    Decision::Link(isrc)
+                } else {
+                    Decision::Conflict(Conflict::Question { kind: QuestionKind::Encode, isrc })
+                }
+            }
             CodeStanding::OtherAudio => Decision::Conflict(Conflict::CodeOnOtherAudio(isrc)),
             _ => Decision::Adopt { isrc, write: !complete },
         },
@@ -633,6 +642,17 @@ mod tests {
         assert_eq!(decide(&f, &Request::default()), Decision::Conflict(Conflict::CodeOnOtherAudio(y())));
         let linked = Facts { link: LinkCheck::Same, ..f };
         assert_eq!(decide(&linked, &answer(Answer::SameRecordingAs(y()))), Decision::Link(y()));
+    }
+
+    #[test]
+    fn an_encode_carrying_its_recordings_code_is_linked_with_accept_encodes() {
+        let sounds = Sounds::Recording { isrc: y(), encoding: true };
+        let f = Facts { sounds, link: LinkCheck::Same, ..facts(None, carrying(y()), CodeStanding::OtherAudio) };
+        assert_eq!(decide(&f, &Request::default()), question(QuestionKind::Encode, y()));
+        assert_eq!(decide(&f, &accepting(true, false)), Decision::Link(y()));
+        // The same format with other samples carrying the code: a code on other audio.
+        let remaster = Facts { sounds: Sounds::Recording { isrc: y(), encoding: false }, ..f };
+        assert_eq!(decide(&remaster, &accepting(true, true)), Decision::Conflict(Conflict::CodeOnOtherAudio(y())));
     }
 
     #[test]

@@ -296,3 +296,19 @@ fn a_file_matching_two_recordings_is_asked_about_even_with_accept() {
     assert_eq!(decided[0].0.question.as_ref().map(|q| q.kind), Some(QuestionKind::Several));
     assert_eq!(decided[0].0.question.as_ref().unwrap().candidates.len(), 2);
 }
+
+#[test]
+fn copies_of_a_recording_all_carrying_its_code_are_linked_with_accept_encodes() {
+    let mut ledger = ledger();
+    let code = "GBBBB9905305";
+    let mut encode = mp3("b.mp3", 2, 1);
+    encode.tags = wav("x", 9, 9, &[code]).tags;
+    encode.tags.isrcs.truncate(1);
+    encode.tags.isrcs[0].location = crate::container::Location::Id3v2Tsrc;
+    let files = [wav("a.wav", 1, 1, &[code]), encode];
+    let decided = decide(ledger.as_mut(), &files, Request::default());
+    assert_eq!(actions(&decided), [Action::Adopted, Action::Conflict]);
+    assert_eq!(decided[1].0.question.as_ref().map(|q| q.kind), Some(QuestionKind::Encode));
+    let decided = decide(ledger.as_mut(), &files[1..], accept(true, false));
+    assert_eq!(actions(&decided), [Action::Linked]);
+}
