@@ -137,6 +137,27 @@ after=$(find work-album -type f -printf '%p %s %T@\n' | sort | sha256sum)
 writes=$([ "$before" = "$after" ] && echo 0 || echo "some")
 row "rerun on the tagged album vs --dry-run (writes: $writes)" "$(median rerun.json 0)" "$(median rerun.json 1)" "<= 1.05" "≤ 1.05×, zero writes"
 
+echo "== a delivery: the 12-track album in four forms, --accept encodes vs --dry-run (alternating)" >&2
+# 24/96 masters, 16/44.1 CD masters, MP3 and AAC: 48 files, 12 recordings.
+mkdir -p delivery/hires delivery/cd delivery/mp3 delivery/aac
+for i in $(seq -w 1 12); do
+    make_wav "delivery/hires/$i.wav" 120 96000 pcm_s24le "$((10#$i + 200))"
+    [ -f "delivery/cd/$i.wav" ] || ffmpeg -v error -i "delivery/hires/$i.wav" -ar 44100 -c:a pcm_s16le "delivery/cd/$i.wav"
+    [ -f "delivery/mp3/$i.mp3" ] || ffmpeg -v error -i "delivery/cd/$i.wav" -c:a libmp3lame -q:a 2 "delivery/mp3/$i.mp3"
+    [ -f "delivery/aac/$i.m4a" ] || ffmpeg -v error -i "delivery/cd/$i.wav" -c:a aac -b:a 192k "delivery/aac/$i.m4a"
+done
+cat > reset-delivery.sh <<EOS
+rm -rf work-delivery ledger-delivery.sqlite3*
+cp -r delivery work-delivery
+"$BIN" -q --ledger ledger-delivery.sqlite3 init --prefix QZ-BEN >/dev/null
+EOS
+bash reset-delivery.sh
+linked=$("$BIN" --ledger ledger-delivery.sqlite3 assign --dry-run --accept encodes --json work-delivery | grep -c '"action":"linked"' || true)
+alternate delivery.json "bash reset-delivery.sh" \
+    "$BIN -q --ledger ledger-delivery.sqlite3 assign --accept encodes work-delivery" \
+    "$BIN -q --ledger ledger-delivery.sqlite3 assign --dry-run --accept encodes work-delivery"
+row "delivery (48 files, 4 forms) assign --accept encodes vs --dry-run ($linked linked)" "$(median delivery.json 0)" "$(median delivery.json 1)" "<= 1.3" "≤ 1.3×"
+
 echo "== peak memory on the 1-hour 24/96 WAV" >&2
 peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 inspect_kib=$(peak "$BIN" inspect hour.wav)
