@@ -1,10 +1,12 @@
 //! Hashing samples a container stores in the canonical layout already
-//! ([`crate::container::PlainPcm`]): read in large buffers and hashed as they are, with
-//! no decoder in between. Both paths give the same audio id, which the tests check on
+//! ([`crate::container::PlainPcm`]): read ahead in large buffers and hashed as they
+//! are, with no decoder in between. Both paths give the same audio id, which the tests check on
 //! every WAV fixture.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+
+use crate::container::read_ahead::ReadAhead;
 
 use super::id::{PcmHasher, StreamHeader};
 use super::pcm::{SampleKind, SampleLayout};
@@ -29,9 +31,10 @@ pub(super) fn analyze(
         layout: SampleLayout { kind, bits: pcm.bits },
     };
     file.seek(SeekFrom::Start(pcm.data.start)).map_err(FormatError::Io)?;
+    let data_len = pcm.data.end - pcm.data.start;
+    let mut file = ReadAhead::new(file, data_len);
     let mut hasher = PcmHasher::new(header, options.threads, !options.skip_md5);
     let mut fingerprinting = Feed::start(options.fingerprint, &header);
-    let data_len = pcm.data.end - pcm.data.start;
     let mut remaining = data_len;
     while remaining > 0 {
         let want = remaining.min(BUFFER_LEN as u64) as usize;

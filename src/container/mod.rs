@@ -14,6 +14,7 @@ mod id3;
 mod mp3;
 mod mp4;
 mod ogg;
+pub(crate) mod read_ahead;
 pub(crate) mod riff;
 mod tags;
 mod vorbis;

@@ -101,7 +101,8 @@ impl Container for Flac {
     fn strict_frames(&self, mut file: File, layout: StreamLayout) -> io::Result<Option<Box<dyn FrameSource>>> {
         let region = frames_region(&mut file)?;
         file.seek(SeekFrom::Start(region.start))?;
-        let reader = frames::FrameReader::new(io::BufReader::with_capacity(1 << 16, file), region, layout);
+        let len = region.end - region.start;
+        let reader = frames::FrameReader::new(super::read_ahead::ReadAhead::new(file, len), region, layout);
         Ok(Some(Box::new(reader)))
     }
 }
