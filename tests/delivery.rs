@@ -56,7 +56,7 @@ struct Material {
 
 fn material() -> Option<&'static Material> {
     static MATERIAL: OnceLock<Option<Material>> = OnceLock::new();
-    MATERIAL.get_or_init(|| make_material()).as_ref()
+    MATERIAL.get_or_init(make_material).as_ref()
 }
 
 fn name(track: usize) -> String {
@@ -143,8 +143,7 @@ fn assign(ledger: &Path, base: &Path, args: &[&str]) -> (BTreeMap<String, Value>
 
 /// The recording a file is of: its track's name (the radio edit its own).
 fn recording_of(relative: &str) -> String {
-    let file = Path::new(relative).file_stem().expect("name").to_string_lossy().into_owned();
-    file
+    Path::new(relative).file_stem().expect("name").to_string_lossy().into_owned()
 }
 
 /// The code every file carries now, read back by `inspect`, by path relative to `base`.
