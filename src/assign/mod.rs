@@ -20,22 +20,24 @@ pub(crate) mod decisions;
 mod interactive;
 pub(crate) mod policy;
 mod prepare;
+mod seen;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::audio::{AnalyzeOptions, AudioId};
-use crate::container::TagReport;
+use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, NewEvent};
+use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent};
 use crate::output::progress;
-use crate::scan::{self, Failed, Scanned};
+use crate::scan::{self, Failed, Identity, Scanned};
 use crate::write::{self, Prepared};
+use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
 
@@ -56,6 +58,10 @@ pub(crate) struct AssignOptions {
     pub interactive: bool,
     /// The rows of a decisions file, matched to the run's files once scanned.
     pub decisions: Vec<decisions::Row>,
+    /// Decode every file, also those unchanged on disk since an earlier run.
+    pub rehash: bool,
+    /// Where the ledger is (what is remembered of the files is kept per ledger).
+    pub location: Location,
 }
 
 /// What happened to a file: the `action` of `assign --json`.
@@ -138,6 +144,8 @@ pub(crate) struct Report {
     pub removed_leftovers: usize,
     /// The engineer quit the questions: nothing was decided or written.
     pub quit: bool,
+    /// Files not decoded: unchanged on disk since an earlier run decided them.
+    pub remembered: usize,
 }
 
 /// Runs `assign` on `ledger`.
@@ -147,12 +155,19 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     // Files carrying no code will almost all be written: their tagged copies are
     // prepared while the batch decodes, each from the start of its own scan. A dry run
     // prepares nothing.
-    let (files, mut prepared) = if options.dry_run {
-        (scan::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding"), HashMap::new())
+    let mut seen = if options.rehash { Seen::default() } else { Seen::load(&options.location) };
+    let known = |identity: &Identity| seen.known(identity).map(|(facts, _)| facts);
+    let (mut files, mut prepared) = if options.dry_run {
+        let nothing = |_: &Path, _: &scan::FileStamp| {};
+        let files =
+            scan::scan_handing_on(&options.paths, &analyze, options.jobs, options.quiet, "decoding", &nothing, &known);
+        (files, HashMap::new())
     } else {
         let carries_nothing = |tags: &TagReport| tags.isrcs.is_empty();
-        prepare::scan_preparing(&options.paths, &analyze, options.jobs, options.quiet, "decoding", carries_nothing)
+        let (jobs, quiet) = (options.jobs, options.quiet);
+        prepare::scan_preparing(&options.paths, &analyze, jobs, quiet, "decoding", &known, carries_nothing)
     };
+    let remembered = trust_remembered(ledger, &mut files, &seen, &analyze)?;
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
     let scanned: Vec<(usize, &Scanned)> =
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
@@ -167,7 +182,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     if options.interactive {
         match interactive::ask(ledger, &only_files, &decide)? {
             Some(answers) => decide.answers = answers,
-            None => return Ok(Report { outcomes: Vec::new(), removed_leftovers, quit: true }),
+            None => return Ok(Report { outcomes: Vec::new(), removed_leftovers, quit: true, remembered }),
         }
     }
     // A dry run shows, for every open question, what `--accept encodes,edits` would do:
@@ -199,7 +214,62 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
             question.proposal = proposal;
         }
     }
-    Ok(Report { outcomes, removed_leftovers, quit: false })
+    if !options.dry_run {
+        remember(&mut seen, &files, &outcomes);
+        if let Err(error) = seen.save()
+            && !options.quiet
+        {
+            eprintln!(
+                "isrc-stamp: warning: cannot remember the files for the next run ({error:#}); it decodes them again"
+            );
+        }
+    }
+    Ok(Report { outcomes, removed_leftovers, quit: false, remembered })
+}
+
+/// Keeps the remembered audio facts of a file only where the ledger binds its audio id
+/// to the very code its tags carry everywhere; decodes the others again. The files not
+/// decoded.
+fn trust_remembered(
+    ledger: &mut dyn Ledger,
+    files: &mut [Result<Scanned, Failed>],
+    seen: &Seen,
+    analyze: &AnalyzeOptions,
+) -> anyhow::Result<usize> {
+    let mut remembered = 0;
+    for file in files.iter_mut() {
+        let Ok(scanned) = file else { continue };
+        if !scanned.remembered {
+            continue;
+        }
+        let code = scanned.identity.as_ref().and_then(|identity| seen.known(identity)).map(|(_, code)| code);
+        let carried = container::carried(&scanned.tags, scanned.audio.format.written_locations());
+        let carries =
+            matches!(&carried, Carried::Code { isrc, complete: true } if Some(isrc.as_str()) == code.as_deref());
+        let bound = ledger.code_for_audio(&scanned.audio.audio_id)?.map(|isrc| isrc.to_string());
+        if carries && bound == code {
+            remembered += 1;
+            continue;
+        }
+        let path = scanned.path.clone();
+        *file =
+            scan::scan_with(&path, analyze, &|_, _| {}, &scan::nothing_known).map_err(|error| Failed { path, error });
+    }
+    Ok(remembered)
+}
+
+/// Remembers every file left carrying its code: unchanged, or written.
+fn remember(seen: &mut Seen, files: &[Result<Scanned, Failed>], outcomes: &[Outcome]) {
+    for (file, outcome) in files.iter().zip(outcomes) {
+        let (Ok(scanned), Some(isrc)) = (file, &outcome.isrc) else { continue };
+        let kept = matches!(
+            outcome.action,
+            Action::Unchanged | Action::Reused | Action::Issued | Action::Linked | Action::Adopted
+        );
+        if let (true, Some(identity)) = (kept, Identity::of(&scanned.path)) {
+            seen.record(identity, &scanned.audio, isrc);
+        }
+    }
 }
 
 /// What `--accept encodes,edits` decides for each file (in `files` order), in a

@@ -17,7 +17,7 @@ use std::sync::{Mutex, mpsc};
 
 use crate::audio::AnalyzeOptions;
 use crate::container::{self, Format, TagReport};
-use crate::scan::{self, Failed, FileStamp, Scanned};
+use crate::scan::{self, Failed, FileStamp, KnownAudio, Scanned};
 use crate::write::{self, Prepared};
 
 /// Threads preparing copies. Preparing mostly waits on the disk (flushing each copy),
@@ -51,6 +51,7 @@ pub(super) fn scan_preparing(
     jobs: usize,
     quiet: bool,
     label: &'static str,
+    known: &KnownAudio<'_>,
     wanted: impl Fn(&TagReport) -> bool + Sync,
 ) -> (Vec<Result<Scanned, Failed>>, HashMap<PathBuf, Prepared>) {
     let (sender, receiver) = mpsc::channel::<Job>();
@@ -63,7 +64,7 @@ pub(super) fn scan_preparing(
             // A closed channel (a worker gone) only means fewer copies prepared.
             let _ = sender.send(Job { path: path.to_path_buf(), stamp: *stamp });
         };
-        let scanned = scan::scan_handing_on(paths, options, jobs, quiet, label, &hand_on);
+        let scanned = scan::scan_handing_on(paths, options, jobs, quiet, label, &hand_on, known);
         drop(sender); // the workers finish the queue, then stop
         let prepared = workers.into_iter().filter_map(|worker| worker.join().ok()).flatten().collect();
         (scanned, prepared)
@@ -138,8 +139,15 @@ mod tests {
         }
         let paths = [dir.path().to_path_buf()];
         let carries_nothing = |tags: &TagReport| tags.isrcs.is_empty();
-        let (scanned, prepared) =
-            scan_preparing(&paths, &AnalyzeOptions::default(), 2, true, "decoding", carries_nothing);
+        let (scanned, prepared) = scan_preparing(
+            &paths,
+            &AnalyzeOptions::default(),
+            2,
+            true,
+            "decoding",
+            &scan::nothing_known,
+            carries_nothing,
+        );
         assert!(scanned.iter().all(Result::is_ok));
         let mut names: Vec<_> = prepared.keys().map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()).collect();
         names.sort();

@@ -72,6 +72,8 @@ fn file(name: &str, audio: u64, format: Format, codec: &str, sound: (u64, u32), 
         },
         tags: TagReport { isrcs, ..TagReport::default() },
         stamp: FileStamp { len: 0, modified: None },
+        identity: None,
+        remembered: false,
     }
 }
 

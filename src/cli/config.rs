@@ -131,6 +131,8 @@ pub(super) fn assign_options(
         quiet: common.quiet,
         interactive: args.interactive,
         decisions,
+        rehash: args.rehash,
+        location: location(common)?,
     })
 }
 

@@ -158,6 +158,9 @@ pub struct AssignArgs {
     /// Ask each open question on the terminal, then apply the answers.
     #[arg(long, conflicts_with = "decisions")]
     pub interactive: bool,
+    /// Decode every file, also those unchanged on disk since a run decided them.
+    #[arg(long)]
+    pub rehash: bool,
 }
 
 /// What `--accept` answers in bulk.

@@ -29,6 +29,12 @@ pub(crate) fn run(
         })
     });
     print(out, &report.outcomes, json, options.quiet, options.dry_run)?;
+    if report.remembered > 0 && !options.quiet {
+        eprintln!(
+            "{} file(s) unchanged on disk since they were decided: not decoded again (--rehash decodes them)",
+            report.remembered
+        );
+    }
     Ok(exit)
 }
 

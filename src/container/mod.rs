@@ -129,6 +129,11 @@ impl Format {
         self.container().name()
     }
 
+    /// The format whose short name this is.
+    pub fn from_name(name: &str) -> Option<Format> {
+        REGISTRY.iter().map(|(format, _)| *format).find(|format| format.as_str() == name)
+    }
+
     /// The ISRC locations isrc-stamp writes for this format (a FLAC cue sheet and an MP4
     /// `©isr` are read and compared, and `©isr` is rewritten when present, but never added).
     pub fn written_locations(self) -> &'static [Location] {

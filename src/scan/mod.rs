@@ -25,7 +25,58 @@ pub struct Scanned {
     pub tags: TagReport,
     /// Size and modification time when it was read, to notice a file changed since.
     pub stamp: FileStamp,
+    /// Its identity on disk when it was read (device, inode, size, times).
+    pub identity: Option<Identity>,
+    /// Whether its audio facts were taken from what an earlier run recorded for this
+    /// very identity ([`KnownAudio`]) rather than decoded (no fingerprint then).
+    pub remembered: bool,
 }
+
+/// A file's identity on disk: device, inode, size, and modification and change times in
+/// nanoseconds. Writing a file in any way (touching it, rewriting one sample in place)
+/// changes its change time, which no user can set back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Identity {
+    /// The device.
+    pub device: u64,
+    /// The inode.
+    pub inode: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// Last modification, nanoseconds since 1970.
+    pub modified_ns: i128,
+    /// Last change of the inode, nanoseconds since 1970.
+    pub changed_ns: i128,
+}
+
+impl Identity {
+    /// The identity of the file at `path` now (following symlinks); `None` where the
+    /// OS does not tell it.
+    pub fn of(path: &Path) -> Option<Identity> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            let ns = |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+            Some(Identity {
+                device: m.dev(),
+                inode: m.ino(),
+                len: m.len(),
+                modified_ns: ns(m.mtime(), m.mtime_nsec()),
+                changed_ns: ns(m.ctime(), m.ctime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+}
+
+/// What an earlier run recorded of a file with this identity, if anything: its audio
+/// facts, so it need not be decoded again.
+pub type KnownAudio<'a> = dyn Fn(&Identity) -> Option<AudioFacts> + Sync + 'a;
 
 /// A file's size and modification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +130,29 @@ impl Failed {
 
 /// Decodes one file (computing what `options` ask for) and reads its tags, telling
 /// `on_stamped` the file and its stamp once it is taken, before the decoding starts.
-pub fn scan_with(path: &Path, options: &AnalyzeOptions, on_stamped: &OnStamped<'_>) -> Result<Scanned, ScanError> {
+pub fn scan_with(
+    path: &Path,
+    options: &AnalyzeOptions,
+    on_stamped: &OnStamped<'_>,
+    known: &KnownAudio<'_>,
+) -> Result<Scanned, ScanError> {
+    let identity = Identity::of(path);
     let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(walk::describe_io(&e)))?;
     on_stamped(path, &stamp);
-    let audio = audio::analyze_with(path, options)?;
+    let remembered = identity.as_ref().and_then(known);
+    let audio = match remembered.clone() {
+        Some(audio) => audio,
+        None => audio::analyze_with(path, options)?,
+    };
     let tags = container::read(path, audio.format)?;
-    Ok(Scanned { path: path.to_path_buf(), audio, tags, stamp })
+    // Taken after the tags, so a file changed while it was read is not remembered as it was.
+    let identity = identity.filter(|before| Identity::of(path).as_ref() == Some(before));
+    Ok(Scanned { path: path.to_path_buf(), audio, tags, stamp, identity, remembered: remembered.is_some() })
+}
+
+/// Nothing is known of any file: every file is decoded.
+pub fn nothing_known(_: &Identity) -> Option<AudioFacts> {
+    None
 }
 
 /// What is told of a file whose scan starts: its path and its [`FileStamp`] (the one its
@@ -98,13 +166,14 @@ pub fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,
     on_stamped: &OnStamped<'_>,
+    known: &KnownAudio<'_>,
     on_done: impl Fn(&Result<Scanned, Failed>) + Sync,
 ) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
         .map(|file| {
             let result = match file {
-                Ok(path) => scan_with(&path, options, on_stamped).map_err(|error| Failed { path, error }),
+                Ok(path) => scan_with(&path, options, on_stamped, known).map_err(|error| Failed { path, error }),
                 Err(walk) if walk.skipped => Err(Failed { path: walk.path, error: ScanError::Skipped(walk.message) }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
             };
