@@ -5,6 +5,7 @@
 //! group this way.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
 use rayon::prelude::*;
 
@@ -86,4 +87,41 @@ pub(crate) fn recording_roots(count: usize, matches: &[Match]) -> Vec<usize> {
         parent[x.max(y)] = x.min(y);
     }
     (0..count).map(|i| root(&mut parent, i)).collect()
+}
+
+/// Items (files) grouped by recording: distinct keys (audio ids) are compared once.
+pub(crate) struct Grouped<'a> {
+    /// For each item, the index of its distinct sound.
+    pub of_item: Vec<usize>,
+    /// The distinct sounds, in the order first met.
+    pub sounds: Vec<Sound<'a>>,
+    /// The matches between distinct sounds.
+    pub matches: Vec<Match>,
+    /// For each distinct sound, its recording ([`recording_roots`]).
+    pub roots: Vec<usize>,
+}
+
+impl Grouped<'_> {
+    /// The recording of each item.
+    pub(crate) fn recording_of_items(&self) -> Vec<usize> {
+        self.of_item.iter().map(|&at| self.roots[at]).collect()
+    }
+}
+
+/// Groups items by key (items with one key are one sound), then sounds by recording.
+pub(crate) fn group<'a, K: Hash + Eq>(items: impl IntoIterator<Item = (K, Sound<'a>)>) -> Grouped<'a> {
+    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut sounds: Vec<Sound<'a>> = Vec::new();
+    let of_item = items
+        .into_iter()
+        .map(|(key, sound)| {
+            *index.entry(key).or_insert_with(|| {
+                sounds.push(sound);
+                sounds.len() - 1
+            })
+        })
+        .collect();
+    let matches = self::matches(&sounds);
+    let roots = recording_roots(sounds.len(), &matches);
+    Grouped { of_item, sounds, matches, roots }
 }

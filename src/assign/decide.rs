@@ -149,25 +149,13 @@ pub(crate) fn decide_all(
 /// (one audio id, and audio joined by acoustic same-recording matches), whether that
 /// recording is a likely edit cut from a longer one of the run, its source rank.
 fn placings(files: &[&Scanned]) -> Vec<Placing> {
-    let mut distinct: Vec<&Scanned> = Vec::new();
-    let mut index: HashMap<&AudioId, usize> = HashMap::new();
-    let of_file: Vec<usize> = files
-        .iter()
-        .map(|file| {
-            *index.entry(&file.audio.audio_id).or_insert_with(|| {
-                distinct.push(file);
-                distinct.len() - 1
-            })
-        })
-        .collect();
-    let sounds: Vec<Sound<'_>> = distinct
-        .iter()
-        .map(|file| Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() })
-        .collect();
-    let matches = group::matches(&sounds);
-    let roots = group::recording_roots(sounds.len(), &matches);
+    let grouped = group::group(files.iter().map(|file| {
+        let sound = Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() };
+        (&file.audio.audio_id, sound)
+    }));
+    let (sounds, roots) = (&grouped.sounds, &grouped.roots);
     let mut edits = vec![false; sounds.len()];
-    for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
+    for m in grouped.matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
         let (ra, rb) = (roots[m.a], roots[m.b]);
         if ra != rb {
             let shorter = if sounds[m.a].duration < sounds[m.b].duration { ra } else { rb };
@@ -176,10 +164,10 @@ fn placings(files: &[&Scanned]) -> Vec<Placing> {
     }
     files
         .iter()
-        .zip(of_file)
-        .map(|(file, at)| Placing {
-            recording: roots[at],
-            edit: edits[roots[at]],
+        .zip(grouped.recording_of_items())
+        .map(|(file, recording)| Placing {
+            recording,
+            edit: edits[recording],
             carries_a_code: !file.tags.isrcs.is_empty(),
             rank: file.audio.source_rank(),
         })

@@ -12,26 +12,26 @@ use crate::isrc::{DesignationRange, Isrc, Prefix};
 /// Makes a fresh, empty ledger of the backend under test.
 type Fresh<'f> = &'f dyn Fn() -> Box<dyn Ledger>;
 
-const USER: &str = "tester";
-const AT: i64 = 1_767_225_600;
+pub(super) const USER: &str = "tester";
+pub(super) const AT: i64 = 1_767_225_600;
 
-fn pfx(text: &str) -> Prefix {
+pub(super) fn pfx(text: &str) -> Prefix {
     Prefix::parse(text).unwrap()
 }
 
-fn code(text: &str) -> Isrc {
+pub(super) fn code(text: &str) -> Isrc {
     Isrc::parse(text).unwrap()
 }
 
-fn range(text: &str) -> DesignationRange {
+pub(super) fn range(text: &str) -> DesignationRange {
     DesignationRange::parse(text).unwrap()
 }
 
-fn audio(n: u64) -> AudioId {
+pub(super) fn audio(n: u64) -> AudioId {
     AudioId::parse(&format!("pcm1:{n:064x}")).unwrap()
 }
 
-fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
+pub(super) fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
     AudioRecord {
         audio_id: audio(n),
         isrc,
@@ -44,7 +44,7 @@ fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
     }
 }
 
-fn new() -> NewRecording {
+pub(super) fn new() -> NewRecording {
     NewRecording::new(USER, AT)
 }
 

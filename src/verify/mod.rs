@@ -113,28 +113,16 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
                 reports.push(report);
                 ledger_codes.push(ledger_code);
             }
-            Err(failed) if failed.is_skipped() => {
-                let name = crate::output::path(&failed.path);
-                let finding = Finding {
-                    id: "not-checked",
-                    severity: Severity::Warning,
-                    message: format!("{name}: {}", failed.error),
-                };
-                reports.push(FileReport {
-                    path: name,
-                    audio_id: None,
-                    isrc: None,
-                    duration_seconds: None,
-                    findings: vec![finding],
-                });
-            }
             Err(failed) => {
-                let name = crate::output::path(&failed.path);
-                let finding = Finding {
-                    id: "unreadable",
-                    severity: Severity::Error,
-                    message: format!("{name}: {}", failed.error),
+                // A format not read is a warning (it is reported, never passed over); a
+                // file that cannot be read, an error.
+                let (id, severity) = if failed.is_skipped() {
+                    ("not-checked", Severity::Warning)
+                } else {
+                    ("unreadable", Severity::Error)
                 };
+                let name = crate::output::path(&failed.path);
+                let finding = Finding { id, severity, message: format!("{name}: {}", failed.error) };
                 reports.push(FileReport {
                     path: name,
                     audio_id: None,
@@ -228,24 +216,11 @@ fn add_set_findings(
 /// For each file, which recording it is by sound: files of one audio id, and audio
 /// joined by acoustic same-recording matches, share a number.
 fn recordings_by_sound(files: &[&Scanned], jobs: usize) -> Vec<usize> {
-    let mut distinct: Vec<&Scanned> = Vec::new();
-    let mut index: std::collections::HashMap<&crate::audio::AudioId, usize> = std::collections::HashMap::new();
-    let of_file: Vec<usize> = files
-        .iter()
-        .map(|file| {
-            *index.entry(&file.audio.audio_id).or_insert_with(|| {
-                distinct.push(file);
-                distinct.len() - 1
-            })
-        })
-        .collect();
-    let sounds: Vec<Sound<'_>> = distinct
-        .iter()
-        .map(|file| Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() })
-        .collect();
-    let matches = scan::in_pool(jobs, || group::matches(&sounds));
-    let roots = group::recording_roots(sounds.len(), &matches);
-    of_file.into_iter().map(|at| roots[at]).collect()
+    let items = files.iter().map(|file| {
+        let sound = Sound { fingerprint: file.audio.fingerprint.as_ref(), duration: file.audio.duration_seconds() };
+        (&file.audio.audio_id, sound)
+    });
+    scan::in_pool(jobs, || group::group(items)).recording_of_items()
 }
 
 fn summarize(reports: &[FileReport], set_wide: Vec<Finding>, options: &VerifyOptions, ledger: bool) -> Summary {

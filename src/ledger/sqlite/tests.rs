@@ -5,41 +5,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::ledger::behaviour::{AT, USER, audio, audio_record, new, pfx, range};
 use crate::ledger::{NewEvent, Relation, Status};
-
-const USER: &str = "tester";
-const AT: i64 = 1_767_225_600;
-
-fn pfx(text: &str) -> Prefix {
-    Prefix::parse(text).unwrap()
-}
-
-fn range(text: &str) -> DesignationRange {
-    DesignationRange::parse(text).unwrap()
-}
-
-fn audio(n: u64) -> AudioId {
-    AudioId::parse(&format!("pcm1:{n:064x}")).unwrap()
-}
-
-fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
-    AudioRecord {
-        audio_id: audio(n),
-        isrc,
-        frames: 44_100 * 180,
-        sample_rate: 44_100,
-        channels: 2,
-        bits: 16,
-        first_path: format!("/masters/{n}.wav"),
-        added_at: AT,
-    }
-}
-
-fn new() -> NewRecording {
-    NewRecording::new(USER, AT)
-}
 
 /// A ledger with prefix US-PR3 over `range_text`.
 fn ledger_with(range_text: &str) -> SqliteLedger {
