@@ -7,6 +7,8 @@
 //! many files), [`commands`] (one module per subcommand), [`report`] (output).
 
 pub mod audio;
+/// Carriers the codes travel on: DDP images for CD plants, PQ sheets.
+pub mod carrier;
 pub mod checks;
 pub mod cli;
 pub mod code;
