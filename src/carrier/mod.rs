@@ -17,6 +17,7 @@ pub(crate) use crate::code::Isrc;
 pub(crate) use crate::cue::Catalog;
 
 pub mod ddp;
+pub mod pq;
 
 /// One thing wrong with a plan or an image: a stable id (like `ddp-checksum`) for tools
 /// and tests, and a message for people.
