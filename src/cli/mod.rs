@@ -150,12 +150,30 @@ pub enum LedgerCommand {
         /// The code.
         isrc: Isrc,
     },
+    /// Change a recording's title, artist or version (an empty value clears it).
+    Edit {
+        /// The code.
+        isrc: Isrc,
+        /// The title.
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// The artist.
+        #[arg(long, value_name = "A")]
+        artist: Option<String>,
+        /// The version ("Radio Edit", "2024 Remaster").
+        #[arg(long, value_name = "V")]
+        version: Option<String>,
+    },
     /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
     Export {
         /// csv: a header row, one row per (recording, audio id); json: one object per
         /// recording [default: csv, or json with --json].
         #[arg(long, value_enum)]
         format: Option<commands::ledger::ExportFormat>,
+        /// The code list for a label instead: one row per code with its title, version,
+        /// artist, duration and formats (not read back by import).
+        #[arg(long)]
+        recordings: bool,
         /// Write to FILE (atomically) instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
@@ -194,11 +212,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(config::open_existing(common)?.as_mut(), *isrc, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Export { format, output } } => {
+        Command::Ledger { command: LedgerCommand::Edit { isrc, title, artist, version } } => {
+            let edit = crate::ledger::MetadataEdit {
+                title: title.clone(),
+                artist: artist.clone(),
+                version_note: version.clone(),
+            };
+            let mut ledger = config::open_existing(common)?;
+            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &config::current_user(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Export { format, recordings, output } } => {
             let json = commands::ledger::ExportFormat::Json;
             let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
             let mut ledger = config::open_existing(common)?;
-            commands::ledger::export(ledger.as_mut(), format, output.as_deref(), common.quiet, out)?
+            let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
+            commands::ledger::export(ledger.as_mut(), format, list, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file } } => {
             // Importing into a ledger that does not exist yet creates it.
