@@ -3,9 +3,10 @@
 
 use anyhow::bail;
 
-use super::{AssignArgs, Common};
+use super::{AssignArgs, Common, DiscArgs};
 use crate::assign::policy::Request;
 use crate::assign::{AssignOptions, Decide};
+use crate::carrier::disc::{DiscRequest, Gaps};
 use crate::ledger::{self, Ledger, Location};
 
 /// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
@@ -35,6 +36,23 @@ pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> 
         bail!("no ledger at {location}: create it with `isrc-stamp init --prefix CC-XXX` (or pass --ledger PATH)");
     }
     Ok(ledger::open(&location)?)
+}
+
+/// What disc `ddp write` and `pq` make of their arguments.
+pub(super) fn disc_request(args: &DiscArgs, common: &Common) -> DiscRequest {
+    let gaps = match (&args.gaps, args.gap) {
+        (Some(file), _) => Gaps::File(file.clone()),
+        (None, Some(sectors)) => Gaps::All(sectors),
+        (None, None) => Gaps::Default,
+    };
+    DiscRequest {
+        paths: args.paths.clone(),
+        order: args.order.clone(),
+        catalog: args.catalog,
+        gaps,
+        jobs: jobs(common),
+        quiet: common.quiet,
+    }
 }
 
 /// The number of worker threads to use.

@@ -109,6 +109,53 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         order: Option<PathBuf>,
     },
+    /// DDP 2.0 images for the CD plant.
+    Ddp {
+        #[command(subcommand)]
+        command: DdpCommand,
+    },
+    /// Write a printable PQ sheet (HTML, for A4 and Letter) of a DDP image or an album.
+    Pq {
+        #[command(flatten)]
+        disc: DiscArgs,
+        /// The HTML file to write (atomically).
+        #[arg(long, short = 'o', value_name = "FILE.html")]
+        output: PathBuf,
+    },
+}
+
+/// `ddp` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DdpCommand {
+    /// Write a DDP 2.0 image of the album: tracks in walk order or --order, each with the
+    /// ISRC its file carries (which must be the ledger's); Red Book audio only.
+    Write {
+        #[command(flatten)]
+        disc: DiscArgs,
+        /// The folder to create for the image (written whole, or not at all).
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+/// What makes a disc of an album: the masters, their order, the gaps, the UPC/EAN.
+#[derive(Debug, Args)]
+pub struct DiscArgs {
+    /// Files and folders (walked recursively) in track order; for `pq`, or one DDP image folder.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The release's UPC/EAN (12 or 13 digits, check digit validated).
+    #[arg(long, value_name = "EAN")]
+    pub catalog: Option<Catalog>,
+    /// The track order: a file listing one path per line (relative to its folder, or absolute).
+    #[arg(long, value_name = "FILE")]
+    pub order: Option<PathBuf>,
+    /// The gap before every track after the first, in seconds or MM:SS:FF [default: 2].
+    #[arg(long, value_name = "SECONDS", value_parser = crate::carrier::disc::parse_gap, conflicts_with = "gaps")]
+    pub gap: Option<u64>,
+    /// Gaps per track: a file of "TRACK GAP" lines (2 0, 3 1.5, 4 00:01:00).
+    #[arg(long, value_name = "FILE")]
+    pub gaps: Option<PathBuf>,
 }
 
 /// `assign`'s own options.
@@ -267,6 +314,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 quiet: common.quiet,
             };
             commands::cue::run(&options, out)?
+        }
+        Command::Ddp { command: DdpCommand::Write { disc, output } } => {
+            let mut ledger = config::ledger_if_any(common)?;
+            let request = config::disc_request(disc, common);
+            commands::ddp::write(ledger.as_deref_mut(), &request, output, common.json, common.quiet, out)?
+        }
+        Command::Pq { disc, output } => {
+            let mut ledger = config::ledger_if_any(common)?;
+            let request = config::disc_request(disc, common);
+            commands::pq::run(ledger.as_deref_mut(), &request, output, common.quiet)?
         }
     };
     Ok(exit)

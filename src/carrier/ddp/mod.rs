@@ -96,6 +96,14 @@ pub const MAX_TRACKS: usize = 99;
 /// The first sector the PQ time fields cannot express (100:00:00).
 pub const MSF_LIMIT: u64 = 100 * 60 * SECTORS_PER_SECOND;
 
+/// Whether `path` is a DDP image's folder: a folder holding a `DDPID` file (any case).
+pub fn is_image(path: &std::path::Path) -> bool {
+    path.is_dir()
+        && std::fs::read_dir(path).is_ok_and(|entries| {
+            entries.filter_map(Result::ok).take(10_000).any(|e| e.file_name().eq_ignore_ascii_case("DDPID"))
+        })
+}
+
 /// An absolute or relative CD time: minutes, seconds, and frames of 1/75 s.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Msf {

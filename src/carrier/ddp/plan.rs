@@ -242,9 +242,11 @@ impl DiscPlan {
 /// The Red Book rules for one track's stream.
 fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
     let audio = track.audio;
+    let n = u8::try_from(number).unwrap_or(u8::MAX);
     if audio.sample_rate != CD_SAMPLE_RATE {
-        problems.push(Problem::new(
+        problems.push(Problem::for_track(
             "redbook-sample-rate",
+            n,
             format!(
                 "track {number} is {} Hz; a CD is 44100 Hz. Resample it in mastering: isrc-stamp never resamples",
                 audio.sample_rate
@@ -252,8 +254,9 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
         ));
     }
     if audio.bits_per_sample != 16 {
-        problems.push(Problem::new(
+        problems.push(Problem::for_track(
             "redbook-bit-depth",
+            n,
             format!(
                 "track {number} is {}-bit; a CD is 16-bit. Dither it down in mastering: isrc-stamp never converts",
                 audio.bits_per_sample
@@ -261,15 +264,17 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
         ));
     }
     if audio.channels != 2 {
-        problems.push(Problem::new(
+        problems.push(Problem::for_track(
             "redbook-channels",
+            n,
             format!("track {number} has {} channel(s); a CD is stereo (2)", audio.channels),
         ));
     }
     let rate = u64::from(audio.sample_rate);
     if rate > 0 && audio.sample_frames < MIN_TRACK_SECONDS * rate {
-        problems.push(Problem::new(
+        problems.push(Problem::for_track(
             "redbook-track-length",
+            n,
             format!(
                 "track {number} lasts {:.2} s; a CD track lasts at least {MIN_TRACK_SECONDS} s",
                 audio.sample_frames as f64 / rate as f64

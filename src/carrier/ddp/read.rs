@@ -185,6 +185,10 @@ impl Reader {
         self.problems.push(Problem::new(id, message));
     }
 
+    fn track_problem(&mut self, id: &'static str, track: u8, message: impl Into<String>) {
+        self.problems.push(Problem::for_track(id, track, message));
+    }
+
     /// The path of the file `name` in the folder: the exact name, else the first name
     /// equal to it without regard to ASCII case (images travel between systems).
     fn resolve(&self, name: &str) -> Option<PathBuf> {
@@ -487,7 +491,7 @@ impl Reader {
         let mut seen_isrcs: HashSet<Isrc> = HashSet::new();
         for (i, track) in building.into_iter().enumerate() {
             let Some(index1) = track.index1 else {
-                self.problem("ddp-structure", format!("track {} has no INDEX 01", track.number));
+                self.track_problem("ddp-structure", track.number, format!("track {} has no INDEX 01", track.number));
                 continue;
             };
             let end = starts.get(i + 1).copied().or(lead_out).or(audio_end).unwrap_or(index1).max(index1);
@@ -495,15 +499,17 @@ impl Reader {
             if let Some(code) = isrc
                 && !seen_isrcs.insert(code)
             {
-                self.problem(
+                self.track_problem(
                     "ddp-isrc-duplicate",
+                    track.number,
                     format!("track {} has the ISRC {code} of an earlier track", track.number),
                 );
             }
             let length = end - index1;
             if length < 4 * SECTORS_PER_SECOND {
-                self.problem(
+                self.track_problem(
                     "redbook-track-length",
+                    track.number,
                     format!(
                         "track {} lasts {}; a CD track lasts at least 00:04:00",
                         track.number,
@@ -512,8 +518,9 @@ impl Reader {
                 );
             }
             if track.number == 1 && index1 < DEFAULT_PREGAP {
-                self.problem(
+                self.track_problem(
                     "redbook-pregap",
+                    1,
                     format!("track 1 starts at {}; the Red Book asks for at least 00:02:00", Msf::from_sectors(index1)),
                 );
             }
@@ -545,8 +552,9 @@ impl Reader {
         match Isrc::parse(written) {
             Ok(code) if code.as_str() == written => Some(code),
             Ok(_) => {
-                self.problem(
+                self.track_problem(
                     "ddp-isrc-invalid",
+                    track,
                     format!(
                         "track {track}'s ISRC {:?} is not in the stored form (12 bare uppercase characters)",
                         shown(written)
@@ -555,7 +563,11 @@ impl Reader {
                 None
             }
             Err(e) => {
-                self.problem("ddp-isrc-invalid", format!("track {track}'s ISRC {:?} is invalid: {e}", shown(written)));
+                self.track_problem(
+                    "ddp-isrc-invalid",
+                    track,
+                    format!("track {track}'s ISRC {:?} is invalid: {e}", shown(written)),
+                );
                 None
             }
         }
