@@ -80,6 +80,9 @@ pub enum Command {
         /// Longest total playing time for a CD, as MM:SS or seconds.
         #[arg(long, value_name = "MM:SS", default_value = "79:57", value_parser = config::parse_minutes_seconds)]
         max_total: f64,
+        /// With a DDP image: the folder of its masters; each track must match one and carry its code.
+        #[arg(long, value_name = "DIR")]
+        masters: Option<PathBuf>,
     },
     /// Find the same recording more than once: exact copies (one audio id) and
     /// near-duplicates by acoustic fingerprint (other encodings, rates, bit depths, edits).
@@ -284,7 +287,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let mut ledger = config::open_existing(common)?;
             commands::ledger::void(ledger.as_mut(), *isrc, reason, &config::current_user(), common.json, out)?
         }
-        Command::Verify { paths, carrier, max_total } => {
+        Command::Verify { paths, max_total, masters, .. } if paths.iter().any(|p| crate::carrier::ddp::is_image(p)) => {
+            let [image] = paths.as_slice() else {
+                anyhow::bail!("a DDP image is verified on its own: give its folder as the only PATH");
+            };
+            let mut ledger = config::ledger_if_any(common)?;
+            let options = crate::verify::ddp::DdpOptions {
+                image: image.clone(),
+                masters: masters.clone(),
+                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
+                jobs: config::jobs(common),
+                quiet: common.quiet,
+            };
+            commands::verify::run_ddp(ledger.as_deref_mut(), &options, common.json, out)?
+        }
+        Command::Verify { paths, carrier, max_total, masters } => {
+            if masters.is_some() {
+                anyhow::bail!("--masters is for verifying a DDP image: give the image's folder as PATH");
+            }
             let mut ledger = config::ledger_if_any(common)?;
             let options = crate::verify::VerifyOptions {
                 paths: paths.clone(),

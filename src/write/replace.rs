@@ -168,7 +168,7 @@ mod tests {
         let alive = temp_folder_in(dir.path()).unwrap();
         fs::create_dir(&dead).unwrap();
         fs::write(dead.join("IMAGE.DAT"), b"z").unwrap();
-        assert_eq!(remove_stale_temp_folders(dir.path()), [dead.clone()]);
+        assert_eq!(remove_stale_temp_folders(dir.path()), std::slice::from_ref(&dead));
         assert!(!dead.exists() && alive.path().exists() && busy.exists());
     }
 }

@@ -72,6 +72,56 @@ pub(crate) fn hex(md5: Md5) -> String {
     md5.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The MD5 of a file and its length, read in 1 MiB pieces, each also shown to `tap`
+/// with its offset. MD5 runs on a thread of its own while `tap` works on the reading
+/// thread, so hashing the audio once serves the checksum and the tracks' audio ids.
+pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io::Result<(String, u64)> {
+    let mut file = File::open(path)?;
+    let (to, from) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(4);
+    std::thread::scope(|scope| {
+        let md5 = scope.spawn(move || {
+            let mut md5 = Md5::new();
+            for buffer in from {
+                md5.update(buffer.as_slice());
+            }
+            hex(md5)
+        });
+        let mut length = 0u64;
+        let result = loop {
+            let mut buffer = vec![0u8; 1 << 20];
+            let n = match read_full(&mut file, &mut buffer) {
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
+            if n == 0 {
+                break Ok(());
+            }
+            buffer.truncate(n);
+            tap(length, &buffer);
+            length += n as u64;
+            // The worker only stops when the channel closes.
+            let _ = to.send(std::sync::Arc::new(buffer));
+        };
+        drop(to);
+        let md5 = md5.join().map_err(|_| io::Error::other("the MD5 thread failed"))?;
+        result.map(|()| (md5, length))
+    })
+}
+
+/// Reads until `buffer` is full or the file ends; the bytes read.
+fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 /// The MD5 of a file and its length, read in 64 KiB pieces.
 pub(crate) fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     let mut file = File::open(path)?;
@@ -146,7 +196,16 @@ mod tests {
         std::fs::write(&path, &data).unwrap();
         let mut md5 = Md5::new();
         md5.update(&data);
-        assert_eq!(hash_file(&path).unwrap(), (hex(md5), 200_000));
+        assert_eq!(hash_file(&path).unwrap(), (hex(md5.clone()), 200_000));
         assert!(hash_file(&dir.path().join("missing")).is_err());
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &big).unwrap();
+        let mut seen = Vec::new();
+        let hashed = hash_file_with(&path, &mut |offset, bytes| {
+            assert_eq!(offset, seen.len() as u64);
+            seen.extend_from_slice(bytes);
+        });
+        assert_eq!(hashed.unwrap(), hash_file(&path).unwrap());
+        assert_eq!(seen, big, "the tap sees every byte once, in order");
     }
 }

@@ -80,7 +80,7 @@ pub use cdtext::{CdText, cdtext_crc, decode_cdtext, encode_cdtext};
 pub use checksum::{ChecksumEntry, format_md5sum, parse_md5sum};
 pub use packets::{DdpId, MapPacket, PqEntry, PqTrack};
 pub use plan::{AudioFacts, DiscPlan, Layout, Limits, TrackLayout, TrackPlan};
-pub use read::{DdpImage, DdpTrack, ReadError, read_image};
+pub use read::{AudioTap, DdpImage, DdpTrack, ReadError, read_image, read_image_with};
 pub use write::{WriteError, Written, WrittenFile, write_image};
 
 /// Bytes in one audio sector: 588 stereo samples of 2 bytes each.

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::cdtext::{CdText, decode_cdtext};
-use super::checksum::{ChecksumEntry, hash_file, parse_md5sum};
+use super::checksum::{ChecksumEntry, hash_file, hash_file_with, parse_md5sum};
 use super::packets::{DdpId, MapPacket, PqEntry, PqTrack};
 use super::write::CHECKSUMS;
 use super::{DEFAULT_PREGAP, Msf, SECTOR_BYTES, SECTORS_PER_SECOND};
@@ -125,15 +125,31 @@ pub enum ReadError {
     },
 }
 
+/// Sees the audio file's bytes as [`read_image_with`] hashes them, so that a reader of
+/// the tracks' audio needs no second pass over the file.
+pub trait AudioTap {
+    /// Called once, before the audio file is read, with the image as read so far (its
+    /// tracks included).
+    fn start(&mut self, image: &DdpImage);
+    /// The next bytes of the audio file, starting at byte `offset` of the file.
+    fn bytes(&mut self, offset: u64, bytes: &[u8]);
+}
+
 /// Reads the DDP image in `dir`: every file it has, every problem with it. File names of
 /// the streams come from `DDPMS`; the audio file is hashed, not loaded.
 pub fn read_image(dir: &Path) -> Result<DdpImage, ReadError> {
+    read_image_with(dir, None)
+}
+
+/// [`read_image`], showing the audio file's bytes to `tap` as they are hashed.
+pub fn read_image_with(dir: &Path, tap: Option<&mut dyn AudioTap>) -> Result<DdpImage, ReadError> {
     let mut reader = Reader::new(dir)?;
     let mut image = DdpImage::default();
     reader.id(&mut image);
     let streams = reader.map(&mut image);
     let audio_sectors = reader.audio(&mut image, streams.audio.as_ref());
     reader.pq(&mut image, streams.pq.as_ref(), audio_sectors);
+    reader.hash_audio(&mut image, tap);
     reader.catalog(&mut image);
     reader.cdtext(&mut image, streams.cdtext.as_ref());
     reader.checksums(&mut image, &streams);
@@ -303,7 +319,30 @@ impl Reader {
         streams
     }
 
-    /// Measures and hashes the audio file; returns its length in whole sectors.
+    /// Hashes the audio file once, showing its bytes to `tap`; the MD5 serves the image's
+    /// [`DdpImage::image_md5`] and the checksum file's check alike.
+    fn hash_audio(&mut self, image: &mut DdpImage, tap: Option<&mut dyn AudioTap>) {
+        let Some(path) = image.audio_file.as_deref().and_then(|name| self.resolve(name)) else { return };
+        let result = match tap {
+            Some(tap) => {
+                tap.start(image);
+                hash_file_with(&path, &mut |offset, bytes| tap.bytes(offset, bytes))
+            }
+            None => hash_file(&path),
+        };
+        let hashed = match result {
+            Ok(hashed) => Some(hashed),
+            Err(e) => {
+                self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                None
+            }
+        };
+        image.image_md5 = hashed.as_ref().map(|(md5, _)| md5.clone());
+        self.hashes.insert(path, hashed);
+    }
+
+    /// Measures the audio file (it is hashed later, once); returns its length in whole
+    /// sectors.
     fn audio(&mut self, image: &mut DdpImage, audio: Option<&(MapPacket, String)>) -> Option<u64> {
         let (packet, name) = audio?;
         image.audio_file = Some(name.clone());
@@ -327,8 +366,13 @@ impl Reader {
             self.problem("ddp-structure", format!("the audio file {:?} named in DDPMS is missing", shown(name)));
             return None;
         };
-        let (md5, bytes) = self.hash(&path)?;
-        image.image_md5 = Some(md5);
+        let bytes = match fs::metadata(&path) {
+            Ok(metadata) => metadata.len(),
+            Err(e) => {
+                self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                return None;
+            }
+        };
         image.audio_bytes = Some(bytes);
         if bytes % SECTOR_BYTES != 0 {
             self.problem(
