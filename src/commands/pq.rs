@@ -77,5 +77,5 @@ fn registrant(ledger: &mut dyn Ledger, codes: &[Isrc]) -> anyhow::Result<Option<
         .map(|p| p.prefix.to_string())
         .collect();
     let shown = if used.is_empty() { prefixes.iter().map(|p| p.prefix.to_string()).collect() } else { used };
-    Ok((!shown.is_empty()).then(|| format!("ISRC registrant {}", shown.join(", "))))
+    Ok((!shown.is_empty()).then(|| format!("ISRC prefix {}", shown.join(", "))))
 }
