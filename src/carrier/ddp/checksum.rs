@@ -72,40 +72,65 @@ pub(crate) fn hex(md5: Md5) -> String {
     md5.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An MD5 computed on a thread of its own, fed whole buffers, so that the thread
+/// producing them (reading, writing, hashing other things) is not held up by it.
+pub(crate) struct Md5Thread {
+    to: std::sync::mpsc::SyncSender<Vec<u8>>,
+    done: std::thread::JoinHandle<Md5>,
+}
+
+impl Md5Thread {
+    /// Starts the thread; `None` when no thread can be started.
+    pub(crate) fn spawn() -> Option<Md5Thread> {
+        let (to, from) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let done = std::thread::Builder::new()
+            .name("md5".into())
+            .spawn(move || {
+                let mut md5 = Md5::new();
+                for buffer in from {
+                    md5.update(&buffer);
+                }
+                md5
+            })
+            .ok()?;
+        Some(Md5Thread { to, done })
+    }
+
+    /// Hashes the next buffer.
+    pub(crate) fn update(&self, buffer: Vec<u8>) {
+        // The thread only stops when the channel closes, so a send cannot fail while it
+        // runs; `finish` reports a thread that died.
+        let _ = self.to.send(buffer);
+    }
+
+    /// The MD5 as 32 lowercase hex digits.
+    pub(crate) fn finish(self) -> io::Result<String> {
+        drop(self.to);
+        self.done.join().map(hex).map_err(|_| io::Error::other("the MD5 thread failed"))
+    }
+}
+
 /// The MD5 of a file and its length, read in 1 MiB pieces, each also shown to `tap`
 /// with its offset. MD5 runs on a thread of its own while `tap` works on the reading
 /// thread, so hashing the audio once serves the checksum and the tracks' audio ids.
 pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io::Result<(String, u64)> {
     let mut file = File::open(path)?;
-    let (to, from) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(4);
-    std::thread::scope(|scope| {
-        let md5 = scope.spawn(move || {
-            let mut md5 = Md5::new();
-            for buffer in from {
-                md5.update(buffer.as_slice());
-            }
-            hex(md5)
-        });
-        let mut length = 0u64;
-        let result = loop {
-            let mut buffer = vec![0u8; 1 << 20];
-            let n = match read_full(&mut file, &mut buffer) {
-                Ok(n) => n,
-                Err(e) => break Err(e),
-            };
-            if n == 0 {
-                break Ok(());
-            }
-            buffer.truncate(n);
-            tap(length, &buffer);
-            length += n as u64;
-            // The worker only stops when the channel closes.
-            let _ = to.send(std::sync::Arc::new(buffer));
-        };
-        drop(to);
-        let md5 = md5.join().map_err(|_| io::Error::other("the MD5 thread failed"))?;
-        result.map(|()| (md5, length))
-    })
+    let Some(md5) = Md5Thread::spawn() else {
+        return Err(io::Error::other("cannot start a thread to compute the MD5"));
+    };
+    let mut length = 0u64;
+    loop {
+        let mut buffer = vec![0u8; 1 << 20];
+        let n = read_full(&mut file, &mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        buffer.truncate(n);
+        tap(length, &buffer);
+        length += n as u64;
+        md5.update(buffer);
+    }
+    Ok((md5.finish()?, length))
 }
 
 /// Reads until `buffer` is full or the file ends; the bytes read.

@@ -1,6 +1,6 @@
 //! Writing an image: [`write_image`] checks the plan, then streams every track's PCM into
-//! `IMAGE.DAT` (hashing it on the way, a 64 KiB buffer at a time) and writes the small
-//! files and `CHECKSUM.MD5` after it.
+//! `IMAGE.DAT` (a 1 MiB buffer at a time, its MD5 computed on a thread of its own while
+//! the next buffer is read) and writes the small files and `CHECKSUM.MD5` after it.
 //!
 //! Files are created new, never written over: a folder that already holds one of them
 //! is refused. When anything fails half-way, the files written so far are removed, so a
@@ -10,10 +10,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use md5::{Digest, Md5};
-
 use super::cdtext::encode_cdtext;
-use super::checksum::{ChecksumEntry, format_md5sum, hex};
+use super::checksum::{ChecksumEntry, Md5Thread, format_md5sum};
 use super::packets::{DdpId, MapPacket, PqEntry, PqTrack};
 use super::plan::{DiscPlan, Layout, Limits};
 use super::{Msf, SECTOR_BYTES};
@@ -27,8 +25,8 @@ const PQ: &str = "PQDESCR";
 const CDTEXT: &str = "CDTEXT.BIN";
 /// The checksum file's name.
 pub(crate) const CHECKSUMS: &str = "CHECKSUM.MD5";
-/// Bytes read from a source, or written as silence, at a time: 28 sectors (64 KiB).
-const CHUNK: usize = 28 * SECTOR_BYTES as usize;
+/// Bytes read from a source, or written as silence, at a time: 448 sectors (1 MiB).
+const CHUNK: usize = 448 * SECTOR_BYTES as usize;
 
 /// One file of a written image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,7 +222,6 @@ fn map_stream(layout: &Layout, pq_bytes: usize, cdtext_bytes: Option<usize>) -> 
 /// Copies exactly `expected` bytes from `pcm` to `image`, then makes sure there are none
 /// left.
 fn copy_exactly(pcm: &mut impl Read, image: &mut HashingFile, expected: u64, track: u8) -> Result<(), WriteError> {
-    let mut buffer = vec![0u8; CHUNK];
     let mut remaining = expected;
     let read = |pcm: &mut dyn Read, into: &mut [u8]| loop {
         match pcm.read(into) {
@@ -234,11 +231,20 @@ fn copy_exactly(pcm: &mut impl Read, image: &mut HashingFile, expected: u64, tra
     };
     while remaining > 0 {
         let want = usize::try_from(remaining).unwrap_or(CHUNK).min(CHUNK);
-        let n = read(pcm, &mut buffer[..want])?;
+        // A buffer of its own each time: the MD5 thread takes it.
+        let mut buffer = vec![0u8; want];
+        let mut n = 0;
+        while n < want {
+            match read(pcm, &mut buffer[n..])? {
+                0 => break,
+                got => n += got,
+            }
+        }
         if n == 0 {
             return Err(WriteError::SourceShort { track, expected, got: expected - remaining });
         }
-        image.write(&buffer[..n])?;
+        buffer.truncate(n);
+        image.write_owned(buffer)?;
         remaining -= n as u64;
     }
     if read(pcm, &mut [0u8; 1])? > 0 {
@@ -252,7 +258,7 @@ struct HashingFile {
     file: File,
     path: PathBuf,
     name: String,
-    md5: Md5,
+    md5: Md5Thread,
     bytes: u64,
 }
 
@@ -268,22 +274,30 @@ impl HashingFile {
             }
         })?;
         created.0.push(path.clone());
-        Ok(HashingFile { file, path, name: name.to_owned(), md5: Md5::new(), bytes: 0 })
+        let md5 = Md5Thread::spawn().ok_or_else(|| WriteError::Io {
+            path: path.clone(),
+            source: io::Error::other("cannot start a thread to compute the MD5"),
+        })?;
+        Ok(HashingFile { file, path, name: name.to_owned(), md5, bytes: 0 })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
-        self.file.write_all(bytes).map_err(|source| WriteError::Io { path: self.path.clone(), source })?;
-        self.md5.update(bytes);
+        self.write_owned(bytes.to_vec())
+    }
+
+    /// Writes a buffer and hands it to the MD5 thread.
+    fn write_owned(&mut self, bytes: Vec<u8>) -> Result<(), WriteError> {
+        self.file.write_all(&bytes).map_err(|source| WriteError::Io { path: self.path.clone(), source })?;
         self.bytes += bytes.len() as u64;
+        self.md5.update(bytes);
         Ok(())
     }
 
     /// Writes `bytes` zero bytes: digital silence.
     fn silence(&mut self, mut bytes: u64) -> Result<(), WriteError> {
-        let zeros = [0u8; CHUNK];
         while bytes > 0 {
             let n = usize::try_from(bytes).unwrap_or(CHUNK).min(CHUNK);
-            self.write(&zeros[..n])?;
+            self.write_owned(vec![0u8; n])?;
             bytes -= n as u64;
         }
         Ok(())
@@ -291,8 +305,10 @@ impl HashingFile {
 
     /// Flushes the file to the disk and gives its name, size and MD5.
     fn finish(self) -> Result<WrittenFile, WriteError> {
-        self.file.sync_all().map_err(|source| WriteError::Io { path: self.path.clone(), source })?;
-        Ok(WrittenFile { name: self.name, bytes: self.bytes, md5: hex(self.md5) })
+        let io = |source| WriteError::Io { path: self.path.clone(), source };
+        self.file.sync_all().map_err(io)?;
+        let md5 = self.md5.finish().map_err(io)?;
+        Ok(WrittenFile { name: self.name, bytes: self.bytes, md5 })
     }
 }
 
