@@ -33,7 +33,7 @@ struct Listed<'a> {
 /// Runs `ledger list`: every recording, by code, with its title, version, artist and the
 /// duration of its reference audio (as in `export --recordings`).
 pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let entries = ledger.transaction(|tx| exchange::entries(tx))?;
+    let entries = exchange::entries(ledger)?;
     let rows: Vec<CodeRow> = entries.iter().map(CodeRow::of).collect();
     if json {
         for (entry, row) in entries.iter().zip(&rows) {

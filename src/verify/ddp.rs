@@ -26,6 +26,7 @@
 //! the master matched by sound only, not sample for sample) and `ddp-cdtext-disagrees`
 //! (warning: the CD-Text title or performer is not the ledger's or the master's).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -39,7 +40,8 @@ use crate::acoustic::{self, Feed, Fingerprint, Verdict};
 use crate::audio::{AnalyzeOptions, AudioId, SampleKind, SampleLayout, StreamHeader};
 use crate::carrier::Problem;
 use crate::carrier::ddp::{
-    AudioTap, DdpImage, MAX_TRACKS, SAMPLES_PER_SECTOR, SECTOR_BYTES, SECTORS_PER_SECOND, read_image_with,
+    AudioTap, CdText, DdpImage, DdpTrack, MAX_TRACKS, SAMPLES_PER_SECTOR, SECTOR_BYTES, SECTORS_PER_SECOND,
+    read_image_with,
 };
 use crate::container;
 use crate::isrc::Isrc;
@@ -398,6 +400,76 @@ fn best_by_sound<'p>(
 /// Candidates compared in full when looking a track up by sound.
 const SOUND_CANDIDATES: usize = 8;
 
+/// One track's audio in the image: its candidate audio ids, and its fingerprint once
+/// it is needed (read from the audio file then, at most once).
+struct TrackAudio<'t> {
+    track: &'t DdpTrack,
+    audio_file: Option<&'t Path>,
+    candidates: Vec<Candidate>,
+    print: Option<Option<Fingerprint>>,
+}
+
+impl TrackAudio<'_> {
+    /// The track's fingerprint (`None` when the audio is too short or unreadable).
+    fn fingerprint(&mut self) -> Option<Fingerprint> {
+        let (file, range) = (self.audio_file, self.track.image_bytes.as_ref());
+        self.print.get_or_insert_with(|| track_fingerprint(file?, range?)).clone()
+    }
+
+    /// The track's duration with `trimmed` samples of padding left out.
+    fn seconds(&self, trimmed: u64) -> f64 {
+        (self.track.length() * SAMPLES_PER_SECTOR).saturating_sub(trimmed) as f64 / 44_100.0
+    }
+}
+
+/// What the ledger says about a track: its audio looked up by every candidate audio id,
+/// else by sound; the standing of its PQ code; the recording's text.
+fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> anyhow::Result<LedgerSide> {
+    let mut identified = None;
+    for candidate in &audio.candidates {
+        if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
+            identified = Some((code, Match::Samples(candidate.trimmed)));
+            break;
+        }
+    }
+    if identified.is_none()
+        && !audio.candidates.is_empty()
+        && let Some(print) = audio.fingerprint()
+    {
+        let found = ledger.fingerprint_candidates(&print.keys(), SOUND_CANDIDATES)?;
+        let prints = found.iter().enumerate().map(|(i, c)| (i, &c.fingerprint, c.duration_seconds));
+        identified = best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (found[i].isrc, Match::Sound(ber)));
+    }
+    let pq_code_status = match audio.track.isrc {
+        Some(code) => ledger.recording(code)?.map(|r| r.status),
+        None => None,
+    };
+    let text = match identified.as_ref().map(|(code, _)| *code).or(audio.track.isrc) {
+        Some(code) => ledger.recording(code)?.map(|r| (r.title, r.artist)).unwrap_or_default(),
+        None => (None, None),
+    };
+    Ok(LedgerSide { identified, pq_code_status, text })
+}
+
+/// The master a track holds (by its samples, else by sound), as an index into `masters`.
+fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usize, Match)> {
+    let by_samples = audio.candidates.iter().find_map(|c| {
+        let i = masters.iter().position(|m| m.audio_id == c.audio_id)?;
+        Some((i, Match::Samples(c.trimmed)))
+    });
+    if by_samples.is_some() {
+        return by_samples;
+    }
+    let print = audio.fingerprint()?;
+    for master in masters.iter_mut().filter(|m| m.fingerprint.is_none()) {
+        let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, threads: 1 };
+        master.fingerprint =
+            crate::audio::analyze_with(Path::new(&master.path), &analyze).ok().and_then(|a| a.fingerprint);
+    }
+    let prints = masters.iter().enumerate().filter_map(|(i, m)| Some((i, m.fingerprint.as_ref()?, m.seconds)));
+    best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
+}
+
 /// Runs `verify DDPDIR`; `ledger` is `None` when there is no ledger to compare with.
 pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpOptions) -> anyhow::Result<Verified> {
     let dir = options.image.display().to_string();
@@ -409,92 +481,38 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
     let mut used_masters = vec![false; masters.as_ref().map_or(0, Vec::len)];
     let mut reports = Vec::new();
     for track in &image.tracks {
-        let candidates =
-            tap.cuts.iter().find(|(n, _)| *n == track.number).map(|(_, c)| c.candidates()).unwrap_or_default();
-        let mut print: Option<Option<Fingerprint>> = None;
-        let fingerprint = |print: &mut Option<Option<Fingerprint>>| -> Option<Fingerprint> {
-            print
-                .get_or_insert_with(|| {
-                    let (file, range) = (audio_file.as_ref()?, track.image_bytes.as_ref()?);
-                    track_fingerprint(file, range)
-                })
-                .clone()
+        let candidates = tap.cuts.iter().find(|(n, _)| *n == track.number).map(|(_, c)| c.candidates());
+        let mut audio = TrackAudio {
+            track,
+            audio_file: audio_file.as_deref(),
+            candidates: candidates.unwrap_or_default(),
+            print: None,
         };
-        let seconds = |trimmed: u64| (track.length() * SAMPLES_PER_SECTOR - trimmed) as f64 / 44_100.0;
-        let mut trimmed = None;
         let ledger_side = match ledger.as_deref_mut() {
-            Some(ledger) => {
-                let mut identified = None;
-                for candidate in &candidates {
-                    if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
-                        identified = Some((code, Match::Samples(candidate.trimmed)));
-                        trimmed = Some(candidate.trimmed);
-                        break;
-                    }
-                }
-                if identified.is_none()
-                    && !candidates.is_empty()
-                    && let Some(print) = fingerprint(&mut print)
-                {
-                    let found = ledger.fingerprint_candidates(&print.keys(), SOUND_CANDIDATES)?;
-                    let prints = found.iter().enumerate().map(|(i, c)| (i, &c.fingerprint, c.duration_seconds));
-                    identified =
-                        best_by_sound(&print, seconds(0), prints).map(|(i, ber)| (found[i].isrc, Match::Sound(ber)));
-                }
-                let pq_code_status = match track.isrc {
-                    Some(code) => ledger.recording(code)?.map(|r| r.status),
-                    None => None,
-                };
-                let text_code = identified.as_ref().map(|(code, _)| *code).or(track.isrc);
-                let text = match text_code {
-                    Some(code) => ledger.recording(code)?.map(|r| (r.title, r.artist)).unwrap_or_default(),
-                    None => (None, None),
-                };
-                Some(LedgerSide { identified, pq_code_status, text })
-            }
+            Some(ledger) => Some(ledger_side(ledger, &mut audio)?),
             None => None,
         };
-        let master_side = match masters.as_mut() {
-            Some(masters) => {
-                let by_samples = candidates.iter().find_map(|c| {
-                    let i = masters.iter().position(|m| m.audio_id == c.audio_id)?;
-                    Some((i, Match::Samples(c.trimmed)))
-                });
-                let matched = match by_samples {
-                    Some(found) => Some(found),
-                    None => match fingerprint(&mut print) {
-                        Some(print) => {
-                            for master in masters.iter_mut().filter(|m| m.fingerprint.is_none()) {
-                                let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, threads: 1 };
-                                master.fingerprint = crate::audio::analyze_with(Path::new(&master.path), &analyze)
-                                    .ok()
-                                    .and_then(|a| a.fingerprint);
-                            }
-                            let prints = masters
-                                .iter()
-                                .enumerate()
-                                .filter_map(|(i, m)| Some((i, m.fingerprint.as_ref()?, m.seconds)));
-                            best_by_sound(&print, seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
-                        }
-                        None => None,
-                    },
-                };
-                if let Some((i, Match::Samples(k))) = &matched {
-                    trimmed = trimmed.or(Some(*k));
-                    used_masters[*i] = true;
-                } else if let Some((i, _)) = &matched {
-                    used_masters[*i] = true;
+        let matched = masters.as_mut().map(|masters| master_of(masters, &mut audio));
+        let master_side = matched.as_ref().map(|matched| {
+            let masters = masters.as_ref().expect("matched against the masters");
+            matched.as_ref().map(|(i, how)| {
+                used_masters[*i] = true;
+                let master = &masters[*i];
+                MasterSide {
+                    path: master.path.clone(),
+                    code: master.code,
+                    matched: how.clone(),
+                    text: master.text.clone(),
                 }
-                Some(matched.map(|(i, matched)| MasterSide {
-                    path: masters[i].path.clone(),
-                    code: masters[i].code,
-                    matched,
-                    text: masters[i].text.clone(),
-                }))
-            }
-            None => None,
+            })
+        });
+        let sample_match = |how: Option<&Match>| match how {
+            Some(Match::Samples(k)) => Some(*k),
+            _ => None,
         };
-        let cdtext = |map: fn(&crate::carrier::ddp::CdText) -> &std::collections::BTreeMap<u8, String>| {
+        let trimmed = sample_match(ledger_side.as_ref().and_then(|l| l.identified.as_ref()).map(|(_, how)| how))
+            .or_else(|| sample_match(matched.as_ref().and_then(|m| m.as_ref()).map(|(_, how)| how)));
+        let cdtext = |map: fn(&CdText) -> &BTreeMap<u8, String>| {
             image.cdtext.as_ref().and_then(|t| map(t).get(&track.number).cloned())
         };
         let facts = TrackFacts {
@@ -506,15 +524,15 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
             cdtext: (cdtext(|t| &t.titles), cdtext(|t| &t.performers)),
         };
         let audio_id = trimmed
-            .and_then(|k| candidates.iter().find(|c| c.trimmed == k))
-            .or(candidates.first())
+            .and_then(|k| audio.candidates.iter().find(|c| c.trimmed == k))
+            .or(audio.candidates.first())
             .map(|c| c.audio_id.to_string());
         reports.push(FileReport {
             findings: track_findings(&facts),
             path: facts.name,
             audio_id,
             isrc: track.isrc_written.clone(),
-            duration_seconds: Some(seconds(trimmed.unwrap_or(0))),
+            duration_seconds: Some(audio.seconds(trimmed.unwrap_or(0))),
         });
     }
     for problem in &image.problems {
@@ -528,14 +546,12 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
         }
     }
     set_wide.extend(disc_findings(&dir, &image, &options.cd_limits));
-    if let Some(masters) = &masters {
-        for (master, used) in masters.iter().zip(&used_masters) {
-            if !used {
-                set_wide.push(warning(
-                    "ddp-master-not-on-disc",
-                    format!("{}: a master under --masters that no track of {dir} holds", master.path),
-                ));
-            }
+    for (master, used) in masters.iter().flatten().zip(&used_masters) {
+        if !used {
+            set_wide.push(warning(
+                "ddp-master-not-on-disc",
+                format!("{}: a master under --masters that no track of {dir} holds", master.path),
+            ));
         }
     }
     let all = || reports.iter().flat_map(|r| &r.findings).chain(&set_wide);
