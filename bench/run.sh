@@ -49,6 +49,16 @@ for i in $(seq -w 1 12); do
     [ -f "album/$i.flac" ] || flac -s -f -o "album/$i.flac" "album/$i.wav"
 done
 make_wav hour.wav 3600 96000 pcm_s24le 7
+# A 12-track, 50-minute CD album (16/44.1), assigned once on a ledger of its own.
+mkdir -p cd
+for i in $(seq -w 1 12); do
+    make_wav "cd/$i.wav" 250 44100 pcm_s16le "$((10#$i + 200))"
+done
+if [ ! -f ledger-cd.sqlite3 ]; then
+    "$BIN" -q --ledger ledger-cd.sqlite3.part init --prefix QZ-BEN >/dev/null
+    "$BIN" -q --ledger ledger-cd.sqlite3.part assign cd >/dev/null
+    mv ledger-cd.sqlite3.part ledger-cd.sqlite3
+fi
 if [ ! -f ledger-1m.sqlite3 ]; then
     echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
     "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
@@ -157,6 +167,22 @@ alternate delivery.json "bash reset-delivery.sh" \
     "$BIN -q --ledger ledger-delivery.sqlite3 assign --accept encodes work-delivery" \
     "$BIN -q --ledger ledger-delivery.sqlite3 assign --dry-run --accept encodes work-delivery"
 row "delivery (48 files, 4 forms) assign --accept encodes vs --dry-run ($linked linked)" "$(median delivery.json 0)" "$(median delivery.json 1)" "<= 1.3" "≤ 1.3×"
+echo "== CD album: ddp write vs cp -r, verify DDPDIR vs md5sum IMAGE.DAT (alternating)" >&2
+# Each run writes a new image (and a new copy): the previous one is removed first.
+alternate ddp.json "rm -rf cd-image cd-copy" \
+    "$BIN -q --ledger ledger-cd.sqlite3 ddp write cd --output cd-image" "cp -r cd cd-copy"
+row "ddp write, 12-track 50-min CD album vs cp -r of its WAVs" "$(median ddp.json 0)" "$(median ddp.json 1)" "<= 1.5" "≤ 1.5×"
+# The floor under that ratio: the image's MD5 alone (CHECKSUM.MD5 needs it; MD5 cannot
+# be split across cores), and the image written durably as ddp write does (fsync).
+rm -rf cd-image
+"$BIN" -q --ledger ledger-cd.sqlite3 ddp write cd --output cd-image
+alternate ddpfloor.json "rm -rf cd-copy" "md5sum cd-image/IMAGE.DAT" "cp -r cd cd-copy"
+row "MD5 of the image alone (md5sum IMAGE.DAT) vs cp -r" "$(median ddpfloor.json 0)" "$(median ddpfloor.json 1)" "" "(ddp write's floor)"
+alternate ddpsync.json "rm -rf cd-copy" "cp -r cd cd-copy && sync" "cp -r cd cd-copy"
+row "cp -r and sync (a durable copy) vs cp -r" "$(median ddpsync.json 0)" "$(median ddpsync.json 1)" "" "(reference)"
+alternate ddpverify.json "" "$BIN -q --ledger ledger-cd.sqlite3 verify cd-image" "md5sum cd-image/IMAGE.DAT"
+row "verify DDPDIR vs md5sum IMAGE.DAT" "$(median ddpverify.json 0)" "$(median ddpverify.json 1)" "<= 1.2" "≤ 1.2×"
+rm -rf cd-image cd-copy
 
 echo "== peak memory on the 1-hour 24/96 WAV" >&2
 peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }

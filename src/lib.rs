@@ -7,15 +7,15 @@
 mod acoustic; // acoustic fingerprints: compute, align, compare
 mod assign; // the assign engine, its pure decision policy, copies prepared ahead
 pub mod audio; // decoding to canonical PCM, the audio id, MD5(pcm)
-pub mod carrier; // what carries the codes on: CUE sheets, built from an album in track order
+pub mod carrier; // what carries the codes on: CUE sheets, DDP images, PQ sheets, from an album in track order
 pub mod cli; // the command line: clap types, args turned into each command's options
 mod commands; // one thin file per subcommand: call the engine, print
 pub mod container; // one module per format: sniff, ISRC locations, tags, audio bytes
 mod dupes; // grouping files by recording: exact copies, same recording, likely edits
-mod guard;
+mod guard; // a panic in a third-party parser becomes an error for that file
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
 pub mod ledger; // the ledger traits, open(location), shared rules, exchange, SQLite
 mod output; // exit codes, JSON Lines, tables, progress
 mod scan; // walking paths, reading one file, a batch in parallel
 mod verify; // verify's pure findings and what gathers their facts
-mod write; // the safe write, prepared copies, direct I/O, the one atomic replace // a panic in a third-party parser becomes an error for that file
+mod write; // the safe write, prepared copies, direct I/O, the one atomic replace

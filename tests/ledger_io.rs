@@ -393,3 +393,93 @@ fn fingerprints_stay_behind_in_an_export_and_one_assign_over_the_masters_stores_
     assert_eq!((line["action"].as_str(), line["isrc"].as_str()), (Some("conflict"), Some(code.as_str())));
     assert!(line["detail"].as_str().unwrap().starts_with(&format!("sounds like ISRC {code}")), "{line}");
 }
+
+#[test]
+fn ledger_edit_then_the_code_list_has_one_row_per_code_with_titles_versions_and_durations() {
+    let built = build();
+    let ledger = built.ledger();
+    let first = built.codes["01 - First Light.flac"].clone();
+    let before = ok(&ledger, &["ledger", "export"], 0);
+    let edited =
+        ok(&ledger, &["ledger", "edit", &built.edit_code, "--title", "First Light", "--version", "Radio Edit"], 0);
+    assert!(edited.contains("title (none) -> \"First Light\"; version (none) -> \"Radio Edit\""), "{edited}");
+    ok(&ledger, &["ledger", "edit", &first, "--artist", "Fixture Ensemble & Friends"], 0);
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "edit", &built.void_code, "--title", "x"]);
+    assert_eq!(code, 1, "a void code is not edited: {stderr}");
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "edit", &first]);
+    assert_eq!(code, 2, "nothing to change: {stderr}");
+    assert!(stderr.contains("nothing to change"), "{stderr}");
+    let history = ok(&ledger, &["ledger", "show", &built.edit_code], 0);
+    assert!(history.contains("version     Radio Edit") && history.contains("edit  "), "{history}");
+
+    let list = ok(&ledger, &["ledger", "export", "--recordings"], 0);
+    let rows = records(&list);
+    assert_eq!(
+        rows[0].join(","),
+        "isrc,isrc_display,title,version,artist,duration,duration_seconds,status,origin,parent,relation,\
+         issued_at,audio_ids,formats"
+    );
+    let codes: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut distinct: Vec<&str> = built.codes.values().map(String::as_str).chain([built.edit_code.as_str()]).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(codes, distinct, "one row per code, ordered by code");
+    let row = |code: &str| rows.iter().find(|r| r[0] == code).unwrap().clone();
+    let edit = row(&built.edit_code);
+    assert_eq!((edit[2].as_str(), edit[3].as_str()), ("First Light", "Radio Edit"));
+    assert_eq!(edit[10], "edit");
+    let first_row = row(&first);
+    assert_eq!(
+        (first_row[4].as_str(), first_row[5].as_str(), first_row[6].as_str()),
+        ("Fixture Ensemble & Friends", "0:00:02.000", "2.000")
+    );
+    assert_eq!((first_row[12].as_str(), first_row[13].as_str()), ("1", "flac 44.1/16"));
+    let same = row(&built.codes["same.flac"]);
+    assert_eq!(same[12], "1", "six files of one audio are one audio id");
+    let evil = row(&built.codes["evil.wav"]);
+    assert_eq!(evil[2], format!("'{EVIL_TITLE}"), "formula-safe");
+    assert_eq!(row(&built.void_code)[7], "void");
+
+    let json = common::json_lines(&ok(&ledger, &["ledger", "export", "--recordings", "--format", "json"], 0));
+    assert_eq!(json.len(), distinct.len());
+    let edit_line = json.iter().find(|l| l["isrc"] == built.edit_code.as_str()).unwrap();
+    assert_eq!((edit_line["version"].as_str(), edit_line["audio_ids"].as_u64()), (Some("Radio Edit"), Some(1)));
+
+    // The full export is unchanged in layout and still round-trips exactly.
+    let after = ok(&ledger, &["ledger", "export"], 0);
+    assert_eq!(records(&after)[0], records(&before)[0]);
+    let file = built.dir.path().join("edited.csv");
+    std::fs::write(&file, &after).unwrap();
+    let fresh = built.dir.path().join("fresh-edited.sqlite3");
+    ok(&fresh, &["ledger", "import", file.to_str().unwrap()], 0);
+    assert_eq!(ok(&fresh, &["ledger", "export"], 0), after);
+
+    // `ledger list` shows the version and the duration.
+    let list = ok(&ledger, &["ledger", "list"], 0);
+    let line = list.lines().find(|l| l.starts_with(&built.edit_code)).unwrap();
+    assert!(line.contains("Radio Edit") && line.contains("0:00.250"), "{line}");
+}
+
+#[test]
+fn issued_by_is_the_os_account_when_user_is_unset() {
+    let dir = common::copy_fixtures(&["album"]);
+    let ledger = dir.path().join("ledger.sqlite3");
+    ok(&ledger, &["init", "--prefix", "QZ-TST"], 0);
+    let account = std::process::Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8(account.stdout).unwrap().trim().to_owned();
+    assert!(!account.is_empty());
+    let output = common::isrc_stamp()
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .arg("--ledger")
+        .arg(&ledger)
+        .args(["assign", "-q"])
+        .arg(dir.path().join("album"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let exported = ok(&ledger, &["ledger", "export", "--format", "json"], 0);
+    for line in common::json_lines(&exported) {
+        assert_eq!(line["issued_by"], account.as_str(), "never \"unknown\" when the OS names the account");
+    }
+}

@@ -13,7 +13,9 @@ use crate::acoustic::{self, Comparison, Verdict};
 use crate::audio::AudioId;
 use crate::container::{self, Carried};
 use crate::isrc::{Isrc, Prefix};
-use crate::ledger::{self, AudioRecord, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Relation, Status};
+use crate::ledger::{
+    self, AudioRecord, LedgerError, LedgerTx, MetadataEdit, NewEvent, NewRecording, Origin, Relation, Status,
+};
 use crate::scan::Scanned;
 
 use super::policy::{
@@ -337,8 +339,11 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
         let fixed = format!("fixed: the file carried {carried}");
         recorded.detail = Some(recorded.detail.map_or(fixed.clone(), |detail| format!("{detail}; {fixed}")));
     }
-    if recorded.isrc.is_some() && !matches!(recorded.action, Action::Conflict | Action::Error | Action::Skipped) {
+    if let Some(isrc) =
+        recorded.isrc.filter(|_| !matches!(recorded.action, Action::Conflict | Action::Error | Action::Skipped))
+    {
         store_fingerprint(tx, file)?;
+        fill_in_metadata(tx, isrc, file, &options.user)?;
     }
     tx.log(&NewEvent {
         path: Some(crate::output::path(&file.path)),
@@ -378,6 +383,39 @@ fn candidates(similar: &[Similar]) -> Vec<Candidate> {
             duration_difference_seconds: round(s.comparison.duration_difference, 1_000.0),
         })
         .collect()
+}
+
+/// Fills in the title and artist the ledger lacks for `isrc` from the file's tags, with
+/// a `fill` event: a recording's text comes from the first file of its delivery that
+/// has it (lossless files are decided first), and a later, better-tagged file (the
+/// tagged MP3 after the untagged DAW master) completes it. What the ledger has, from an
+/// earlier file or `ledger edit`, is never overwritten.
+fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, user: &str) -> Result<(), LedgerError> {
+    let Some(recording) = tx.recording(isrc)? else { return Ok(()) };
+    let missing = |stored: &Option<String>, tagged: &Option<String>| {
+        tagged.clone().filter(|t| stored.is_none() && !t.trim().is_empty() && !t.chars().any(char::is_control))
+    };
+    let edit = MetadataEdit {
+        title: missing(&recording.title, &file.tags.title),
+        artist: missing(&recording.artist, &file.tags.artist),
+        version_note: None,
+    };
+    if edit.is_empty() || recording.status == Status::Void {
+        return Ok(());
+    }
+    tx.edit_metadata(isrc, &edit)?;
+    let filled: Vec<String> = [("title", &edit.title), ("artist", &edit.artist)]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} {v:?}")))
+        .collect();
+    tx.log(&NewEvent {
+        path: Some(crate::output::path(&file.path)),
+        audio_id: Some(file.audio.audio_id.clone()),
+        isrc: Some(isrc),
+        detail: format!("filled in from the file's tags: {}", filled.join(", ")),
+        ..NewEvent::new(user, ledger::now(), "fill")
+    })?;
+    Ok(())
 }
 
 /// Whether a ledger error concerns this file's request only (the batch goes on), rather

@@ -314,3 +314,42 @@ fn copies_of_a_recording_all_carrying_its_code_are_linked_with_accept_encodes() 
     let decided = decide(ledger.as_mut(), &files[1..], accept(true, false));
     assert_eq!(actions(&decided), [Action::Linked]);
 }
+
+#[test]
+fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
+    let mut ledger = ledger();
+    // The untagged DAW master first: its code is issued with no text.
+    decide(ledger.as_mut(), &[wav("master.wav", 1, 1, &[])], Request::default());
+    let isrc = Isrc::parse("QZTST2600001").unwrap();
+    assert_eq!(ledger.recording(isrc).unwrap().unwrap().title, None);
+    // Then its tagged MP3, linked as another encode: the text comes in from its tags.
+    let tagged = |name: &str, title: &str, artist: Option<&str>| {
+        let mut file = mp3(name, 2, 1);
+        file.tags.title = Some(title.into());
+        file.tags.artist = artist.map(str::to_owned);
+        file
+    };
+    let same = answering(Answer::SameRecordingAs(isrc));
+    let decided = decide(ledger.as_mut(), &[tagged("a.mp3", "Harbour Wall", None)], same.clone());
+    assert_eq!(actions(&decided), [Action::Linked]);
+    let recording = ledger.recording(isrc).unwrap().unwrap();
+    assert_eq!((recording.title.as_deref(), recording.artist.as_deref()), (Some("Harbour Wall"), None));
+    // A third file with another title and an artist: only the missing artist is taken.
+    let mut third = tagged("b.mp3", "Harbour Wall (Radio)", Some("Fixture Ensemble"));
+    third.audio.audio_id = AudioId::parse(&format!("pcm1:{:064x}", 3)).unwrap();
+    decide(ledger.as_mut(), &[third], same);
+    let recording = ledger.recording(isrc).unwrap().unwrap();
+    assert_eq!(
+        (recording.title.as_deref(), recording.artist.as_deref()),
+        (Some("Harbour Wall"), Some("Fixture Ensemble"))
+    );
+    let fills: Vec<String> =
+        ledger.events_for(isrc).unwrap().into_iter().filter(|e| e.action == "fill").map(|e| e.detail).collect();
+    assert_eq!(
+        fills,
+        [
+            "filled in from the file's tags: title \"Harbour Wall\"",
+            "filled in from the file's tags: artist \"Fixture Ensemble\""
+        ]
+    );
+}

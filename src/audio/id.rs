@@ -21,6 +21,12 @@ impl AudioId {
         ok.then(|| AudioId(text.to_owned()))
     }
 
+    /// The audio id a SHA-256 over the header and the canonical PCM stands for (the
+    /// digest must have been started with [`StreamHeader::to_bytes`]).
+    pub fn from_digest(sha: Sha256) -> AudioId {
+        AudioId(format!("{}{}", AudioId::SCHEME, hex(&sha.finalize())))
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -155,8 +161,7 @@ impl PcmHasher {
                 (sha.finish()?, md5)
             }
         };
-        let id = format!("{}{}", AudioId::SCHEME, hex(&sha.finalize()));
-        Some((AudioId(id), md5.map(|m| m.finalize().into())))
+        Some((AudioId::from_digest(sha), md5.map(|m| m.finalize().into())))
     }
 }
 

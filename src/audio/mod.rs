@@ -9,11 +9,13 @@
 //! forgiving for an identity (FLAC), the container's strict frame reader feeds the
 //! decoder. On request ([`AnalyzeOptions::fingerprint`]) the same pass also computes
 //! the acoustic fingerprint of the first seconds ([`crate::acoustic`]) from the very
-//! bytes it hashes; the audio id is the same either way.
+//! bytes it hashes; the audio id is the same either way. A writer that needs the samples
+//! themselves (a DDP image) reads them as a stream ([`open_pcm`]).
 
 mod id;
 pub(crate) mod pcm;
 mod plain;
+mod stream;
 
 use std::fs::File;
 use std::path::Path;
@@ -30,6 +32,7 @@ use symphonia::core::units::{Duration, Timestamp};
 
 pub use id::{AudioId, PcmHasher, StreamHeader, hex};
 pub use pcm::{SampleKind, SampleLayout};
+pub use stream::{PcmReader, open_pcm};
 
 use crate::acoustic::Feed;
 use crate::container::{self, Format, FormatError, FrameError, FrameSource, StreamLayout};
@@ -220,6 +223,13 @@ struct Decoding<'s> {
     params: AudioCodecParameters,
 }
 
+/// One decoded packet: its samples' header, the buffer, and the frames of it to keep.
+struct DecodedPacket<'d> {
+    header: StreamHeader,
+    buffer: symphonia::core::audio::GenericAudioBufferRef<'d>,
+    frames: std::ops::Range<usize>,
+}
+
 /// The hashing state once the first buffer fixed the stream's header.
 struct Hashing {
     header: StreamHeader,
@@ -291,19 +301,39 @@ impl<'s> Decoding<'s> {
         }
     }
 
+    /// Decodes the next packet of the default track: the header of its samples, the
+    /// buffer, and the frames of it to keep (encoder delay and padding trimmed); `None`
+    /// at the end of the track.
+    fn next_decoded(&mut self, frames: u64) -> Result<Option<DecodedPacket<'_>>, AudioError> {
+        let Some(packet) = self.next_packet(frames)? else {
+            return Ok(None);
+        };
+        let buffer = self.decoder.decode(&packet).map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
+        let spec = buffer.spec();
+        let channels = u16::try_from(spec.channels().count()).unwrap_or(u16::MAX);
+        let layout = SampleLayout::of(&buffer, self.params.bits_per_sample)
+            .ok_or_else(|| AudioError::NoAudio("the decoder's sample format does not fit its bit depth".into()))?;
+        let header = StreamHeader { sample_rate: spec.rate(), channels, layout };
+        let total = buffer.frames();
+        let start = (packet.trim_start.get() as usize).min(total);
+        let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
+        Ok(Some(DecodedPacket { header, buffer, frames: start..end }))
+    }
+
+    /// Fails when a lossless stream ended before the frames its container declares.
+    fn check_complete(&self, frames: u64) -> Result<(), AudioError> {
+        match self.declared_frames.filter(|&n| self.lossless && n > 0) {
+            Some(declared) if frames < declared => Err(AudioError::Truncated { declared, decoded: frames }),
+            _ => Ok(()),
+        }
+    }
+
     fn run(mut self, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
         let is_flac = self.params.codec == CODEC_ID_FLAC;
         let mut hashing: Option<Hashing> = None;
         let mut frames: u64 = 0;
         let mut batch = Vec::with_capacity(BATCH_LEN);
-        while let Some(packet) = self.next_packet(frames)? {
-            let buffer =
-                self.decoder.decode(&packet).map_err(|e| AudioError::Corrupt { frames, cause: e.to_string() })?;
-            let spec = buffer.spec();
-            let channels = u16::try_from(spec.channels().count()).unwrap_or(u16::MAX);
-            let layout = SampleLayout::of(&buffer, self.params.bits_per_sample)
-                .ok_or_else(|| AudioError::NoAudio("the decoder's sample format does not fit its bit depth".into()))?;
-            let header = StreamHeader { sample_rate: spec.rate(), channels, layout };
+        while let Some(DecodedPacket { header, buffer, frames: range }) = self.next_decoded(frames)? {
             let state = match &mut hashing {
                 Some(state) => {
                     check_same_stream(&state.header, &header)?;
@@ -315,20 +345,17 @@ impl<'s> Decoding<'s> {
                     fingerprinting: Feed::start(options.fingerprint, &header),
                 }),
             };
-            let total = buffer.frames();
-            let start = (packet.trim_start.get() as usize).min(total);
-            let end = total.saturating_sub(packet.trim_end.get() as usize).max(start);
             // Hand the batch on before it would have to grow: growing copies it whole.
-            let needed = (end - start) * usize::from(channels) * layout.bytes_per_sample();
+            let needed = range.len() * usize::from(header.channels) * header.layout.bytes_per_sample();
             if !batch.is_empty() && batch.len() + needed > batch.capacity() {
                 state.hasher.update(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_LEN.max(needed))));
             }
             let before = batch.len();
-            pcm::append_interleaved(&buffer, layout, start..end, &mut batch);
+            frames += range.len() as u64;
+            pcm::append_interleaved(&buffer, header.layout, range, &mut batch);
             if let Some(fingerprinting) = &mut state.fingerprinting {
                 fingerprinting.feed(&batch[before..]);
             }
-            frames += (end - start) as u64;
         }
         let Some(Hashing { header, mut hasher, fingerprinting }) = hashing else {
             return Err(AudioError::Empty);
@@ -339,11 +366,7 @@ impl<'s> Decoding<'s> {
         if frames == 0 {
             return Err(AudioError::Empty);
         }
-        if let Some(declared) = self.declared_frames.filter(|&n| self.lossless && n > 0)
-            && frames < declared
-        {
-            return Err(AudioError::Truncated { declared, decoded: frames });
-        }
+        self.check_complete(frames)?;
         let (audio_id, pcm_md5) =
             hasher.finish().ok_or_else(|| AudioError::DecoderFailed("the MD5 worker stopped".into()))?;
         let stored_md5 = match self.params.verification_check {

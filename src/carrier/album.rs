@@ -1,6 +1,7 @@
 //! An album for a carrier: its tracks in order (the walk order, or an order file), each
 //! with the code its tags carry, its title and performer, and the album's own; every
-//! problem found on the way, so that nothing is pressed from a half-right album.
+//! problem found on the way, so that nothing is pressed from a half-right album. The CUE
+//! sheet is made from it here ([`build_sheet`]), the DDP image in [`super::disc`].
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -9,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::cue::{CueSheet, CueTrack, is_representable_file_name};
+use crate::audio::AnalyzeOptions;
 use crate::container::{self, Carried};
 use crate::isrc::{Catalog, Isrc};
 use crate::output::Exit;
@@ -86,17 +88,31 @@ pub(crate) fn parent_folder(path: &Path) -> PathBuf {
     }
 }
 
-/// Scans the files and builds the sheet, with warnings; or every problem found.
-pub(crate) fn build_sheet(
-    files: &[PathBuf],
-    base: &Path,
-    catalog: Option<Catalog>,
-    jobs: usize,
-    quiet: bool,
-) -> Result<(CueSheet, Vec<String>), Vec<Problem>> {
-    let scanned = scan::scan_with_progress(files, jobs, quiet, "reading");
-    let (mut tracks, mut problems, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
-    for (index, result) in scanned.into_iter().enumerate() {
+/// One track of an album: the file as scanned, and the code its tags carry.
+pub(crate) struct AlbumTrack {
+    /// The file, its audio facts and tags.
+    pub file: Scanned,
+    /// The one valid code its tags carry, if any.
+    pub isrc: Option<Isrc>,
+}
+
+/// An album in track order, with the title and performer every track shares.
+pub(crate) struct Album {
+    /// The tracks, in order.
+    pub tracks: Vec<AlbumTrack>,
+    /// The album title every track's tags give, if they all give the same.
+    pub title: Option<String>,
+    /// The artist every track's tags give, if they all give the same.
+    pub performer: Option<String>,
+}
+
+/// Scans `files` (in track order) into an album; or every problem found: a file that
+/// cannot be read (exit 2), tags that give no one valid code (exit 1).
+pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<Album, Vec<Problem>> {
+    let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
+    let scanned = scan::scan_with_options(files, &options, jobs, quiet, "reading");
+    let (mut tracks, mut problems) = (Vec::new(), Vec::new());
+    for result in scanned {
         let file = match result {
             Ok(file) => file,
             Err(failed) => {
@@ -105,40 +121,54 @@ pub(crate) fn build_sheet(
                 continue;
             }
         };
-        match track(&file, index, base) {
-            Ok(track) => {
-                if track.isrc.is_none() {
-                    warnings.push(format!(
-                        "{}: no ISRC in the tags, so track {} has no ISRC line (`isrc-stamp assign` gives it one)",
-                        file.path.display(),
-                        track.number
-                    ));
-                }
-                tracks.push((track, file));
+        match carried_isrc(&file) {
+            Ok(isrc) => tracks.push(AlbumTrack { file, isrc }),
+            Err(message) => {
+                problems.push(Problem { exit: Exit::Findings, message: format!("{}: {message}", file.path.display()) })
             }
-            Err(problem) => problems.push(problem),
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok((album(tracks, catalog), warnings))
+    let performer = shared(tracks.iter().map(|track| track.file.tags.artist.clone()));
+    let title = shared(tracks.iter().map(|track| track.file.tags.album.clone()));
+    Ok(Album { tracks, title, performer })
 }
 
-/// One track of the sheet, from a scanned file.
-fn track(file: &Scanned, index: usize, base: &Path) -> Result<CueTrack, Problem> {
-    let path = file.path.display();
-    let name = cue_name(&file.path, base)
-        .map_err(|message| Problem { exit: Exit::Errors, message: format!("{path}: {message}") })?;
-    let isrc = carried_isrc(file)
-        .map_err(|message| Problem { exit: Exit::Findings, message: format!("{path}: {message}") })?;
-    Ok(CueTrack {
-        file: name,
-        number: u8::try_from(index + 1).unwrap_or(u8::MAX),
-        title: file.tags.title.clone(),
-        performer: file.tags.artist.clone(),
-        isrc,
-    })
+/// Scans the files and builds the sheet, with warnings; or every problem found.
+pub(crate) fn build_sheet(
+    files: &[PathBuf],
+    base: &Path,
+    catalog: Option<Catalog>,
+    jobs: usize,
+    quiet: bool,
+) -> Result<(CueSheet, Vec<String>), Vec<Problem>> {
+    let album = read_album(files, jobs, quiet)?;
+    let (mut tracks, mut problems, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, track) in album.tracks.iter().enumerate() {
+        let path = track.file.path.display();
+        let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
+        match cue_name(&track.file.path, base) {
+            Ok(file) => tracks.push(CueTrack {
+                file,
+                number,
+                title: track.file.tags.title.clone(),
+                performer: track.file.tags.artist.clone(),
+                isrc: track.isrc,
+            }),
+            Err(message) => problems.push(Problem { exit: Exit::Errors, message: format!("{path}: {message}") }),
+        }
+        if track.isrc.is_none() {
+            warnings.push(format!(
+                "{path}: no ISRC in the tags, so track {number} has no ISRC line (`isrc-stamp assign` gives it one)"
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok((CueSheet { catalog, performer: album.performer, title: album.title, tracks }, warnings))
 }
 
 /// The one code the file's tags carry, none, or why they cannot give one.
@@ -185,13 +215,6 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
     theirs[common..].iter().for_each(|_| relative.push(".."));
     ours[common..].iter().for_each(|part| relative.push(part));
     relative
-}
-
-/// The sheet: tracks, catalog, and the album's performer and title when all tracks share them.
-fn album(tracks: Vec<(CueTrack, Scanned)>, catalog: Option<Catalog>) -> CueSheet {
-    let performer = shared(tracks.iter().map(|(track, _)| track.performer.clone()));
-    let title = shared(tracks.iter().map(|(_, file)| file.tags.album.clone()));
-    CueSheet { catalog, performer, title, tracks: tracks.into_iter().map(|(track, _)| track).collect() }
 }
 
 /// The value every item has, if they all have the same one.

@@ -5,9 +5,10 @@ use anyhow::bail;
 
 use std::io::IsTerminal;
 
-use super::{AcceptWord, AssignArgs, Common};
+use super::{AcceptWord, AssignArgs, Common, DiscArgs};
 use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
+use crate::carrier::disc::{DiscRequest, Gaps};
 use crate::ledger::{self, Ledger, Location};
 
 /// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
@@ -58,6 +59,23 @@ pub(super) fn ledger_arg(common: &Common) -> String {
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@=,".contains(c));
     if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+}
+
+/// What disc `ddp write` and `pq` make of their arguments.
+pub(super) fn disc_request(args: &DiscArgs, common: &Common) -> DiscRequest {
+    let gaps = match (&args.gaps, args.gap) {
+        (Some(file), _) => Gaps::File(file.clone()),
+        (None, Some(sectors)) => Gaps::All(sectors),
+        (None, None) => Gaps::Default,
+    };
+    DiscRequest {
+        paths: args.paths.clone(),
+        order: args.order.clone(),
+        catalog: args.catalog,
+        gaps,
+        jobs: jobs(common),
+        quiet: common.quiet,
+    }
 }
 
 /// The number of worker threads to use.
@@ -149,9 +167,36 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
     Ok((year % 100) as u8)
 }
 
-/// The user recorded in the ledger: `USER` or `USERNAME`, else "unknown".
+/// The user recorded in the ledger: `USER` or `USERNAME`, else the name of the account
+/// the process runs as (a cron job or a service has no `USER`), else "unknown".
 pub(super) fn current_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+    let from_env = |name| std::env::var(name).ok().filter(|user: &String| !user.trim().is_empty());
+    from_env("USER").or_else(|| from_env("USERNAME")).or_else(account_name).unwrap_or_else(|| "unknown".into())
+}
+
+/// The name of the account the process runs as, from the password database.
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    let mut entry = std::mem::MaybeUninit::<libc::passwd>::uninit();
+    let mut buffer = vec![0 as libc::c_char; 4096];
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes the entry into `entry` and its strings into `buffer`,
+    // both ours and of the sizes given; `found` is set to `entry` on success, null
+    // otherwise, and only then is the entry read, while `buffer` is still alive.
+    let status =
+        unsafe { libc::getpwuid_r(libc::geteuid(), entry.as_mut_ptr(), buffer.as_mut_ptr(), buffer.len(), &mut found) };
+    if status != 0 || found.is_null() {
+        return None;
+    }
+    // SAFETY: on success `pw_name` points to a NUL-terminated string inside `buffer`.
+    let name = unsafe { std::ffi::CStr::from_ptr((*found).pw_name) };
+    name.to_str().ok().filter(|n| !n.is_empty()).map(str::to_owned)
+}
+
+/// No password database to ask outside Unix.
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
 }
 
 /// Parses `MM:SS`, `H:MM:SS` or plain seconds.

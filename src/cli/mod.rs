@@ -84,6 +84,9 @@ pub enum Command {
         /// Longest total playing time for a CD, as MM:SS or seconds.
         #[arg(long, value_name = "MM:SS", default_value = "79:57", value_parser = config::parse_minutes_seconds)]
         max_total: f64,
+        /// With a DDP image: the folder of its masters; each track must match one and carry its code.
+        #[arg(long, value_name = "DIR")]
+        masters: Option<PathBuf>,
     },
     /// Find the same recording more than once: exact copies (one audio id) and
     /// near-duplicates by acoustic fingerprint (other encodings, rates, bit depths, edits).
@@ -113,6 +116,53 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         order: Option<PathBuf>,
     },
+    /// DDP 2.0 images for the CD plant.
+    Ddp {
+        #[command(subcommand)]
+        command: DdpCommand,
+    },
+    /// Write a printable PQ sheet (HTML, for A4 and Letter) of a DDP image or an album.
+    Pq {
+        #[command(flatten)]
+        disc: DiscArgs,
+        /// The HTML file to write (atomically).
+        #[arg(long, short = 'o', value_name = "FILE.html")]
+        output: PathBuf,
+    },
+}
+
+/// `ddp` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DdpCommand {
+    /// Write a DDP 2.0 image of the album: tracks in walk order or --order, each with the
+    /// ISRC its file carries (which must be the ledger's); Red Book audio only.
+    Write {
+        #[command(flatten)]
+        disc: DiscArgs,
+        /// The folder to create for the image (written whole, or not at all).
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+/// What makes a disc of an album: the masters, their order, the gaps, the UPC/EAN.
+#[derive(Debug, Args)]
+pub struct DiscArgs {
+    /// Files and folders (walked recursively) in track order; for `pq`, or one DDP image folder.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The release's UPC/EAN (12 or 13 digits, check digit validated).
+    #[arg(long, value_name = "EAN")]
+    pub catalog: Option<Catalog>,
+    /// The track order: a file listing one path per line (relative to its folder, or absolute).
+    #[arg(long, value_name = "FILE")]
+    pub order: Option<PathBuf>,
+    /// The gap before every track after the first, in seconds or MM:SS:FF [default: 2].
+    #[arg(long, value_name = "SECONDS", value_parser = crate::carrier::disc::parse_gap, conflicts_with = "gaps")]
+    pub gap: Option<u64>,
+    /// Gaps per track: a file of "TRACK GAP" lines (2 0, 3 1.5, 4 00:01:00).
+    #[arg(long, value_name = "FILE")]
+    pub gaps: Option<PathBuf>,
 }
 
 /// `assign`'s own options.
@@ -182,12 +232,30 @@ pub enum LedgerCommand {
         /// The code.
         isrc: Isrc,
     },
+    /// Change a recording's title, artist or version (an empty value clears it).
+    Edit {
+        /// The code.
+        isrc: Isrc,
+        /// The title.
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// The artist.
+        #[arg(long, value_name = "A")]
+        artist: Option<String>,
+        /// The version ("Radio Edit", "2024 Remaster").
+        #[arg(long, value_name = "V")]
+        version: Option<String>,
+    },
     /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
     Export {
         /// csv: a header row, one row per (recording, audio id); json: one object per
         /// recording [default: csv, or json with --json].
         #[arg(long, value_enum)]
         format: Option<commands::ledger::ExportFormat>,
+        /// The code list for a label instead: one row per code with its title, version,
+        /// artist, duration and formats (not read back by import).
+        #[arg(long)]
+        recordings: bool,
         /// Write to FILE (atomically) instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
@@ -256,11 +324,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(config::open_existing(common)?.as_mut(), *isrc, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Export { format, output } } => {
+        Command::Ledger { command: LedgerCommand::Edit { isrc, title, artist, version } } => {
+            let edit = crate::ledger::MetadataEdit {
+                title: title.clone(),
+                artist: artist.clone(),
+                version_note: version.clone(),
+            };
+            let mut ledger = config::open_existing(common)?;
+            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &config::current_user(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Export { format, recordings, output } } => {
             let json = commands::ledger::ExportFormat::Json;
             let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
             let mut ledger = config::open_existing(common)?;
-            commands::ledger::export(ledger.as_mut(), format, output.as_deref(), common.quiet, out)?
+            let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
+            commands::ledger::export(ledger.as_mut(), format, list, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file } } => {
             // Importing into a ledger that does not exist yet creates it.
@@ -290,7 +368,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Prefix { command: PrefixCommand::Remove { prefix } } } => {
             commands::ledger::remove_prefix(config::open_existing(common)?.as_mut(), *prefix, out)?
         }
-        Command::Verify { paths, carrier, max_total } => {
+        Command::Verify { paths, max_total, masters, .. } if paths.iter().any(|p| crate::carrier::ddp::is_image(p)) => {
+            let [image] = paths.as_slice() else {
+                anyhow::bail!("a DDP image is verified on its own: give its folder as the only PATH");
+            };
+            let mut ledger = config::ledger_if_any(common)?;
+            let options = crate::verify::ddp::DdpOptions {
+                image: image.clone(),
+                masters: masters.clone(),
+                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
+                jobs: config::jobs(common),
+                quiet: common.quiet,
+            };
+            commands::verify::run_ddp(ledger.as_deref_mut(), &options, common.json, out)?
+        }
+        Command::Verify { paths, carrier, max_total, masters } => {
+            if masters.is_some() {
+                anyhow::bail!("--masters is for verifying a DDP image: give the image's folder as PATH");
+            }
             let mut ledger = config::ledger_if_any(common)?;
             let options = crate::verify::VerifyOptions {
                 paths: paths.clone(),
@@ -320,6 +415,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 quiet: common.quiet,
             };
             commands::cue::run(&options, out)?
+        }
+        Command::Ddp { command: DdpCommand::Write { disc, output } } => {
+            let mut ledger = config::ledger_if_any(common)?;
+            let request = config::disc_request(disc, common);
+            commands::ddp::write(ledger.as_deref_mut(), &request, output, common.json, common.quiet, out)?
+        }
+        Command::Pq { disc, output } => {
+            let mut ledger = config::ledger_if_any(common)?;
+            let request = config::disc_request(disc, common);
+            commands::pq::run(ledger.as_deref_mut(), &request, output, common.quiet)?
         }
     };
     Ok(exit)

@@ -1,5 +1,6 @@
-//! `isrc-stamp ledger list | show ISRC | export | import FILE | void ISRC`: what the
-//! ledger holds, moving it in and out as CSV or JSON Lines, and withdrawing a code.
+//! `isrc-stamp ledger list | show ISRC | edit ISRC | export | import FILE | void ISRC`:
+//! what the ledger holds, its text corrected, moving it in and out as CSV or JSON Lines,
+//! the code list for a label, and withdrawing a code.
 //!
 //! The exchange format (columns, formula neutralisation, what import checks) is
 //! documented in [`crate::ledger::exchange`].
@@ -12,30 +13,101 @@ use serde::Serialize;
 
 use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
+use crate::ledger::exchange::recordings::{self, CodeRow};
 use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
-use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, NewEvent, Recording};
+use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, MetadataEdit, NewEvent, Recording};
 use crate::output::{self, Exit};
 
-/// Runs `ledger list`: every recording, by code.
+/// A text for an event: quoted, or `(none)`.
+fn shown(value: &Option<String>) -> String {
+    value.as_ref().map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+}
+
+/// A line of `ledger list --json`: the recording, and its reference audio's duration.
+#[derive(Debug, Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    recording: &'a Recording,
+    duration_seconds: Option<f64>,
+}
+
+/// Runs `ledger list`: every recording, by code, with its title, version, artist and the
+/// duration of its reference audio (as in `export --recordings`).
 pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let recordings = ledger.recordings()?;
+    let entries = exchange::entries(ledger)?;
+    let rows: Vec<CodeRow> = entries.iter().map(CodeRow::of).collect();
     if json {
-        for recording in &recordings {
-            output::json_line(out, recording)?;
+        for (entry, row) in entries.iter().zip(&rows) {
+            output::json_line(out, &Listed { recording: &entry.recording, duration_seconds: row.duration_seconds })?;
         }
         return Ok(Exit::Clean);
     }
-    writeln!(out, "{:<12}  {:<6}  {:<8}  {:<30}  ARTIST", "ISRC", "STATUS", "ORIGIN", "TITLE")?;
-    for r in &recordings {
+    writeln!(
+        out,
+        "{:<12}  {:<6}  {:<8}  {:>11}  {:<30}  {:<16}  ARTIST",
+        "ISRC", "STATUS", "ORIGIN", "DURATION", "TITLE", "VERSION"
+    )?;
+    for (entry, row) in entries.iter().zip(&rows) {
+        let r = &entry.recording;
         writeln!(
             out,
-            "{:<12}  {:<6}  {:<8}  {:<30}  {}",
+            "{:<12}  {:<6}  {:<8}  {:>11}  {:<30}  {:<16}  {}",
             r.isrc.as_str(),
             r.status.as_str(),
             r.origin.as_str(),
+            row.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into()),
             r.title.as_deref().unwrap_or("-"),
+            r.version_note.as_deref().unwrap_or("-"),
             r.artist.as_deref().unwrap_or("-")
         )?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// Runs `ledger edit ISRC`: changes the title, artist or version, with an `edit` event
+/// saying what was and what is; exit 1 when the code is not in the ledger or void.
+pub(crate) fn edit(
+    ledger: &mut dyn Ledger,
+    isrc: Isrc,
+    edit: &MetadataEdit,
+    user: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let result = ledger.transaction(|tx| {
+        let before = tx.recording(isrc)?;
+        let after = tx.edit_metadata(isrc, edit)?;
+        let before = before.ok_or(LedgerError::UnknownCode(isrc))?;
+        let fields = [
+            ("title", &before.title, &after.title),
+            ("artist", &before.artist, &after.artist),
+            ("version", &before.version_note, &after.version_note),
+        ];
+        let changes: Vec<String> = fields
+            .iter()
+            .filter(|(_, was, is)| was != is)
+            .map(|(name, was, is)| format!("{name} {} -> {}", shown(was), shown(is)))
+            .collect();
+        let detail = if changes.is_empty() { "no change".to_owned() } else { changes.join("; ") };
+        tx.log(&NewEvent {
+            isrc: Some(isrc),
+            detail: detail.clone(),
+            ..NewEvent::new(user, crate::ledger::now(), "edit")
+        })?;
+        Ok((after, detail))
+    });
+    let (after, detail) = match result {
+        Ok(done) => done,
+        Err(error @ (LedgerError::UnknownCode(_) | LedgerError::CodeVoid(_))) => {
+            eprintln!("isrc-stamp: {error}");
+            return Ok(Exit::Findings);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if json {
+        output::json_line(out, &after)?;
+    } else {
+        writeln!(out, "{} ({isrc}): {detail}", isrc.display_form())?;
     }
     Ok(Exit::Clean)
 }
@@ -70,8 +142,11 @@ pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dy
     writeln!(out, "  origin      {} by {} at {}", r.origin.as_str(), r.issued_by, output::timestamp(r.issued_at))?;
     writeln!(out, "  title       {}", r.title.as_deref().unwrap_or("-"))?;
     writeln!(out, "  artist      {}", r.artist.as_deref().unwrap_or("-"))?;
+    if let Some(version) = &r.version_note {
+        writeln!(out, "  version     {version}")?;
+    }
     if let (Some(parent), Some(relation)) = (r.parent, r.relation) {
-        writeln!(out, "  version     {} of {parent}", relation.as_str())?;
+        writeln!(out, "  lineage     {} of {parent}", relation.as_str())?;
     }
     for audio in &shown.audio {
         writeln!(
@@ -103,11 +178,21 @@ pub enum ExportFormat {
     Json,
 }
 
-/// Runs `ledger export`: every recording with its audio ids, to `out` or, written
-/// atomically, to `output`.
+/// Which list `ledger export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum List {
+    /// Every recording with its audio ids: what import reads back.
+    Full,
+    /// `--recordings`: one row per code, for a label.
+    Codes,
+}
+
+/// Runs `ledger export`: every recording with its audio ids (or the code list), to `out`
+/// or, written atomically, to `output`.
 pub(crate) fn export(
     ledger: &mut dyn Ledger,
     format: ExportFormat,
+    list: List,
     output: Option<&Path>,
     quiet: bool,
     out: &mut dyn Write,
@@ -115,9 +200,11 @@ pub(crate) fn export(
     // A write transaction gives a consistent snapshot while others assign.
     let entries = ledger.transaction(|tx| exchange::entries(tx))?;
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
-        match format {
-            ExportFormat::Csv => exchange::write_csv(&entries, out)?,
-            ExportFormat::Json => exchange::write_json(&entries, out)?,
+        match (list, format) {
+            (List::Full, ExportFormat::Csv) => exchange::write_csv(&entries, out)?,
+            (List::Full, ExportFormat::Json) => exchange::write_json(&entries, out)?,
+            (List::Codes, ExportFormat::Csv) => recordings::write_codes_csv(&entries, out)?,
+            (List::Codes, ExportFormat::Json) => recordings::write_codes_json(&entries, out)?,
         }
         Ok(())
     };

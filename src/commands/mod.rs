@@ -4,8 +4,10 @@
 pub(crate) mod assign;
 pub(crate) mod check;
 pub(crate) mod cue;
+pub(crate) mod ddp;
 pub(crate) mod dupes;
 pub(crate) mod init;
 pub(crate) mod inspect;
 pub(crate) mod ledger;
+pub(crate) mod pq;
 pub(crate) mod verify;

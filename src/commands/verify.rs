@@ -1,5 +1,5 @@
-//! `isrc-stamp verify PATH...`: run the checks ([`crate::verify`]) and print each file's
-//! verdict and findings, or JSON Lines, and the summary.
+//! `isrc-stamp verify PATH...|DDPDIR`: run the checks ([`crate::verify`]) and print each
+//! file's (or each track's) verdict and findings, or JSON Lines, and the summary.
 
 use std::io::Write;
 
@@ -16,6 +16,18 @@ pub(crate) fn run<'l>(
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     let verified = verify::run(ledger, options)?;
+    print(out, &verified.reports, &verified.summary, json)?;
+    Ok(verified.exit())
+}
+
+/// Runs `verify DDPDIR` and prints what it found, as `verify` does: one report per track.
+pub(crate) fn run_ddp<'l>(
+    ledger: Option<&mut (dyn Ledger + 'l)>,
+    options: &crate::verify::ddp::DdpOptions,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let verified = verify::ddp::run(ledger, options)?;
     print(out, &verified.reports, &verified.summary, json)?;
     Ok(verified.exit())
 }

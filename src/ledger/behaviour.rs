@@ -272,6 +272,45 @@ fn adopt_keeps_metadata_and_origin(fresh: Fresh<'_>) {
     assert_eq!(recording.version_note, None);
 }
 
+fn metadata_is_edited_field_by_field(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let details = NewRecording { title: Some("Song".into()), artist: Some("Band".into()), ..new() };
+    let isrc = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &details)).unwrap();
+    let edit = MetadataEdit { version_note: Some("  Radio Edit ".into()), ..MetadataEdit::default() };
+    let after = ledger.transaction(|tx| tx.edit_metadata(isrc, &edit)).unwrap();
+    assert_eq!(
+        (after.title.as_deref(), after.artist.as_deref(), after.version_note.as_deref()),
+        (Some("Song"), Some("Band"), Some("Radio Edit")),
+        "the fields not given are kept, the one given is trimmed"
+    );
+    let clear = MetadataEdit { artist: Some(" ".into()), title: Some("Song (Edit)".into()), ..MetadataEdit::default() };
+    ledger.transaction(|tx| tx.edit_metadata(isrc, &clear)).unwrap();
+    let stored = ledger.recording(isrc).unwrap().unwrap();
+    assert_eq!((stored.title.as_deref(), stored.artist), (Some("Song (Edit)"), None), "a blank value clears");
+    assert_eq!((stored.origin, stored.issued_by.as_str()), (Origin::Issued, USER), "the code's facts never change");
+}
+
+fn editing_metadata_is_checked(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let isrc = issue(ledger.as_mut(), 26).unwrap();
+    let title = |text: &str| MetadataEdit { title: Some(text.into()), ..MetadataEdit::default() };
+    let edit =
+        |ledger: &mut dyn Ledger, isrc, edit: MetadataEdit| ledger.transaction(|tx| tx.edit_metadata(isrc, &edit));
+    assert!(matches!(edit(ledger.as_mut(), isrc, MetadataEdit::default()), Err(LedgerError::NothingToEdit(_))));
+    assert!(matches!(edit(ledger.as_mut(), isrc, title("a\nb")), Err(LedgerError::InvalidText { field: "title", .. })));
+    assert!(matches!(edit(ledger.as_mut(), isrc, title(&"x".repeat(1001))), Err(LedgerError::InvalidText { .. })));
+    assert!(edit(ledger.as_mut(), isrc, title(&"x".repeat(1000))).is_ok());
+    let unknown = code("USPR39900001");
+    assert!(matches!(edit(ledger.as_mut(), unknown, title("x")), Err(LedgerError::UnknownCode(c)) if c == unknown));
+    ledger.transaction(|tx| tx.void(isrc, "typo")).unwrap();
+    assert!(matches!(edit(ledger.as_mut(), isrc, title("y")), Err(LedgerError::CodeVoid(_))));
+    assert_eq!(
+        ledger.recording(isrc).unwrap().unwrap().title,
+        Some("x".repeat(1000)),
+        "a refused edit changes nothing"
+    );
+}
+
 fn lineage_is_recorded_and_checked(fresh: Fresh<'_>) {
     let mut ledger = ledger_with(fresh, "00001-99999");
     let parent = issue(ledger.as_mut(), 26).unwrap();
@@ -573,6 +612,8 @@ macro_rules! behaviour_tests {
                 void_twice_or_unknown_is_an_error,
                 adopting_a_code_twice_is_an_error,
                 adopt_keeps_metadata_and_origin,
+                metadata_is_edited_field_by_field,
+                editing_metadata_is_checked,
                 lineage_is_recorded_and_checked,
                 binding_audio_is_idempotent_for_the_same_code,
                 binding_audio_to_another_code_is_an_error,

@@ -119,6 +119,21 @@ pub enum LedgerError {
     #[error("{0} is void and cannot be used")]
     CodeVoid(Isrc),
 
+    /// An edit that names no field to change.
+    #[error("nothing to change for {0}: give --title, --artist or --version")]
+    NothingToEdit(Isrc),
+
+    /// A title, artist or version note the ledger does not store.
+    #[error("the {field} {value:?} cannot be stored: {reason}")]
+    InvalidText {
+        /// `title`, `artist` or `version`.
+        field: &'static str,
+        /// The value, at most 60 characters of it.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+
     /// Voiding a code twice.
     #[error("{0} is already void")]
     AlreadyVoid(Isrc),

@@ -33,8 +33,8 @@ pub use error::{LedgerError, ParseWordError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation,
-    Status, now,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
+    Relation, Status, now,
 };
 
 use crate::acoustic::Fingerprint;
@@ -111,6 +111,12 @@ pub trait LedgerTx: Lookup {
     /// keys. Returns `true` if stored, `false` if the audio id had one already (kept as
     /// it was). Fails if the audio id is not in the ledger.
     fn store_fingerprint(&mut self, audio_id: &AudioId, fingerprint: &Fingerprint) -> Result<bool>;
+
+    /// Changes a recording's title, artist and version note as `edit` says and returns
+    /// the recording as it is now. Fails with [`LedgerError::UnknownCode`],
+    /// [`LedgerError::CodeVoid`], [`LedgerError::NothingToEdit`] or
+    /// [`LedgerError::InvalidText`]. The caller logs the event.
+    fn edit_metadata(&mut self, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording>;
 
     /// Marks a code void with a reason. It stays in the ledger and is never issued again.
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()>;

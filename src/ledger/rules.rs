@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::error::{LedgerError, Result};
-use super::types::{AudioRecord, FingerprintCandidate, NewRecording, Status};
+use super::types::{AudioRecord, FingerprintCandidate, MetadataEdit, NewRecording, Recording, Status};
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
@@ -140,6 +140,46 @@ pub(crate) fn check_void(isrc: Isrc, status: Option<Status>) -> Result<()> {
         Some(Status::Void) => Err(LedgerError::AlreadyVoid(isrc)),
         Some(Status::Active) => Ok(()),
     }
+}
+
+/// The longest title, artist or version note stored, in characters.
+pub(crate) const MAX_TEXT_CHARS: usize = 1000;
+
+/// The title, artist and version note of `recording` after `edit`, checked: the code
+/// must be in the ledger and active, the edit must change a field, and every value given
+/// is trimmed, blank meaning "clear it", with no control characters (a line break in a
+/// title would break the CUE sheets and CD-Text made from it) and at most
+/// [`MAX_TEXT_CHARS`] characters.
+pub(crate) fn apply_edit(
+    isrc: Isrc,
+    recording: Option<&Recording>,
+    edit: &MetadataEdit,
+) -> Result<[Option<String>; 3]> {
+    let recording = recording.ok_or(LedgerError::UnknownCode(isrc))?;
+    if recording.status == Status::Void {
+        return Err(LedgerError::CodeVoid(isrc));
+    }
+    if edit.is_empty() {
+        return Err(LedgerError::NothingToEdit(isrc));
+    }
+    let field = |name: &'static str, given: &Option<String>, stored: &Option<String>| -> Result<Option<String>> {
+        let Some(given) = given else { return Ok(stored.clone()) };
+        let value = given.trim();
+        let invalid =
+            |reason| LedgerError::InvalidText { field: name, value: value.chars().take(60).collect(), reason };
+        if value.chars().any(char::is_control) {
+            return Err(invalid("it holds a control character (a line break, a tab)"));
+        }
+        if value.chars().count() > MAX_TEXT_CHARS {
+            return Err(invalid("it is longer than 1000 characters"));
+        }
+        Ok((!value.is_empty()).then(|| value.to_owned()))
+    };
+    Ok([
+        field("title", &edit.title, &recording.title)?,
+        field("artist", &edit.artist, &recording.artist)?,
+        field("version", &edit.version_note, &recording.version_note)?,
+    ])
 }
 
 /// A number as the ledger stores it (a signed 64-bit integer).

@@ -175,6 +175,26 @@ impl NewRecording {
     }
 }
 
+/// A change to a recording's descriptive fields (`ledger edit`, or a later file's tags
+/// filling in what the ledger lacks). A field left `None` is kept; a given field replaces
+/// the stored one, and a blank one clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataEdit {
+    /// The new title.
+    pub title: Option<String>,
+    /// The new artist.
+    pub artist: Option<String>,
+    /// The new version note ("Radio Edit", "2024 Remaster").
+    pub version_note: Option<String>,
+}
+
+impl MetadataEdit {
+    /// Whether the edit changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.artist.is_none() && self.version_note.is_none()
+    }
+}
+
 /// One audio id: one encoding or carrier master of a recording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AudioRecord {

@@ -5,8 +5,10 @@
 //! MD5). The checks themselves are pure and live in [`findings`]; this module gathers
 //! their facts, the ledger's through [`ledger::facts_about`] as `assign` does. Without a
 //! ledger only the file and set checks run. `--carrier vinyl` and `digital` add no
-//! checks of their own today; `cd` adds the Red Book limits.
+//! checks of their own today; `cd` adds the Red Book limits. A DDP image's folder is
+//! verified as the disc it is ([`ddp`]), with the same report shape.
 
+pub(crate) mod ddp;
 pub(crate) mod findings;
 
 use std::path::PathBuf;

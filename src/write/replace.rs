@@ -1,10 +1,12 @@
 //! The one atomic replace: a file is written whole into a temporary file beside its
 //! target (same folder, so the rename is atomic), flushed, renamed over the target, and
 //! the folder flushed, so that the rename itself survives a power cut. Tagged masters,
-//! CUE sheets and exports all go through here.
+//! CUE sheets and exports all go through here; a DDP image, a folder of files, the same
+//! way as a whole ([`temp_folder_in`], [`publish_folder`]).
 //!
-//! Temporary files are named `.isrc-stamp-PID-XXXXXX.tmp`: folder walks skip them, and
-//! a later run removes those whose process is gone ([`remove_stale_temp_files`]).
+//! Temporary files and folders are named `.isrc-stamp-PID-XXXXXX.tmp`: folder walks skip
+//! them, and a later run removes those whose process is gone ([`remove_stale_temp_files`],
+//! [`remove_stale_temp_folders`]).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -19,6 +21,43 @@ pub(crate) const TEMP_PREFIX: &str = ".isrc-stamp-";
 pub(crate) fn temp_in(folder: &Path) -> io::Result<NamedTempFile> {
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(folder)
+}
+
+/// A new, empty temporary folder in `folder`, named for this process; removed when
+/// dropped unless published.
+pub(crate) fn temp_folder_in(folder: &Path) -> io::Result<tempfile::TempDir> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempdir_in(folder)
+}
+
+/// Flushes the temporary folder (whose files are flushed already) and renames it to
+/// `target`, which must not exist or be an empty folder; then flushes the parent. On
+/// failure the temporary folder is removed and `target` is as it was.
+pub(crate) fn publish_folder(temp: tempfile::TempDir, target: &Path) -> io::Result<()> {
+    File::open(temp.path())?.sync_all()?;
+    fs::rename(temp.path(), target)?;
+    // Renamed: nothing is left to remove.
+    let _ = temp.keep();
+    File::open(folder_of(target))?.sync_all()
+}
+
+/// Removes the temporary folders that killed runs left directly in `folder` (not below):
+/// those named by isrc-stamp whose process no longer runs. Returns the folders removed.
+pub(crate) fn remove_stale_temp_folders(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(folder) else { return Vec::new() };
+    if !Path::new("/proc/self").exists() {
+        return Vec::new();
+    }
+    let mut removed = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Some(pid) = temp_file_pid(&path) else { continue };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && !Path::new("/proc").join(pid.to_string()).exists() && fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
 }
 
 /// Renames the (flushed) temporary file over `target`, then flushes the folder.
@@ -105,5 +144,31 @@ mod tests {
         }
         assert_eq!(remove_stale_temp_files(&[dir.path().to_path_buf()]), std::slice::from_ref(&dead));
         assert!(!dead.exists() && alive.exists() && other.exists() && master.exists());
+    }
+
+    #[test]
+    fn a_folder_is_published_whole_and_stale_ones_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = temp_folder_in(dir.path()).unwrap();
+        fs::write(temp.path().join("DDPID"), b"x").unwrap();
+        let target = dir.path().join("image");
+        publish_folder(temp, &target).unwrap();
+        assert_eq!(fs::read(target.join("DDPID")).unwrap(), b"x");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary folder is left");
+
+        let busy = dir.path().join("busy");
+        fs::create_dir(&busy).unwrap();
+        fs::write(busy.join("f"), b"y").unwrap();
+        let temp = temp_folder_in(dir.path()).unwrap();
+        assert!(publish_folder(temp, &busy).is_err(), "a folder with files is never replaced");
+        assert_eq!(fs::read(busy.join("f")).unwrap(), b"y");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "the temporary folder went away");
+
+        let dead = dir.path().join(format!("{TEMP_PREFIX}{}-abc.tmp", u32::MAX - 1));
+        let alive = temp_folder_in(dir.path()).unwrap();
+        fs::create_dir(&dead).unwrap();
+        fs::write(dead.join("IMAGE.DAT"), b"z").unwrap();
+        assert_eq!(remove_stale_temp_folders(dir.path()), std::slice::from_ref(&dead));
+        assert!(!dead.exists() && alive.path().exists() && busy.exists());
     }
 }

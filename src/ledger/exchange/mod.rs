@@ -34,6 +34,9 @@
 //! `=HYPERLINK("http://x","y")` is exported as `'=HYPERLINK("http://x","y")` and comes
 //! back as it was ([`cell::neutralise`], [`cell::restore`]).
 //!
+//! `ledger export --recordings` writes another list, one row per code for a label
+//! ([`recordings`]); it is not read back.
+//!
 //! # Import
 //!
 //! Import reads that layout, or any part of it: only `isrc` is required, so a
@@ -56,6 +59,7 @@
 
 pub mod cell;
 mod read;
+pub mod recordings;
 mod write;
 
 mod apply;

@@ -17,7 +17,9 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use super::error::{LedgerError, Result};
-use super::types::{AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
+use super::types::{
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
+};
 use super::{Ledger, LedgerTx, Lookup, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
@@ -246,6 +248,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn store_fingerprint(&mut self, audio_id: &AudioId, fingerprint: &Fingerprint) -> Result<bool> {
         fingerprint::store(&self.tx, audio_id, fingerprint)
+    }
+
+    fn edit_metadata(&mut self, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
+        write::edit_metadata(&self.tx, isrc, edit)
     }
 
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {

@@ -9,7 +9,7 @@ use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
-use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Origin, Relation};
+use crate::ledger::types::{AudioRecord, MetadataEdit, NewEvent, NewRecording, Origin, Recording, Relation};
 
 /// Adds a prefix; `false` if it is already there with the same range.
 pub(super) fn add_prefix(conn: &Connection, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool> {
@@ -101,6 +101,16 @@ pub(super) fn log(conn: &Connection, event: &NewEvent) -> Result<i64> {
         event.detail,
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Changes a recording's title, artist and version note; returns it as it is now.
+pub(super) fn edit_metadata(conn: &Connection, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
+    let [title, artist, version_note] = rules::apply_edit(isrc, read::recording(conn, isrc)?.as_ref(), edit)?;
+    conn.execute(
+        "UPDATE recording SET title = ?2, artist = ?3, version_note = ?4 WHERE code = ?1",
+        params![isrc.as_str(), title, artist, version_note],
+    )?;
+    read::recording(conn, isrc)?.ok_or(LedgerError::UnknownCode(isrc))
 }
 
 /// Voids an active code.

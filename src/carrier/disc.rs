@@ -1,0 +1,328 @@
+//! A CD from an album of masters: the disc plan (tracks in order, each with the code its
+//! file carries, which must be the ledger's code for its audio when there is a ledger;
+//! the gaps; CD-Text from the tags), checked against the Red Book before anything is
+//! written ([`plan_disc`]), and its DDP image written as a whole folder or not at all
+//! ([`write_disc`]).
+//!
+//! Writing streams each master's decoded PCM into the image ([`crate::audio::open_pcm`])
+//! and computes its audio id on the way: a track whose audio is not the audio scanned
+//! (the file changed meanwhile) fails the image. Everything goes into a temporary
+//! folder beside the target, flushed, then renamed into place, so a folder named
+//! `--output` is either a whole image or absent; a temporary folder a killed run left
+//! behind is removed by the next run writing beside it.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::album::{self, Album, AlbumTrack, Problem};
+use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
+use crate::audio::{AudioId, PcmReader};
+use crate::isrc::Catalog;
+use crate::ledger::{self, Lookup, Status};
+use crate::output::Exit;
+use crate::write::replace;
+
+/// The gaps before tracks 2 and later.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Gaps {
+    /// 2 seconds before every track.
+    #[default]
+    Default,
+    /// `--gap`: this many sectors before every track after the first.
+    All(u64),
+    /// `--gaps FILE`: per track, from a file.
+    File(PathBuf),
+}
+
+/// What disc to make.
+#[derive(Debug, Clone)]
+pub(crate) struct DiscRequest {
+    /// Files and folders, walked in a stable order.
+    pub paths: Vec<PathBuf>,
+    /// `--order FILE`.
+    pub order: Option<PathBuf>,
+    /// The release's UPC/EAN.
+    pub catalog: Option<Catalog>,
+    /// The gaps.
+    pub gaps: Gaps,
+    /// Files decoded at once.
+    pub jobs: usize,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// A planned disc: the plan, and the album its tracks come from (in the same order).
+pub(crate) struct Disc {
+    /// What the image will hold.
+    pub plan: DiscPlan,
+    /// The masters, track by track.
+    pub album: Album,
+    /// What is worth knowing but does not stop the disc (a track without an ISRC).
+    pub warnings: Vec<String>,
+}
+
+/// Parses a gap as `--gap` takes it: seconds (`2`, `1.5`, rounded to the nearest CD
+/// frame of 1/75 s) or `MM:SS:FF`; into sectors.
+pub(crate) fn parse_gap(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let error = || format!("{text:?} is not a gap: give seconds (2, 1.5) or MM:SS:FF (00:02:00)");
+    let sectors = if let [m, s, f] = text.split(':').collect::<Vec<_>>().as_slice() {
+        let (m, s, f): (u64, u64, u64) =
+            (m.parse().map_err(|_| error())?, s.parse().map_err(|_| error())?, f.parse().map_err(|_| error())?);
+        if s >= 60 || f >= SECTORS_PER_SECOND {
+            return Err(error());
+        }
+        (m * 60 + s) * SECTORS_PER_SECOND + f
+    } else {
+        let seconds: f64 = text.parse().map_err(|_| error())?;
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(error());
+        }
+        (seconds * SECTORS_PER_SECOND as f64).round() as u64
+    };
+    if sectors >= ddp::MSF_LIMIT {
+        return Err(format!("{text:?} is longer than a CD"));
+    }
+    Ok(sectors)
+}
+
+/// Reads a gaps file: one `TRACK GAP` per line (`2 0`, `3 1.5`, `4 00:01:00`), `#`
+/// comments and blank lines skipped; returns (track number, sectors) pairs.
+fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Problem>> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        vec![Problem { exit: Exit::Errors, message: format!("cannot read the gaps file {}: {e}", path.display()) }]
+    })?;
+    let (mut gaps, mut problems) = (Vec::new(), Vec::new());
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), index + 1);
+        let parsed = line.split_once(char::is_whitespace).ok_or_else(|| "expected \"TRACK GAP\"".to_owned()).and_then(
+            |(track, gap)| {
+                let track: usize = track.parse().map_err(|_| format!("{track:?} is not a track number"))?;
+                if track == 0 || track > tracks {
+                    return Err(format!("there is no track {track} (the disc has {tracks})"));
+                }
+                Ok((track, parse_gap(gap)?))
+            },
+        );
+        match parsed {
+            Ok((track, _)) if gaps.iter().any(|&(t, _)| t == track) => {
+                problems.push(format!("{at}: track {track} is given twice"))
+            }
+            Ok(gap) => gaps.push(gap),
+            Err(message) => problems.push(format!("{at}: {message}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(gaps)
+    } else {
+        Err(problems.into_iter().map(|message| Problem { exit: Exit::Errors, message }).collect())
+    }
+}
+
+/// Walks, orders and scans the masters, checks every code against the ledger (when
+/// given) and the plan against the Red Book; the disc, or every problem found.
+pub(crate) fn plan_disc(
+    request: &DiscRequest,
+    ledger: Option<&mut dyn Lookup>,
+) -> anyhow::Result<Result<Disc, Vec<Problem>>> {
+    let files = match album::walked_files(&request.paths) {
+        Ok(files) => files,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let files = match &request.order {
+        Some(order) => album::apply_order(files, order)?,
+        None => files,
+    };
+    if files.is_empty() {
+        bail!("no audio files under the paths given");
+    }
+    if files.len() > ddp::MAX_TRACKS {
+        bail!("{} audio files: a CD holds at most {} tracks", files.len(), ddp::MAX_TRACKS);
+    }
+    let album = match album::read_album(&files, request.jobs, request.quiet) {
+        Ok(album) => album,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(ledger) = ledger {
+        for track in &album.tracks {
+            match check_code(ledger, track)? {
+                Ok(()) => {}
+                Err(message) => problems.push(Problem { exit: Exit::Findings, message }),
+            }
+        }
+    }
+    for (number, track) in album.tracks.iter().enumerate() {
+        if track.isrc.is_none() {
+            warnings.push(format!(
+                "{}: no ISRC in the tags, so track {} has none in the PQ data (`isrc-stamp assign` gives it one)",
+                track.file.path.display(),
+                number + 1
+            ));
+        }
+    }
+    let gaps = match &request.gaps {
+        Gaps::File(path) => match read_gaps(path, album.tracks.len()) {
+            Ok(gaps) => gaps,
+            Err(more) => return Ok(Err(problems.into_iter().chain(more).collect())),
+        },
+        Gaps::All(sectors) => (2..=album.tracks.len()).map(|track| (track, *sectors)).collect(),
+        Gaps::Default => Vec::new(),
+    };
+    let plan = plan(&album, request.catalog, &gaps);
+    for problem in plan.check(&Limits::default()) {
+        let file = problem.track.and_then(|n| album.tracks.get(usize::from(n).checked_sub(1)?));
+        let message = match file {
+            Some(track) => format!("{}: {}", track.file.path.display(), problem.message),
+            None => problem.message,
+        };
+        problems.push(Problem { exit: Exit::Findings, message: format!("[{}] {message}", problem.id) });
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    Ok(Ok(Disc { plan, album, warnings }))
+}
+
+/// Whether a track's code is the ledger's for its audio; the reason, naming the file,
+/// when it is not.
+fn check_code(ledger: &mut dyn Lookup, track: &AlbumTrack) -> anyhow::Result<Result<(), String>> {
+    let file = &track.file;
+    let facts = ledger::facts_about(ledger, &file.audio.audio_id, track.isrc)?;
+    let path = file.path.display();
+    Ok(match (track.isrc, facts.code_for_audio) {
+        (Some(carried), _) if facts.carried.status == Some(Status::Void) => {
+            Err(format!("{path}: {carried} is void in the ledger and must not go on a disc"))
+        }
+        (Some(carried), Some(known)) if carried == known => Ok(()),
+        (Some(carried), Some(known)) => Err(format!(
+            "{path}: the ledger has this audio as {known} but the file carries {carried} (a retagged duplicate); \
+             run `isrc-stamp assign --fix` on it"
+        )),
+        (Some(carried), None) => {
+            let why = if facts.carried.status.is_some() { "belongs to other audio" } else { "is not in the ledger" };
+            Err(format!(
+                "{path}: the ledger has no code for this audio, and {carried} {why}; run `isrc-stamp assign` on it first"
+            ))
+        }
+        (None, Some(known)) => Err(format!(
+            "{path}: the file carries no ISRC, but the ledger has {known} for this audio; run `isrc-stamp assign` to write it"
+        )),
+        (None, None) => Ok(()),
+    })
+}
+
+/// The plan of an album: its tracks with their codes, text and gaps.
+fn plan(album: &Album, catalog: Option<Catalog>, gaps: &[(usize, u64)]) -> DiscPlan {
+    let tracks = album
+        .tracks
+        .iter()
+        .enumerate()
+        .map(|(i, track)| {
+            let stream = &track.file.audio.stream;
+            let audio = ddp::AudioFacts {
+                sample_rate: stream.sample_rate,
+                bits_per_sample: stream.layout.bits,
+                channels: stream.channels,
+                sample_frames: track.file.audio.frames,
+            };
+            let pregap = gaps.iter().find(|&&(number, _)| number == i + 1).map(|&(_, sectors)| sectors);
+            TrackPlan {
+                audio,
+                isrc: track.isrc,
+                title: track.file.tags.title.clone(),
+                performer: track.file.tags.artist.clone(),
+                pregap,
+            }
+        })
+        .collect();
+    DiscPlan { catalog, title: album.title.clone(), performer: album.performer.clone(), master_id: None, tracks }
+}
+
+/// A master's PCM that fails at its end unless it is the audio that was scanned.
+struct Proven {
+    reader: PcmReader,
+    expected: AudioId,
+    path: PathBuf,
+}
+
+impl Read for Proven {
+    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        let n = self.reader.read(into)?;
+        if n == 0 && !into.is_empty() && self.reader.audio_id() != Some(&self.expected) {
+            return Err(io::Error::other(format!(
+                "{}: the audio changed since it was read (its audio id is no longer {}); run again",
+                self.path.display(),
+                self.expected
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Writes the disc's DDP image to the folder `output`, which must not exist (or be
+/// empty): into a temporary folder beside it, renamed into place once whole.
+pub(crate) fn write_disc(disc: &Disc, output: &Path) -> anyhow::Result<Written> {
+    let occupied = match fs::read_dir(output) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(_) => true,
+    };
+    if occupied {
+        bail!("{} already exists; an image is never written over: give a new folder, or remove it", output.display());
+    }
+    let parent = replace::folder_of(output);
+    replace::remove_stale_temp_folders(parent);
+    let temp = replace::temp_folder_in(parent)
+        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+    let source = |i: usize| -> io::Result<Proven> {
+        let track: &AlbumTrack = &disc.album.tracks[i];
+        let path = track.file.path.clone();
+        let reader = crate::audio::open_pcm(&path).map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+        Ok(Proven { reader, expected: track.file.audio.audio_id.clone(), path })
+    };
+    let written = ddp::write_image(&disc.plan, &Limits::default(), temp.path(), source)?;
+    replace::publish_folder(temp, output)
+        .with_context(|| format!("cannot put the image in place at {}", output.display()))?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_seconds_or_cd_times() {
+        assert_eq!(parse_gap("2"), Ok(150));
+        assert_eq!(parse_gap("0"), Ok(0));
+        assert_eq!(parse_gap("1.5"), Ok(113), "112.5 frames round to the nearest");
+        assert_eq!(parse_gap("00:02:10"), Ok(160));
+        assert_eq!(parse_gap(" 01:00:00 "), Ok(4500));
+        for bad in ["-1", "x", "00:60:00", "00:00:75", "1:2", "NaN", "inf", "6000"] {
+            assert!(parse_gap(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_gaps_file_names_every_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gaps.txt");
+        fs::write(&path, "# gaps\n2 0\n3 00:01:00\n").unwrap();
+        assert_eq!(read_gaps(&path, 3).ok(), Some(vec![(2, 0), (3, 75)]));
+        fs::write(&path, "2 0\n2 1\n9 1\nx 1\n3\n").unwrap();
+        let problems = read_gaps(&path, 3).err().unwrap();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].ends_with("gaps.txt:2: track 2 is given twice"), "{messages:?}");
+        assert!(messages[1].contains(":3: there is no track 9"));
+        assert!(messages[3].contains(":5: expected \"TRACK GAP\""));
+    }
+}

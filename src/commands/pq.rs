@@ -1,0 +1,81 @@
+//! `isrc-stamp pq DDPDIR|PATH... --output FILE.html`: the printable PQ sheet
+//! ([`crate::carrier::pq`]) of a DDP image as it is (its PQ data, CD-Text and MD5), or of
+//! the disc an album would make (as `ddp write` would lay it out, the same checks
+//! first; no image MD5 then). Written atomically. The sheet is dated today and names the
+//! registrant: the ledger's prefixes that the disc's codes are under.
+//!
+//! Exit 0 with the sheet written; 1 when the image has problems, or the album's codes
+//! or audio would be refused by `ddp write` (no sheet: a PQ sheet must describe a disc
+//! that can be pressed); 2 when a file could not be read.
+
+use std::path::{Path, PathBuf};
+
+use crate::carrier::ddp::{self, read_image};
+use crate::carrier::disc::{self, DiscRequest};
+use crate::carrier::pq::PqSheet;
+use crate::isrc::Isrc;
+use crate::ledger::Ledger;
+use crate::output::Exit;
+
+/// Runs `pq`.
+pub(crate) fn run(
+    mut ledger: Option<&mut (dyn Ledger + '_)>,
+    request: &DiscRequest,
+    output: &Path,
+    quiet: bool,
+) -> anyhow::Result<Exit> {
+    let mut sheet = match image_folder(&request.paths) {
+        Some(folder) => {
+            let image = read_image(folder)?;
+            let problems: Vec<_> = image.problems.iter().filter(|p| p.id != "ddp-checksum-missing").collect();
+            if !problems.is_empty() {
+                for problem in &problems {
+                    eprintln!("isrc-stamp: {}: {problem}", folder.display());
+                }
+                eprintln!("isrc-stamp: no PQ sheet written: see `isrc-stamp verify {}`", folder.display());
+                return Ok(Exit::Findings);
+            }
+            PqSheet::from_image(&image)
+        }
+        None => {
+            let lookup = ledger.as_deref_mut().map(|l| l as &mut dyn crate::ledger::Lookup);
+            let disc = match disc::plan_disc(request, lookup)? {
+                Ok(disc) => disc,
+                Err(problems) => return Ok(super::ddp::give_up(&problems)),
+            };
+            PqSheet::from_plan(&disc.plan, &disc.plan.layout())
+        }
+    };
+    sheet.date = jiff::Zoned::now().date().to_string();
+    let codes: Vec<Isrc> = sheet.tracks.iter().filter_map(|t| t.isrc).collect();
+    sheet.registrant = match ledger {
+        Some(ledger) => registrant(ledger, &codes)?,
+        None => None,
+    };
+    let html = sheet.to_html();
+    crate::write::write_atomically(output, |out| Ok(out.write_all(html.as_bytes())?))?;
+    if !quiet {
+        eprintln!("isrc-stamp: wrote {} ({} tracks)", output.display(), sheet.tracks.len());
+    }
+    Ok(Exit::Clean)
+}
+
+/// The one path given, when it is a DDP image's folder.
+fn image_folder(paths: &[PathBuf]) -> Option<&Path> {
+    match paths {
+        [only] if ddp::is_image(only) => Some(only),
+        _ => None,
+    }
+}
+
+/// The ledger's prefixes the codes are under (`QZ-DEM`), or all its prefixes when none is.
+fn registrant(ledger: &mut dyn Ledger, codes: &[Isrc]) -> anyhow::Result<Option<String>> {
+    let prefixes = ledger.prefixes()?;
+    let used: Vec<String> = prefixes
+        .iter()
+        .filter(|p| codes.iter().any(|code| code.prefix() == p.prefix))
+        .map(|p| p.prefix.to_string())
+        .collect();
+    let shown = if used.is_empty() { prefixes.iter().map(|p| p.prefix.to_string()).collect() } else { used };
+    Ok((!shown.is_empty()).then(|| format!("ISRC prefix {}", shown.join(", "))))
+}

@@ -1,0 +1,667 @@
+//! Verify of a DDP image (`verify DDPDIR [--masters DIR]`): the image's structure,
+//! checksums and Red Book rules ([`crate::carrier::ddp::read_image_with`]), then each
+//! track's audio identified and its ISRC judged against the ledger and the masters.
+//!
+//! A track's audio runs from its INDEX 01 to the next track's first index or the
+//! lead-out, a whole number of sectors: the writer padded its last sector with silence.
+//! So a track's audio id is not one value but one per possible padding: the audio id
+//! (16-bit stereo 44.1 kHz header) of its PCM less `k` trailing zero samples, for every
+//! `k` from 0 up to the zero samples that end its last sector (at most 587, since a
+//! master fills at least one sample of its last sector). The master's own length picks
+//! which `k` is its; no other audio can match, since any sample it differs in changes
+//! the hash. The ids are computed in the same pass over `IMAGE.DAT` as its MD5 (the
+//! hasher's state is kept at the start of each track's last sector), and each is looked
+//! up in the ledger (one index seek). A track found by none is fingerprinted (a second,
+//! partial read of that track alone) and looked up by sound, as `assign` does.
+//!
+//! `--masters DIR`: each track is matched to a master file under DIR, by the same
+//! audio ids, else by sound, and must carry that master's code.
+//!
+//! Finding ids: the image's (`ddp-structure`, `ddp-checksum`, `ddp-checksum-missing`
+//! (warning), `ddp-catalog-invalid`, `ddp-catalog-mismatch`, `ddp-isrc-invalid`,
+//! `ddp-isrc-duplicate`, `ddp-cdtext`, `redbook-track-length`, `redbook-pregap`,
+//! `redbook-total-length`, `redbook-track-count`), and per track `ddp-isrc-missing`,
+//! `ddp-isrc-mismatch` (the ledger, or the master, has another code for this audio),
+//! `ddp-void-code`, `ddp-not-in-ledger`, `ddp-no-master`, `ddp-audio-differs` (warning:
+//! the master matched by sound only, not sample for sample) and `ddp-cdtext-disagrees`
+//! (warning: the CD-Text title or performer is not the ledger's or the master's).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::findings::{CdLimits, Finding, Severity};
+use super::{FileReport, Summary, SummaryCounts, Verified};
+use crate::acoustic::{self, Feed, Fingerprint, Verdict};
+use crate::audio::{AnalyzeOptions, AudioId, SampleKind, SampleLayout, StreamHeader};
+use crate::carrier::Problem;
+use crate::carrier::ddp::{
+    AudioTap, CdText, DdpImage, DdpTrack, MAX_TRACKS, SAMPLES_PER_SECTOR, SECTOR_BYTES, SECTORS_PER_SECOND,
+    read_image_with,
+};
+use crate::container;
+use crate::isrc::Isrc;
+use crate::ledger::{Ledger, Status};
+use crate::scan;
+
+/// What `verify DDPDIR` was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct DdpOptions {
+    /// The image's folder.
+    pub image: PathBuf,
+    /// `--masters DIR`.
+    pub masters: Option<PathBuf>,
+    /// The longest playing time allowed.
+    pub cd_limits: CdLimits,
+    /// Files decoded at once (the masters).
+    pub jobs: usize,
+    /// No progress.
+    pub quiet: bool,
+}
+
+/// The stream header of CD audio: 44.1 kHz, 2 channels, 16-bit integers.
+fn cd_header() -> StreamHeader {
+    StreamHeader { sample_rate: 44_100, channels: 2, layout: SampleLayout { kind: SampleKind::Int, bits: 16 } }
+}
+
+/// Bytes of one stereo sample of CD audio.
+const FRAME_BYTES: usize = 4;
+
+/// One track's audio as it is hashed: everything before its last sector, and that sector.
+struct Cut {
+    range: Range<u64>,
+    sha: Sha256,
+    last_sector: Vec<u8>,
+    seen: u64,
+}
+
+/// One possible audio id of a track: with `trimmed` zero samples of padding left out.
+#[derive(Debug, Clone)]
+struct Candidate {
+    trimmed: u64,
+    audio_id: AudioId,
+}
+
+impl Cut {
+    fn new(range: Range<u64>) -> Cut {
+        let mut sha = Sha256::new();
+        sha.update(cd_header().to_bytes());
+        Cut { range, sha, last_sector: Vec::new(), seen: 0 }
+    }
+
+    /// Where the last sector starts, in bytes of the file.
+    fn last_sector_start(&self) -> u64 {
+        self.range.end.saturating_sub(SECTOR_BYTES).max(self.range.start)
+    }
+
+    fn bytes(&mut self, offset: u64, bytes: &[u8]) {
+        let end = offset + bytes.len() as u64;
+        let (from, to) = (offset.max(self.range.start), end.min(self.range.end));
+        if from >= to {
+            return;
+        }
+        let split = self.last_sector_start().clamp(from, to);
+        let at = |position: u64| (position - offset) as usize;
+        self.sha.update(&bytes[at(from)..at(split)]);
+        self.last_sector.extend_from_slice(&bytes[at(split)..at(to)]);
+        self.seen += to - from;
+    }
+
+    /// Every audio id the track can have (none when the file did not hold all of it).
+    fn candidates(&self) -> Vec<Candidate> {
+        if self.seen != self.range.end - self.range.start {
+            return Vec::new();
+        }
+        let zero_samples = self.last_sector.rchunks(FRAME_BYTES).take_while(|s| s.iter().all(|&b| b == 0)).count();
+        let most = zero_samples.min(SAMPLES_PER_SECTOR as usize - 1).min(self.last_sector.len() / FRAME_BYTES);
+        (0..=most)
+            .map(|trimmed| {
+                let mut sha = self.sha.clone();
+                sha.update(&self.last_sector[..self.last_sector.len() - trimmed * FRAME_BYTES]);
+                Candidate { trimmed: trimmed as u64, audio_id: AudioId::from_digest(sha) }
+            })
+            .collect()
+    }
+}
+
+/// The tap on `IMAGE.DAT` that hashes every track.
+#[derive(Default)]
+struct Tracks {
+    cuts: Vec<(u8, Cut)>,
+}
+
+impl AudioTap for Tracks {
+    fn start(&mut self, image: &DdpImage) {
+        self.cuts = image.tracks.iter().filter_map(|t| Some((t.number, Cut::new(t.image_bytes.clone()?)))).collect();
+    }
+
+    fn bytes(&mut self, offset: u64, bytes: &[u8]) {
+        for (_, cut) in &mut self.cuts {
+            cut.bytes(offset, bytes);
+        }
+    }
+}
+
+/// The fingerprint of a track's audio: its first seconds, read from the audio file.
+fn track_fingerprint(audio_file: &Path, range: &Range<u64>) -> Option<Fingerprint> {
+    let mut feed = Feed::start(true, &cd_header())?;
+    let mut file = File::open(audio_file).ok()?;
+    file.seek(SeekFrom::Start(range.start)).ok()?;
+    let wanted = u64::from(acoustic::MAX_SECONDS) * 44_100 * FRAME_BYTES as u64;
+    let mut left = (range.end - range.start).min(wanted);
+    let mut buffer = vec![0u8; 1 << 20];
+    while left > 0 {
+        let n = file.read(&mut buffer[..left.min(1 << 20) as usize]).ok()?;
+        if n == 0 {
+            break;
+        }
+        feed.feed(&buffer[..n]);
+        left -= n as u64;
+    }
+    feed.finish()
+}
+
+/// How a track's audio was found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Match {
+    /// Sample for sample (with this many zero samples of padding left out).
+    Samples(u64),
+    /// By sound only, with this bit error rate.
+    Sound(f64),
+}
+
+/// What the ledger says about a track.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LedgerSide {
+    /// The code the ledger has for the track's audio, and how the audio was found.
+    pub identified: Option<(Isrc, Match)>,
+    /// The status of the PQ code, `None` when the ledger does not have it.
+    pub pq_code_status: Option<Status>,
+    /// The title and artist of the recording (the identified one, else the PQ code's).
+    pub text: (Option<String>, Option<String>),
+}
+
+/// The master a track was matched to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MasterSide {
+    /// The master's path.
+    pub path: String,
+    /// The code it carries.
+    pub code: Option<Isrc>,
+    /// How it was matched.
+    pub matched: Match,
+    /// Its tags' title and artist.
+    pub text: (Option<String>, Option<String>),
+}
+
+/// Everything the checks of one track look at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TrackFacts {
+    /// The track as reported: `DIR track 03`.
+    pub name: String,
+    /// The ISRC in the PQ data, as written.
+    pub written: Option<String>,
+    /// The ISRC in the PQ data, when valid.
+    pub isrc: Option<Isrc>,
+    /// What the ledger says, when there is a ledger.
+    pub ledger: Option<LedgerSide>,
+    /// `None` without `--masters`; `Some(None)` when no master matched.
+    pub master: Option<Option<MasterSide>>,
+    /// The CD-Text title and performer.
+    pub cdtext: (Option<String>, Option<String>),
+}
+
+fn error(id: &'static str, message: String) -> Finding {
+    Finding { id, severity: Severity::Error, message }
+}
+
+fn warning(id: &'static str, message: String) -> Finding {
+    Finding { id, severity: Severity::Warning, message }
+}
+
+fn code_or_none(code: Option<Isrc>) -> String {
+    code.map_or_else(|| "no ISRC".to_owned(), |c| c.to_string())
+}
+
+/// The checks of one track.
+pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
+    let name = &facts.name;
+    let mut findings = Vec::new();
+    let known = facts.ledger.as_ref().and_then(|l| l.identified.as_ref()).map(|(code, _)| *code);
+    if facts.written.is_none() {
+        let hint = known.map(|code| format!(" (the ledger has {code} for this audio)")).unwrap_or_default();
+        findings.push(error("ddp-isrc-missing", format!("{name}: the PQ data gives no ISRC{hint}")));
+    }
+    if let Some(ledger) = &facts.ledger {
+        if let Some(code) = facts.isrc
+            && ledger.pq_code_status == Some(Status::Void)
+        {
+            findings
+                .push(error("ddp-void-code", format!("{name}: {code} is void in the ledger and must not be pressed")));
+        }
+        match (&ledger.identified, facts.isrc) {
+            (Some((code, _)), Some(pq)) if *code != pq => findings.push(error(
+                "ddp-isrc-mismatch",
+                format!("{name}: the ledger has this audio as {code}, but the PQ data gives {pq}"),
+            )),
+            (Some(_), _) => {}
+            (None, pq) => {
+                let also = match (pq, ledger.pq_code_status) {
+                    (Some(pq), Some(_)) => format!("; {pq} is in the ledger for other audio"),
+                    (Some(pq), None) => format!("; {pq} is not in the ledger either"),
+                    _ => String::new(),
+                };
+                findings.push(error(
+                    "ddp-not-in-ledger",
+                    format!(
+                        "{name}: the ledger knows this audio neither by its samples nor by its sound{also}; \
+                         assign its master and write the image again"
+                    ),
+                ));
+            }
+        }
+        text_findings(name, "the ledger's", &facts.cdtext, &ledger.text, &mut findings);
+    }
+    match &facts.master {
+        None => {}
+        Some(None) => findings.push(error(
+            "ddp-no-master",
+            format!("{name}: no master under --masters has this audio, by its samples or by its sound"),
+        )),
+        Some(Some(master)) => {
+            if master.code != facts.isrc {
+                findings.push(error(
+                    "ddp-isrc-mismatch",
+                    format!(
+                        "{name}: its master {} carries {}, but the PQ data gives {}",
+                        master.path,
+                        code_or_none(master.code),
+                        code_or_none(facts.isrc)
+                    ),
+                ));
+            }
+            if let Match::Sound(ber) = master.matched {
+                findings.push(warning(
+                    "ddp-audio-differs",
+                    format!(
+                        "{name}: the audio is not {}'s sample for sample, only the same recording by sound \
+                         (bit error rate {ber:.3}): was the image made from another master?",
+                        master.path
+                    ),
+                ));
+            }
+            let source = format!("its master's ({})", master.path);
+            text_findings(name, &source, &facts.cdtext, &master.text, &mut findings);
+        }
+    }
+    findings
+}
+
+/// A CD-Text title or performer that another source gives otherwise.
+fn text_findings(
+    name: &str,
+    source: &str,
+    cdtext: &(Option<String>, Option<String>),
+    other: &(Option<String>, Option<String>),
+    findings: &mut Vec<Finding>,
+) {
+    for (what, on_disc, theirs) in [("title", &cdtext.0, &other.0), ("performer", &cdtext.1, &other.1)] {
+        if let (Some(on_disc), Some(theirs)) = (on_disc, theirs)
+            && on_disc.trim() != theirs.trim()
+        {
+            findings.push(warning(
+                "ddp-cdtext-disagrees",
+                format!("{name}: the CD-Text {what} is {on_disc:?}, {source} is {theirs:?}"),
+            ));
+        }
+    }
+}
+
+/// The severity of a problem the image reader found.
+fn severity(problem: &Problem) -> Severity {
+    match problem.id {
+        "ddp-checksum-missing" => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
+/// The Red Book limits of the disc as a whole.
+fn disc_findings(dir: &str, image: &DdpImage, limits: &CdLimits) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if image.tracks.len() > MAX_TRACKS {
+        let count = image.tracks.len();
+        findings.push(error("redbook-track-count", format!("{dir}: {count} tracks; a CD holds at most {MAX_TRACKS}")));
+    }
+    let max = (limits.max_total_seconds * SECTORS_PER_SECOND as f64).round() as u64;
+    if let Some(lead_out) = image.lead_out.filter(|&l| l > max) {
+        findings.push(error(
+            "redbook-total-length",
+            format!(
+                "{dir}: the lead-out is at {}, past the limit of {}",
+                crate::carrier::ddp::Msf::from_sectors(lead_out),
+                crate::carrier::ddp::Msf::from_sectors(max)
+            ),
+        ));
+    }
+    findings
+}
+
+/// A master under `--masters`.
+struct Master {
+    path: String,
+    audio_id: AudioId,
+    code: Option<Isrc>,
+    seconds: f64,
+    text: (Option<String>, Option<String>),
+    fingerprint: Option<Fingerprint>,
+}
+
+/// Scans the masters; the unreadable ones become findings.
+fn read_masters(dir: &Path, options: &DdpOptions, findings: &mut Vec<Finding>) -> Vec<Master> {
+    let analyze = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
+    let scanned = scan::scan_with_options(&[dir.to_path_buf()], &analyze, options.jobs, options.quiet, "masters");
+    let mut masters = Vec::new();
+    for result in scanned {
+        match result {
+            Ok(file) => masters.push(Master {
+                path: file.path.display().to_string(),
+                code: container::carried(&file.tags, &[]).single_code(),
+                seconds: file.audio.duration_seconds(),
+                text: (file.tags.title.clone(), file.tags.artist.clone()),
+                audio_id: file.audio.audio_id,
+                fingerprint: None,
+            }),
+            Err(failed) => findings.push(error(
+                "unreadable",
+                format!("{}: {} (a master under --masters)", failed.path.display(), failed.error),
+            )),
+        }
+    }
+    masters
+}
+
+/// The best match by sound among `prints` (recordings of `seconds`), if any is the same recording.
+fn best_by_sound<'p>(
+    print: &Fingerprint,
+    seconds: f64,
+    prints: impl Iterator<Item = (usize, &'p Fingerprint, f64)>,
+) -> Option<(usize, f64)> {
+    prints
+        .map(|(i, other, other_seconds)| (i, acoustic::compare(other, other_seconds, print, seconds)))
+        .filter(|(_, comparison)| comparison.verdict == Verdict::SameRecording)
+        .map(|(i, comparison)| (i, comparison.ber().unwrap_or(1.0)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// Candidates compared in full when looking a track up by sound.
+const SOUND_CANDIDATES: usize = 8;
+
+/// One track's audio in the image: its candidate audio ids, and its fingerprint once
+/// it is needed (read from the audio file then, at most once).
+struct TrackAudio<'t> {
+    track: &'t DdpTrack,
+    audio_file: Option<&'t Path>,
+    candidates: Vec<Candidate>,
+    print: Option<Option<Fingerprint>>,
+}
+
+impl TrackAudio<'_> {
+    /// The track's fingerprint (`None` when the audio is too short or unreadable).
+    fn fingerprint(&mut self) -> Option<Fingerprint> {
+        let (file, range) = (self.audio_file, self.track.image_bytes.as_ref());
+        self.print.get_or_insert_with(|| track_fingerprint(file?, range?)).clone()
+    }
+
+    /// The track's duration with `trimmed` samples of padding left out.
+    fn seconds(&self, trimmed: u64) -> f64 {
+        (self.track.length() * SAMPLES_PER_SECTOR).saturating_sub(trimmed) as f64 / 44_100.0
+    }
+}
+
+/// What the ledger says about a track: its audio looked up by every candidate audio id,
+/// else by sound; the standing of its PQ code; the recording's text.
+fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> anyhow::Result<LedgerSide> {
+    let mut identified = None;
+    for candidate in &audio.candidates {
+        if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
+            identified = Some((code, Match::Samples(candidate.trimmed)));
+            break;
+        }
+    }
+    if identified.is_none()
+        && !audio.candidates.is_empty()
+        && let Some(print) = audio.fingerprint()
+    {
+        let found = ledger.fingerprint_candidates(&print.keys(), SOUND_CANDIDATES)?;
+        let prints = found.iter().enumerate().map(|(i, c)| (i, &c.fingerprint, c.duration_seconds));
+        identified = best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (found[i].isrc, Match::Sound(ber)));
+    }
+    let pq_code_status = match audio.track.isrc {
+        Some(code) => ledger.recording(code)?.map(|r| r.status),
+        None => None,
+    };
+    let text = match identified.as_ref().map(|(code, _)| *code).or(audio.track.isrc) {
+        Some(code) => ledger.recording(code)?.map(|r| (r.title, r.artist)).unwrap_or_default(),
+        None => (None, None),
+    };
+    Ok(LedgerSide { identified, pq_code_status, text })
+}
+
+/// The master a track holds (by its samples, else by sound), as an index into `masters`.
+fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usize, Match)> {
+    let by_samples = audio.candidates.iter().find_map(|c| {
+        let i = masters.iter().position(|m| m.audio_id == c.audio_id)?;
+        Some((i, Match::Samples(c.trimmed)))
+    });
+    if by_samples.is_some() {
+        return by_samples;
+    }
+    let print = audio.fingerprint()?;
+    for master in masters.iter_mut().filter(|m| m.fingerprint.is_none()) {
+        let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, threads: 1 };
+        master.fingerprint =
+            crate::audio::analyze_with(Path::new(&master.path), &analyze).ok().and_then(|a| a.fingerprint);
+    }
+    let prints = masters.iter().enumerate().filter_map(|(i, m)| Some((i, m.fingerprint.as_ref()?, m.seconds)));
+    best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
+}
+
+/// Runs `verify DDPDIR`; `ledger` is `None` when there is no ledger to compare with.
+pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpOptions) -> anyhow::Result<Verified> {
+    let dir = options.image.display().to_string();
+    let mut tap = Tracks::default();
+    let image = read_image_with(&options.image, Some(&mut tap))?;
+    let audio_file = image.audio_file.as_ref().map(|name| options.image.join(name));
+    let mut set_wide = Vec::new();
+    let mut masters = options.masters.as_ref().map(|masters| read_masters(masters, options, &mut set_wide));
+    let mut used_masters = vec![false; masters.as_ref().map_or(0, Vec::len)];
+    let mut reports = Vec::new();
+    for track in &image.tracks {
+        let candidates = tap.cuts.iter().find(|(n, _)| *n == track.number).map(|(_, c)| c.candidates());
+        let mut audio = TrackAudio {
+            track,
+            audio_file: audio_file.as_deref(),
+            candidates: candidates.unwrap_or_default(),
+            print: None,
+        };
+        let ledger_side = match ledger.as_deref_mut() {
+            Some(ledger) => Some(ledger_side(ledger, &mut audio)?),
+            None => None,
+        };
+        let matched = masters.as_mut().map(|masters| master_of(masters, &mut audio));
+        let master_side = matched.as_ref().map(|matched| {
+            let masters = masters.as_ref().expect("matched against the masters");
+            matched.as_ref().map(|(i, how)| {
+                used_masters[*i] = true;
+                let master = &masters[*i];
+                MasterSide {
+                    path: master.path.clone(),
+                    code: master.code,
+                    matched: how.clone(),
+                    text: master.text.clone(),
+                }
+            })
+        });
+        let sample_match = |how: Option<&Match>| match how {
+            Some(Match::Samples(k)) => Some(*k),
+            _ => None,
+        };
+        let trimmed = sample_match(ledger_side.as_ref().and_then(|l| l.identified.as_ref()).map(|(_, how)| how))
+            .or_else(|| sample_match(matched.as_ref().and_then(|m| m.as_ref()).map(|(_, how)| how)));
+        let cdtext = |map: fn(&CdText) -> &BTreeMap<u8, String>| {
+            image.cdtext.as_ref().and_then(|t| map(t).get(&track.number).cloned())
+        };
+        let facts = TrackFacts {
+            name: format!("{dir} track {:02}", track.number),
+            written: track.isrc_written.clone(),
+            isrc: track.isrc,
+            ledger: ledger_side,
+            master: master_side,
+            cdtext: (cdtext(|t| &t.titles), cdtext(|t| &t.performers)),
+        };
+        let audio_id = trimmed
+            .and_then(|k| audio.candidates.iter().find(|c| c.trimmed == k))
+            .or(audio.candidates.first())
+            .map(|c| c.audio_id.to_string());
+        reports.push(FileReport {
+            findings: track_findings(&facts),
+            path: facts.name,
+            audio_id,
+            isrc: track.isrc_written.clone(),
+            duration_seconds: Some(audio.seconds(trimmed.unwrap_or(0))),
+        });
+    }
+    for problem in &image.problems {
+        let finding =
+            Finding { id: problem.id, severity: severity(problem), message: format!("{dir}: {}", problem.message) };
+        let report =
+            problem.track.and_then(|n| image.tracks.iter().position(|t| t.number == n)).map(|i| &mut reports[i]);
+        match report {
+            Some(report) => report.findings.push(finding),
+            None => set_wide.push(finding),
+        }
+    }
+    set_wide.extend(disc_findings(&dir, &image, &options.cd_limits));
+    for (master, used) in masters.iter().flatten().zip(&used_masters) {
+        if !used {
+            set_wide.push(warning(
+                "ddp-master-not-on-disc",
+                format!("{}: a master under --masters that no track of {dir} holds", master.path),
+            ));
+        }
+    }
+    let all = || reports.iter().flat_map(|r| &r.findings).chain(&set_wide);
+    let summary = Summary {
+        summary: SummaryCounts {
+            files: reports.len(),
+            unreadable: set_wide.iter().filter(|f| f.id == "unreadable").count(),
+            skipped: 0,
+            errors: all().filter(|f| f.severity == Severity::Error).count(),
+            warnings: all().filter(|f| f.severity == Severity::Warning).count(),
+            total_duration_seconds: reports.iter().filter_map(|r| r.duration_seconds).sum(),
+            carrier: "cd",
+            ledger: ledger.is_some(),
+            findings: set_wide,
+        },
+    };
+    Ok(Verified { reports, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> TrackFacts {
+        let code = Isrc::parse("QZTST2600001").unwrap();
+        TrackFacts {
+            name: "image track 01".into(),
+            written: Some(code.to_string()),
+            isrc: Some(code),
+            ledger: Some(LedgerSide {
+                identified: Some((code, Match::Samples(12))),
+                pq_code_status: Some(Status::Active),
+                text: (Some("First Light".into()), Some("Fixture Ensemble".into())),
+            }),
+            master: None,
+            cdtext: (Some("First Light".into()), Some("Fixture Ensemble".into())),
+        }
+    }
+
+    fn ids(facts: &TrackFacts) -> Vec<&'static str> {
+        track_findings(facts).iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn a_track_the_ledger_knows_under_its_pq_code_is_clean() {
+        assert!(ids(&facts()).is_empty());
+        assert!(ids(&TrackFacts { ledger: None, ..facts() }).is_empty(), "without a ledger nothing to compare");
+    }
+
+    #[test]
+    fn each_track_finding_has_its_id() {
+        let other = Isrc::parse("QZTST2600002").unwrap();
+        assert_eq!(ids(&TrackFacts { written: None, isrc: None, ..facts() }), ["ddp-isrc-missing"]);
+        assert_eq!(
+            ids(&TrackFacts { isrc: Some(other), written: Some(other.to_string()), ..facts() }),
+            ["ddp-isrc-mismatch"]
+        );
+        let mut unknown = facts();
+        unknown.ledger.as_mut().unwrap().identified = None;
+        assert_eq!(ids(&unknown), ["ddp-not-in-ledger"]);
+        let mut void = facts();
+        void.ledger.as_mut().unwrap().pq_code_status = Some(Status::Void);
+        assert_eq!(ids(&void), ["ddp-void-code"]);
+        let mut text = facts();
+        text.cdtext.0 = Some("First Lite".into());
+        let found = track_findings(&text);
+        assert_eq!((found[0].id, found[0].severity), ("ddp-cdtext-disagrees", Severity::Warning));
+        assert!(found[0].message.contains("\"First Lite\", the ledger's is \"First Light\""), "{}", found[0].message);
+    }
+
+    #[test]
+    fn masters_are_matched_and_their_codes_compared() {
+        let code = facts().isrc;
+        let master = |code, matched| MasterSide { path: "cd/01.wav".into(), code, matched, text: (None, None) };
+        assert!(ids(&TrackFacts { master: Some(Some(master(code, Match::Samples(0)))), ..facts() }).is_empty());
+        assert_eq!(ids(&TrackFacts { master: Some(None), ..facts() }), ["ddp-no-master"]);
+        assert_eq!(
+            ids(&TrackFacts { master: Some(Some(master(None, Match::Samples(0)))), ..facts() }),
+            ["ddp-isrc-mismatch"]
+        );
+        assert_eq!(
+            ids(&TrackFacts { master: Some(Some(master(code, Match::Sound(0.02)))), ..facts() }),
+            ["ddp-audio-differs"]
+        );
+    }
+
+    #[test]
+    fn every_padding_the_last_sector_allows_is_a_candidate() {
+        // 3 sectors of audio: a master of 2 sectors and 100 samples, the rest padding.
+        let mut bytes = vec![7u8; SECTOR_BYTES as usize * 2 + 100 * FRAME_BYTES];
+        bytes.resize(SECTOR_BYTES as usize * 3, 0);
+        let mut cut = Cut::new(0..bytes.len() as u64);
+        for (i, piece) in bytes.chunks(1000).enumerate() {
+            cut.bytes(i as u64 * 1000, piece);
+        }
+        let candidates = cut.candidates();
+        assert_eq!(candidates.len(), 489, "0 to 488 samples of padding left out");
+        let master_id = |len: usize| {
+            let mut sha = Sha256::new();
+            sha.update(cd_header().to_bytes());
+            sha.update(&bytes[..len]);
+            AudioId::from_digest(sha)
+        };
+        let master = master_id(SECTOR_BYTES as usize * 2 + 100 * FRAME_BYTES);
+        let found: Vec<u64> = candidates.iter().filter(|c| c.audio_id == master).map(|c| c.trimmed).collect();
+        assert_eq!(found, [488], "the master's length picks its padding");
+        assert_eq!(candidates[0].audio_id, master_id(bytes.len()), "no padding at all");
+        // Bytes before the range, and a file that ended early: no candidates.
+        let mut short = Cut::new(100..SECTOR_BYTES * 3 + 100);
+        short.bytes(0, &bytes[..SECTOR_BYTES as usize]);
+        assert!(short.candidates().is_empty());
+    }
+}
