@@ -104,7 +104,7 @@ fn decide_and_record(
     file: &Scanned,
     options: &Decide,
 ) -> Result<(Outcome, Option<Isrc>), LedgerError> {
-    let carried = container::carried(&file.tags, file.audio.format.written_locations());
+    let carried = container::carried(&file.tags, &file.tags.written);
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
     let facts = ledger::facts_about(tx, &file.audio.audio_id, carried.single_code().filter(|_| is_code(&carried)))?;
     let known = facts.code_for_audio;

@@ -65,7 +65,7 @@ fn file(name: &str, audio: u64, format: Format, codec: &str, sound: (u64, u32), 
             stored_md5: None,
             fingerprint: Some(print(sound.0, sound.1)),
         },
-        tags: TagReport { isrcs, ..TagReport::default() },
+        tags: TagReport { isrcs, written: locations.to_vec(), ..TagReport::default() },
         stamp: FileStamp { len: 0, modified: None },
     }
 }

@@ -98,6 +98,10 @@ pub enum AudioError {
     /// The container is unknown, unsupported or unreadable.
     #[error(transparent)]
     Format(#[from] FormatError),
+    /// The container's own reader refused the file: a malformed RF64 or BW64 chunk list,
+    /// a variant it does not read, a WAV whose data size is unknown.
+    #[error("{0}")]
+    Container(std::io::Error),
     /// The file has no audio track symphonia can decode.
     #[error("no decodable audio track: {0}")]
     NoAudio(String),
@@ -149,10 +153,11 @@ pub fn analyze_with(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts,
 fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let format = container::sniff(path)?;
     let mut file = File::open(path).map_err(FormatError::Io)?;
-    if let Ok(Some(pcm)) = format.container().plain_pcm(&mut file) {
-        return plain::analyze(file, format, &pcm, options);
+    match format.container().plain_pcm(&mut file) {
+        Ok(Some(pcm)) => plain::analyze(file, format, &pcm, options),
+        Ok(None) => analyze_decoded(path, format, options),
+        Err(e) => Err(AudioError::Container(e)),
     }
-    analyze_decoded(path, format, options)
 }
 
 /// Identifies the file by decoding it with symphonia (every format, every WAV).

@@ -12,7 +12,7 @@ use crate::write::TEMP_PREFIX;
 
 /// Extensions of the formats isrc-stamp reads, lowercase.
 const AUDIO_EXTENSIONS: &[&str] =
-    &["wav", "wave", "bwf", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "mp4", "ogg", "oga"];
+    &["wav", "wave", "bwf", "rf64", "bw64", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "mp4", "ogg", "oga"];
 
 /// A path that could not be walked.
 #[derive(Debug, thiserror::Error)]

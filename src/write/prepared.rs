@@ -75,7 +75,8 @@ pub(crate) fn prepare(path: &Path, format: Format, stamp: &FileStamp) -> Option<
         return None;
     }
     let code_at = placeholder_offsets(temp.path(), format).ok()?;
-    (code_at.len() == format.written_locations().len()).then_some(Prepared { original, temp, format, code_at })
+    let locations = container::read(temp.path(), format).ok()?.written.len();
+    (code_at.len() == locations).then_some(Prepared { original, temp, format, code_at })
 }
 
 impl Prepared {
@@ -89,7 +90,7 @@ impl Prepared {
             file.write_all(isrc.as_str().as_bytes()).map_err(io("cannot write the code into the tagged copy"))?;
         }
         file.sync_data().map_err(io("cannot flush the tagged copy"))?;
-        carries_everywhere(&container::read(self.temp.path(), self.format)?, self.format, isrc)?;
+        carries_everywhere(&container::read(self.temp.path(), self.format)?, isrc)?;
         self.original.replace_with(self.temp, stamp)
     }
 }
@@ -176,13 +177,14 @@ mod tests {
         for (fixture, format) in [("same/bext.wav", Format::Wav), ("same/same.flac", Format::Flac)] {
             let (dir, path, id, stamp) = master(fixture);
             let copy = prepare(&path, format, &stamp).expect("prepared");
-            assert_eq!(copy.code_at.len(), format.written_locations().len(), "{fixture}");
+            let written = container::read(copy.temp.path(), format).unwrap().written;
+            assert_eq!(copy.code_at.len(), written.len(), "{fixture}");
             assert_eq!(files_in(dir.path()), 2, "{fixture}: the copy sits beside the original until finished");
             copy.finish(isrc, &stamp).unwrap();
             assert_eq!(files_in(dir.path()), 1, "{fixture}");
             assert_eq!(audio::analyze(&path).unwrap().audio_id, id, "{fixture}");
             let report = container::read(&path, format).unwrap();
-            carries_everywhere(&report, format, isrc).unwrap();
+            carries_everywhere(&report, isrc).unwrap();
             let bytes = std::fs::read(&path).unwrap();
             assert!(!bytes.windows(12).any(|w| w == PLACEHOLDER.as_bytes()), "{fixture}: no placeholder left");
         }
