@@ -305,7 +305,10 @@ pub(super) fn read_body(file: &mut File, chunk: &Chunk, limit: u64) -> io::Resul
 
 /// An `InvalidData` error about a malformed file of this variant.
 pub(super) fn malformed_in(magic: Magic, message: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("malformed {}: {message}", magic.label()))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("malformed {}: {message}; export the master again from its source", magic.label()),
+    )
 }
 
 #[cfg(test)]

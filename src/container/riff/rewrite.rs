@@ -79,14 +79,12 @@ pub(super) fn rewrite(
     let ds64_len = layout.ds64.as_ref().map(|ds64| ds64.body_with(0, &table).len() as u64);
     let total =
         pieces.iter().try_fold(4u64, |sum, piece| Ok::<_, TagError>(sum + piece.len(ds64_len.unwrap_or_default())?))?;
+    let riff_len = match &layout.ds64 {
+        None => u32::try_from(total).map_err(|_| too_large_for_riff(total))?,
+        Some(_) => SEE_DS64,
+    };
     out.write_all(layout.magic.bytes())?;
-    match &layout.ds64 {
-        None => {
-            let riff_len = u32::try_from(total).map_err(|_| too_large_for_riff(total))?;
-            out.write_all(&riff_len.to_le_bytes())?;
-        }
-        Some(_) => out.write_all(&SEE_DS64.to_le_bytes())?,
-    }
+    out.write_all(&riff_len.to_le_bytes())?;
     out.write_all(b"WAVE")?;
     for piece in &pieces {
         match piece {
@@ -234,6 +232,46 @@ mod tests {
         let new = info_with_isrc(&list, "USPR37300012");
         assert!(new.ends_with(&entry(b"ISRC", "USPR37300012")));
         assert!(new.starts_with(&list));
+    }
+
+    /// A sink that only counts what it is given.
+    struct Counting(u64);
+
+    impl Write for Counting {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0 += bytes.len() as u64;
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink for Counting {
+        fn copy_from(&mut self, _: &mut File, len: u64) -> io::Result<u64> {
+            self.0 += len;
+            Ok(len)
+        }
+    }
+
+    #[test]
+    fn a_wav_whose_tagged_copy_would_pass_4_gib_is_refused_before_a_byte_is_written() {
+        // A sparse WAV whose data ends 100 bytes short of the RIFF limit.
+        let data_len: u64 = u64::from(u32::MAX) - 4 - 24 - 8 - 100;
+        let mut header = b"RIFF".to_vec();
+        header.extend(((4 + 24 + 8 + data_len) as u32).to_le_bytes());
+        header.extend(b"WAVEfmt \x10\0\0\0\x01\0\x02\0\x44\xac\0\0\x10\xb1\x02\0\x04\0\x10\0data");
+        header.extend((data_len as u32).to_le_bytes());
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&header).unwrap();
+        file.set_len(header.len() as u64 + data_len).unwrap();
+        let layout = chunks::read(&mut file).unwrap();
+        let tags = NewTags { id3: &[0u8; 200], isrc: "USPR37300012", axml: None };
+        let mut out = Counting(0);
+        let error = rewrite(&mut file, &layout, &mut out, &tags).unwrap_err().to_string();
+        assert!(error.contains("past the 4 GiB a RIFF WAV can hold") && error.contains("-rf64 always"), "{error}");
+        assert_eq!(out.0, 0, "nothing written");
     }
 
     #[test]
