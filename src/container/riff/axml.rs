@@ -124,7 +124,8 @@ impl Open {
 /// Reads an aXML document (the chunk's body) for its ISRCs, whether it is ADM, and
 /// where a new identifier would go.
 pub(super) fn read(body: impl BufRead) -> io::Result<Document> {
-    let mut parser = Parser { document: Document::default(), stack: Vec::new(), identifier: None, value: None };
+    let mut parser =
+        Parser { document: Document::default(), stack: Vec::new(), identifier: None, value: None, first_child: None };
     let mut reader = Reader::from_reader(UntilNul { inner: body, done: false });
     let mut buf = Vec::new();
     loop {
@@ -266,6 +267,8 @@ struct Parser {
     identifier: Option<usize>,
     /// The text of its `dc:identifier` so far.
     value: Option<String>,
+    /// Where the root's first child starts (a new `coreMetadata` goes there, first).
+    first_child: Option<usize>,
 }
 
 impl Parser {
@@ -280,16 +283,15 @@ impl Parser {
             0 => {
                 self.document.ebucore = open.local == "ebuCoreMain";
                 if empty {
-                    self.insert_at(std::slice::from_ref(&open), span.clone(), Wrap::OpenedRoot(tag()));
+                    self.insert_at(Some(&open), span.clone(), Wrap::OpenedRoot(tag()));
                 }
             }
-            1 if open.local == "coreMetadata" && empty => {
-                let frames = [self.stack[0].clone(), open.clone()];
-                self.insert_at(&frames, span.clone(), Wrap::OpenedCoreMetadata(tag()));
+            1 => {
+                self.first_child.get_or_insert(span.start);
+                if open.local == "coreMetadata" && empty {
+                    self.insert_at(Some(&open), span.clone(), Wrap::OpenedCoreMetadata(tag()));
+                }
             }
-            1 if open.local == "coreMetadata" => {}
-            // The root's first child is not coreMetadata (which comes first): one goes before it.
-            1 => self.insert_at(&self.stack.clone(), span.start..span.start, Wrap::CoreMetadata),
             2 if self.stack[1].local == "coreMetadata" => {
                 let isrc = open.local == "identifier"
                     && start
@@ -298,7 +300,7 @@ impl Parser {
                         .flatten()
                         .is_some_and(|a| a.value.as_ref().eq_ignore_ascii_case("ISRC"));
                 if isrc || !BEFORE_IDENTIFIER.contains(&open.local.as_str()) {
-                    self.insert_at(&self.stack.clone(), span.start..span.start, Wrap::Nothing);
+                    self.insert_at(None, span.start..span.start, Wrap::Nothing);
                 }
                 if isrc && empty {
                     self.document.identifiers.push(span.clone());
@@ -339,12 +341,12 @@ impl Parser {
                     self.document.identifiers.push(start..span.end);
                 }
             }
-            1 if local == "coreMetadata" => {
-                self.stack.push(open);
-                self.insert_at(&self.stack.clone(), span.start..span.start, Wrap::Nothing);
-                self.stack.pop();
+            1 if local == "coreMetadata" => self.insert_at(Some(&open), span.start..span.start, Wrap::Nothing),
+            // No coreMetadata in the whole document: a new one, as the root's first child.
+            0 => {
+                let at = self.first_child.unwrap_or(span.start);
+                self.insert_at(Some(&open), at..at, Wrap::CoreMetadata);
             }
-            0 => self.insert_at(&[open], span.start..span.start, Wrap::CoreMetadata),
             _ => {}
         }
         Ok(())
@@ -356,13 +358,16 @@ impl Parser {
         }
     }
 
-    /// Sets the insertion point inside `frames` (root first), unless one is set.
-    fn insert_at(&mut self, frames: &[Open], span: Range<usize>, wrap: Wrap) {
+    /// Sets the insertion point, unless one is set, inside the open elements and `inner`
+    /// (an element not on the stack: just opened empty, or just closed), whose prefixes
+    /// it takes.
+    fn insert_at(&mut self, inner: Option<&Open>, span: Range<usize>, wrap: Wrap) {
         if self.document.insert.is_some() {
             return;
         }
-        let prefix = frames.last().map(|open| open.prefix.clone()).unwrap_or_default();
-        let dc_prefix = frames.iter().rev().find_map(|open| open.dc_prefix.clone());
+        let mut frames = self.stack.iter().chain(inner).rev();
+        let prefix = frames.clone().next().map(|open| open.prefix.clone()).unwrap_or_default();
+        let dc_prefix = frames.find_map(|open| open.dc_prefix.clone());
         self.document.insert = Some(Insert { span, prefix, dc_prefix, wrap });
     }
 }
@@ -457,6 +462,11 @@ mod tests {
         let new = String::from_utf8(with_isrc(Some(provider_only.as_bytes()), X).unwrap()).unwrap();
         assert!(new.starts_with("<e:ebuCoreMain xmlns:e=\"x\"><e:coreMetadata><e:identifier"), "{new}");
         assert_eq!(isrcs(&new), [X]);
+        // coreMetadata after another child: written into it, no second one.
+        let late = "<e:ebuCoreMain xmlns:e=\"x\"><e:part/><e:coreMetadata></e:coreMetadata></e:ebuCoreMain>";
+        let new = String::from_utf8(with_isrc(Some(late.as_bytes()), X).unwrap()).unwrap();
+        assert_eq!(new.matches("coreMetadata>").count(), 2, "{new}");
+        assert!(new.contains("<e:coreMetadata><e:identifier"), "{new}");
     }
 
     #[test]
