@@ -114,7 +114,7 @@ rf64_rows() {
 }
 report() {
     echo
-    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing and rerun)."
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing and rerun; ${RF64_RUNS:-3} for the RF64 master)."
     echo
     echo "| measure | isrc-stamp | reference | ratio | target |"
     echo "|---|---|---|---|---|"

@@ -5,7 +5,7 @@
 //! a master that does not decode cleanly is not given an identity.
 //!
 //! Where the container stores the samples in the canonical layout already (plain PCM
-//! WAV), they are hashed as they are read ([`plain`]); where its demuxer is too
+//! WAV, RF64 and BW64), they are hashed as they are read ([`plain`]); where its demuxer is too
 //! forgiving for an identity (FLAC), the container's strict frame reader feeds the
 //! decoder. On request ([`AnalyzeOptions::fingerprint`]) the same pass also computes
 //! the acoustic fingerprint of the first seconds ([`crate::acoustic`]) from the very

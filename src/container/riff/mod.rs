@@ -18,7 +18,7 @@
 //! is told per file, in [`TagReport::written`].
 
 mod axml;
-pub(crate) mod chunks;
+mod chunks;
 mod plain;
 mod rewrite;
 
