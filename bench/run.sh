@@ -3,7 +3,8 @@
 # tools on the same files (medians of several runs, via hyperfine), and prints the
 # ratios beside their targets.
 #
-#   bash bench/run.sh            # everything (needs ~5 GB of free disk in $BENCH_DIR)
+#   bash bench/run.sh            # everything (needs ~15 GB of free disk in $BENCH_DIR)
+#   ONLY=rf64 bash bench/run.sh  # just the 4.5 GB RF64 master's rows
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3.
@@ -41,6 +42,7 @@ make_wav() { # out seconds rate codec seed
         -c:a "$codec" -ar "$rate" "$out"
 }
 echo "== corpus in $BENCH_DIR" >&2
+if [ "${ONLY:-}" != rf64 ]; then
 make_wav master.wav 300 96000 pcm_s24le 1
 [ -f master.flac ] || flac -s -f -o master.flac master.wav
 mkdir -p album
@@ -63,6 +65,15 @@ if [ ! -f ledger-1m.sqlite3 ]; then
     echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
     "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
     mv ledger-1m.sqlite3.part ledger-1m.sqlite3
+fi
+fi
+# A master over 4 GiB: 2 h 10 min of 24/96 stereo as RF64 (4.49 GB).
+if [ ! -f long.rf64.wav ]; then
+    ffmpeg -v error -y -f lavfi -i "sine=f=233:r=96000:d=7800" \
+        -f lavfi -i "anoisesrc=r=96000:d=7800:a=0.05:c=pink:seed=9" \
+        -filter_complex "[0][1]amix=2,aformat=channel_layouts=stereo" \
+        -c:a pcm_s24le -rf64 always long.rf64.wav.part.wav
+    mv long.rf64.wav.part.wav long.rf64.wav
 fi
 
 # ---------------------------------------------------------------- helpers
@@ -93,6 +104,42 @@ EOS
 reset_album() { bash reset-album.sh; }
 
 # ---------------------------------------------------------------- measures
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+MEM=()
+mem_row() { # measure, KiB
+    MEM+=("$(printf '| %s | %.1f MiB | ≤ 64 MiB | %s |' "$1" "$(python3 -c "print($2/1024)")" \
+        "$(python3 -c "print('meets' if $2 <= 65536 else 'MISSES')")")")
+}
+rf64_rows() {
+    echo "== RF64 master over 4 GiB: inspect vs sha256sum, peak memory" >&2
+    RUNS=${RF64_RUNS:-3} hf rf64.json "$BIN inspect long.rf64.wav" "sha256sum long.rf64.wav"
+    row "inspect 2 h 10 min 24/96 RF64 ($(( $(stat -c %s long.rf64.wav) / 1000000 )) MB) vs sha256sum" \
+        "$(median rf64.json 0)" "$(median rf64.json 1)" "<= 0.4" "≤ 0.4×"
+    mem_row "peak memory, inspect the RF64 master" "$(peak "$BIN" inspect long.rf64.wav)"
+    rm -f long-copy.wav ledger-long.sqlite3*
+    cp long.rf64.wav long-copy.wav
+    "$BIN" -q --ledger ledger-long.sqlite3 init --prefix QZ-BEN >/dev/null
+    mem_row "peak memory, assign the RF64 master" "$(peak "$BIN" -q --ledger ledger-long.sqlite3 assign long-copy.wav)"
+    rm -f long-copy.wav
+}
+report() {
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing and rerun; ${RF64_RUNS:-3} for the RF64 master)."
+    echo
+    echo "| measure | isrc-stamp | reference | ratio | target |"
+    echo "|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| measure | peak | target | |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${MEM[@]}"
+}
+if [ "${ONLY:-}" = rf64 ]; then
+    rf64_rows
+    report
+    exit 0
+fi
+
 echo "== WAV audio id vs sha256sum" >&2
 hf wav.json "$BIN inspect master.wav" "sha256sum master.wav"
 row "inspect 5-min 24/96 WAV vs sha256sum" "$(median wav.json 0)" "$(median wav.json 1)" "<= 0.4" "≤ 0.4×"
@@ -185,18 +232,16 @@ row "verify DDPDIR vs md5sum IMAGE.DAT" "$(median ddpverify.json 0)" "$(median d
 rm -rf cd-image cd-copy
 
 echo "== peak memory on the 1-hour 24/96 WAV" >&2
-peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 inspect_kib=$(peak "$BIN" inspect hour.wav)
 rm -f hour-copy.wav ledger-hour.sqlite3*
 cp hour.wav hour-copy.wav
 "$BIN" -q --ledger ledger-hour.sqlite3 init --prefix QZ-BEN >/dev/null
 assign_kib=$(peak "$BIN" -q --ledger ledger-hour.sqlite3 assign hour-copy.wav)
 rm -f hour-copy.wav
-MEM=("$(printf '| peak memory, inspect 1-hour 24/96 WAV (%s MB) | %.1f MiB | ≤ 64 MiB | %s |' \
-        "$(( $(stat -c %s hour.wav) / 1000000 ))" "$(python3 -c "print($inspect_kib/1024)")" \
-        "$(python3 -c "print('meets' if $inspect_kib <= 65536 else 'MISSES')")")"
-     "$(printf '| peak memory, assign 1-hour 24/96 WAV | %.1f MiB | ≤ 64 MiB | %s |' \
-        "$(python3 -c "print($assign_kib/1024)")" "$(python3 -c "print('meets' if $assign_kib <= 65536 else 'MISSES')")")")
+mem_row "peak memory, inspect 1-hour 24/96 WAV ($(( $(stat -c %s hour.wav) / 1000000 )) MB)" "$inspect_kib"
+mem_row "peak memory, assign 1-hour 24/96 WAV" "$assign_kib"
+
+rf64_rows
 
 echo "== one assign against 1,000,000 recordings vs an empty ledger" >&2
 rm -f empty.sqlite3*
@@ -207,13 +252,4 @@ hf ledger.json --shell bash --prepare "$one_wav" \
 row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" "$(median ledger.json 1)" "<= 1.2" "≤ 1.2×"
 
 # ---------------------------------------------------------------- report
-echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing and rerun)."
-echo
-echo "| measure | isrc-stamp | reference | ratio | target |"
-echo "|---|---|---|---|---|"
-printf '%s\n' "${ROWS[@]}"
-echo
-echo "| measure | peak | target | |"
-echo "|---|---|---|---|"
-printf '%s\n' "${MEM[@]}"
+report

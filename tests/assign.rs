@@ -236,7 +236,7 @@ fn a_second_run_changes_nothing() {
     let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", &folder]);
     assert_eq!(code, 0);
     let lines = common::json_lines(&stdout);
-    assert_eq!(lines.len(), 13);
+    assert_eq!(lines.len(), 16);
     for line in &lines {
         assert_eq!(line["action"], "unchanged", "{line}");
     }

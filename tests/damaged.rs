@@ -8,6 +8,9 @@ use proptest::prelude::*;
 /// Fixtures to damage, one per format.
 const SOURCES: &[&str] = &[
     "same/bext.wav",
+    "same/rf64.wav",
+    "same/bw64.wav",
+    "same/axml.wav",
     "same/same.flac",
     "same/same.aiff",
     "formats/v24.mp3",

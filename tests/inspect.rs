@@ -75,7 +75,9 @@ fn the_same_samples_in_any_container_have_one_audio_id() {
     let lines = inspect_all_fixtures();
     let id = |rel: &str| lines[rel]["audio_id"].as_str().unwrap_or_else(|| panic!("{rel} has an id")).to_owned();
     let reference = id("same/plain.wav");
-    for rel in ["same/info.wav", "same/id3.wav", "same/bext.wav", "same/same.flac", "same/same.aiff"] {
+    let same = ["same/info.wav", "same/id3.wav", "same/bext.wav", "same/axml.wav", "same/same.flac", "same/same.aiff"];
+    // RF64 (written by ffmpeg) and BW64 (an ADM master) of the same samples too.
+    for rel in same.into_iter().chain(["same/rf64.wav", "same/bw64.wav"]) {
         assert_eq!(id(rel), reference, "{rel}");
     }
     for rel in ["same/changed-sample.wav", "same/swapped.wav", "same/rate48k.wav"] {

@@ -296,7 +296,7 @@ fn store_fingerprint(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<(), Ledger
 /// Decides one file in the transaction and records it.
 fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) -> Result<Decided, LedgerError> {
     let request = options.request_for(file);
-    let carried = container::carried(&file.tags, file.audio.format.written_locations());
+    let carried = container::carried(&file.tags, &file.tags.written);
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
     let carried_code = match &carried {
         Carried::Code { isrc, .. } => Some(*isrc),

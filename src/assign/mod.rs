@@ -243,7 +243,7 @@ fn trust_remembered(
             continue;
         }
         let code = scanned.identity.as_ref().and_then(|identity| seen.known(identity)).map(|(_, code)| code);
-        let carried = container::carried(&scanned.tags, scanned.audio.format.written_locations());
+        let carried = container::carried(&scanned.tags, &scanned.tags.written);
         let carries =
             matches!(&carried, Carried::Code { isrc, complete: true } if Some(isrc.as_str()) == code.as_deref());
         let bound = ledger.code_for_audio(&scanned.audio.audio_id)?.map(|isrc| isrc.to_string());

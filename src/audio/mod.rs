@@ -5,7 +5,7 @@
 //! a master that does not decode cleanly is not given an identity.
 //!
 //! Where the container stores the samples in the canonical layout already (plain PCM
-//! WAV), they are hashed as they are read ([`plain`]); where its demuxer is too
+//! WAV, RF64 and BW64), they are hashed as they are read ([`plain`]); where its demuxer is too
 //! forgiving for an identity (FLAC), the container's strict frame reader feeds the
 //! decoder. On request ([`AnalyzeOptions::fingerprint`]) the same pass also computes
 //! the acoustic fingerprint of the first seconds ([`crate::acoustic`]) from the very
@@ -110,6 +110,10 @@ pub enum AudioError {
     /// The container is unknown, unsupported or unreadable.
     #[error(transparent)]
     Format(#[from] FormatError),
+    /// The container's own reader refused the file: a malformed RF64 or BW64 chunk list,
+    /// a variant it does not read, a WAV whose data size is unknown.
+    #[error("{0}")]
+    Container(std::io::Error),
     /// The file has no audio track symphonia can decode.
     #[error("no decodable audio track: {0}")]
     NoAudio(String),
@@ -161,10 +165,11 @@ pub fn analyze_with(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts,
 fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let format = container::sniff(path)?;
     let mut file = File::open(path).map_err(FormatError::Io)?;
-    if let Ok(Some(pcm)) = format.container().plain_pcm(&mut file) {
-        return plain::analyze(file, format, &pcm, options);
+    match format.container().plain_pcm(&mut file) {
+        Ok(Some(pcm)) => plain::analyze(file, format, &pcm, options),
+        Ok(None) => analyze_decoded(path, format, options),
+        Err(e) => Err(AudioError::Container(e)),
     }
-    analyze_decoded(path, format, options)
 }
 
 /// Identifies the file by decoding it with symphonia (every format, every WAV).

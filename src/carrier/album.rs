@@ -174,7 +174,7 @@ pub(crate) fn build_sheet(
 /// The one code the file's tags carry, none, or why they cannot give one.
 fn carried_isrc(file: &Scanned) -> Result<Option<Isrc>, String> {
     let hint = "see `isrc-stamp inspect` for where each value is, and correct the tags";
-    match container::carried(&file.tags, file.audio.format.written_locations()) {
+    match container::carried(&file.tags, &file.tags.written) {
         Carried::Nothing => Ok(None),
         Carried::Code { isrc, .. } => Ok(Some(isrc)),
         Carried::Malformed(values) => Err(format!("not a valid ISRC in the tags: {}; {hint}", quoted(&values))),

@@ -38,10 +38,12 @@ pub(crate) trait Container: Sync {
     /// Whether the file whose first bytes `probe` holds is of this format.
     fn sniff(&self, probe: &mut Probe<'_>) -> io::Result<Sniff>;
 
-    /// The ISRC locations written for this format.
+    /// The ISRC locations written in every file of this format.
     fn written_locations(&self) -> &'static [Location];
 
-    /// Every ISRC location, title, artist and album of the file.
+    /// Every ISRC location, title, artist and album of the file, and the locations
+    /// written in it ([`TagReport::written`]): left empty, they are the format's
+    /// [`Container::written_locations`].
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError>;
 
     /// Writes the whole file read from `source`, tagged with `code` in every location,
@@ -110,7 +112,11 @@ macro_rules! containers {
 
 containers! {
     /// RIFF WAVE.
-    Wav => riff::Wav,
+    Wav => riff::Riff::WAV,
+    /// RF64 WAVE (EBU Tech 3306): RIFF with 64-bit sizes in a `ds64` chunk.
+    Rf64 => riff::Riff::RF64,
+    /// BW64 WAVE (ITU-R BS.2088): RF64 under another magic, the home of ADM masters.
+    Bw64 => riff::Riff::BW64,
     /// AIFF or AIFF-C.
     Aiff => aiff::Aiff,
     /// Native FLAC (also behind a leading ID3v2 tag).
@@ -124,7 +130,9 @@ containers! {
 }
 
 impl Format {
-    /// The short name used in output: `wav`, `flac`, `aiff`, `mp3`, `mp4`, `ogg`.
+    /// The short name used in output: `wav`, `rf64`, `bw64`, `flac`, `aiff`, `mp3`, `mp4`,
+    /// `ogg`. RF64 and BW64 have names of their own (not `wav`) because not every reader
+    /// that takes a WAV takes them: the output says which a file is.
     pub fn as_str(self) -> &'static str {
         self.container().name()
     }
@@ -134,8 +142,9 @@ impl Format {
         REGISTRY.iter().map(|(format, _)| *format).find(|format| format.as_str() == name)
     }
 
-    /// The ISRC locations isrc-stamp writes for this format (a FLAC cue sheet and an MP4
-    /// `©isr` are read and compared, and `©isr` is rewritten when present, but never added).
+    /// The ISRC locations isrc-stamp writes in every file of this format (a FLAC cue sheet
+    /// and an MP4 `©isr` are read and compared, and `©isr` is rewritten when present, but
+    /// never added). One file may get more: see [`TagReport::written`].
     pub fn written_locations(self) -> &'static [Location] {
         self.container().written_locations()
     }
@@ -159,8 +168,6 @@ pub(crate) enum Sniff {
     Yes,
     /// It is not.
     No,
-    /// It is a variant of this format that isrc-stamp cannot handle: why.
-    Unsupported(&'static str),
 }
 
 /// The first bytes of a file, and the file itself for a container that must look further.
@@ -202,11 +209,8 @@ pub enum FormatError {
     /// The file could not be read.
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
-    /// A known container that isrc-stamp cannot handle yet.
-    #[error("unsupported format: {0}")]
-    Unsupported(&'static str),
     /// Not an audio container isrc-stamp knows.
-    #[error("not a supported audio file (WAV, FLAC, AIFF, MP3, M4A or Ogg Vorbis expected)")]
+    #[error("not a supported audio file (WAV, RF64, BW64, FLAC, AIFF, MP3, M4A or Ogg Vorbis expected)")]
     Unknown,
 }
 
@@ -228,16 +232,20 @@ fn sniff_probe(probe: &mut Probe<'_>) -> Result<Format, FormatError> {
         match container.sniff(probe)? {
             Sniff::Yes => return Ok(*format),
             Sniff::No => {}
-            Sniff::Unsupported(why) => return Err(FormatError::Unsupported(why)),
         }
     }
     Err(FormatError::Unknown)
 }
 
-/// Reads every ISRC location, title and artist of the file at `path`.
+/// Reads every ISRC location, title and artist of the file at `path`, and the
+/// locations isrc-stamp writes in it.
 pub fn read(path: &Path, format: Format) -> Result<TagReport, TagError> {
-    crate::guard::catch(|| format.container().read_tags(&mut File::open(path)?))
-        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+    let mut report = crate::guard::catch(|| format.container().read_tags(&mut File::open(path)?))
+        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))?;
+    if report.written.is_empty() {
+        report.written = format.written_locations().to_vec();
+    }
+    Ok(report)
 }
 
 /// Writes the file at `original`, tagged with `isrc` in every location, into `target`.
@@ -366,8 +374,10 @@ mod tests {
     }
 
     #[test]
-    fn refuses_rf64_and_unknown_bytes() {
-        assert!(matches!(sniff_bytes(b"RF64\xff\xff\xff\xffWAVE"), Err(FormatError::Unsupported(_))));
+    fn tells_the_riff_magics_apart_and_refuses_unknown_bytes() {
+        assert_eq!(sniff_bytes(b"RF64\xff\xff\xff\xffWAVEds64").unwrap(), Format::Rf64);
+        assert_eq!(sniff_bytes(b"BW64\xff\xff\xff\xffWAVEds64").unwrap(), Format::Bw64);
+        assert!(matches!(sniff_bytes(b"RF64\xff\xff\xff\xffAVI "), Err(FormatError::Unknown)));
         assert!(matches!(sniff_bytes(b"hello world"), Err(FormatError::Unknown)));
         assert!(matches!(sniff_bytes(b""), Err(FormatError::Unknown)));
         // ADTS AAC has layer bits 00: not MPEG layer III.
@@ -377,7 +387,7 @@ mod tests {
     #[test]
     fn every_format_is_registered_under_its_own_name() {
         let names: Vec<&str> = REGISTRY.iter().map(|(format, _)| format.as_str()).collect();
-        assert_eq!(names, ["wav", "aiff", "flac", "ogg", "mp4", "mp3"]);
+        assert_eq!(names, ["wav", "rf64", "bw64", "aiff", "flac", "ogg", "mp4", "mp3"]);
         for (format, _) in REGISTRY {
             assert_eq!(serde_json::to_value(format).unwrap(), format.as_str());
             assert!(!format.written_locations().is_empty());

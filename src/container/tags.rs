@@ -10,8 +10,11 @@ use crate::isrc::Isrc;
 pub enum Location {
     /// The ID3v2 `TSRC` text frame (MP3, and the `id3 ` chunk of WAV and AIFF).
     Id3v2Tsrc,
-    /// The RIFF `LIST/INFO` `ISRC` entry of a WAV file.
+    /// The RIFF `LIST/INFO` `ISRC` entry of a WAV, RF64 or BW64 file.
     RiffInfoIsrc,
+    /// The EBU Tech 3352 identifier in a WAV's `axml` chunk: an EBUCore
+    /// `coreMetadata/identifier` with `formatLabel="ISRC"` holding `ISRC:CODE`.
+    AxmlIsrc,
     /// The Vorbis comment `ISRC` (FLAC, Ogg Vorbis).
     VorbisIsrc,
     /// The MP4 freeform atom `----:com.apple.iTunes:ISRC`.
@@ -29,6 +32,7 @@ impl fmt::Display for Location {
         match self {
             Location::Id3v2Tsrc => f.write_str("id3v2:TSRC"),
             Location::RiffInfoIsrc => f.write_str("riff-info:ISRC"),
+            Location::AxmlIsrc => f.write_str("axml:ISRC"),
             Location::VorbisIsrc => f.write_str("vorbis:ISRC"),
             Location::Mp4FreeformIsrc => f.write_str("mp4:----:com.apple.iTunes:ISRC"),
             Location::Mp4Isr => f.write_str("mp4:©isr"),
@@ -58,6 +62,11 @@ pub struct TagReport {
     pub artist: Option<String>,
     /// The album title, from the first location that has one.
     pub album: Option<String>,
+    /// The locations isrc-stamp writes in this file: its format's
+    /// ([`crate::container::Format::written_locations`]), and [`Location::AxmlIsrc`] too in
+    /// a broadcast WAV whose aXML is not ADM. A file carries its code completely when
+    /// every one of them holds it.
+    pub written: Vec<Location>,
 }
 
 /// Why a file's tags could not be read.

@@ -12,7 +12,7 @@ use crate::write::TEMP_PREFIX;
 
 /// Extensions of the formats isrc-stamp reads, lowercase.
 const AUDIO_EXTENSIONS: &[&str] =
-    &["wav", "wave", "bwf", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "mp4", "ogg", "oga"];
+    &["wav", "wave", "bwf", "rf64", "bw64", "flac", "aif", "aiff", "aifc", "mp3", "m4a", "mp4", "ogg", "oga"];
 
 /// Extensions of audio formats isrc-stamp does not read, with their names: such a file
 /// in a folder is reported as skipped, never passed over in silence.

@@ -87,7 +87,7 @@ pub(crate) fn write_isrc(
     container::write(&original.target, temp.as_file_mut(), format, isrc)?;
     temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
     verify_audio(&original.target, temp.path(), format, expected)?;
-    carries_everywhere(&container::read(temp.path(), format)?, format, isrc)?;
+    carries_everywhere(&container::read(temp.path(), format)?, isrc)?;
     original.replace_with(temp, stamp)
 }
 
@@ -160,10 +160,11 @@ fn verify_audio(original: &Path, copy: &Path, format: Format, expected: &AudioId
     }
 }
 
-/// Whether `report` holds `isrc` in every written location and no other value anywhere.
-fn carries_everywhere(report: &TagReport, format: Format, isrc: Isrc) -> Result<(), WriteError> {
-    let missing: Vec<String> = format
-        .written_locations()
+/// Whether `report` holds `isrc` in every location written in the file and no other
+/// value anywhere.
+fn carries_everywhere(report: &TagReport, isrc: Isrc) -> Result<(), WriteError> {
+    let missing: Vec<String> = report
+        .written
         .iter()
         .filter(|location| !report.isrcs.iter().any(|found| &found.location == *location))
         .map(|location| format!("{location} missing"))

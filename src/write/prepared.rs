@@ -75,7 +75,8 @@ pub(crate) fn prepare(path: &Path, format: Format, stamp: &FileStamp) -> Option<
         return None;
     }
     let code_at = placeholder_offsets(temp.path(), format).ok()?;
-    (code_at.len() == format.written_locations().len()).then_some(Prepared { original, temp, format, code_at })
+    let locations = container::read(temp.path(), format).ok()?.written.len();
+    (code_at.len() == locations).then_some(Prepared { original, temp, format, code_at })
 }
 
 impl Prepared {
@@ -89,7 +90,7 @@ impl Prepared {
             file.write_all(isrc.as_str().as_bytes()).map_err(io("cannot write the code into the tagged copy"))?;
         }
         file.sync_data().map_err(io("cannot flush the tagged copy"))?;
-        carries_everywhere(&container::read(self.temp.path(), self.format)?, self.format, isrc)?;
+        carries_everywhere(&container::read(self.temp.path(), self.format)?, isrc)?;
         self.original.replace_with(self.temp, stamp)
     }
 }
@@ -173,16 +174,22 @@ mod tests {
     #[test]
     fn a_prepared_copy_finished_carries_the_code_everywhere_and_the_same_audio() {
         let isrc = Isrc::parse("QZDEM2600042").unwrap();
-        for (fixture, format) in [("same/bext.wav", Format::Wav), ("same/same.flac", Format::Flac)] {
+        let fixtures = [
+            ("same/bext.wav", Format::Wav, 3), // ID3, INFO and the aXML identifier of a broadcast WAV
+            ("same/rf64.wav", Format::Rf64, 2),
+            ("same/bw64.wav", Format::Bw64, 2), // an ADM master: its axml is not written
+            ("same/same.flac", Format::Flac, 1),
+        ];
+        for (fixture, format, places) in fixtures {
             let (dir, path, id, stamp) = master(fixture);
             let copy = prepare(&path, format, &stamp).expect("prepared");
-            assert_eq!(copy.code_at.len(), format.written_locations().len(), "{fixture}");
+            assert_eq!(copy.code_at.len(), places, "{fixture}");
             assert_eq!(files_in(dir.path()), 2, "{fixture}: the copy sits beside the original until finished");
             copy.finish(isrc, &stamp).unwrap();
             assert_eq!(files_in(dir.path()), 1, "{fixture}");
             assert_eq!(audio::analyze(&path).unwrap().audio_id, id, "{fixture}");
             let report = container::read(&path, format).unwrap();
-            carries_everywhere(&report, format, isrc).unwrap();
+            carries_everywhere(&report, isrc).unwrap();
             let bytes = std::fs::read(&path).unwrap();
             assert!(!bytes.windows(12).any(|w| w == PLACEHOLDER.as_bytes()), "{fixture}: no placeholder left");
         }

@@ -347,3 +347,102 @@ pub fn retag(path: &Path, format: isrc_stamp::container::Format, code: &str) {
     isrc_stamp::container::write(path, target.as_file_mut(), format, isrc).expect("tagged");
     target.persist(path).expect("renamed");
 }
+
+/// An RF64/BW64 file as an independent reader sees it (EBU Tech 3306), written here
+/// without the library: the magic, what `ds64` says, and every chunk's id, body offset
+/// and real body length. Only headers are read, so it is cheap on a file of any size.
+#[derive(Debug)]
+pub struct Wide {
+    pub magic: [u8; 4],
+    pub riff_size_field: u32,
+    pub riff_size: u64,
+    pub data_size: u64,
+    pub sample_count: u64,
+    pub table: Vec<([u8; 4], u64)>,
+    pub chunks: Vec<([u8; 4], u64, u64)>,
+    pub file_len: u64,
+}
+
+impl Wide {
+    /// Reads the file at `path`; panics on anything Tech 3306 does not allow.
+    pub fn read(path: &Path) -> Wide {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).expect("readable");
+        let file_len = file.metadata().expect("metadata").len();
+        let mut read_at = |at: u64, len: usize| {
+            let mut bytes = vec![0u8; len];
+            file.seek(SeekFrom::Start(at)).expect("seek");
+            file.read_exact(&mut bytes).expect("read");
+            bytes
+        };
+        let head = read_at(0, 12);
+        assert_eq!(&head[8..12], b"WAVE");
+        let u32_of = |b: &[u8]| u32::from_le_bytes(b[..4].try_into().unwrap());
+        let u64_of = |b: &[u8]| u64::from_le_bytes(b[..8].try_into().unwrap());
+        let ds64_head = read_at(12, 8);
+        assert_eq!(&ds64_head[..4], b"ds64", "ds64 must be the first chunk");
+        let ds64_len = u32_of(&ds64_head[4..]) as usize;
+        let ds64 = read_at(20, ds64_len);
+        let entries = u32_of(&ds64[24..]) as usize;
+        let table = (0..entries)
+            .map(|i| {
+                let entry = &ds64[28 + 12 * i..40 + 12 * i];
+                (entry[..4].try_into().unwrap(), u64_of(&entry[4..]))
+            })
+            .collect::<Vec<([u8; 4], u64)>>();
+        let mut wide = Wide {
+            magic: head[..4].try_into().unwrap(),
+            riff_size_field: u32_of(&head[4..]),
+            riff_size: u64_of(&ds64),
+            data_size: u64_of(&ds64[8..]),
+            sample_count: u64_of(&ds64[16..]),
+            table,
+            chunks: vec![(*b"ds64", 20, ds64_len as u64)],
+            file_len,
+        };
+        let mut at = 20 + ds64_len as u64 + (ds64_len as u64 & 1);
+        let mut table_at = 0;
+        while at + 8 <= file_len {
+            let head = read_at(at, 8);
+            let id: [u8; 4] = head[..4].try_into().unwrap();
+            let mut len = u64::from(u32_of(&head[4..]));
+            if len == 0xFFFF_FFFF {
+                len = if &id == b"data" {
+                    wide.data_size
+                } else {
+                    table_at += 1;
+                    wide.table[table_at - 1].1
+                };
+            }
+            wide.chunks.push((id, at + 8, len));
+            at += 8 + len + (len & 1);
+        }
+        assert_eq!(at, file_len, "the chunks end where the file ends");
+        wide
+    }
+
+    /// The (offset, length) of the first chunk with this id.
+    pub fn chunk(&self, id: &[u8; 4]) -> Option<(u64, u64)> {
+        self.chunks.iter().find(|(i, _, _)| i == id).map(|&(_, at, len)| (at, len))
+    }
+
+    /// The body of the first chunk with this id (read whole: for small chunks).
+    pub fn body(&self, path: &Path, id: &[u8; 4]) -> Option<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let (at, len) = self.chunk(id)?;
+        let mut file = std::fs::File::open(path).expect("readable");
+        file.seek(SeekFrom::Start(at)).expect("seek");
+        let mut body = vec![0u8; len as usize];
+        file.read_exact(&mut body).expect("read");
+        Some(body)
+    }
+
+    /// Panics unless the sizes agree with one another and with the file.
+    pub fn assert_consistent(&self, block_align: u64) {
+        assert_eq!(self.riff_size_field, 0xFFFF_FFFF, "the RIFF size field sends readers to ds64");
+        assert_eq!(self.riff_size + 8, self.file_len, "ds64's RIFF size is the file's");
+        let (_, data_len) = self.chunk(b"data").expect("a data chunk");
+        assert_eq!(self.data_size, data_len, "ds64's data size is the data chunk's");
+        assert_eq!(self.sample_count * block_align, data_len, "ds64's sample count is the data's");
+    }
+}

@@ -1,4 +1,4 @@
-//! Plain PCM WAV: when the `data` chunk already *is* the canonical PCM.
+//! Plain PCM WAV, RF64 and BW64: when the `data` chunk already *is* the canonical PCM.
 //!
 //! For little-endian integer PCM whose container width equals its bit depth (16, 24,
 //! 32 bits), and for 32- or 64-bit float, the bytes of the `data` chunk are exactly the
@@ -11,28 +11,59 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::{chunks, find};
+use super::chunks::{Layout, malformed_in};
 use crate::container::PlainPcm;
 
-/// The plain PCM a WAV file holds; `Ok(None)` when it needs a decoder.
-pub(super) fn plain_pcm(file: &mut File) -> io::Result<Option<PlainPcm>> {
-    let Ok(chunks) = chunks(file) else {
-        return Ok(None);
-    };
-    let (Some(fmt), Some(data)) = (find(&chunks, b"fmt "), find(&chunks, b"data")) else {
-        return Ok(None);
+/// The plain PCM a file of `layout` holds; `Ok(None)` when a WAV needs the decoder. An
+/// RF64 or BW64 file that is not plain PCM, or whose `ds64` sample count is not its
+/// data's, is an error.
+pub(super) fn plain_pcm(file: &mut File, layout: &Layout) -> io::Result<Option<PlainPcm>> {
+    let wide = layout.magic.is_wide();
+    let (Some(fmt), Some(data)) = (layout.find(b"fmt "), layout.find(b"data")) else {
+        return if wide { Err(malformed_in(layout.magic, "it has no fmt chunk or no data chunk")) } else { Ok(None) };
     };
     let mut fmt_body = vec![0u8; fmt.body_len.min(64) as usize];
     file.seek(SeekFrom::Start(fmt.body_offset))?;
     file.read_exact(&mut fmt_body)?;
-    let Some(mut pcm) = parse_fmt(&fmt_body) else {
-        return Ok(None);
+    let pcm = parse_fmt(&fmt_body).filter(|pcm| data.body_len > 0 && data.body_len % u64::from(pcm.block_align) == 0);
+    let Some(mut pcm) = pcm else {
+        return if wide { Err(not_plain(layout, &fmt_body, data.body_len)) } else { Ok(None) };
     };
-    if pcm.block_align == 0 || data.body_len % u64::from(pcm.block_align) != 0 || data.body_len == 0 {
-        return Ok(None);
+    let frames = data.body_len / u64::from(pcm.block_align);
+    if let Some(ds64) = &layout.ds64
+        && ds64.sample_count != 0
+        && ds64.sample_count != frames
+    {
+        let message = format!(
+            "the ds64 chunk counts {} sample frames but the data chunk holds {frames} ({} bytes of {}-byte frames)",
+            ds64.sample_count, data.body_len, pcm.block_align
+        );
+        return Err(malformed_in(layout.magic, &message));
     }
     pcm.data = data.body();
     Ok(Some(pcm))
+}
+
+/// Why an RF64 or BW64 file's audio is not read.
+fn not_plain(layout: &Layout, fmt: &[u8], data_len: u64) -> io::Error {
+    let u16_at = |at: usize| fmt.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    let described = format!("format tag {:#06x}, {} bits, {} channels", u16_at(0), u16_at(14), u16_at(2));
+    let why = if data_len == 0 {
+        "its data chunk is empty".to_owned()
+    } else if parse_fmt(fmt).is_some() {
+        format!("its data chunk ({data_len} bytes) is not a whole number of frames")
+    } else {
+        format!("its audio is not plain PCM ({described})")
+    };
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "unsupported {}: {why}; isrc-stamp reads {} files of 8-, 16-, 24- or 32-bit integer or 32- or 64-bit \
+             float PCM only",
+            layout.magic.label(),
+            layout.magic.label()
+        ),
+    )
 }
 
 /// Reads a `fmt ` chunk body; `None` unless the data chunk is canonical PCM as it is.
