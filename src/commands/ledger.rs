@@ -32,8 +32,8 @@ pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> 
             r.isrc.as_str(),
             r.status.as_str(),
             r.origin.as_str(),
-            r.title.as_deref().unwrap_or("-"),
-            r.artist.as_deref().unwrap_or("-")
+            output::escape_controls(r.title.as_deref().unwrap_or("-")),
+            output::escape_controls(r.artist.as_deref().unwrap_or("-"))
         )?;
     }
     Ok(Exit::Clean)
@@ -209,6 +209,55 @@ fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn 
         lines.len()
     );
     Ok(())
+}
+
+/// One finding of `ledger check`, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct CheckFinding<'a> {
+    /// `integrity` (the database's own check) or `invariant` (the ledger's rules).
+    kind: &'static str,
+    message: &'a str,
+}
+
+/// Runs `ledger check`: the backend's full integrity check, then the ledger's own
+/// invariants; every finding printed; exit 1 with any.
+pub(crate) fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let integrity = ledger.integrity_problems()?;
+    // A ledger whose pages do not read cannot be walked for its invariants.
+    let invariants = match crate::ledger::check::invariants(ledger) {
+        Ok(found) => found,
+        Err(error) if !integrity.is_empty() => vec![format!("the invariants could not be checked: {error}")],
+        Err(error) => return Err(error.into()),
+    };
+    let findings: Vec<(&'static str, &String)> =
+        integrity.iter().map(|m| ("integrity", m)).chain(invariants.iter().map(|m| ("invariant", m))).collect();
+    for (kind, message) in &findings {
+        if json {
+            output::json_line(out, &CheckFinding { kind, message })?;
+        } else {
+            writeln!(out, "{kind:<9}  {}", output::escape_controls(message))?;
+        }
+    }
+    if findings.is_empty() {
+        if !json {
+            writeln!(out, "ok: the database is sound and every invariant holds")?;
+        }
+        return Ok(Exit::Clean);
+    }
+    eprintln!(
+        "isrc-stamp: the ledger has {} problem(s); restore it from a backup (or fix it) before assigning with it",
+        findings.len()
+    );
+    Ok(Exit::Findings)
+}
+
+/// Runs `ledger backup FILE`: a consistent copy, written whole or not at all.
+pub(crate) fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
+    if !quiet {
+        writeln!(out, "backed the ledger up to {}", file.display())?;
+    }
+    Ok(Exit::Clean)
 }
 
 /// What `ledger void --json` prints.
