@@ -138,6 +138,10 @@ pub struct AssignArgs {
     /// What kind of new version: edit, remix, remaster, live, language, mix, other.
     #[arg(long = "as", value_name = "KIND", requires = "new_version_of")]
     pub relation: Option<Relation>,
+    /// Tag a master that has other hard links: it is replaced by a new file, so the
+    /// other names keep the untagged audio (without this, such a master is refused).
+    #[arg(long)]
+    pub break_hard_links: bool,
 }
 
 /// `ledger` subcommands.
@@ -166,6 +170,15 @@ pub enum LedgerCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Check the whole ledger: the database's own integrity check and the ledger's
+    /// invariants (one code per audio id, codes inside their range, history consistent).
+    Check,
+    /// Write a consistent copy of the ledger to FILE, while others may go on using it.
+    Backup {
+        /// The copy to write (replaced atomically if it exists).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
     /// reports files that carry it.
     Void {
@@ -189,15 +202,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::assign::run(ledger.as_mut(), &options, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::List } => {
-            commands::ledger::list(config::open_existing(common)?.as_mut(), common.json, out)?
+            commands::ledger::list(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
-            commands::ledger::show(config::open_existing(common)?.as_mut(), *isrc, common.json, out)?
+            commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Check } => {
+            commands::ledger::check(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Backup { file } } => {
+            commands::ledger::backup(config::open_existing_to_read(common)?.as_mut(), file, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Export { format, output } } => {
             let json = commands::ledger::ExportFormat::Json;
             let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
-            let mut ledger = config::open_existing(common)?;
+            let mut ledger = config::open_existing_to_read(common)?;
             commands::ledger::export(ledger.as_mut(), format, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file } } => {

@@ -6,7 +6,9 @@
 //! `cue `, `MD5 `, `data` and unknown chunks alike) except the `LIST/INFO` list and
 //! the `id3 ` chunk, which are replaced in place; when absent they are appended after
 //! the last chunk. Inside the INFO list only the `ISRC` entry is replaced: the other
-//! entries keep their bytes.
+//! entries keep their bytes. Bytes after the last chunk (fewer than a chunk header:
+//! a stray pad, a tool's leftovers) are kept too, at the end of the new file, outside
+//! the RIFF size as a reader finds them.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -57,6 +59,12 @@ pub(super) fn rewrite(source: &mut File, out: &mut dyn Sink, tags: &NewTags<'_>)
             Piece::New(id, body) => write_chunk(out, *id, body)?,
             Piece::Copy(chunk) => copy_chunk(source, out, chunk)?,
         }
+    }
+    let end = chunks.last().map_or(12, Chunk::end);
+    let file_len = source.seek(SeekFrom::End(0))?;
+    if file_len > end {
+        source.seek(SeekFrom::Start(end))?;
+        out.copy_from(source, file_len - end)?;
     }
     Ok(())
 }
