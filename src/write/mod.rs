@@ -125,7 +125,13 @@ pub(crate) fn write_isrc(
     stamp: &FileStamp,
     options: WriteOptions,
 ) -> Result<(), WriteError> {
-    let original = Original::check(path, stamp, options)?;
+    let original = match Original::check(path, stamp, options) {
+        // Another run that agrees (or this run, through another name) got there first.
+        Err(WriteError::Changed) if already_right(path, None, &Wanted { format, isrc, expected: Some(expected) }) => {
+            return Ok(());
+        }
+        checked => checked?,
+    };
     let target = original.target.clone();
     let written = (|| {
         let mut temp = original.temp_file()?;
@@ -181,7 +187,7 @@ impl Original {
     /// the same file was reached twice), that is success: the file is already right.
     fn replace_with(self, temp: NamedTempFile, stamp: &FileStamp, wanted: &Wanted<'_>) -> Result<(), WriteError> {
         if let Err(changed) = unchanged_since_scan(&self.target, stamp) {
-            return if already_right(&self.target, temp.path(), wanted) { Ok(()) } else { Err(changed) };
+            return if already_right(&self.target, Some(temp.path()), wanted) { Ok(()) } else { Err(changed) };
         }
         self.keeper.restore(temp.as_file())?;
         replace::commit(temp, &self.target).map_err(io("cannot replace the original"))
@@ -197,18 +203,21 @@ struct Wanted<'a> {
 }
 
 /// Whether `target` carries `wanted.isrc` everywhere over the audio of the proven
-/// `copy` (its audio bytes, or its audio id decoded).
-fn already_right(target: &Path, copy: &Path, wanted: &Wanted<'_>) -> bool {
+/// `copy` (the same audio bytes) or, without one, over the expected audio id (decoded).
+fn already_right(target: &Path, copy: Option<&Path>, wanted: &Wanted<'_>) -> bool {
     let Ok(report) = container::read(target, wanted.format) else {
         return false;
     };
     if carries_everywhere(&report, wanted.format, wanted.isrc).is_err() {
         return false;
     }
-    match proof::same_audio_bytes(copy, target, wanted.format) {
-        Ok(Some(same)) => same,
-        Ok(None) => wanted.expected.is_some_and(|id| audio::analyze(target).is_ok_and(|facts| &facts.audio_id == id)),
-        Err(_) => false,
+    let same_bytes = copy.map(|copy| proof::same_audio_bytes(copy, target, wanted.format));
+    match same_bytes {
+        Some(Ok(Some(same))) => same,
+        Some(Err(_)) => false,
+        Some(Ok(None)) | None => {
+            wanted.expected.is_some_and(|id| audio::analyze(target).is_ok_and(|facts| &facts.audio_id == id))
+        }
     }
 }
 
