@@ -274,9 +274,13 @@ fn a_full_disk_under_the_ledger_and_masters_is_a_clear_error_never_sigbus() {
         let output = isrc_stamp().arg("--ledger").arg(&ledger).arg("assign").arg(&masters).output().unwrap();
         let (out, err) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         let context = format!("{} KiB free: {out}{err}", free >> 10);
-        assert_eq!(output.status.code(), Some(2), "{context}: an error exit, not a signal");
-        assert!(err.contains("is full") || out.contains("is full"), "{context}");
-        assert!(format!("{out}{err}").contains(&format!("mounted at {}", disk.mount.display())), "{context}");
+        // With the most room, the run may just fit (copies free their originals' blocks).
+        let code = output.status.code();
+        assert!(code == Some(2) || (code == Some(0) && free >= 600 << 10), "{context}: {code:?}, not a signal");
+        if code == Some(2) {
+            assert!(err.contains("is full") || out.contains("is full"), "{context}");
+            assert!(format!("{out}{err}").contains(&format!("mounted at {}", disk.mount.display())), "{context}");
+        }
         assert!(temporaries(&masters).is_empty(), "{context}: temporaries removed");
         if !out.is_empty() {
             assert_eq!(out.lines().count(), 7, "{context}: a line per file under the header");
@@ -448,7 +452,7 @@ fn a_hard_linked_master_is_refused_unless_breaking_the_links_is_asked() {
 
 // ---- 5. signals ------------------------------------------------------------------
 
-/// Runs `assign` on 24 one-minute untagged AIFF masters (written in full after the
+/// Runs `assign` on 12 half-minute untagged AIFF masters (written in full after the
 /// decisions, not prepared ahead like WAV and FLAC) and sends `signal` as soon as the
 /// first master is replaced (its inode changes): the writing is under way.
 fn signal_during_writing(signal: rustix::process::Signal) -> Option<(Studio, Vec<PathBuf>, String, i32)> {
@@ -456,10 +460,10 @@ fn signal_during_writing(signal: rustix::process::Signal) -> Option<(Studio, Vec
         return None;
     }
     let studio = Studio::new();
-    let masters: Vec<PathBuf> = (0..24)
+    let masters: Vec<PathBuf> = (0..12)
         .map(|n| {
             let wav = studio.dir.path().join(format!("take{n:02}.wav"));
-            write_wav(&wav, n, 44_100 * 60);
+            write_wav(&wav, n, 44_100 * 30);
             let path = studio.masters().join(format!("take{n:02}.aiff"));
             let status =
                 Command::new("ffmpeg").args(["-loglevel", "error", "-i"]).arg(&wav).arg(&path).status().unwrap();
@@ -496,9 +500,10 @@ fn check_stopped_cleanly(studio: &Studio, masters: &[PathBuf], out: &str) {
     assert!(temporaries(&studio.masters()).is_empty(), "no temporary left: {out}");
     let rows: Vec<&str> = out.lines().skip(1).collect();
     assert_eq!(rows.len(), masters.len(), "a line per file: {out}");
+    let (found, _) = common::inspect_json(&[&studio.masters()]);
     let mut written = 0;
-    for (master, row) in masters.iter().zip(&rows) {
-        if codes_in(master).len() == 1 {
+    for (found, row) in found.iter().zip(&rows) {
+        if found["isrcs"].as_array().is_some_and(|codes| codes.len() == 1) {
             written += 1;
             assert!(row.contains(" issued "), "{row}");
         } else {
@@ -527,7 +532,8 @@ fn sigterm_while_writing_stops_the_same_way_with_143() {
     // The next run writes the rest with the codes already bound.
     let (out, err, code) = studio.run(&["assign", studio.masters().to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(masters.iter().all(|m| codes_in(m).len() == 1));
+    let (found, _) = common::inspect_json(&[&studio.masters()]);
+    assert!(found.iter().all(|f| f["isrcs"].as_array().is_some_and(|codes| codes.len() == 1)), "{found:?}");
 }
 
 // ---- 7. read-only readers ------------------------------------------------------------
@@ -664,4 +670,68 @@ fn bytes_after_the_last_chunk_of_a_wav_are_kept() {
     assert!(tagged.ends_with(b"xyz"), "the three bytes are still at the end");
     assert_eq!(audio_id(&master), id);
     assert_eq!(codes_in(&master).len(), 2);
+}
+
+// ---- 6. import in bounded memory -------------------------------------------------------
+
+#[test]
+fn importing_100_mb_of_junk_under_a_1_gib_address_space_limit_is_a_clear_error() {
+    if !common::have_tool("prlimit", &["--version"]) {
+        return;
+    }
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.csv");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&junk).unwrap());
+        out.write_all(b"isrc,title,artist\n").unwrap();
+        let mut n = 0u64;
+        while out.get_ref().metadata().unwrap().len() < 100 << 20 {
+            for _ in 0..10_000 {
+                n += 1;
+                writeln!(out, "junk{n:012},{},\"{n}\"", "x".repeat(60)).unwrap();
+            }
+            out.flush().unwrap();
+        }
+    }
+    let ledger = dir.path().join("new.sqlite3");
+    let output = Command::new("prlimit")
+        .arg(format!("--as={}", 1u64 << 30))
+        .arg("--")
+        .arg(binary())
+        .arg("--ledger")
+        .arg(&ledger)
+        .args(["ledger", "import"])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{}", &err[err.len().saturating_sub(2000)..]);
+    assert_eq!(err.lines().filter(|l| l.contains("invalid ISRC")).count(), 100, "the first hundred shown");
+    assert!(err.contains("only the first 100 problems are shown"), "{}", &err[err.len().saturating_sub(500)..]);
+    assert!(err.contains(" bad row(s) in ") && err.contains("nothing imported"), "{}", &err[err.len() - 500..]);
+    assert!(!ledger.exists(), "nothing created");
+}
+
+#[test]
+fn a_failed_import_creates_no_ledger_and_an_unterminated_quote_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("new.sqlite3");
+    let cases = [
+        (
+            "open.csv",
+            "isrc,title\nUSPR37300012,\"never closed\n",
+            "line 2: a quoted field opened on this row is never closed",
+        ),
+        ("orphan.csv", "isrc,parent\nUSPR37300013,USPR37399999\n", "parent USPR37399999 is neither"),
+    ];
+    for (name, text, expected) in cases {
+        let list = dir.path().join(name);
+        std::fs::write(&list, text).unwrap();
+        let (out, err, code) = run_with_ledger(&ledger, &["ledger", "import", list.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(err.contains(expected), "{name}: {err}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(!ledger.exists(), "{name}: no ledger made: {left:?}");
+    }
 }

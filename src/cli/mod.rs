@@ -220,9 +220,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::ledger::export(ledger.as_mut(), format, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file } } => {
-            // Importing into a ledger that does not exist yet creates it.
-            let mut ledger = crate::ledger::open(&config::location(common)?)?;
-            commands::ledger::import(ledger.as_mut(), file, &config::current_user(), common.json, common.quiet, out)?
+            // Importing into a ledger that does not exist yet creates it (if the import succeeds).
+            let location = config::location(common)?;
+            commands::ledger::import(&location, file, &config::current_user(), common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
             let mut ledger = config::open_existing(common)?;

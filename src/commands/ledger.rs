@@ -11,8 +11,8 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::isrc::Isrc;
-use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
-use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, NewEvent, Recording};
+use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportSummary};
+use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, Location, NewEvent, Recording};
 use crate::output::{self, Exit};
 
 /// Runs `ledger list`: every recording, by code.
@@ -133,44 +133,58 @@ pub(crate) fn export(
 }
 
 /// Runs `ledger import FILE`: every row is checked, and either all are imported in one
-/// transaction (exit 0) or none, with each bad row reported by line number (exit 1).
+/// transaction (exit 0) or none, with the bad rows reported by line number (exit 1; the
+/// first [`exchange::SHOWN_ERRORS`] problems and a count of the rest). The file is read
+/// twice, in bounded memory ([`exchange::stage`], then [`exchange::import`]); a ledger
+/// that did not exist is created only for an import that succeeds.
 pub(crate) fn import(
-    ledger: &mut dyn Ledger,
+    location: &Location,
     file: &Path,
     user: &str,
     json: bool,
     quiet: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let defaults = Defaults { user: user.to_owned(), at: crate::ledger::now() };
-    let parsed = exchange::parse(&bytes, &defaults);
-    if !quiet && !parsed.ignored.is_empty() {
-        eprintln!("note: ignoring columns isrc-stamp does not know: {}", parsed.ignored.join(", "));
+    let mut staged = exchange::stage(input, &defaults).with_context(|| format!("cannot read {}", file.display()))?;
+    if !quiet && !staged.ignored.is_empty() {
+        eprintln!("note: ignoring columns isrc-stamp does not know: {}", staged.ignored.join(", "));
     }
     let source = file.display().to_string();
-    let result = ledger.transaction(|tx| {
-        let imported = exchange::import(tx, &parsed.rows, &source, &defaults);
-        match imported {
-            Ok(_) if !parsed.errors.is_empty() => Err(ImportError::Rows(parsed.errors.clone())),
-            Err(ImportError::Rows(more)) => {
-                let mut all = [parsed.errors.as_slice(), more.as_slice()].concat();
-                all.sort_by_key(|error| error.line);
-                Err(ImportError::Rows(all))
-            }
-            other => other,
-        }
-    });
+    if let Some(bad) = staged.bad_rows() {
+        report_bad_rows(&bad, &source, json, out)?;
+        return Ok(Exit::Findings);
+    }
+    let existed = location.exists();
+    let mut ledger = crate::ledger::open(location)?;
+    let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source));
+    drop(ledger);
+    if result.is_err() && !existed {
+        remove_new_ledger(location);
+    }
     match result {
         Ok(summary) => {
             print_summary(&summary, &source, json, out)?;
             Ok(Exit::Clean)
         }
-        Err(ImportError::Rows(errors)) => {
-            report_bad_rows(&errors, &source, json, out)?;
+        Err(ImportError::Rows(bad)) => {
+            report_bad_rows(&bad, &source, json, out)?;
             Ok(Exit::Findings)
         }
         Err(ImportError::Ledger(error)) => Err(error.into()),
+        Err(error @ ImportError::Scratch(_)) => Err(error.into()),
+    }
+}
+
+/// Removes the ledger an import created and then did not fill (its WAL files with it).
+fn remove_new_ledger(location: &Location) {
+    if let Some(path) = location.path() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
     }
 }
 
@@ -193,21 +207,20 @@ fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dy
     Ok(())
 }
 
-/// Every bad row on stderr (and as JSON lines on `out` with `--json`), then the verdict.
-fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    for error in errors {
+/// The first bad rows on stderr (and as JSON lines on `out` with `--json`), then the
+/// verdict with the count of all.
+fn report_bad_rows(bad: &BadRows, source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    for error in &bad.shown {
         if json {
             output::json_line(out, error)?;
         } else {
-            eprintln!("isrc-stamp: {source}: {error}");
+            eprintln!("isrc-stamp: {source}: {}", output::escape_controls(&error.to_string()));
         }
     }
-    let mut lines: Vec<u64> = errors.iter().map(|error| error.line).collect();
-    lines.dedup();
-    eprintln!(
-        "isrc-stamp: {} bad row(s) in {source}: nothing imported; fix them and import the file again",
-        lines.len()
-    );
+    if bad.shown.len() == exchange::SHOWN_ERRORS {
+        eprintln!("isrc-stamp: only the first {} problems are shown", exchange::SHOWN_ERRORS);
+    }
+    eprintln!("isrc-stamp: {} bad row(s) in {source}: nothing imported; fix them and import the file again", bad.rows);
     Ok(())
 }
 
