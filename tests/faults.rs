@@ -735,3 +735,23 @@ fn a_failed_import_creates_no_ledger_and_an_unterminated_quote_is_an_error() {
         assert!(!ledger.exists(), "{name}: no ledger made: {left:?}");
     }
 }
+
+#[test]
+fn a_ledger_on_a_read_only_file_system_can_be_read() {
+    let Some(disk) = SmallDisk::new() else { return };
+    let ledger = disk.mount.join("ledger.sqlite3");
+    let masters = disk.mount.join("masters");
+    std::fs::create_dir(&masters).unwrap();
+    std::fs::copy(fixtures().join("same/plain.wav"), masters.join("a.wav")).unwrap();
+    run_with_ledger(&ledger, &["init", "--prefix", "QZ-K4B"]);
+    let (_, err, code) = run_with_ledger(&ledger, &["assign", masters.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let status = Command::new("mount").args(["-o", "remount,ro"]).arg(&disk.mount).status().unwrap();
+    assert!(status.success());
+    let (out, err, code) = run_with_ledger(&ledger, &["ledger", "list"]);
+    assert_eq!((code, out.lines().count()), (0, 2), "{out}{err}");
+    let (out, err, code) = run_with_ledger(&ledger, &["verify", masters.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, err, code) = run_with_ledger(&ledger, &["assign", masters.to_str().unwrap()]);
+    assert_eq!(code, 2, "a write is refused with an error, not a crash: {err}");
+}

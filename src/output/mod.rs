@@ -1,8 +1,10 @@
 //! How results leave the program: exit codes, JSON Lines, and human tables.
 //!
 //! Like ripgrep: 0 when clean, 1 when there are findings (conflicts, failed checks,
-//! invalid codes), 2 when something could not be read or the usage was wrong. Results go
-//! to stdout; progress and diagnostics to stderr.
+//! invalid codes), 2 when something could not be read or the usage was wrong; 128 + the
+//! signal's number (130, 143) when a signal stopped the run part way. Results go to
+//! stdout; progress and diagnostics to stderr. Tables escape control characters
+//! ([`escape_controls`]).
 
 pub(crate) mod progress;
 

@@ -294,7 +294,7 @@ fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&bytes[..]);
     let mut record = csv::ByteRecord::new();
     matches!(reader.read_byte_record(&mut record), Ok(true))
-        && record.iter().last().is_some_and(|field| field.ends_with(b"\n"))
+        && record.iter().next_back().is_some_and(|field| field.ends_with(b"\n"))
 }
 
 /// The column of each header cell (`None` for ignored ones); `None` overall, with an
