@@ -184,8 +184,20 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     if options.dry_run {
         drop(tx); // rolls back
     } else {
-        tx.commit()?;
-        report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options);
+        match tx.commit() {
+            Ok(()) => {
+                report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)
+            }
+            // A full disk under the ledger: nothing was decided, and the report says so.
+            Err(error @ LedgerError::DiskFull(_)) => {
+                for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
+                    outcome.action = Action::Error;
+                    outcome.isrc = None;
+                    outcome.detail = Some(format!("not written: {error}"));
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
     report.interrupted = options.stop.signal();
     report.outcomes = outcomes;

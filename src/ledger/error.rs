@@ -63,10 +63,6 @@ pub enum LedgerError {
     )]
     ReadOnly(String),
 
-    /// This backend cannot do what was asked.
-    #[error("{0}")]
-    Unsupported(String),
-
     /// A location that names no backend this build has.
     #[error("{0}")]
     UnsupportedLocation(String),
