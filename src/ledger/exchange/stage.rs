@@ -94,7 +94,7 @@ impl Staged {
         Some(BadRows { shown: shown.into_iter().map(|(_, _, e)| e).collect(), rows: u64::try_from(rows).unwrap_or(0) })
     }
 
-    /// The checked row stored under `id`.
+    /// A stored row (its line and cells) checked again into an [`ImportRow`].
     pub(super) fn decode(&self, line: i64, cells: &str) -> Option<ImportRow> {
         let raw = decode_raw(line, cells)?;
         read::check_row(&raw, &self.defaults).ok()
