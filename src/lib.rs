@@ -12,10 +12,12 @@ pub mod cli; // the command line: clap types, args turned into each command's op
 mod commands; // one thin file per subcommand: call the engine, print
 pub mod container; // one module per format: sniff, ISRC locations, tags, audio bytes
 mod dupes; // grouping files by recording: exact copies, same recording, likely edits
+mod fsinfo; // naming the file system a path lives on, for full disks
 mod guard; // a panic in a third-party parser becomes an error for that file
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
 pub mod ledger; // the ledger traits, open(location), shared rules, exchange, SQLite
 mod output; // exit codes, JSON Lines, tables, progress
 mod scan; // walking paths, reading one file, a batch in parallel
+mod stop; // stopping cleanly on the first SIGINT/SIGTERM, at once on the second
 mod verify; // verify's pure findings and what gathers their facts
 mod write; // the safe write, prepared copies, direct I/O, the one atomic replace

@@ -36,7 +36,8 @@ use crate::isrc::Isrc;
 use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent};
 use crate::output::progress;
 use crate::scan::{self, Failed, Identity, Scanned};
-use crate::write::{self, Prepared};
+use crate::stop::Stop;
+use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
@@ -62,6 +63,10 @@ pub(crate) struct AssignOptions {
     pub rehash: bool,
     /// Where the ledger is (what is remembered of the files is kept per ledger).
     pub location: Location,
+    /// What writing may do beyond the defaults (`--break-hard-links`).
+    pub write: WriteOptions,
+    /// Set by the first SIGINT/SIGTERM: no new file is started.
+    pub stop: Stop,
 }
 
 /// What happened to a file: the `action` of `assign --json`.
@@ -146,12 +151,24 @@ pub(crate) struct Report {
     pub quit: bool,
     /// Files not decoded: unchanged on disk since an earlier run decided them.
     pub remembered: usize,
+    /// Why the history of the writes could not be recorded (a full disk under the
+    /// ledger), when it could not: the files were written all the same.
+    pub history_error: Option<String>,
+    /// The signal that stopped the run early, if one did.
+    pub interrupted: Option<u8>,
 }
 
 /// Runs `assign` on `ledger`.
 pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::Result<Report> {
     let removed_leftovers = if options.dry_run { 0 } else { write::remove_stale_temp_files(&options.paths).len() };
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
+    let run = prepare::Run {
+        jobs: options.jobs,
+        quiet: options.quiet,
+        label: "decoding",
+        write: options.write,
+        stop: &options.stop,
+    };
     // Files carrying no code will almost all be written: their tagged copies are
     // prepared while the batch decodes, each from the start of its own scan. A dry run
     // prepares nothing.
@@ -159,16 +176,32 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     let known = |identity: &Identity| seen.known(identity).map(|(facts, _)| facts);
     let (mut files, mut prepared) = if options.dry_run {
         let nothing = |_: &Path, _: &scan::FileStamp| {};
-        let files =
-            scan::scan_handing_on(&options.paths, &analyze, options.jobs, options.quiet, "decoding", &nothing, &known);
+        let (paths, jobs, quiet) = (&options.paths, run.jobs, run.quiet);
+        let files = scan::scan_handing_on(paths, &analyze, jobs, quiet, run.label, &nothing, &known, run.stop);
         (files, HashMap::new())
     } else {
         let carries_nothing = |tags: &TagReport| tags.isrcs.is_empty();
-        let (jobs, quiet) = (options.jobs, options.quiet);
-        prepare::scan_preparing(&options.paths, &analyze, jobs, quiet, "decoding", &known, carries_nothing)
+        prepare::scan_preparing(&options.paths, &analyze, &run, &known, carries_nothing)
     };
     let remembered = trust_remembered(ledger, &mut files, &seen, &analyze)?;
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
+    let mut report = Report {
+        outcomes: Vec::new(),
+        removed_leftovers,
+        history_error: None,
+        interrupted: None,
+        quit: false,
+        remembered,
+    };
+    if options.stop.requested() {
+        // Stopped while reading: nothing is decided, nothing written.
+        for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
+            outcome.detail = Some(NOT_WRITTEN_INTERRUPTED.into());
+        }
+        report.interrupted = options.stop.signal();
+        report.outcomes = outcomes;
+        return Ok(report);
+    }
     let scanned: Vec<(usize, &Scanned)> =
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
     let only_files: Vec<&Scanned> = scanned.iter().map(|(_, file)| *file).collect();
@@ -182,7 +215,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     if options.interactive {
         match interactive::ask(ledger, &only_files, &decide)? {
             Some(answers) => decide.answers = answers,
-            None => return Ok(Report { outcomes: Vec::new(), removed_leftovers, quit: true, remembered }),
+            None => return Ok(Report { quit: true, ..report }),
         }
     }
     // A dry run shows, for every open question, what `--accept encodes,edits` would do:
@@ -200,8 +233,20 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     if options.dry_run {
         drop(tx); // rolls back
     } else {
-        tx.commit()?;
-        write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)?;
+        match tx.commit() {
+            Ok(()) => {
+                report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)
+            }
+            // A full disk under the ledger: nothing was decided, and the report says so.
+            Err(error @ LedgerError::DiskFull(_)) => {
+                for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
+                    outcome.action = Action::Error;
+                    outcome.isrc = None;
+                    outcome.detail = Some(format!("not written: {error}"));
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
     let questions = outcomes.iter().any(|o| o.question.is_some());
     let proposals = match proposals {
@@ -224,7 +269,9 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
             );
         }
     }
-    Ok(Report { outcomes, removed_leftovers, quit: false, remembered })
+    report.interrupted = options.stop.signal();
+    report.outcomes = outcomes;
+    Ok(report)
 }
 
 /// Keeps the remembered audio facts of a file only where the ledger binds its audio id
@@ -289,6 +336,9 @@ fn accepted_proposals(
     Ok(decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
 }
 
+/// The detail of a file a stop kept from being written.
+const NOT_WRITTEN_INTERRUPTED: &str = "not written: the run was interrupted before this file; run again";
+
 /// The outcome of a scanned file before deciding, or the error of a failed one.
 fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     match file {
@@ -316,7 +366,12 @@ fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
 }
 
 /// Writes the decided codes into the files, in parallel (finishing the copies prepared
-/// ahead, writing the others in full), and logs each write.
+/// ahead, writing the others in full), and logs each write. Once a stop is asked for,
+/// no write is started (those files are reported as not written, their prepared copies
+/// removed). A file reached twice (through a symlink, or named twice) is written once.
+///
+/// Returns why the history could not be recorded, if it could not: the writes are
+/// done by then, and their report must still be printed.
 fn write_files(
     ledger: &mut dyn Ledger,
     files: &[Result<Scanned, Failed>],
@@ -324,23 +379,36 @@ fn write_files(
     writes: &[PendingWrite],
     prepared: &mut HashMap<PathBuf, Prepared>,
     options: &AssignOptions,
-) -> anyhow::Result<()> {
+) -> Option<String> {
     let bar = progress::bar(writes.len(), options.quiet, "writing");
-    let jobs: Vec<(&PendingWrite, Option<Prepared>)> = writes
-        .iter()
-        .map(|pending| {
-            let copy = files[pending.index].as_ref().ok().and_then(|file| prepared.remove(&file.path));
-            (pending, copy)
-        })
-        .collect();
+    let mut first_of_target: HashMap<write::FileKey, usize> = HashMap::new();
+    let mut same_as: Vec<Option<usize>> = vec![None; writes.len()];
+    let mut jobs: Vec<(usize, &PendingWrite, Option<Prepared>)> = Vec::new();
+    for (n, pending) in writes.iter().enumerate() {
+        let Ok(file) = &files[pending.index] else { continue };
+        let copy = prepared.remove(&file.path);
+        if let Some(key) = write::FileKey::of(&file.path)
+            && let Some(&first) = first_of_target.get(&key)
+        {
+            same_as[n] = Some(first);
+            continue; // `copy`, if any, is dropped: its temporary file removed
+        } else if let Some(key) = write::FileKey::of(&file.path) {
+            first_of_target.insert(key, n);
+        }
+        jobs.push((n, pending, copy));
+    }
     // Writing waits on the disk (fsync) as much as it computes: twice the threads
     // keep the cores busy while files are flushed.
-    let results: Vec<Result<(), String>> = scan::in_pool(options.jobs * 2, || {
+    let done: Vec<(usize, Result<(), String>)> = scan::in_pool(options.jobs * 2, || {
         jobs.into_par_iter()
-            .map(|(pending, copy)| {
+            .map(|(n, pending, copy)| {
                 let Ok(file) = &files[pending.index] else {
-                    return Err("not scanned".to_owned());
+                    return (n, Err("not scanned".to_owned()));
                 };
+                if options.stop.requested() {
+                    drop(copy);
+                    return (n, Err(NOT_WRITTEN_INTERRUPTED.to_owned()));
+                }
                 let written = match copy {
                     Some(copy) => copy.finish(pending.isrc, &file.stamp),
                     None => write::write_isrc(
@@ -349,24 +417,43 @@ fn write_files(
                         pending.isrc,
                         &file.audio.audio_id,
                         &file.stamp,
+                        options.write,
                     ),
                 };
                 bar.inc(1);
-                written.map_err(|e| e.to_string())
+                (n, written.map_err(|e| e.to_string()))
             })
             .collect()
     });
     bar.finish_and_clear();
-    ledger.transaction(|tx| {
-        for (pending, result) in writes.iter().zip(&results) {
+    let mut results: Vec<Result<(), String>> = vec![Err("not written".to_owned()); writes.len()];
+    for (n, result) in done {
+        results[n] = result;
+    }
+    for (n, first) in same_as.iter().enumerate() {
+        if let Some(first) = *first {
+            results[n] = results[first].clone();
+        }
+    }
+    let logged = ledger.transaction(|tx| {
+        for ((pending, result), first) in writes.iter().zip(&results).zip(&same_as) {
             let outcome = &mut outcomes[pending.index];
             let (action, detail) = match result {
                 Ok(()) => ("written", String::new()),
+                Err(error) if error == NOT_WRITTEN_INTERRUPTED => ("interrupted", error.clone()),
                 Err(error) => ("write-failed", error.clone()),
             };
             if let Err(error) = result {
                 outcome.action = Action::Error;
                 outcome.detail = Some(format!("{error} (the code stays bound to this audio: a rerun reuses it)"));
+            }
+            if let Some(first) = first {
+                let first_path = files[writes[*first].index].as_ref().map(|f| f.path.display().to_string());
+                let note = format!("the same file as {} (written once)", first_path.unwrap_or_default());
+                outcome.detail = Some(match outcome.detail.take() {
+                    Some(detail) if !detail.is_empty() => format!("{detail}; {note}"),
+                    _ => note,
+                });
             }
             tx.log(&NewEvent {
                 path: Some(outcome.path.clone()),
@@ -377,6 +464,6 @@ fn write_files(
             })?;
         }
         Ok::<_, LedgerError>(())
-    })?;
-    Ok(())
+    });
+    logged.err().map(|error| error.to_string())
 }

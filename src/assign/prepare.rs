@@ -18,7 +18,8 @@ use std::sync::{Mutex, mpsc};
 use crate::audio::AnalyzeOptions;
 use crate::container::{self, Format, TagReport};
 use crate::scan::{self, Failed, FileStamp, KnownAudio, Scanned};
-use crate::write::{self, Prepared};
+use crate::stop::Stop;
+use crate::write::{self, Prepared, WriteOptions};
 
 /// Threads preparing copies. Preparing mostly waits on the disk (flushing each copy),
 /// so two keep one flush in flight while the other copies, at little cost to the
@@ -45,12 +46,12 @@ struct Job {
 /// The copy starts with the file's scan, not after it, so that the last files of a batch
 /// are copied while they decode rather than after. The preparing thread reads the tags
 /// itself (a few milliseconds), to leave alone the files that will not be written.
+///
+/// Once `stop` is asked for, no file is started and no copy prepared.
 pub(super) fn scan_preparing(
     paths: &[PathBuf],
     options: &AnalyzeOptions,
-    jobs: usize,
-    quiet: bool,
-    label: &'static str,
+    run: &Run<'_>,
     known: &KnownAudio<'_>,
     wanted: impl Fn(&TagReport) -> bool + Sync,
 ) -> (Vec<Result<Scanned, Failed>>, HashMap<PathBuf, Prepared>) {
@@ -59,16 +60,30 @@ pub(super) fn scan_preparing(
     let budget = Mutex::new(Budget { copies: 0, bytes: 0 });
     std::thread::scope(|scope| {
         let workers: Vec<_> =
-            (0..PREPARING_THREADS).map(|_| scope.spawn(|| prepare_all(&receiver, &budget, &wanted))).collect();
+            (0..PREPARING_THREADS).map(|_| scope.spawn(|| prepare_all(&receiver, &budget, &wanted, run))).collect();
         let hand_on = |path: &Path, stamp: &FileStamp| {
             // A closed channel (a worker gone) only means fewer copies prepared.
             let _ = sender.send(Job { path: path.to_path_buf(), stamp: *stamp });
         };
-        let scanned = scan::scan_handing_on(paths, options, jobs, quiet, label, &hand_on, known);
+        let scanned = scan::scan_handing_on(paths, options, run.jobs, run.quiet, run.label, &hand_on, known, run.stop);
         drop(sender); // the workers finish the queue, then stop
         let prepared = workers.into_iter().filter_map(|worker| worker.join().ok()).flatten().collect();
         (scanned, prepared)
     })
+}
+
+/// How the batch is run: threads, progress, how files are written, when to stop.
+pub(super) struct Run<'a> {
+    /// Threads decoding.
+    pub jobs: usize,
+    /// No progress bar.
+    pub quiet: bool,
+    /// The progress bar's label.
+    pub label: &'static str,
+    /// What writing may do (hard links).
+    pub write: WriteOptions,
+    /// Asked for by a signal: start nothing new.
+    pub stop: &'a Stop,
 }
 
 /// The copies prepared so far and their bytes.
@@ -94,6 +109,7 @@ fn prepare_all(
     receiver: &Mutex<mpsc::Receiver<Job>>,
     budget: &Mutex<Budget>,
     wanted: &(dyn Fn(&TagReport) -> bool + Sync),
+    run: &Run<'_>,
 ) -> Vec<(PathBuf, Prepared)> {
     let mut prepared = Vec::new();
     loop {
@@ -102,6 +118,9 @@ fn prepare_all(
             Err(_) => break,
         };
         let Ok(job) = job else { break };
+        if run.stop.requested() {
+            continue;
+        }
         let Some(format) = wanted_format(&job.path, wanted) else {
             continue;
         };
@@ -109,7 +128,7 @@ fn prepare_all(
         if !budget.lock().is_ok_and(|mut budget| budget.take(job.stamp.len)) {
             continue;
         }
-        if let Some(copy) = write::prepare(&job.path, format, &job.stamp) {
+        if let Some(copy) = write::prepare(&job.path, format, &job.stamp, run.write) {
             prepared.push((job.path, copy));
         }
     }
@@ -139,15 +158,10 @@ mod tests {
         }
         let paths = [dir.path().to_path_buf()];
         let carries_nothing = |tags: &TagReport| tags.isrcs.is_empty();
-        let (scanned, prepared) = scan_preparing(
-            &paths,
-            &AnalyzeOptions::default(),
-            2,
-            true,
-            "decoding",
-            &scan::nothing_known,
-            carries_nothing,
-        );
+        let stop = Stop::never();
+        let run = Run { jobs: 2, quiet: true, label: "decoding", write: WriteOptions::default(), stop: &stop };
+        let (scanned, prepared) =
+            scan_preparing(&paths, &AnalyzeOptions::default(), &run, &scan::nothing_known, carries_nothing);
         assert!(scanned.iter().all(Result::is_ok));
         let mut names: Vec<_> = prepared.keys().map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()).collect();
         names.sort();

@@ -172,11 +172,28 @@ fn analyze_unguarded(path: &Path, options: &AnalyzeOptions) -> Result<AudioFacts
     }
 }
 
+/// How far the probe looks for the start of the audio: past an ID3v2 tag of up to
+/// 16 MB (a large cover picture) with room to spare. symphonia's default probe gives up
+/// after 1 MiB, and then calls a valid MP3 with a large tag "no suitable format reader".
+const PROBE_DEPTH: u32 = 64 << 20;
+
+/// symphonia's probe with every enabled format, looking [`PROBE_DEPTH`] bytes deep.
+fn probe() -> &'static symphonia::core::formats::probe::Probe {
+    use symphonia::core::formats::probe::{Probe, ProbeOptions};
+    static PROBE: std::sync::OnceLock<Probe> = std::sync::OnceLock::new();
+    PROBE.get_or_init(|| {
+        let options = ProbeOptions { max_probe_depth: PROBE_DEPTH, ..ProbeOptions::default() };
+        let mut probe = Probe::new_with_options(&options);
+        symphonia::default::register_enabled_formats(&mut probe);
+        probe
+    })
+}
+
 /// Identifies the file by decoding it with symphonia (every format, every WAV).
 fn analyze_decoded(path: &Path, format: Format, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let file = File::open(path).map_err(FormatError::Io)?;
     let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
-    let reader = symphonia::default::get_probe()
+    let reader = probe()
         .probe(&Hint::new(), stream, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| AudioError::NoAudio(e.to_string()))?;
     let mut decoding = Decoding::start(format, reader)?;

@@ -10,6 +10,8 @@ use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::carrier::disc::{DiscRequest, Gaps};
 use crate::ledger::{self, Ledger, Location};
+use crate::stop::Stop;
+use crate::write::WriteOptions;
 
 /// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
 pub(super) fn location(common: &Common) -> anyhow::Result<Location> {
@@ -25,14 +27,25 @@ pub(super) fn location(common: &Common) -> anyhow::Result<Location> {
 /// `ISRC_STAMP_LEDGER` must exist; the default one is used when it exists.
 pub(super) fn ledger_if_any(common: &Common) -> anyhow::Result<Option<Box<dyn Ledger>>> {
     if common.ledger.is_some() {
-        return open_existing(common).map(Some);
+        return open_existing_to_read(common).map(Some);
     }
     let location = location(common)?;
-    Ok(if location.exists() { Some(ledger::open(&location)?) } else { None })
+    Ok(if location.exists() { Some(ledger::open_read_only(&location)?) } else { None })
 }
 
 /// Opens the existing ledger, or says how to create one.
 pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
+    Ok(ledger::open(&existing(common)?)?)
+}
+
+/// Opens the existing ledger for reading only (the commands that only read), or says
+/// how to create one.
+pub(super) fn open_existing_to_read(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
+    Ok(ledger::open_read_only(&existing(common)?)?)
+}
+
+/// The location of the ledger, which must exist.
+fn existing(common: &Common) -> anyhow::Result<Location> {
     let location = location(common)?;
     if !location.exists() {
         let ledger = ledger_arg(common);
@@ -40,7 +53,7 @@ pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> 
             "no ledger at {location}: create it with `isrc-stamp{ledger} init --prefix CC-XXX` (or pass --ledger PATH)"
         );
     }
-    Ok(ledger::open(&location)?)
+    Ok(location)
 }
 
 /// ` --ledger LOCATION` as the user gave it, for commands a message suggests (empty
@@ -151,6 +164,8 @@ pub(super) fn assign_options(
         decisions,
         rehash: args.rehash,
         location: location(common)?,
+        write: WriteOptions { break_hard_links: args.break_hard_links },
+        stop: Stop::on_signals()?,
     })
 }
 

@@ -208,6 +208,10 @@ pub struct AssignArgs {
     /// Ask each open question on the terminal, then apply the answers.
     #[arg(long, conflicts_with = "decisions")]
     pub interactive: bool,
+    /// Tag a master that has other hard links: it is replaced by a new file, so the
+    /// other names keep the untagged audio (without this, such a master is refused).
+    #[arg(long)]
+    pub break_hard_links: bool,
     /// Decode every file, also those unchanged on disk since a run decided them.
     #[arg(long)]
     pub rehash: bool,
@@ -266,6 +270,15 @@ pub enum LedgerCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Check the whole ledger: the database's own integrity check and the ledger's
+    /// invariants (one code per audio id, codes inside their range, history consistent).
+    Check,
+    /// Write a consistent copy of the ledger to FILE, while others may go on using it.
+    Backup {
+        /// The copy to write (replaced atomically if it exists).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
     /// reports files that carry it.
     Void {
@@ -319,10 +332,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::assign::run(ledger.as_mut(), &options, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::List } => {
-            commands::ledger::list(config::open_existing(common)?.as_mut(), common.json, out)?
+            commands::ledger::list(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
-            commands::ledger::show(config::open_existing(common)?.as_mut(), *isrc, common.json, out)?
+            commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Check } => {
+            commands::ledger::check(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Backup { file } } => {
+            commands::ledger::backup(config::open_existing_to_read(common)?.as_mut(), file, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Edit { isrc, title, artist, version } } => {
             let edit = crate::ledger::MetadataEdit {
@@ -336,14 +355,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Export { format, recordings, output } } => {
             let json = commands::ledger::ExportFormat::Json;
             let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
-            let mut ledger = config::open_existing(common)?;
+            let mut ledger = config::open_existing_to_read(common)?;
             let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
             commands::ledger::export(ledger.as_mut(), format, list, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file } } => {
-            // Importing into a ledger that does not exist yet creates it.
-            let mut ledger = crate::ledger::open(&config::location(common)?)?;
-            commands::ledger::import(ledger.as_mut(), file, &config::current_user(), common.json, common.quiet, out)?
+            // Importing into a ledger that does not exist yet creates it (if the import succeeds).
+            let location = config::location(common)?;
+            commands::ledger::import(&location, file, &config::current_user(), common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
             let mut ledger = config::open_existing(common)?;

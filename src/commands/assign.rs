@@ -35,6 +35,16 @@ pub(crate) fn run(
             report.remembered
         );
     }
+    if let Some(error) = &report.history_error {
+        eprintln!(
+            "warning: the files above were written, but the ledger could not record that in its history \
+             ({error}); the codes are bound all the same, and the next run records what it finds"
+        );
+    }
+    if let Some(signal) = report.interrupted {
+        eprintln!("isrc-stamp: interrupted (signal {signal}): the files marked not written were left as they were");
+        return Ok(Exit::Interrupted(signal));
+    }
     Ok(exit)
 }
 
@@ -55,13 +65,14 @@ fn print(out: &mut dyn Write, outcomes: &[Outcome], json: bool, quiet: bool, dry
 }
 
 fn write_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
-    let width = outcomes.iter().map(|o| o.path.chars().count()).max().unwrap_or(4).max(4);
+    let paths: Vec<_> = outcomes.iter().map(|o| output::escape_controls(&o.path)).collect();
+    let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(4).max(4);
     writeln!(out, "{:<width$}  {:>10}  {:<9}  {:<12}  DETAIL", "FILE", "DURATION", "ACTION", "ISRC")?;
-    for o in outcomes {
+    for (o, path) in outcomes.iter().zip(&paths) {
         let duration = o.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into());
         let isrc = o.isrc.as_deref().unwrap_or("-");
-        let detail = o.detail.as_deref().unwrap_or("");
-        writeln!(out, "{:<width$}  {duration:>10}  {:<9}  {isrc:<12}  {detail}", o.path, o.action.as_str())?;
+        let detail = output::escape_controls(o.detail.as_deref().unwrap_or(""));
+        writeln!(out, "{path:<width$}  {duration:>10}  {:<9}  {isrc:<12}  {detail}", o.action.as_str())?;
     }
     Ok(())
 }

@@ -33,7 +33,13 @@ fn print(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings, json: b
 /// The human-readable report: one block per group or link.
 fn write_report(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings) -> std::io::Result<()> {
     for error in errors {
-        writeln!(out, "{}: {}: {}", error.kind, error.path, error.error)?;
+        writeln!(
+            out,
+            "{}: {}: {}",
+            error.kind,
+            output::escape_controls(&error.path),
+            output::escape_controls(&error.error)
+        )?;
     }
     if findings.groups.is_empty() && findings.recordings.is_empty() && findings.edits.is_empty() {
         return writeln!(out, "no duplicates");
@@ -92,7 +98,7 @@ fn write_rows(out: &mut dyn Write, rows: Vec<(String, &FileLine)>) -> std::io::R
         let title = file.title.as_deref().map(|t| format!("  \"{t}\"")).unwrap_or_default();
         let label = if label_width == 0 { String::new() } else { format!("{label:<label_width$}  ") };
         let line = format!("  {label}{:<path_width$}  {codes:<12}{title}", file.path);
-        writeln!(out, "{}", line.trim_end())?;
+        writeln!(out, "{}", output::escape_controls(line.trim_end()))?;
     }
     writeln!(out)
 }

@@ -114,9 +114,9 @@ pub(crate) fn run(
 
 /// The human-readable block for one file.
 fn write_block(out: &mut dyn Write, line: &InspectLine) -> std::io::Result<()> {
-    writeln!(out, "{}", line.path)?;
+    writeln!(out, "{}", output::escape_controls(&line.path))?;
     if let Some(error) = &line.error {
-        writeln!(out, "  error       {error}")?;
+        writeln!(out, "  error       {}", output::escape_controls(error))?;
         return writeln!(out);
     }
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
@@ -146,7 +146,7 @@ fn write_block(out: &mut dyn Write, line: &InspectLine) -> std::io::Result<()> {
             }
         }
     }
-    writeln!(out, "  title       {}", or_dash(&line.title))?;
-    writeln!(out, "  artist      {}", or_dash(&line.artist))?;
+    writeln!(out, "  title       {}", output::escape_controls(&or_dash(&line.title)))?;
+    writeln!(out, "  artist      {}", output::escape_controls(&or_dash(&line.artist)))?;
     writeln!(out)
 }

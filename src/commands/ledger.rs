@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
-use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
-use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, MetadataEdit, NewEvent, Recording};
+use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportSummary};
+use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording};
 use crate::output::{self, Exit};
 
 /// A text for an event: quoted, or `(none)`.
@@ -56,9 +56,9 @@ pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> 
             r.status.as_str(),
             r.origin.as_str(),
             row.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into()),
-            r.title.as_deref().unwrap_or("-"),
-            r.version_note.as_deref().unwrap_or("-"),
-            r.artist.as_deref().unwrap_or("-")
+            output::escape_controls(r.title.as_deref().unwrap_or("-")),
+            output::escape_controls(r.version_note.as_deref().unwrap_or("-")),
+            output::escape_controls(r.artist.as_deref().unwrap_or("-"))
         )?;
     }
     Ok(Exit::Clean)
@@ -221,44 +221,58 @@ pub(crate) fn export(
 }
 
 /// Runs `ledger import FILE`: every row is checked, and either all are imported in one
-/// transaction (exit 0) or none, with each bad row reported by line number (exit 1).
+/// transaction (exit 0) or none, with the bad rows reported by line number (exit 1; the
+/// first [`exchange::SHOWN_ERRORS`] problems and a count of the rest). The file is read
+/// twice, in bounded memory ([`exchange::stage`], then [`exchange::import`]); a ledger
+/// that did not exist is created only for an import that succeeds.
 pub(crate) fn import(
-    ledger: &mut dyn Ledger,
+    location: &Location,
     file: &Path,
     user: &str,
     json: bool,
     quiet: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let defaults = Defaults { user: user.to_owned(), at: crate::ledger::now() };
-    let parsed = exchange::parse(&bytes, &defaults);
-    if !quiet && !parsed.ignored.is_empty() {
-        eprintln!("note: ignoring columns isrc-stamp does not know: {}", parsed.ignored.join(", "));
+    let mut staged = exchange::stage(input, &defaults).with_context(|| format!("cannot read {}", file.display()))?;
+    if !quiet && !staged.ignored.is_empty() {
+        eprintln!("note: ignoring columns isrc-stamp does not know: {}", staged.ignored.join(", "));
     }
     let source = file.display().to_string();
-    let result = ledger.transaction(|tx| {
-        let imported = exchange::import(tx, &parsed.rows, &source, &defaults);
-        match imported {
-            Ok(_) if !parsed.errors.is_empty() => Err(ImportError::Rows(parsed.errors.clone())),
-            Err(ImportError::Rows(more)) => {
-                let mut all = [parsed.errors.as_slice(), more.as_slice()].concat();
-                all.sort_by_key(|error| error.line);
-                Err(ImportError::Rows(all))
-            }
-            other => other,
-        }
-    });
+    if let Some(bad) = staged.bad_rows() {
+        report_bad_rows(&bad, &source, json, out)?;
+        return Ok(Exit::Findings);
+    }
+    let existed = location.exists();
+    let mut ledger = crate::ledger::open(location)?;
+    let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source));
+    drop(ledger);
+    if result.is_err() && !existed {
+        remove_new_ledger(location);
+    }
     match result {
         Ok(summary) => {
             print_summary(&summary, &source, json, out)?;
             Ok(Exit::Clean)
         }
-        Err(ImportError::Rows(errors)) => {
-            report_bad_rows(&errors, &source, json, out)?;
+        Err(ImportError::Rows(bad)) => {
+            report_bad_rows(&bad, &source, json, out)?;
             Ok(Exit::Findings)
         }
         Err(ImportError::Ledger(error)) => Err(error.into()),
+        Err(error @ ImportError::Scratch(_)) => Err(error.into()),
+    }
+}
+
+/// Removes the ledger an import created and then did not fill (its WAL files with it).
+fn remove_new_ledger(location: &Location) {
+    if let Some(path) = location.path() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
     }
 }
 
@@ -281,22 +295,70 @@ fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dy
     Ok(())
 }
 
-/// Every bad row on stderr (and as JSON lines on `out` with `--json`), then the verdict.
-fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    for error in errors {
+/// The first bad rows on stderr (and as JSON lines on `out` with `--json`), then the
+/// verdict with the count of all.
+fn report_bad_rows(bad: &BadRows, source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    for error in &bad.shown {
         if json {
             output::json_line(out, error)?;
         } else {
-            eprintln!("isrc-stamp: {source}: {error}");
+            eprintln!("isrc-stamp: {source}: {}", output::escape_controls(&error.to_string()));
         }
     }
-    let mut lines: Vec<u64> = errors.iter().map(|error| error.line).collect();
-    lines.dedup();
-    eprintln!(
-        "isrc-stamp: {} bad row(s) in {source}: nothing imported; fix them and import the file again",
-        lines.len()
-    );
+    if bad.shown.len() == exchange::SHOWN_ERRORS {
+        eprintln!("isrc-stamp: only the first {} problems are shown", exchange::SHOWN_ERRORS);
+    }
+    eprintln!("isrc-stamp: {} bad row(s) in {source}: nothing imported; fix them and import the file again", bad.rows);
     Ok(())
+}
+
+/// One finding of `ledger check`, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct CheckFinding<'a> {
+    /// `integrity` (the database's own check) or `invariant` (the ledger's rules).
+    kind: &'static str,
+    message: &'a str,
+}
+
+/// Runs `ledger check`: the backend's full integrity check, then the ledger's own
+/// invariants; every finding printed; exit 1 with any.
+pub(crate) fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let integrity = ledger.integrity_problems()?;
+    // A ledger whose pages do not read cannot be walked for its invariants.
+    let invariants = match crate::ledger::check::invariants(ledger) {
+        Ok(found) => found,
+        Err(error) if !integrity.is_empty() => vec![format!("the invariants could not be checked: {error}")],
+        Err(error) => return Err(error.into()),
+    };
+    let findings: Vec<(&'static str, &String)> =
+        integrity.iter().map(|m| ("integrity", m)).chain(invariants.iter().map(|m| ("invariant", m))).collect();
+    for (kind, message) in &findings {
+        if json {
+            output::json_line(out, &CheckFinding { kind, message })?;
+        } else {
+            writeln!(out, "{kind:<9}  {}", output::escape_controls(message))?;
+        }
+    }
+    if findings.is_empty() {
+        if !json {
+            writeln!(out, "ok: the database is sound and every invariant holds")?;
+        }
+        return Ok(Exit::Clean);
+    }
+    eprintln!(
+        "isrc-stamp: the ledger has {} problem(s); restore it from a backup (or fix it) before assigning with it",
+        findings.len()
+    );
+    Ok(Exit::Findings)
+}
+
+/// Runs `ledger backup FILE`: a consistent copy, written whole or not at all.
+pub(crate) fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
+    if !quiet {
+        writeln!(out, "backed the ledger up to {}", file.display())?;
+    }
+    Ok(Exit::Clean)
 }
 
 /// What `ledger void --json` prints.

@@ -42,14 +42,17 @@ fn print(out: &mut dyn Write, reports: &[FileReport], summary: &Summary, json: b
     for r in reports {
         let verdict = if r.findings.iter().any(|f| f.severity == Severity::Error) { "FAIL" } else { "ok" };
         let duration = r.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into());
-        writeln!(out, "{verdict:<4}  {:<12}  {duration:>10}  {}", r.isrc.as_deref().unwrap_or("-"), r.path)?;
+        let path = output::escape_controls(&r.path);
+        writeln!(out, "{verdict:<4}  {:<12}  {duration:>10}  {path}", r.isrc.as_deref().unwrap_or("-"))?;
         for f in &r.findings {
-            writeln!(out, "      {:<7} {:<24} {}", severity_word(f.severity), f.id, f.message)?;
+            let message = output::escape_controls(&f.message);
+            writeln!(out, "      {:<7} {:<24} {message}", severity_word(f.severity), f.id)?;
         }
     }
     let s = &summary.summary;
     for f in &s.findings {
-        writeln!(out, "set   {:<7} {:<24} {}", severity_word(f.severity), f.id, f.message)?;
+        let message = output::escape_controls(&f.message);
+        writeln!(out, "set   {:<7} {:<24} {message}", severity_word(f.severity), f.id)?;
     }
     let ledger = if s.ledger { "" } else { " (no ledger: file and set checks only)" };
     let skipped =

@@ -521,6 +521,28 @@ fn candidates_share_keys_and_come_most_shared_first(fresh: Fresh<'_>) {
     assert!(ledger.fingerprint_candidates(&[], 8).expect("looked up").is_empty());
 }
 
+fn a_sound_ledger_meets_every_invariant(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let first = issue(ledger.as_mut(), 26).unwrap();
+    let second = issue(ledger.as_mut(), 26).unwrap();
+    ledger
+        .transaction(|tx| {
+            tx.bind_audio(&audio_record(1, first))?;
+            tx.bind_audio(&audio_record(2, first))?;
+            tx.void(second, "a mistake")?;
+            tx.log(&NewEvent { isrc: Some(second), ..NewEvent::new(USER, AT, "void") })?;
+            crate::ledger::check::confirm_lookups(tx, &[audio(1), audio(3)])
+        })
+        .unwrap();
+    assert_eq!(check::invariants(ledger.as_mut()).unwrap(), Vec::<String>::new());
+    assert!(ledger.integrity_problems().unwrap().is_empty());
+    // A void code whose history does not say so is a finding.
+    let third = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.void(third, "no event")).unwrap();
+    let found = check::invariants(ledger.as_mut()).unwrap();
+    assert_eq!(found, [format!("{third} is void but its history has no void event")]);
+}
+
 fn keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out(fresh: Fresh<'_>) {
     let seeds: Vec<u64> = (1..=rules::KEY_ROWS as u64 + 1).collect();
     let (mut ledger, codes) = ledger_issuing(fresh, &seeds);
@@ -630,7 +652,8 @@ macro_rules! behaviour_tests {
                 candidates_share_keys_and_come_most_shared_first,
                 keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out,
                 unbinding_removes_the_binding_and_its_fingerprint_and_keeps_the_code,
-                a_prefix_is_removed_only_while_no_code_uses_it
+                a_prefix_is_removed_only_while_no_code_uses_it,
+                a_sound_ledger_meets_every_invariant
             );
         }
     };

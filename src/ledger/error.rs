@@ -27,15 +27,41 @@ pub enum LedgerError {
         reason: String,
     },
 
-    /// The location holds a database, but not one this tool made.
+    /// The location holds something that is not an isrc-stamp ledger: another database,
+    /// another kind of file, or an empty file (a ledger is never empty).
     #[error(
-        "{location} is a database but not an isrc-stamp ledger; \
-         pass another location with --ledger"
+        "{location} is not an isrc-stamp ledger ({why}); nothing was changed. \
+         If it was your ledger, restore it from a backup; otherwise pass another location with --ledger"
     )]
     NotALedger {
         /// The ledger's location, as shown to people.
         location: String,
+        /// What it is instead.
+        why: String,
     },
+
+    /// The ledger's file is damaged: a page or an index does not read back as it must.
+    /// Nothing can be trusted, so nothing is written.
+    #[error(
+        "the ledger is damaged ({0}); nothing was written. Restore it from a backup \
+         (`isrc-stamp ledger backup FILE` makes one) and run again; `isrc-stamp ledger check` \
+         lists what is wrong"
+    )]
+    Damaged(String),
+
+    /// The disk holding the ledger is full.
+    #[error(
+        "the disk holding the ledger{} is full or nearly so; nothing was committed. Free some space and run again",
+        .0.as_deref().map(|fs| format!(" ({fs})")).unwrap_or_default()
+    )]
+    DiskFull(Option<String>),
+
+    /// The ledger was opened read-only (the caller may only read it) and a write was asked.
+    #[error(
+        "the ledger {0} is open read-only (you may only read it, or its file system is read-only); \
+         this command needs to write to it"
+    )]
+    ReadOnly(String),
 
     /// A location that names no backend this build has.
     #[error("{0}")]

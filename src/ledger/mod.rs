@@ -20,6 +20,7 @@
 
 #[cfg(test)]
 mod behaviour;
+pub(crate) mod check;
 mod error;
 pub(crate) mod exchange;
 mod facts;
@@ -143,7 +144,18 @@ pub trait Ledger: Lookup {
 
     /// Starts a write transaction, waiting for other writers if needed.
     /// Prefer `transaction` on `dyn Ledger`, which commits and rolls back for you.
+    /// On a ledger opened read-only ([`open_read_only`]) the transaction reads one
+    /// consistent state and refuses every write.
     fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>>;
+
+    /// The backend's own structural check of its storage (pages, indexes against their
+    /// tables, foreign keys), one line per problem; empty when sound. `ledger check`
+    /// adds the ledger's invariants ([`check::invariants`]).
+    fn integrity_problems(&mut self) -> Result<Vec<String>>;
+
+    /// Writes a consistent copy of the whole ledger to a new file at `to`, while others
+    /// may go on using it.
+    fn backup(&mut self, to: &Path) -> Result<()>;
 }
 
 impl dyn Ledger + '_ {
@@ -206,9 +218,18 @@ impl std::fmt::Display for Location {
 }
 
 /// Opens the ledger at `location`, creating it (and migrating its schema forward) if
-/// needed. Callers that must not create one check [`Location::exists`] first.
+/// needed. Callers that must not create one check [`Location::exists`] first. Whatever
+/// is at the location must be a ledger: anything else is refused, never overwritten.
 pub fn open(location: &Location) -> Result<Box<dyn Ledger>> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(SqliteLedger::open(path)?)),
+    }
+}
+
+/// Opens the existing ledger at `location` for reading only: what the commands that
+/// only read use, so that they work for a user who may only read the ledger.
+pub fn open_read_only(location: &Location) -> Result<Box<dyn Ledger>> {
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(SqliteLedger::open_read_only(path)?)),
     }
 }

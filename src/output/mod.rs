@@ -1,8 +1,10 @@
 //! How results leave the program: exit codes, JSON Lines, and human tables.
 //!
 //! Like ripgrep: 0 when clean, 1 when there are findings (conflicts, failed checks,
-//! invalid codes), 2 when something could not be read or the usage was wrong. Results go
-//! to stdout; progress and diagnostics to stderr.
+//! invalid codes), 2 when something could not be read or the usage was wrong; 128 + the
+//! signal's number (130, 143) when a signal stopped the run part way. Results go to
+//! stdout; progress and diagnostics to stderr. Tables escape control characters
+//! ([`escape_controls`]).
 
 pub(crate) mod progress;
 
@@ -17,6 +19,8 @@ pub enum Exit {
     Findings,
     /// Errors: unreadable or undecodable files, bad usage.
     Errors,
+    /// Stopped by a signal (its number) before the work was done.
+    Interrupted(u8),
 }
 
 impl Exit {
@@ -26,6 +30,7 @@ impl Exit {
             Exit::Clean => 0,
             Exit::Findings => 1,
             Exit::Errors => 2,
+            Exit::Interrupted(signal) => 128u8.saturating_add(signal),
         }
     }
 
@@ -64,6 +69,28 @@ pub(crate) fn path(path: &std::path::Path) -> String {
 pub(crate) fn json_line(out: &mut dyn Write, value: &impl serde::Serialize) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
+}
+
+/// Text for a table, with control characters escaped (`\n`, `\t`, `\r`, `\x1b`,
+/// `\u{85}`, ...): a file name may hold any byte but `/` and NUL, and one holding an
+/// escape sequence or a newline must not redraw the terminal or fake a table row.
+/// JSON output needs no such care: the JSON encoder escapes them.
+pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => escaped.push_str("\\n"),
+            '\t' => escaped.push_str("\\t"),
+            '\r' => escaped.push_str("\\r"),
+            c if (c as u32) < 0x80 && c.is_control() => escaped.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => escaped.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
 }
 
 /// A duration as `m:ss.mmm` (or `h:mm:ss.mmm`).
@@ -109,6 +136,12 @@ mod tests {
     fn timestamps_are_utc_dates() {
         assert_eq!(timestamp(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(timestamp(1_795_306_000), "2026-11-22 00:06:40 UTC");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_tables() {
+        assert_eq!(escape_controls("01 Intro.wav"), "01 Intro.wav");
+        assert_eq!(escape_controls("a\nb\tc\x1b[31md\u{85}é"), "a\\nb\\tc\\x1b[31md\\u{85}é");
     }
 
     #[test]

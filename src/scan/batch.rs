@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::audio::AnalyzeOptions;
 use crate::output::progress;
 use crate::scan::{Failed, KnownAudio, OnStamped, Scanned, nothing_known, scan_each_with};
+use crate::stop::Stop;
 
 /// Scans every audio file under `paths` on `jobs` threads, with a progress bar.
 pub(crate) fn scan_with_progress(
@@ -25,12 +26,13 @@ pub(crate) fn scan_with_options(
     quiet: bool,
     label: &'static str,
 ) -> Vec<Result<Scanned, Failed>> {
-    scan_handing_on(paths, options, jobs, quiet, label, &|_, _| {}, &nothing_known)
+    scan_handing_on(paths, options, jobs, quiet, label, &|_, _| {}, &nothing_known, &Stop::never())
 }
 
 /// [`scan_with_options`], handing every file to `on_stamped` as its scan starts (on the
 /// scanning thread, before its decoding), while the others are still being read, and
-/// taking the audio facts `known` remembers for a file's identity instead of decoding it.
+/// taking the audio facts `known` remembers for a file's identity instead of decoding it,
+/// and starting no file once `stop` is asked for.
 pub(crate) fn scan_handing_on(
     paths: &[PathBuf],
     options: &AnalyzeOptions,
@@ -39,12 +41,13 @@ pub(crate) fn scan_handing_on(
     label: &'static str,
     on_stamped: &OnStamped<'_>,
     known: &KnownAudio<'_>,
+    stop: &Stop,
 ) -> Vec<Result<Scanned, Failed>> {
     let files = super::walk::audio_files(paths);
     let bar = progress::bar(files.len(), quiet, label);
     // Fewer files than jobs: the spare threads hash beside each file's decoding.
     let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
-    let scanned = in_pool(jobs, || scan_each_with(files, &options, on_stamped, known, |_| bar.inc(1)));
+    let scanned = in_pool(jobs, || scan_each_with(files, &options, on_stamped, known, |_| bar.inc(1), stop));
     bar.finish_and_clear();
     scanned
 }

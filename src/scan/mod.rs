@@ -12,6 +12,7 @@ pub(crate) use batch::{in_pool, scan_handing_on, scan_with_options, scan_with_pr
 
 use crate::audio::{self, AnalyzeOptions, AudioError, AudioFacts};
 use crate::container::{self, TagError, TagReport};
+use crate::stop::Stop;
 use walk::WalkError;
 
 /// A file whose audio and tags were read.
@@ -110,6 +111,9 @@ pub enum ScanError {
     /// Audio in a format isrc-stamp does not read, found in a folder: reported, untouched.
     #[error("{0}")]
     Skipped(String),
+    /// A stop was asked for (Ctrl-C, SIGTERM) before the file was read.
+    #[error("not read: the run was interrupted before this file; run again")]
+    Interrupted,
 }
 
 /// A file that failed, with the reason.
@@ -161,18 +165,21 @@ pub type OnStamped<'a> = dyn Fn(&Path, &FileStamp) + Sync + 'a;
 
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
 /// `on_stamped` hears of each file as its scan starts, `on_done` sees each result as
-/// soon as it is ready.
-pub fn scan_each_with(
+/// soon as it is ready. Once `stop` is asked for, no file is started: the files not
+/// reached fail with [`ScanError::Interrupted`].
+pub(crate) fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,
     on_stamped: &OnStamped<'_>,
     known: &KnownAudio<'_>,
     on_done: impl Fn(&Result<Scanned, Failed>) + Sync,
+    stop: &Stop,
 ) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
         .map(|file| {
             let result = match file {
+                Ok(path) if stop.requested() => Err(Failed { path, error: ScanError::Interrupted }),
                 Ok(path) => scan_with(&path, options, on_stamped, known).map_err(|error| Failed { path, error }),
                 Err(walk) if walk.skipped => Err(Failed { path: walk.path, error: ScanError::Skipped(walk.message) }),
                 Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),

@@ -6,12 +6,15 @@
 //! and FLAC, the same audio id decoded again for the others), and every location the
 //! format has must read back the code and nothing else. The original must still be as
 //! it was when it was scanned (size and modification time), checked before the copy is
-//! made and again just before the rename. Only then is it given the original's
-//! permissions (and owner, where allowed) and put in its place by [`replace`], the one
-//! atomic replace every output of the program goes through. A symlink is followed: its
-//! target is replaced, the link stays. On any failure the temporary file is removed and
-//! the original is untouched, byte for byte. A read-only file is refused, not
-//! replaced: isrc-stamp does not override a write protection.
+//! made and again just before the rename. Only then is it given everything the original
+//! had (owner, group, mode, extended attributes and ACLs: [`keep`]) and put in its place
+//! by [`replace`], the one atomic replace every output of the program goes through. A
+//! symlink is followed: its target is replaced, the link stays. On any failure the
+//! temporary file is removed and the original is untouched, byte for byte. A read-only
+//! file is refused, not replaced: isrc-stamp does not override a write protection; nor
+//! is a file replaced that the caller may not write, whose owner or group it could not
+//! give back, or that has other hard links (unless asked). A full disk is named as such,
+//! with the file system it is.
 //!
 //! Copies can also be prepared ahead of the decision ([`prepared`]), written past the
 //! page cache ([`direct_io`]).
@@ -27,10 +30,13 @@ use crate::isrc::Isrc;
 use crate::scan::FileStamp;
 
 pub(crate) mod direct_io;
+mod keep;
 mod prepared;
 mod proof;
 pub(crate) mod replace;
 
+use keep::Keeper;
+pub(crate) use keep::WriteOptions;
 pub(crate) use prepared::{Prepared, prepare};
 pub(crate) use replace::{TEMP_PREFIX, remove_stale_temp_files, write_atomically};
 
@@ -48,6 +54,26 @@ pub enum WriteError {
     /// The file is write-protected.
     #[error("the file is read-only; make it writable to tag it")]
     ReadOnly,
+    /// The caller may not replace the file, or could not give the tagged copy what the
+    /// original has (owner, group, mode, extended attributes). Nothing was written.
+    #[error("refused: {0}; the original is untouched")]
+    NotAllowed(String),
+    /// The file has other hard links, which tagging (a new file renamed over the name)
+    /// would split.
+    #[error(
+        "refused: the file has {0} hard links, and tagging replaces it with a new file, so the other \
+         names would keep the untagged audio; tag each name separately with --break-hard-links, \
+         or make the links copies first"
+    )]
+    HardLinked(u64),
+    /// The disk is full.
+    #[error("{action}: {fs} is full; free some space and run again (the original is untouched)")]
+    DiskFull {
+        /// What was being done.
+        action: &'static str,
+        /// The file system, named with its mount point and free space.
+        fs: String,
+    },
     /// Writing the tags failed.
     #[error(transparent)]
     Tags(#[from] container::TagError),
@@ -71,6 +97,22 @@ fn io(action: &'static str) -> impl FnOnce(std::io::Error) -> WriteError {
     move |cause| WriteError::Io { action, cause }
 }
 
+impl WriteError {
+    /// Names the file system when the error is a full disk (the copy is written beside
+    /// `target`, on its file system).
+    fn located(self, target: &Path) -> WriteError {
+        match self {
+            WriteError::Io { action, cause } if crate::fsinfo::is_full(&cause) => {
+                WriteError::DiskFull { action, fs: crate::fsinfo::describe(target) }
+            }
+            WriteError::Tags(container::TagError::Io(cause)) if crate::fsinfo::is_full(&cause) => {
+                WriteError::DiskFull { action: "cannot write the tagged copy", fs: crate::fsinfo::describe(target) }
+            }
+            other => other,
+        }
+    }
+}
+
 /// Writes `isrc` into every location of the file at `path`, safely.
 ///
 /// `expected` is the audio id the file had when it was scanned and `stamp` its size
@@ -81,14 +123,25 @@ pub(crate) fn write_isrc(
     isrc: Isrc,
     expected: &AudioId,
     stamp: &FileStamp,
+    options: WriteOptions,
 ) -> Result<(), WriteError> {
-    let original = Original::check(path, stamp)?;
-    let mut temp = original.temp_file()?;
-    container::write(&original.target, temp.as_file_mut(), format, isrc)?;
-    temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
-    verify_audio(&original.target, temp.path(), format, expected)?;
-    carries_everywhere(&container::read(temp.path(), format)?, isrc)?;
-    original.replace_with(temp, stamp)
+    let original = match Original::check(path, stamp, options) {
+        // Another run that agrees (or this run, through another name) got there first.
+        Err(WriteError::Changed) if already_right(path, None, &Wanted { format, isrc, expected: Some(expected) }) => {
+            return Ok(());
+        }
+        checked => checked?,
+    };
+    let target = original.target.clone();
+    let written = (|| {
+        let mut temp = original.temp_file()?;
+        container::write(&original.target, temp.as_file_mut(), format, isrc)?;
+        temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
+        verify_audio(&original.target, temp.path(), format, expected)?;
+        carries_everywhere(&container::read(temp.path(), format)?, isrc)?;
+        original.replace_with(temp, stamp, &Wanted { format, isrc, expected: Some(expected) })
+    })();
+    written.map_err(|error| error.located(&target))
 }
 
 /// The file being tagged, checked writable and unchanged since the scan.
@@ -98,8 +151,8 @@ struct Original {
     target: PathBuf,
     /// Its folder, where the temporary copy goes.
     folder: PathBuf,
-    /// Its metadata (permissions, owner) when checked.
-    metadata: fs::Metadata,
+    /// What the copy must be given back: owner, group, mode, extended attributes.
+    keeper: Keeper,
     /// The original, held open until it has been replaced. Freeing a replaced master
     /// (dropping its cached pages, releasing its blocks) takes the kernel milliseconds;
     /// done inside the rename it would hold the folder's lock, and the renames of a
@@ -109,17 +162,16 @@ struct Original {
 }
 
 impl Original {
-    /// Resolves `path` and checks the file may be tagged: writable, and still as scanned.
-    fn check(path: &Path, stamp: &FileStamp) -> Result<Original, WriteError> {
+    /// Resolves `path` and checks the file may be tagged by this caller, with all it
+    /// has kept ([`Keeper::check`]), and is still as scanned.
+    fn check(path: &Path, stamp: &FileStamp, options: WriteOptions) -> Result<Original, WriteError> {
         let target = fs::canonicalize(path).map_err(io("cannot resolve the path"))?;
         let metadata = fs::metadata(&target).map_err(io("cannot read the file's metadata"))?;
-        if metadata.permissions().readonly() {
-            return Err(WriteError::ReadOnly);
-        }
-        unchanged_since_scan(&target, stamp)?;
         let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let keeper = Keeper::check(&target, &folder, &metadata, options)?;
+        unchanged_since_scan(&target, stamp)?;
         let held = File::open(&target).map_err(io("cannot open the file"))?;
-        Ok(Original { target, folder, metadata, _held: held })
+        Ok(Original { target, folder, keeper, _held: held })
     }
 
     /// A new temporary file beside the original ([`replace::temp_in`]).
@@ -128,12 +180,58 @@ impl Original {
     }
 
     /// Renames the proven copy over the original, if the original is still as scanned,
-    /// with the original's permissions (and owner, where allowed); then flushes the folder.
-    fn replace_with(self, temp: NamedTempFile, stamp: &FileStamp) -> Result<(), WriteError> {
-        unchanged_since_scan(&self.target, stamp)?;
-        fs::set_permissions(temp.path(), self.metadata.permissions()).map_err(io("cannot copy the permissions"))?;
-        keep_owner(temp.as_file(), &self.metadata);
+    /// with everything the original had ([`Keeper::restore`]); then flushes the folder.
+    ///
+    /// An original changed since the scan is left alone; but when it now carries `wanted`
+    /// code everywhere over the same audio (another run that agrees got there first, or
+    /// the same file was reached twice), that is success: the file is already right.
+    fn replace_with(self, temp: NamedTempFile, stamp: &FileStamp, wanted: &Wanted<'_>) -> Result<(), WriteError> {
+        if let Err(changed) = unchanged_since_scan(&self.target, stamp) {
+            return if already_right(&self.target, Some(temp.path()), wanted) { Ok(()) } else { Err(changed) };
+        }
+        self.keeper.restore(temp.as_file())?;
         replace::commit(temp, &self.target).map_err(io("cannot replace the original"))
+    }
+}
+
+/// What a tagged copy is meant to be: the format, the code, and (when known) the audio id.
+struct Wanted<'a> {
+    format: Format,
+    isrc: Isrc,
+    /// The audio id the original was scanned with (formats proven by decoding).
+    expected: Option<&'a AudioId>,
+}
+
+/// Whether `target` carries `wanted.isrc` everywhere over the audio of the proven
+/// `copy` (the same audio bytes) or, without one, over the expected audio id (decoded).
+fn already_right(target: &Path, copy: Option<&Path>, wanted: &Wanted<'_>) -> bool {
+    let Ok(report) = container::read(target, wanted.format) else {
+        return false;
+    };
+    if carries_everywhere(&report, wanted.isrc).is_err() {
+        return false;
+    }
+    let same_bytes = copy.map(|copy| proof::same_audio_bytes(copy, target, wanted.format));
+    match same_bytes {
+        Some(Ok(Some(same))) => same,
+        Some(Err(_)) => false,
+        Some(Ok(None)) | None => {
+            wanted.expected.is_some_and(|id| audio::analyze(target).is_ok_and(|facts| &facts.audio_id == id))
+        }
+    }
+}
+
+/// A file's identity: its path with every symlink resolved, so that two ways to one
+/// file (a symlink beside it, the file named twice) are one key, and two hard links
+/// (separate names, by `--break-hard-links` written separately) are two.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct FileKey(PathBuf);
+
+impl FileKey {
+    /// The key of the file at `path`, `None` if it cannot be resolved (the write then
+    /// reports why).
+    pub(crate) fn of(path: &Path) -> Option<FileKey> {
+        fs::canonicalize(path).ok().map(FileKey)
     }
 }
 
@@ -180,16 +278,4 @@ fn carries_everywhere(report: &TagReport, isrc: Isrc) -> Result<(), WriteError> 
     } else {
         Err(WriteError::ReadBack { isrc, found: [missing, wrong].concat().join(", ") })
     }
-}
-
-/// Gives the copy the original's owner and group where the process may (as root, or
-/// when they are already its own); otherwise the copy keeps the process's.
-fn keep_owner(file: &File, original: &fs::Metadata) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let _ = std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid()));
-    }
-    #[cfg(not(unix))]
-    let _ = (file, original);
 }

@@ -32,7 +32,7 @@ use std::path::Path;
 use tempfile::NamedTempFile;
 
 use super::direct_io::DirectWriter;
-use super::{Original, WriteError, carries_everywhere, io, proof};
+use super::{Original, Wanted, WriteError, WriteOptions, carries_everywhere, io, proof};
 use crate::container::{self, Format};
 use crate::isrc::Isrc;
 use crate::scan::FileStamp;
@@ -55,12 +55,12 @@ pub(crate) struct Prepared {
 
 /// Makes a tagged copy of the file at `path` ahead of the decision, or `None` if it
 /// cannot (any failure, or a format that is not WAV or FLAC).
-pub(crate) fn prepare(path: &Path, format: Format, stamp: &FileStamp) -> Option<Prepared> {
+pub(crate) fn prepare(path: &Path, format: Format, stamp: &FileStamp, options: WriteOptions) -> Option<Prepared> {
     if !format.is_streamed() {
         return None;
     }
     let placeholder = Isrc::parse(PLACEHOLDER).ok()?;
-    let original = Original::check(path, stamp).ok()?;
+    let original = Original::check(path, stamp, options).ok()?;
     let mut temp = original.temp_file().ok()?;
     match DirectWriter::open(temp.path()) {
         Some(mut direct) => {
@@ -84,6 +84,11 @@ impl Prepared {
     /// reads back `isrc`, and renames the copy over the original if it is still as
     /// scanned (`stamp`).
     pub fn finish(self, isrc: Isrc, stamp: &FileStamp) -> Result<(), WriteError> {
+        let target = self.original.target.clone();
+        self.finish_here(isrc, stamp).map_err(|error| error.located(&target))
+    }
+
+    fn finish_here(self, isrc: Isrc, stamp: &FileStamp) -> Result<(), WriteError> {
         let mut file = self.temp.as_file();
         for &at in &self.code_at {
             file.seek(SeekFrom::Start(at)).map_err(io("cannot write the code into the tagged copy"))?;
@@ -91,7 +96,8 @@ impl Prepared {
         }
         file.sync_data().map_err(io("cannot flush the tagged copy"))?;
         carries_everywhere(&container::read(self.temp.path(), self.format)?, isrc)?;
-        self.original.replace_with(self.temp, stamp)
+        let wanted = Wanted { format: self.format, isrc, expected: None };
+        self.original.replace_with(self.temp, stamp, &wanted)
     }
 }
 
@@ -182,7 +188,7 @@ mod tests {
         ];
         for (fixture, format, places) in fixtures {
             let (dir, path, id, stamp) = master(fixture);
-            let copy = prepare(&path, format, &stamp).expect("prepared");
+            let copy = prepare(&path, format, &stamp, super::WriteOptions::default()).expect("prepared");
             assert_eq!(copy.code_at.len(), places, "{fixture}");
             assert_eq!(files_in(dir.path()), 2, "{fixture}: the copy sits beside the original until finished");
             copy.finish(isrc, &stamp).unwrap();
@@ -199,7 +205,7 @@ mod tests {
     fn a_prepared_copy_dropped_leaves_the_original_alone() {
         let (dir, path, _, stamp) = master("same/same.flac");
         let before = std::fs::read(&path).unwrap();
-        drop(prepare(&path, Format::Flac, &stamp).expect("prepared"));
+        drop(prepare(&path, Format::Flac, &stamp, super::WriteOptions::default()).expect("prepared"));
         assert_eq!(files_in(dir.path()), 1);
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
@@ -213,21 +219,21 @@ mod tests {
         tag.save_to_path(&path, WriteOptions::new()).unwrap();
         assert_eq!(container::read(&path, Format::Flac).unwrap().title.as_deref(), Some(PLACEHOLDER));
         let stamp = FileStamp::of(&path).unwrap();
-        assert!(prepare(&path, Format::Flac, &stamp).is_none());
+        assert!(prepare(&path, Format::Flac, &stamp, super::WriteOptions::default()).is_none());
         assert_eq!(files_in(dir.path()), 1, "no copy left behind");
     }
 
     #[test]
     fn a_file_changed_after_the_scan_is_not_prepared_and_a_copy_is_not_finished() {
         let (_dir, path, _, stamp) = master("same/plain.wav");
-        let copy = prepare(&path, Format::Wav, &stamp).expect("prepared");
+        let copy = prepare(&path, Format::Wav, &stamp, super::WriteOptions::default()).expect("prepared");
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.push(0);
         std::fs::write(&path, &bytes).unwrap();
         let error = copy.finish(Isrc::parse("QZDEM2600042").unwrap(), &stamp).unwrap_err();
         assert!(matches!(error, WriteError::Changed), "{error}");
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "the changed file is left as it is");
-        assert!(prepare(&path, Format::Wav, &stamp).is_none());
+        assert!(prepare(&path, Format::Wav, &stamp, super::WriteOptions::default()).is_none());
     }
 
     #[test]

@@ -98,23 +98,55 @@ pub(crate) fn write_atomically(
     commit(temp, path).with_context(context)
 }
 
-/// Removes the temporary files that killed runs left under `paths`: those named by
-/// isrc-stamp (`.isrc-stamp-PID-….tmp`) whose process no longer runs. Files of a
-/// running process, and anything isrc-stamp did not name, are left alone. Returns
-/// the files removed. Only where the process table can be read (`/proc`).
+/// Removes the temporary files that killed runs left beside the files under `paths`:
+/// those named by isrc-stamp (`.isrc-stamp-PID-….tmp`) whose process no longer runs.
+/// Every folder a file is found in is swept: the folders walked, the folder of a file
+/// named on the command line, and the folder of every symlink's target (a tagged
+/// copy is made beside the target). Files of a running process, and anything
+/// isrc-stamp did not name, are left alone. Returns the files removed. Only where the
+/// process table can be read (`/proc`).
 pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     if !Path::new("/proc/self").exists() {
         return Vec::new();
     }
+    let mut folders: Vec<PathBuf> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |folder: &Path| {
+        let folder = fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+        if seen.insert(folder.clone()) {
+            folders.push(folder);
+        }
+    };
+    for root in paths {
+        if root.is_dir() {
+            for entry in walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_map(Result::ok) {
+                if entry.file_type().is_dir() {
+                    add(entry.path());
+                } else if entry.path_is_symlink()
+                    && let Ok(target) = fs::canonicalize(entry.path())
+                {
+                    add(folder_of(&target));
+                }
+            }
+        } else if root.is_file() {
+            add(folder_of(root));
+            if let Ok(target) = fs::canonicalize(root) {
+                add(folder_of(&target));
+            }
+        }
+    }
     let mut removed = Vec::new();
-    for root in paths.iter().filter(|p| p.is_dir()) {
-        for entry in walkdir::WalkDir::new(root).into_iter().filter_map(Result::ok) {
-            let Some(pid) = temp_file_pid(entry.path()) else {
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let Some(pid) = temp_file_pid(&path) else {
                 continue;
             };
             let alive = Path::new("/proc").join(pid.to_string()).exists();
-            if entry.file_type().is_file() && !alive && fs::remove_file(entry.path()).is_ok() {
-                removed.push(entry.path().to_path_buf());
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && !alive && fs::remove_file(&path).is_ok() {
+                removed.push(path);
             }
         }
     }
@@ -142,7 +174,9 @@ mod tests {
         for path in [&dead, &alive, &other, &master] {
             fs::write(path, b"x").unwrap();
         }
-        assert_eq!(remove_stale_temp_files(&[dir.path().to_path_buf()]), std::slice::from_ref(&dead));
+        let dir_path = fs::canonicalize(dir.path()).unwrap();
+        let dead_found = dir_path.join(dead.file_name().unwrap());
+        assert_eq!(remove_stale_temp_files(&[dir.path().to_path_buf()]), [dead_found]);
         assert!(!dead.exists() && alive.exists() && other.exists() && master.exists());
     }
 
@@ -170,5 +204,27 @@ mod tests {
         fs::write(dead.join("IMAGE.DAT"), b"z").unwrap();
         assert_eq!(remove_stale_temp_folders(dir.path()), std::slice::from_ref(&dead));
         assert!(!dead.exists() && alive.path().exists() && busy.exists());
+    }
+
+    #[test]
+    fn leftovers_beside_a_file_named_and_beside_a_symlinks_target_are_removed() {
+        let masters = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let master = masters.path().join("master.wav");
+        let target = elsewhere.path().join("target.wav");
+        fs::write(&master, b"x").unwrap();
+        fs::write(&target, b"x").unwrap();
+        std::os::unix::fs::symlink(&target, masters.path().join("link.wav")).unwrap();
+        let leftover = |dir: &Path| dir.join(format!("{TEMP_PREFIX}{}-abc.tmp", u32::MAX - 1));
+        for dir in [masters.path(), elsewhere.path()] {
+            fs::write(leftover(dir), b"x").unwrap();
+        }
+        // The master named as a file: its folder is swept.
+        assert_eq!(remove_stale_temp_files(std::slice::from_ref(&master)).len(), 1);
+        assert!(!leftover(masters.path()).exists() && leftover(elsewhere.path()).exists());
+        // The folder walked: the symlink's target's folder is swept too.
+        assert_eq!(remove_stale_temp_files(&[masters.path().to_path_buf()]).len(), 1);
+        assert!(!leftover(elsewhere.path()).exists());
+        assert!(master.exists() && target.exists());
     }
 }

@@ -8,7 +8,9 @@
 //! `axml` chunk, which are replaced in place; when absent they are appended after the
 //! last chunk. Inside the INFO list only the `ISRC` entry is replaced: the other entries
 //! keep their bytes. RF64 and BW64 keep their magic; their `ds64` chunk gets the new
-//! file size and a table of the chunks that still need it, the rest of it kept.
+//! file size and a table of the chunks that still need it, the rest of it kept. Bytes
+//! after the last chunk (fewer than a chunk header: a stray pad, a tool's leftovers) are
+//! kept too, at the end of the new file, outside the RIFF size as a reader finds them.
 //!
 //! A plain WAV whose tagged copy would pass 4 GiB is refused: it would have to become
 //! RF64, which not every reader takes, and converting a master is not tagging it.
@@ -95,6 +97,12 @@ pub(super) fn rewrite(
             Piece::New(id, body) => write_chunk(out, *id, body)?,
             Piece::Copy(chunk) => copy_chunk(source, out, chunk)?,
         }
+    }
+    let end = layout.chunks.last().map_or(12, Chunk::end);
+    let file_len = source.seek(SeekFrom::End(0))?;
+    if file_len > end {
+        source.seek(SeekFrom::Start(end))?;
+        out.copy_from(source, file_len - end)?;
     }
     Ok(())
 }

@@ -1,26 +1,34 @@
-//! Import, second half: checking the rows against each other and the ledger, then writing
-//! them, all inside the caller's transaction.
-
-use std::collections::{BTreeMap, HashMap, HashSet};
+//! Import, second pass: the staged rows ([`super::stage`]) checked against the ledger,
+//! then written, all inside the caller's transaction, reading the scratch database one
+//! row at a time.
 
 use serde::Serialize;
 
-use super::read::{Defaults, ImportRow};
+use super::read::ImportRow;
+use super::stage::{BadRows, Staged, in_file};
 use super::{Column, RowError};
-use crate::isrc::Isrc;
 use crate::ledger::LedgerTx;
 use crate::ledger::error::LedgerError;
-use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Recording, Status};
+use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Status};
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// Bad rows, in line order: the transaction must be rolled back.
-    #[error("{} bad row(s), nothing imported", .0.len())]
-    Rows(Vec<RowError>),
+    /// Bad rows: the transaction must be rolled back.
+    #[error("{} bad row(s), nothing imported", .0.rows)]
+    Rows(BadRows),
     /// The ledger failed.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// The scratch database failed.
+    #[error("the import's scratch file failed: {0}")]
+    Scratch(String),
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(error: rusqlite::Error) -> Self {
+        ImportError::Scratch(error.to_string())
+    }
 }
 
 /// What an import did.
@@ -36,59 +44,29 @@ pub struct ImportSummary {
     pub audio_skipped: usize,
 }
 
-/// One code of the file: its first row (the recording) and its new audio ids.
-struct Group<'r> {
-    /// The first row naming the code.
-    row: &'r ImportRow,
-    /// Rows with an audio id not seen before in the file.
-    audio: Vec<&'r ImportRow>,
-    /// What the ledger holds for the code, if anything.
-    existing: Option<Recording>,
-}
-
-/// Imports checked rows in the caller's transaction (commit on `Ok`, roll back on `Err`).
+/// Imports the staged rows in the caller's transaction (commit on `Ok`, roll back on
+/// `Err`).
 ///
-/// Every row is checked against the others and the ledger first; any bad row gives
-/// [`ImportError::Rows`] and nothing is written. Then new codes are adopted with the
-/// row's origin (parents before children), audio ids bound, void codes voided, and an
-/// `import` event logged for each code and audio id, naming `source` and the line.
-pub fn import(
-    tx: &mut dyn LedgerTx,
-    rows: &[ImportRow],
-    source: &str,
-    defaults: &Defaults,
-) -> Result<ImportSummary, ImportError> {
-    let mut errors = Vec::new();
-    let mut summary = ImportSummary::default();
-    let mut groups = group(rows, &mut errors, &mut summary);
-    for (isrc, group) in &mut groups {
-        group.existing = tx.recording(*isrc)?;
+/// Every row is checked against the ledger first; any bad row (there, or found while
+/// staging) gives [`ImportError::Rows`] and nothing is written. Then new codes are
+/// adopted with the row's origin (parents before children), audio ids bound, void codes
+/// voided, and an `import` event logged for each code and audio id, naming `source` and
+/// the line.
+pub fn import(tx: &mut dyn LedgerTx, staged: &mut Staged, source: &str) -> Result<ImportSummary, ImportError> {
+    let mut summary = ImportSummary { audio_skipped: staged.repeated_audio, ..ImportSummary::default() };
+    check_codes(tx, staged, &mut summary)?;
+    check_audio(tx, staged, &mut summary)?;
+    order_parents_first(staged)?;
+    if let Some(bad) = staged.bad_rows() {
+        return Err(ImportError::Rows(bad));
     }
-    for group in groups.values() {
-        check_against_ledger(tx, group, &groups, &mut errors)?;
-    }
-    let mut new_audio = Vec::new();
-    for group in groups.values() {
-        for row in &group.audio {
-            if check_audio(tx, group, row, &mut errors)? {
-                new_audio.push(*row);
-            } else {
-                summary.audio_skipped += 1;
-            }
-        }
-    }
-    let order = parents_first(&groups, &mut errors);
-    if !errors.is_empty() {
-        errors.sort_by_key(|error| error.line);
-        return Err(ImportError::Rows(errors));
-    }
+    let defaults = staged.defaults.clone();
     let event = |action: &str, row: &ImportRow| NewEvent {
         isrc: Some(row.recording.isrc),
         detail: format!("{source}, line {}", row.line),
         ..NewEvent::new(&defaults.user, defaults.at, action)
     };
-    for isrc in &order {
-        let row = groups[isrc].row;
+    for_each(staged, "WHERE new_code = 1 ORDER BY depth, isrc", |row| {
         let r = &row.recording;
         let new = NewRecording {
             title: r.title.clone(),
@@ -99,37 +77,173 @@ pub fn import(
             issued_at: r.issued_at,
             issued_by: r.issued_by.clone(),
         };
-        tx.adopt(*isrc, r.origin, &new)?;
-        tx.log(&event("import", row))?;
-    }
-    for row in &new_audio {
+        tx.adopt(r.isrc, r.origin, &new)?;
+        tx.log(&event("import", &row))?;
+        summary.recordings_imported += 1;
+        Ok(())
+    })?;
+    for_each(staged, "WHERE new_audio = 1 ORDER BY id", |row| {
         if let Some(audio) = &row.audio {
             tx.bind_audio(audio)?;
             let path = Some(audio.first_path.clone()).filter(|path| !path.is_empty());
-            tx.log(&NewEvent { audio_id: Some(audio.audio_id.clone()), path, ..event("import", row) })?;
+            tx.log(&NewEvent { audio_id: Some(audio.audio_id.clone()), path, ..event("import", &row) })?;
+            summary.audio_imported += 1;
         }
-    }
-    for isrc in &order {
-        let row = groups[isrc].row;
+        Ok(())
+    })?;
+    // Void codes are voided once their audio ids are bound.
+    for_each(staged, "WHERE new_code = 1 ORDER BY depth, isrc", |row| {
         if let (Status::Void, Some(reason)) = (row.recording.status, &row.recording.void_reason) {
-            tx.void(*isrc, reason)?;
-            tx.log(&NewEvent { detail: format!("{reason} ({source}, line {})", row.line), ..event("void", row) })?;
+            tx.void(row.recording.isrc, reason)?;
+            tx.log(&NewEvent { detail: format!("{reason} ({source}, line {})", row.line), ..event("void", &row) })?;
         }
-    }
-    summary.recordings_imported = order.len();
-    summary.recordings_skipped = groups.len() - order.len();
-    summary.audio_imported = new_audio.len();
+        Ok(())
+    })?;
     Ok(summary)
 }
 
+/// Runs `each` on every staged row the `filter` (a `WHERE ... ORDER BY ...` clause)
+/// selects, decoded, one at a time.
+fn for_each(
+    staged: &Staged,
+    filter: &str,
+    mut each: impl FnMut(ImportRow) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut stmt = staged.db.prepare(&format!("SELECT line, cells FROM row {filter}"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (line, cells): (i64, String) = (r.get(0)?, r.get(1)?);
+        if let Some(row) = staged.decode(line, &cells) {
+            each(row)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first row of each code: a code the ledger holds must agree with the file on
+/// every column the file gives (then it is skipped); a new code's parent must be in the
+/// file or the ledger. Marks the new codes, and the codes void in the ledger.
+fn check_codes(tx: &mut dyn LedgerTx, staged: &mut Staged, summary: &mut ImportSummary) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut marks: Vec<(String, &'static str)> = Vec::new();
+    for_each(staged, "WHERE first_of_code = 1 ORDER BY isrc", |row| {
+        let code = row.recording.isrc;
+        if let Some(existing) = tx.recording(code)? {
+            let differ: Vec<String> = row
+                .given
+                .iter()
+                .filter(|column| !column.is_audio())
+                .filter_map(|column| {
+                    let here = column.render(&row.recording, None);
+                    let there = column.render(&existing, None);
+                    (here != there).then(|| format!("{} {here:?} here, {there:?} in the ledger", column.name()))
+                })
+                .collect();
+            if !differ.is_empty() {
+                problems.push(bad(&row, format!("already in the ledger with other data: {}", differ.join(", "))));
+            }
+            if existing.status == Status::Void {
+                marks.push((code.to_string(), "void_in_ledger"));
+            }
+            summary.recordings_skipped += 1;
+            return Ok(());
+        }
+        marks.push((code.to_string(), "new_code"));
+        if let Some(parent) = row.recording.parent
+            && !in_file(&staged.db, parent.as_str())?
+            && tx.recording(parent)?.is_none()
+        {
+            problems.push(bad(&row, format!("parent {parent} is neither in the file nor in the ledger")));
+        }
+        Ok(())
+    })?;
+    for (code, column) in marks {
+        staged.db.execute(&format!("UPDATE row SET {column} = 1 WHERE isrc = ?1 AND first_of_code = 1"), [code])?;
+    }
+    problems.into_iter().for_each(|error| staged.problem(error));
+    Ok(())
+}
+
+/// The first row of each audio id, against the ledger: new (marked), already bound to
+/// the same code with the same numbers (skipped), or a bad row.
+fn check_audio(tx: &mut dyn LedgerTx, staged: &mut Staged, summary: &mut ImportSummary) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut new = Vec::new();
+    let void_codes: std::collections::HashSet<String> = {
+        let mut stmt = staged.db.prepare("SELECT isrc FROM row WHERE void_in_ledger = 1")?;
+        let codes = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        codes.collect::<rusqlite::Result<_>>()?
+    };
+    for_each(staged, "WHERE first_of_audio = 1 ORDER BY id", |row| {
+        let Some(audio) = &row.audio else { return Ok(()) };
+        match tx.code_for_audio(&audio.audio_id)? {
+            Some(bound) if bound != audio.isrc => {
+                problems.push(bad(&row, format!("audio id {} is bound to {bound} in the ledger", audio.audio_id)));
+                summary.audio_skipped += 1;
+            }
+            Some(_) => {
+                let stored = tx.audio_for_code(audio.isrc)?.into_iter().find(|a| a.audio_id == audio.audio_id);
+                if let Some(stored) = stored {
+                    let differ = audio_differences(&row, audio, &stored);
+                    if !differ.is_empty() {
+                        let message = format!(
+                            "audio id {} is in the ledger with other data: {}",
+                            audio.audio_id,
+                            differ.join(", ")
+                        );
+                        problems.push(bad(&row, message));
+                    }
+                }
+                summary.audio_skipped += 1;
+            }
+            None if void_codes.contains(audio.isrc.as_str()) => {
+                problems
+                    .push(bad(&row, format!("{} is void in the ledger: no audio id can be bound to it", audio.isrc)));
+            }
+            None => new.push(audio.audio_id.to_string()),
+        }
+        Ok(())
+    })?;
+    for audio_id in new {
+        staged.db.execute("UPDATE row SET new_audio = 1 WHERE audio_id = ?1 AND first_of_audio = 1", [audio_id])?;
+    }
+    problems.into_iter().for_each(|error| staged.problem(error));
+    Ok(())
+}
+
+/// Numbers the new codes so that each comes after its parent when the parent is new
+/// too (`depth`); a loop of parents is a bad row for each code in it.
+fn order_parents_first(staged: &mut Staged) -> Result<(), ImportError> {
+    staged.db.execute_batch(
+        "UPDATE row SET depth = 0 WHERE new_code = 1 AND (parent IS NULL
+             OR parent NOT IN (SELECT isrc FROM row WHERE new_code = 1))",
+    )?;
+    for depth in 0i64.. {
+        let changed = staged.db.execute(
+            "UPDATE row SET depth = ?1 + 1 WHERE new_code = 1 AND depth IS NULL
+                 AND parent IN (SELECT isrc FROM row WHERE new_code = 1 AND depth = ?1)",
+            [depth],
+        )?;
+        if changed == 0 {
+            break;
+        }
+    }
+    let mut looping = Vec::new();
+    for_each(staged, "WHERE new_code = 1 AND depth IS NULL ORDER BY isrc", |row| {
+        looping.push(bad(&row, "its parent chain loops back to itself".into()));
+        Ok(())
+    })?;
+    looping.into_iter().for_each(|error| staged.problem(error));
+    Ok(())
+}
+
 /// A bad row.
-fn bad(row: &ImportRow, message: String) -> RowError {
+pub(super) fn bad(row: &ImportRow, message: String) -> RowError {
     RowError { line: row.line, isrc: Some(row.recording.isrc.to_string()), message }
 }
 
-/// The recording columns (and, for audio rows, the audio columns) where two rows differ,
-/// as `name "here" vs "there"`.
-fn differences(columns: impl Iterator<Item = Column>, here: &ImportRow, there: &ImportRow) -> Vec<String> {
+/// The columns where two rows differ, as `name "here" vs "there"`.
+pub(super) fn differences(columns: impl Iterator<Item = Column>, here: &ImportRow, there: &ImportRow) -> Vec<String> {
     columns
         .filter_map(|column| {
             let a = column.render(&here.recording, here.audio.as_ref());
@@ -137,122 +251,6 @@ fn differences(columns: impl Iterator<Item = Column>, here: &ImportRow, there: &
             (a != b).then(|| format!("{} {a:?} vs {b:?}", column.name()))
         })
         .collect()
-}
-
-/// Groups the rows by code; rows of one code must agree on the recording, an audio id
-/// must appear with one code and one set of numbers.
-fn group<'r>(
-    rows: &'r [ImportRow],
-    errors: &mut Vec<RowError>,
-    summary: &mut ImportSummary,
-) -> BTreeMap<Isrc, Group<'r>> {
-    let mut groups: BTreeMap<Isrc, Group<'r>> = BTreeMap::new();
-    let mut seen_audio: HashMap<&str, &ImportRow> = HashMap::new();
-    for row in rows {
-        let group =
-            groups.entry(row.recording.isrc).or_insert_with(|| Group { row, audio: Vec::new(), existing: None });
-        let recording_columns = Column::ALL.iter().copied().filter(|c| !c.is_audio());
-        let differ = differences(recording_columns, row, group.row);
-        if !differ.is_empty() {
-            let message = format!("differs from line {} for the same code: {}", group.row.line, differ.join(", "));
-            errors.push(bad(row, message));
-            continue;
-        }
-        let Some(audio) = &row.audio else { continue };
-        match seen_audio.get(audio.audio_id.as_str()) {
-            None => {
-                seen_audio.insert(audio.audio_id.as_str(), row);
-                group.audio.push(row);
-            }
-            Some(earlier) => {
-                let differ = differences(
-                    Column::ALL.iter().copied().filter(|c| c.is_audio() || *c == Column::Isrc),
-                    row,
-                    earlier,
-                );
-                if differ.is_empty() {
-                    summary.audio_skipped += 1;
-                } else {
-                    let message = format!(
-                        "audio id {} is also on line {} with other data: {}",
-                        audio.audio_id,
-                        earlier.line,
-                        differ.join(", ")
-                    );
-                    errors.push(bad(row, message));
-                }
-            }
-        }
-    }
-    groups
-}
-
-/// A code the ledger holds must agree with the file on every column the file gives; a
-/// new code's parent must be in the file or the ledger.
-fn check_against_ledger(
-    tx: &mut dyn LedgerTx,
-    group: &Group<'_>,
-    groups: &BTreeMap<Isrc, Group<'_>>,
-    errors: &mut Vec<RowError>,
-) -> Result<(), LedgerError> {
-    let row = group.row;
-    if let Some(existing) = &group.existing {
-        let differ: Vec<String> = row
-            .given
-            .iter()
-            .filter(|column| !column.is_audio())
-            .filter_map(|column| {
-                let here = column.render(&row.recording, None);
-                let there = column.render(existing, None);
-                (here != there).then(|| format!("{} {here:?} here, {there:?} in the ledger", column.name()))
-            })
-            .collect();
-        if !differ.is_empty() {
-            errors.push(bad(row, format!("already in the ledger with other data: {}", differ.join(", "))));
-        }
-        return Ok(());
-    }
-    if let Some(parent) = row.recording.parent
-        && !groups.contains_key(&parent)
-        && tx.recording(parent)?.is_none()
-    {
-        errors.push(bad(row, format!("parent {parent} is neither in the file nor in the ledger")));
-    }
-    Ok(())
-}
-
-/// Checks an audio row against the ledger: `true` if it is new, `false` if the ledger
-/// already binds it to the same code with the same numbers.
-fn check_audio(
-    tx: &mut dyn LedgerTx,
-    group: &Group<'_>,
-    row: &ImportRow,
-    errors: &mut Vec<RowError>,
-) -> Result<bool, LedgerError> {
-    let Some(audio) = &row.audio else { return Ok(false) };
-    match tx.code_for_audio(&audio.audio_id)? {
-        Some(bound) if bound != audio.isrc => {
-            errors.push(bad(row, format!("audio id {} is bound to {bound} in the ledger", audio.audio_id)));
-            Ok(false)
-        }
-        Some(_) => {
-            let stored = tx.audio_for_code(audio.isrc)?.into_iter().find(|a| a.audio_id == audio.audio_id);
-            if let Some(stored) = stored {
-                let differ = audio_differences(row, audio, &stored);
-                if !differ.is_empty() {
-                    let message =
-                        format!("audio id {} is in the ledger with other data: {}", audio.audio_id, differ.join(", "));
-                    errors.push(bad(row, message));
-                }
-            }
-            Ok(false)
-        }
-        None if group.existing.as_ref().is_some_and(|r| r.status == Status::Void) => {
-            errors.push(bad(row, format!("{} is void in the ledger: no audio id can be bound to it", audio.isrc)));
-            Ok(false)
-        }
-        None => Ok(true),
-    }
 }
 
 /// The audio columns the row gives that differ from the ledger's record.
@@ -269,38 +267,11 @@ fn audio_differences(row: &ImportRow, audio: &AudioRecord, stored: &AudioRecord)
         .collect()
 }
 
-/// The new codes, each after its parent when the parent is new too; a loop of parents is
-/// a bad row for each code in it.
-fn parents_first(groups: &BTreeMap<Isrc, Group<'_>>, errors: &mut Vec<RowError>) -> Vec<Isrc> {
-    let new: Vec<Isrc> = groups.iter().filter(|(_, g)| g.existing.is_none()).map(|(isrc, _)| *isrc).collect();
-    let is_new: HashSet<Isrc> = new.iter().copied().collect();
-    let mut done: HashSet<Isrc> = HashSet::new();
-    let mut order = Vec::with_capacity(new.len());
-    while order.len() < new.len() {
-        let before = order.len();
-        for isrc in &new {
-            let parent = groups[isrc].row.recording.parent;
-            let ready = parent.is_none_or(|parent| !is_new.contains(&parent) || done.contains(&parent));
-            if !done.contains(isrc) && ready {
-                done.insert(*isrc);
-                order.push(*isrc);
-            }
-        }
-        if order.len() == before {
-            for isrc in new.iter().filter(|isrc| !done.contains(isrc)) {
-                let row = groups[isrc].row;
-                errors.push(bad(row, "its parent chain loops back to itself".into()));
-            }
-            break;
-        }
-    }
-    order
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::exchange::{entries, parse, write_csv, write_json};
+    use crate::isrc::Isrc;
+    use crate::ledger::exchange::{Defaults, entries, parse, stage, write_csv, write_json};
     use crate::ledger::{Ledger, Lookup, Origin, SqliteLedger};
 
     const A1: &str = "pcm1:00000000000000000000000000000000000000000000000000000000000000a1";
@@ -310,17 +281,16 @@ mod tests {
         Defaults { user: "importer".into(), at: 1_767_225_600 }
     }
 
-    /// Parses `text` (which must be all good rows) and imports it in one transaction.
+    /// Stages `text` and imports it in one transaction, as `ledger import` does.
     fn run(ledger: &mut SqliteLedger, text: &str) -> Result<ImportSummary, ImportError> {
-        let parsed = parse(text.as_bytes(), &defaults());
-        assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+        let mut staged = stage(text.as_bytes(), &defaults()).unwrap();
         let ledger: &mut dyn Ledger = ledger;
-        ledger.transaction(|tx| import(tx, &parsed.rows, "list.csv", &defaults()))
+        ledger.transaction(|tx| import(tx, &mut staged, "list.csv"))
     }
 
     fn bad_lines(result: Result<ImportSummary, ImportError>) -> Vec<(u64, String)> {
         match result {
-            Err(ImportError::Rows(errors)) => errors.into_iter().map(|e| (e.line, e.message)).collect(),
+            Err(ImportError::Rows(bad)) => bad.shown.into_iter().map(|e| (e.line, e.message)).collect(),
             other => panic!("expected bad rows, got {other:?}"),
         }
     }
@@ -377,6 +347,20 @@ mod tests {
         write_json(&entries(&mut from_json).unwrap(), &mut again).unwrap();
         assert_eq!(again, json);
         assert_eq!(csv(&mut from_json), first);
+    }
+
+    #[test]
+    fn only_the_first_hundred_problems_are_kept_and_every_bad_row_is_counted() {
+        let mut text = String::from("isrc\n");
+        for n in 0..250 {
+            text.push_str(&format!("bad{n}\n"));
+        }
+        let staged = stage(text.as_bytes(), &defaults()).unwrap();
+        let bad = staged.bad_rows().unwrap();
+        assert_eq!(bad.rows, 250);
+        assert_eq!(bad.shown.len(), crate::ledger::exchange::SHOWN_ERRORS);
+        assert_eq!(bad.shown.first().map(|e| e.line), Some(2), "the first lines are the ones shown");
+        assert_eq!(bad.shown.last().map(|e| e.line), Some(101));
     }
 
     #[test]

@@ -51,15 +51,21 @@
 //! JSON Lines, as `ledger export --format json` writes them (one object per recording with
 //! an `audio` array), are read too: a file whose first character is `{` is JSON Lines.
 //!
-//! Every row is checked before anything is written ([`parse`], then [`import`], inside one
-//! transaction): a bad row is reported with its line number (the header is line 1) and
-//! nothing is imported. A code already in the ledger is skipped when every column the file
-//! gives agrees with the ledger, and is a bad row otherwise; an audio id likewise.
-//! Children may come before their parents.
+//! Every row is checked before anything is written, in two passes over bounded memory
+//! whatever the file's size: [`stage`] reads the file row by row (a row is at most
+//! [`MAX_ROW_BYTES`]), checks each, and keeps the good ones in a scratch database on
+//! disk where they are checked against one another; then [`import`], inside one
+//! transaction, checks them against the ledger and writes them. A bad row is reported
+//! with its line number (the header is line 1; the first [`SHOWN_ERRORS`] problems are
+//! kept, the others counted) and nothing is imported. A quoted field still open at the
+//! end of the file is an error on its line. A code already in the ledger is skipped
+//! when every column the file gives agrees with the ledger, and is a bad row otherwise;
+//! an audio id likewise. Children may come before their parents.
 
 pub mod cell;
 mod read;
 pub mod recordings;
+mod stage;
 mod write;
 
 mod apply;
@@ -67,7 +73,10 @@ mod apply;
 use serde::Serialize;
 
 pub use apply::{ImportError, ImportSummary, import};
-pub use read::{Defaults, parse};
+pub use read::Defaults;
+#[cfg(test)]
+pub use read::parse;
+pub use stage::{BadRows, SHOWN_ERRORS, stage};
 pub use write::{entries, write_csv, write_json};
 
 use super::types::{AudioRecord, Recording};

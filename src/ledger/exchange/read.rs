@@ -1,7 +1,8 @@
 //! Import, first half: reading a CSV or JSON Lines file into checked rows, with every bad
 //! row reported by line number. Nothing here touches the ledger.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::io::{BufRead, BufReader, Read};
 
 use serde_json::Value;
 
@@ -34,50 +35,88 @@ pub struct ImportRow {
     pub given: BTreeSet<Column>,
 }
 
-/// What [`parse`] read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Parsed {
-    /// The good rows, in file order.
-    pub rows: Vec<ImportRow>,
-    /// The bad rows, in file order; when there is any, nothing must be imported.
-    pub errors: Vec<RowError>,
-    /// Header names (or JSON keys) that name no column and were ignored.
-    pub ignored: Vec<String>,
+/// Most bytes one row (a CSV record, a JSON line) may take: the longest real row is a
+/// few kilobytes, and a row beyond this is almost always an unterminated quote that
+/// swallowed the rest of the file. It bounds the memory an import takes.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
+
+/// Where the rows of a file go as they are read, one at a time, in file order: a row
+/// that could be read (to be checked), a line that could not, a header name ignored.
+pub(super) trait RowSink {
+    /// A row as read, not yet checked.
+    fn row(&mut self, raw: Raw);
+    /// A line that could not be read as a row.
+    fn error(&mut self, error: RowError);
+    /// A header name (or JSON key) that names no column.
+    fn ignored(&mut self, name: &str);
 }
 
 /// A row as read: the cells of the columns the file has. A present column maps to `None`
 /// when its cell is empty (CSV) or null (JSON).
 #[derive(Debug, Clone, Default)]
-struct Raw {
-    line: u64,
-    cells: BTreeMap<Column, Option<String>>,
+pub(super) struct Raw {
+    pub line: u64,
+    pub cells: BTreeMap<Column, Option<String>>,
 }
 
-/// Reads and checks a CSV or JSON Lines file (JSON Lines when its first character, after
-/// a byte order mark and white space, is `{`). Never panics on any input.
+/// Reads a CSV or JSON Lines file row by row into `sink` (JSON Lines when its first
+/// character, after a byte order mark and white space, is `{`), in memory bounded by
+/// [`MAX_ROW_BYTES`] whatever the file's size. Never panics on any input; fails only
+/// when the file cannot be read.
+pub(super) fn read(input: impl Read, sink: &mut dyn RowSink) -> std::io::Result<()> {
+    let mut input = BufReader::with_capacity(64 << 10, input);
+    let start = input.fill_buf()?;
+    let bom = usize::from(start.starts_with(b"\xEF\xBB\xBF")) * 3;
+    let is_json = start[bom..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let delimiter = sniff_delimiter(&start[bom..]);
+    input.consume(bom);
+    if is_json { read_json(input, sink) } else { read_csv(input, delimiter, sink) }
+}
+
+/// One checked row, or every problem of the row.
+pub(super) fn check_row(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<RowError>> {
+    check(raw, defaults).map_err(|problems| {
+        let isrc = raw.cells.get(&Column::Isrc).cloned().flatten();
+        problems.into_iter().map(|message| RowError { line: raw.line, isrc: isrc.clone(), message }).collect()
+    })
+}
+
+/// What [`parse`] read: for tests of the reading alone.
+#[cfg(test)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The good rows, in file order.
+    pub rows: Vec<ImportRow>,
+    /// The bad rows, in file order.
+    pub errors: Vec<RowError>,
+    /// Header names (or JSON keys) that name no column and were ignored.
+    pub ignored: Vec<String>,
+}
+
+/// Reads and checks a whole file held in memory.
+#[cfg(test)]
 pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut parsed = Parsed::default();
-    let raws = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        read_json(bytes, &mut parsed)
-    } else {
-        read_csv(bytes, &mut parsed)
-    };
-    for raw in raws {
-        match check(&raw, defaults) {
-            Ok(row) => parsed.rows.push(row),
-            Err(problems) => {
-                let isrc = raw.cells.get(&Column::Isrc).cloned().flatten();
-                parsed.errors.extend(problems.into_iter().map(|message| RowError {
-                    line: raw.line,
-                    isrc: isrc.clone(),
-                    message,
-                }));
+    struct Collect<'d>(Parsed, &'d Defaults);
+    impl RowSink for Collect<'_> {
+        fn row(&mut self, raw: Raw) {
+            match check_row(&raw, self.1) {
+                Ok(row) => self.0.rows.push(row),
+                Err(errors) => self.0.errors.extend(errors),
+            }
+        }
+        fn error(&mut self, error: RowError) {
+            self.0.errors.push(error);
+        }
+        fn ignored(&mut self, name: &str) {
+            if !self.0.ignored.iter().any(|known| known == name) {
+                self.0.ignored.push(name.to_owned());
             }
         }
     }
-    parsed.errors.sort_by_key(|error| error.line);
-    parsed
+    let mut collect = Collect(Parsed::default(), defaults);
+    read(bytes, &mut collect).expect("reading memory cannot fail");
+    collect.0.errors.sort_by_key(|error| error.line);
+    collect.0
 }
 
 /// An error about a whole line (not about one cell of a readable row).
@@ -96,97 +135,185 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     }
 }
 
-/// Reads CSV rows through the header's columns.
-fn read_csv(bytes: &[u8], parsed: &mut Parsed) -> Vec<Raw> {
+/// What the CSV reader has been given of the file, shared with the code that reads
+/// its records: the line ends seen, and the bytes since the previous record's start.
+#[derive(Default)]
+struct Seen {
+    /// Offset of the next byte to pass.
+    offset: u64,
+    /// Offsets of the `\r` and `\n` bytes not yet counted, with whether each ends a
+    /// line (a `\r` followed by `\n` does not: the `\n` does).
+    ends: VecDeque<(u64, bool)>,
+    /// The line at `counted` (from 1), and how far lines are counted.
+    line: u64,
+    counted: u64,
+    /// The bytes from `kept_from` on (the record being read and the one before).
+    kept: Vec<u8>,
+    kept_from: u64,
+    /// The last byte passed.
+    previous: u8,
+}
+
+/// The file as the CSV reader reads it, noting [`Seen`] and refusing a row longer than
+/// [`MAX_ROW_BYTES`] (an error the record reader reports with its line).
+struct Watched<R> {
+    inner: R,
+    seen: std::rc::Rc<std::cell::RefCell<Seen>>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut seen = self.seen.borrow_mut();
+        if seen.kept.len() > 2 * MAX_ROW_BYTES {
+            return Err(std::io::Error::other(TOO_LONG));
+        }
+        let n = self.inner.read(buf)?;
+        for (i, &byte) in buf[..n].iter().enumerate() {
+            let at = seen.offset + i as u64;
+            if byte == b'\n'
+                && seen.previous == b'\r'
+                && let Some(last) = seen.ends.back_mut()
+            {
+                last.1 = false; // CRLF: the LF ends the line
+            }
+            if byte == b'\r' || byte == b'\n' {
+                seen.ends.push_back((at, true));
+            }
+            seen.previous = byte;
+            seen.kept.push(byte);
+        }
+        seen.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// The message of a row over [`MAX_ROW_BYTES`].
+const TOO_LONG: &str = "a row longer than 1 MiB: a quoted field that is never closed?";
+
+impl Seen {
+    /// The line of the first character at or after `offset` that does not end a line.
+    /// Offsets must not decrease from one call to the next. The csv crate's own line
+    /// count goes wrong after CRLF and blank lines, and a record's offset may point at
+    /// the line ends before it, so those are skipped first.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        let mut end = offset.max(self.counted);
+        while let Some(&(at, ends_line)) = self.ends.front() {
+            if at > end {
+                break;
+            }
+            if at == end {
+                end += 1; // a line end right at the offset: the row starts after it
+            }
+            if ends_line {
+                self.line += 1;
+            }
+            self.ends.pop_front();
+        }
+        self.counted = end;
+        self.line
+    }
+
+    /// Forgets the bytes before `offset` (the start of the record just read).
+    fn keep_from(&mut self, offset: u64) {
+        let drop = usize::try_from(offset.saturating_sub(self.kept_from)).unwrap_or(usize::MAX).min(self.kept.len());
+        self.kept.drain(..drop);
+        self.kept_from += drop as u64;
+    }
+}
+
+/// Reads CSV rows through the header's columns, one record at a time.
+fn read_csv(input: impl Read, delimiter: u8, sink: &mut dyn RowSink) -> std::io::Result<()> {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen { line: 1, ..Seen::default() }));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(sniff_delimiter(bytes))
-        .from_reader(bytes);
+        .delimiter(delimiter)
+        .from_reader(Watched { inner: input, seen: std::rc::Rc::clone(&seen) });
     let mut record = csv::ByteRecord::new();
     let columns = match reader.read_byte_record(&mut record) {
-        Ok(true) => header_columns(&record, parsed),
+        Ok(true) => header_columns(&record, sink),
         Ok(false) => {
-            parsed.errors.push(line_error(1, "the file is empty: it needs a header row naming an isrc column"));
-            return Vec::new();
+            sink.error(line_error(1, "the file is empty: it needs a header row naming an isrc column"));
+            return Ok(());
         }
         Err(error) => {
-            parsed.errors.push(line_error(1, format!("unreadable CSV: {error}")));
-            return Vec::new();
+            sink.error(line_error(1, format!("unreadable CSV: {}", csv_error(&error))));
+            return Ok(());
         }
     };
+    let mut last_start = 0;
     let Some(columns) = columns else {
-        return Vec::new();
+        return Ok(());
     };
-    let mut raws = Vec::new();
-    let mut lines = LineCounter { bytes, at: 0, line: 1 };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.line_of(record.position().map_or(0, csv::Position::byte));
-                if let Some(raw) = csv_row(&record, line, &columns, parsed) {
-                    raws.push(raw);
+                let start = record.position().map_or(0, csv::Position::byte);
+                let line = seen.borrow_mut().line_of(start);
+                seen.borrow_mut().keep_from(start);
+                last_start = start;
+                if let Some(raw) = csv_row(&record, line, &columns, sink) {
+                    sink.row(raw);
                 }
             }
             Err(error) => {
-                let line = lines.line_of(error.position().map_or(0, csv::Position::byte));
-                parsed.errors.push(line_error(line, format!("unreadable CSV: {error}")));
-                break;
+                let at = error.position().map_or(seen.borrow().offset, csv::Position::byte);
+                let line = seen.borrow_mut().line_of(at);
+                sink.error(line_error(line, format!("unreadable CSV: {}", csv_error(&error))));
+                return Ok(());
             }
         }
     }
-    raws
-}
-
-/// Line numbers of CSV records from their byte offsets. The `csv` crate's own line count
-/// goes wrong after CRLF and blank lines, and a record's offset may point at the line
-/// ends before it, so those are skipped first.
-struct LineCounter<'a> {
-    /// The whole file.
-    bytes: &'a [u8],
-    /// How far lines have been counted.
-    at: usize,
-    /// The line at `at`, from 1.
-    line: u64,
-}
-
-impl LineCounter<'_> {
-    /// The line of the first character at or after `offset` that does not end a line.
-    /// Offsets must not decrease from one call to the next.
-    fn line_of(&mut self, offset: u64) -> u64 {
-        let mut end = usize::try_from(offset).unwrap_or(usize::MAX).clamp(self.at, self.bytes.len());
-        while matches!(self.bytes.get(end), Some(b'\r' | b'\n')) {
-            end += 1;
-        }
-        for (index, &byte) in self.bytes.iter().enumerate().take(end).skip(self.at) {
-            let lone_cr = byte == b'\r' && self.bytes.get(index + 1) != Some(&b'\n');
-            if byte == b'\n' || lone_cr {
-                self.line += 1;
-            }
-        }
-        self.at = end;
-        self.line
+    let seen = seen.borrow();
+    let skip = usize::try_from(last_start.saturating_sub(seen.kept_from)).unwrap_or(usize::MAX);
+    if let Some(last) = seen.kept.get(skip..)
+        && ends_inside_quotes(last, delimiter)
+    {
+        let line = seen.line;
+        sink.error(line_error(line, "a quoted field opened on this row is never closed: the file ends inside it"));
     }
+    Ok(())
+}
+
+/// An error of the csv crate in words, the row-size limit included.
+fn csv_error(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Io(io) if io.to_string() == TOO_LONG => TOO_LONG.to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+/// Whether the last record of a file, `raw` (its bytes to the end of the file), ends
+/// inside a quoted field. A line end appended to a record that ended properly ends it;
+/// appended inside an open quote, it becomes part of the last field.
+fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
+    let mut bytes = raw.to_vec();
+    bytes.push(b'\n');
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&bytes[..]);
+    let mut record = csv::ByteRecord::new();
+    matches!(reader.read_byte_record(&mut record), Ok(true))
+        && record.iter().next_back().is_some_and(|field| field.ends_with(b"\n"))
 }
 
 /// The column of each header cell (`None` for ignored ones); `None` overall, with an
 /// error on line 1, when the header is unusable.
-fn header_columns(record: &csv::ByteRecord, parsed: &mut Parsed) -> Option<Vec<Option<Column>>> {
+fn header_columns(record: &csv::ByteRecord, sink: &mut dyn RowSink) -> Option<Vec<Option<Column>>> {
     let mut columns = Vec::new();
     let mut ok = true;
     for cell in record {
         let Ok(name) = std::str::from_utf8(cell) else {
-            parsed.errors.push(line_error(1, "the header row is not UTF-8 text: save the file as UTF-8 CSV"));
+            sink.error(line_error(1, "the header row is not UTF-8 text: save the file as UTF-8 CSV"));
             return None;
         };
         let column = Column::from_header(name);
         match column {
             Some(column) if columns.contains(&Some(column)) => {
-                parsed.errors.push(line_error(1, format!("column {} appears twice in the header", column.name())));
+                sink.error(line_error(1, format!("column {} appears twice in the header", column.name())));
                 ok = false;
             }
-            None if !name.trim().is_empty() => parsed.ignored.push(name.to_owned()),
+            None if !name.trim().is_empty() => sink.ignored(name),
             _ => {}
         }
         columns.push(column);
@@ -194,14 +321,14 @@ fn header_columns(record: &csv::ByteRecord, parsed: &mut Parsed) -> Option<Vec<O
     if !columns.contains(&Some(Column::Isrc)) {
         let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
         let names = names.join(",");
-        parsed.errors.push(line_error(1, format!("the header row has no isrc column (the full layout is {names})")));
+        sink.error(line_error(1, format!("the header row has no isrc column (the full layout is {names})")));
         ok = false;
     }
     ok.then_some(columns)
 }
 
 /// One CSV record as a [`Raw`] row; `None` for a blank row or one that cannot be read.
-fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], parsed: &mut Parsed) -> Option<Raw> {
+fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], sink: &mut dyn RowSink) -> Option<Raw> {
     if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
         return None;
     }
@@ -210,15 +337,13 @@ fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], pars
         let Some(column) = columns.get(index) else {
             if !cell.iter().all(u8::is_ascii_whitespace) {
                 let message = format!("{} cells, but the header has {} columns", record.len(), columns.len());
-                parsed.errors.push(line_error(line, message));
+                sink.error(line_error(line, message));
                 return None;
             }
             continue;
         };
         let Ok(text) = std::str::from_utf8(cell) else {
-            parsed
-                .errors
-                .push(line_error(line, format!("cell {} is not UTF-8 text: save the file as UTF-8", index + 1)));
+            sink.error(line_error(line, format!("cell {} is not UTF-8 text: save the file as UTF-8", index + 1)));
             return None;
         };
         if let Some(column) = column {
@@ -232,28 +357,62 @@ fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], pars
     Some(raw)
 }
 
-/// Reads JSON Lines: one object per recording, its audio ids in an `audio` array.
-fn read_json(bytes: &[u8], parsed: &mut Parsed) -> Vec<Raw> {
-    let mut raws = Vec::new();
-    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_number = u64::try_from(index).map_or(u64::MAX, |index| index + 1);
+/// Reads JSON Lines: one object per recording, its audio ids in an `audio` array; a
+/// line is read whole, up to [`MAX_ROW_BYTES`].
+fn read_json(mut input: impl BufRead, sink: &mut dyn RowSink) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    let mut line_number = 0u64;
+    loop {
+        line.clear();
+        let (read, too_long) = read_line_up_to(&mut input, &mut line, MAX_ROW_BYTES)?;
+        if read == 0 {
+            return Ok(());
+        }
+        line_number += 1;
+        if too_long {
+            sink.error(line_error(line_number, "a line longer than 1 MiB"));
+            continue;
+        }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(object)) => match json_rows(object, line_number, parsed) {
-                Ok(rows) => raws.extend(rows),
-                Err(message) => parsed.errors.push(line_error(line_number, message)),
+        match serde_json::from_slice::<Value>(&line) {
+            Ok(Value::Object(object)) => match json_rows(object, line_number, sink) {
+                Ok(rows) => rows.into_iter().for_each(|raw| sink.row(raw)),
+                Err(message) => sink.error(line_error(line_number, message)),
             },
-            Ok(_) => parsed.errors.push(line_error(line_number, "not a JSON object")),
-            Err(error) => parsed.errors.push(line_error(line_number, format!("not JSON: {error}"))),
+            Ok(_) => sink.error(line_error(line_number, "not a JSON object")),
+            Err(error) => sink.error(line_error(line_number, format!("not JSON: {error}"))),
         }
     }
-    raws
+}
+
+/// Reads one line (to `\n` or the end) into `line`, keeping at most `limit` bytes of
+/// it; returns the bytes read and whether the line was longer than `limit`.
+fn read_line_up_to(input: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> std::io::Result<(usize, bool)> {
+    let mut read = 0;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok((read, read > limit));
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (&available[..=at], true),
+            None => (available, false),
+        };
+        let room = (limit + 1).saturating_sub(line.len()).min(chunk.len());
+        line.extend_from_slice(&chunk[..room]);
+        let used = chunk.len();
+        read += used;
+        input.consume(used);
+        if done {
+            return Ok((read, read > limit));
+        }
+    }
 }
 
 /// The rows of one JSON object: one per element of its `audio` array, or one.
-fn json_rows(object: serde_json::Map<String, Value>, line: u64, parsed: &mut Parsed) -> Result<Vec<Raw>, String> {
+fn json_rows(object: serde_json::Map<String, Value>, line: u64, sink: &mut dyn RowSink) -> Result<Vec<Raw>, String> {
     let mut base = Raw { line, cells: BTreeMap::new() };
     let mut audio = Vec::new();
     for (key, value) in object {
@@ -265,7 +424,7 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, parsed: &mut Par
             }
             continue;
         }
-        json_cell(&mut base, &key, value, parsed)?;
+        json_cell(&mut base, &key, value, sink)?;
     }
     if audio.is_empty() {
         return Ok(vec![base]);
@@ -278,7 +437,7 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, parsed: &mut Par
             };
             let mut raw = base.clone();
             for (key, value) in item {
-                json_cell(&mut raw, &key, value, parsed)?;
+                json_cell(&mut raw, &key, value, sink)?;
             }
             Ok(raw)
         })
@@ -287,11 +446,9 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, parsed: &mut Par
 
 /// Puts one JSON member into a row: strings as they are, numbers and booleans as text,
 /// null as an empty cell; unknown keys are noted and ignored.
-fn json_cell(raw: &mut Raw, key: &str, value: Value, parsed: &mut Parsed) -> Result<(), String> {
+fn json_cell(raw: &mut Raw, key: &str, value: Value, sink: &mut dyn RowSink) -> Result<(), String> {
     let Some(column) = Column::from_header(key) else {
-        if !parsed.ignored.iter().any(|ignored| ignored == key) {
-            parsed.ignored.push(key.to_owned());
-        }
+        sink.ignored(key);
         return Ok(());
     };
     let text = match value {
@@ -602,6 +759,36 @@ mod tests {
         assert_eq!(parsed.rows[0].audio.as_ref().map(|a| a.frames), Some(10));
         assert_eq!(parsed.rows[1].line, 3);
         assert_eq!(parsed.rows[1].recording.title, None);
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_an_error_on_its_line() {
+        for text in ["isrc,title\nUSPR37300012,\"open", "isrc,title\nUSPR37300012,ok\nUSPR37300013,\"open\nmore\n"] {
+            let parsed = parse(text.as_bytes(), &defaults());
+            let last = parsed.errors.last().unwrap_or_else(|| panic!("{text:?}: no error"));
+            assert!(last.message.contains("never closed"), "{text:?}: {last}");
+            assert_eq!(last.line, text.lines().position(|l| l.contains('"')).unwrap() as u64 + 1, "{text:?}");
+        }
+        for text in
+            ["isrc,title\nUSPR37300012,\"closed\"", "isrc,title\nUSPR37300012,\"two\nlines\"\n", "isrc\nUSPR37300012"]
+        {
+            assert!(parse(text.as_bytes(), &defaults()).errors.is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_row_over_the_limit_is_an_error_not_a_huge_allocation() {
+        let mut text = b"isrc,title\nUSPR37300012,\"".to_vec();
+        text.resize(text.len() + 3 * MAX_ROW_BYTES, b'x');
+        let parsed = parse(&text, &defaults());
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("longer than 1 MiB"), "{}", parsed.errors[0]);
+        let mut json = b"{\"isrc\":\"".to_vec();
+        json.resize(json.len() + 2 * MAX_ROW_BYTES, b'x');
+        json.extend_from_slice(b"\"}\n{\"isrc\":\"USPR37300012\"}\n");
+        let parsed = parse(&json, &defaults());
+        assert_eq!(parsed.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [1]);
+        assert_eq!(parsed.rows.len(), 1, "the next line is read");
     }
 
     #[test]

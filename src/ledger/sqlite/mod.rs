@@ -11,16 +11,22 @@ mod schema;
 mod tests;
 mod write;
 
+mod maintain;
+
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+use maintain::{backup_to, check_integrity};
 
 use super::error::{LedgerError, Result};
 use super::types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
 };
-use super::{Ledger, LedgerTx, Lookup, rules};
+use super::{Ledger, LedgerTx, Lookup, check, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
@@ -32,33 +38,107 @@ pub struct SqliteLedger {
     conn: Connection,
     /// The file, `None` in memory.
     path: Option<PathBuf>,
+    /// Opened read-only: write transactions are refused before they start.
+    read_only: bool,
 }
 
 /// A write transaction on a [`SqliteLedger`]; rolls back when dropped uncommitted.
 #[derive(Debug)]
 struct SqliteTx<'c> {
-    /// An `IMMEDIATE` transaction: it holds the write lock from its start.
+    /// An `IMMEDIATE` transaction: it holds the write lock from its start (`DEFERRED`,
+    /// reading only, on a read-only ledger).
     tx: Transaction<'c>,
+    /// The file, for messages.
+    path: Option<&'c Path>,
+    /// Every audio id looked up by code, re-checked before the commit ([`check::confirm_lookups`]).
+    looked_up: Vec<AudioId>,
 }
+
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 impl SqliteLedger {
     /// How long a writer waits for another process's transaction before giving up.
     pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-    /// Opens the ledger at `path`, creating the file and its folders if needed, and
-    /// migrating the schema forward. Does no work proportional to the ledger's size.
+    /// Opens the ledger at `path`, creating it (and its folders) if there is no file
+    /// there, and migrating the schema forward. Does no work proportional to the
+    /// ledger's size.
+    ///
+    /// A file that is there must be a ledger: an empty file, a file that is not an
+    /// SQLite database, or a database another program made is refused
+    /// ([`LedgerError::NotALedger`]), never taken for a new ledger. A new ledger is made
+    /// whole in a temporary file beside `path` and linked into place only if nothing is
+    /// there yet, so no other process ever sees a half-made (empty) one.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteLedger> {
         let path = path.as_ref();
-        create_parent(path)?;
-        let conn = Connection::open(path).map_err(|source| open_error(path, source))?;
-        SqliteLedger::set_up(conn, Some(path))
+        ensure_room(path)?;
+        if !path.exists() {
+            create(path)?;
+        }
+        check_file(path)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| open_error(path, source))?;
+        SqliteLedger::set_up(conn, Some(path), false)
+    }
+
+    /// Opens the existing ledger at `path` for reading only: for the commands that only
+    /// read, so that they work for a user who may only read the file, and on a
+    /// read-only file system.
+    ///
+    /// SQLite's rules for a read-only WAL database (its "Read-Only Databases" notes):
+    /// a reader needs the `-shm` index, and may create it and the `-wal` only where it
+    /// may write the folder. Where it may not, and no `-wal` file holds commits that
+    /// are not yet in the database (the last writer to close checkpoints and removes
+    /// it), the file is opened as `immutable`: no locks, no shared memory, read as it
+    /// is. A `-wal` left with commits in it cannot be read that way; the error says so.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteLedger> {
+        let path = path.as_ref();
+        check_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        // A reader also writes the WAL index: on a disk with no room for it, the file is
+        // read as it is, if it can be ([`ensure_room`]).
+        let opened = ensure_room(path)
+            .map_err(|_| cannot_open_read_only())
+            .and_then(|()| Connection::open_with_flags(path, flags));
+        let opened = opened.and_then(|conn| {
+            // The first read opens the WAL index: that is where a reader without write
+            // access to the folder fails.
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+            Ok(conn)
+        });
+        let conn = match opened {
+            Ok(conn) => conn,
+            Err(error) if matches!(error.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)) => {
+                let wal = sidecar(path, "-wal");
+                if wal.metadata().is_ok_and(|m| m.len() > 0) {
+                    return Err(LedgerError::Open {
+                        location: path.display().to_string(),
+                        reason: format!(
+                            "it cannot be read without write access to its folder while {} holds commits \
+                             not yet in the ledger file; run any isrc-stamp command on it as a user who may \
+                             write it (that folds them in), then read it again",
+                            wal.display()
+                        ),
+                    });
+                }
+                Connection::open_with_flags(immutable_uri(path), flags).map_err(|source| open_error(path, source))?
+            }
+            Err(error) => return Err(open_error(path, error)),
+        };
+        conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT).map_err(|source| open_error(path, source))?;
+        conn.pragma_update(None, "cell_size_check", true).map_err(|source| open_error(path, source))?;
+        schema::check_readable(&conn, path)?;
+        allocate_wal_index(path)?;
+        Ok(SqliteLedger { conn, path: Some(path.to_owned()), read_only: true })
     }
 
     /// Opens an empty ledger that lives in memory and vanishes when dropped.
     pub fn open_in_memory() -> Result<SqliteLedger> {
         let path = Path::new(":memory:");
         let conn = Connection::open_in_memory().map_err(|source| open_error(path, source))?;
-        SqliteLedger::set_up(conn, None)
+        SqliteLedger::set_up(conn, None, true)
     }
 
     /// The file, or `None` in memory.
@@ -77,36 +157,198 @@ impl SqliteLedger {
         &self.conn
     }
 
-    /// Configures the connection and migrates the schema.
-    fn set_up(mut conn: Connection, path: Option<&Path>) -> Result<SqliteLedger> {
+    /// Configures the connection and migrates the schema; `new` for a database just made.
+    fn set_up(mut conn: Connection, path: Option<&Path>, new: bool) -> Result<SqliteLedger> {
         let shown = path.unwrap_or(Path::new(":memory:"));
-        configure(&conn).map_err(|source| open_error(shown, source))?;
-        schema::migrate(&mut conn, shown).map_err(|error| match error {
+        configure(&conn).map_err(|source| located(path, open_error(shown, source)))?;
+        if let Some(path) = path {
+            allocate_wal_index(path)?;
+        }
+        schema::migrate(&mut conn, shown, new).map_err(|error| match error {
             LedgerError::Backend(reason) => LedgerError::Open { location: shown.display().to_string(), reason },
-            other => other,
+            other => located(path, other),
         })?;
-        Ok(SqliteLedger { conn, path: path.map(Path::to_owned) })
+        Ok(SqliteLedger { conn, path: path.map(Path::to_owned), read_only: false })
+    }
+
+    /// The location as shown to people.
+    fn shown(&self) -> String {
+        self.path.as_deref().unwrap_or(Path::new(":memory:")).display().to_string()
     }
 }
 
-/// Creates the folder that will hold the ledger file.
-fn create_parent(path: &Path) -> Result<()> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            std::fs::create_dir_all(parent).map_err(|source| LedgerError::CreateDir { path: parent.to_owned(), source })
+/// Creates a new, empty ledger at `path`: made in a temporary file beside it, then
+/// linked into place unless another process made one there first (then that one is used).
+fn create(path: &Path) -> Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(folder).map_err(|source| LedgerError::CreateDir { path: folder.to_owned(), source })?;
+    let temp = tempfile::Builder::new()
+        .prefix(".isrc-stamp-new-ledger-")
+        .tempfile_in(folder)
+        .map_err(|source| LedgerError::Open { location: path.display().to_string(), reason: source.to_string() })?;
+    {
+        let conn = Connection::open(temp.path()).map_err(|source| open_error(path, source))?;
+        SqliteLedger::set_up(conn, Some(temp.path()), true)?;
+        // Closing the only connection folds the WAL into the file and removes it.
+    }
+    // A ledger is read by everyone who assigns and verifies; tempfile makes 0600.
+    set_mode_644(temp.as_file())
+        .map_err(|source| LedgerError::Open { location: path.display().to_string(), reason: source.to_string() })?;
+    match temp.persist_noclobber(path) {
+        Ok(_) => {
+            File::open(folder).and_then(|dir| dir.sync_all()).map_err(|source| LedgerError::Open {
+                location: path.display().to_string(),
+                reason: source.to_string(),
+            })?;
+            Ok(())
         }
+        Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(LedgerError::Open { location: path.display().to_string(), reason: error.error.to_string() }),
+    }
+}
+
+/// Gives a new ledger (or backup) file mode 0644, as a file made by a program usually has.
+pub(super) fn set_mode_644(file: &File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Refuses a file that cannot be a ledger before SQLite is let at it: SQLite takes an
+/// empty file for a new database, and would make one of it.
+fn check_file(path: &Path) -> Result<()> {
+    let not_a_ledger = |why: &str| LedgerError::NotALedger { location: path.display().to_string(), why: why.into() };
+    let open_failed = |source: std::io::Error| LedgerError::Open {
+        location: path.display().to_string(),
+        reason: crate::scan::walk::describe_io(&source),
+    };
+    let metadata = std::fs::metadata(path).map_err(open_failed)?;
+    if !metadata.is_file() {
+        return Err(not_a_ledger("not a regular file"));
+    }
+    let mut header = [0u8; 16];
+    let mut file = File::open(path).map_err(open_failed)?;
+    let read = read_up_to(&mut file, &mut header).map_err(open_failed)?;
+    if read == 0 {
+        return Err(not_a_ledger("the file is empty: 0 bytes"));
+    }
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(not_a_ledger("the file is not an SQLite database"));
+    }
+    Ok(())
+}
+
+/// Reads until `buffer` is full or the file ends; returns the bytes read.
+fn read_up_to(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// `PATH-wal`, `PATH-shm`.
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The `file:` URI that opens `path` immutable (percent-encoding what a URI cannot hold).
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &byte in absolute.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Busy timeout, foreign keys, WAL, full sync (a committed code must survive a power
+/// cut, because it is written into files right after the commit), and SQLite's check of
+/// every cell's size as a page is read (`cell_size_check`: a damaged page is refused
+/// rather than misread, at a cost too small to measure here).
+///
+/// No SIGBUS on a full disk: SQLite maps the WAL index (`-shm`) into memory, and a
+/// write to a mapped page the file system cannot back raises SIGBUS, which kills the
+/// process. The `-shm` is allocated whole while there is room ([`allocate_wal_index`]);
+/// the database file itself is never mapped (`mmap_size` is 0, set here so that no
+/// compile-time default can change it).
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "cell_size_check", true)?;
+    conn.pragma_update(None, "mmap_size", 0)?;
+    switch_to_wal(conn)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+/// Bytes of the WAL index allocated ahead: eight of SQLite's 32 KiB regions, enough for a
+/// WAL of 32,768 frames (128 MiB of 4 KiB pages), far beyond any assign.
+const WAL_INDEX_BYTES: u64 = 8 * 32 * 1024;
+
+/// A "cannot open" error, for a reader that cannot use the WAL index.
+fn cannot_open_read_only() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN), None)
+}
+
+/// Room a writer wants free before it opens the ledger: the WAL index, and 64 KiB for
+/// the first commits.
+const ROOM_NEEDED: u64 = WAL_INDEX_BYTES + (64 << 10);
+
+/// Refuses to open the ledger on a disk that has no room for its WAL index: SQLite
+/// starts writing that (mapped) file as it opens the ledger, before
+/// [`allocate_wal_index`] can make it safe, so a disk already full is refused here, with
+/// a clear error, rather than met with SIGBUS.
+fn ensure_room(path: &Path) -> Result<()> {
+    match crate::fsinfo::free_bytes(path) {
+        Some(free) if free < ROOM_NEEDED => Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path)))),
         _ => Ok(()),
     }
 }
 
-/// Busy timeout, foreign keys, WAL, and full sync: a committed code must survive a power
-/// cut, because it is written into files right after the commit.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    switch_to_wal(conn)?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    Ok(())
+/// Makes sure every page of the WAL index (`-shm`) that SQLite will map has its blocks
+/// on disk, while there is room, so that a write into the mapping can never fault on a
+/// full disk (SIGBUS, which kills the process without a word).
+///
+/// SQLite grows the `-shm` by writing one byte at the end of every 4 KiB page before
+/// mapping it, which allocates the whole page where a block is 4 KiB. On a file system
+/// with smaller blocks (ext4 makes 1 KiB blocks on small volumes) that allocates only
+/// the page's last block: the others stay holes, and the first write into one once the
+/// disk has filled up raises SIGBUS. `fallocate` here gives every page its blocks (and
+/// the file room for [`WAL_INDEX_BYTES`], so SQLite does not grow it again); on a full
+/// disk it fails, with a clear error, before anything is written. The first process to
+/// open the ledger after all have closed resets the file (SQLite truncates it), and
+/// allocates it again here.
+fn allocate_wal_index(path: &Path) -> Result<()> {
+    let shm = sidecar(path, "-shm");
+    let Ok(file) = std::fs::OpenOptions::new().write(true).open(&shm) else {
+        return Ok(()); // not in WAL mode, or no shared memory file: nothing mapped
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0).max(WAL_INDEX_BYTES);
+    match rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, len) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => {
+            Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path))))
+        }
+        // A file system without fallocate: SQLite's own page writes are all there is.
+        Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => Ok(()),
+        Err(error) => Err(LedgerError::Open {
+            location: path.display().to_string(),
+            reason: format!("cannot allocate {}: {}", shm.display(), std::io::Error::from(error)),
+        }),
+    }
 }
 
 /// Puts the file in WAL mode (a lasting property of the file).
@@ -132,22 +374,48 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Starts a write transaction, waiting up to the busy timeout for the write lock.
-fn begin_immediate(conn: &mut Connection) -> Result<Transaction<'_>> {
+fn begin_immediate<'c>(conn: &'c mut Connection, path: Option<&Path>) -> Result<Transaction<'c>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|error| match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) => LedgerError::Busy(SqliteLedger::BUSY_TIMEOUT),
-        _ => LedgerError::from(error),
+        _ => located(path, LedgerError::from(error)),
     })
 }
 
-/// An error opening or setting up `path`.
+/// An error opening or setting up `path`: a damaged or full ledger is named as such.
 fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
-    LedgerError::Open { location: path.display().to_string(), reason: source.to_string() }
+    match LedgerError::from(source) {
+        LedgerError::Backend(reason) => LedgerError::Open { location: path.display().to_string(), reason },
+        other => located(Some(path), other),
+    }
 }
 
+/// Names the file system of a full ledger.
+fn located(path: Option<&Path>, error: LedgerError) -> LedgerError {
+    match (error, path) {
+        (LedgerError::DiskFull(None), Some(path)) => LedgerError::DiskFull(Some(crate::fsinfo::describe(path))),
+        (error, _) => error,
+    }
+}
+
+/// `SQLITE_IOERR_SHMSIZE`: the WAL index (`-shm`) could not be grown, which on a local
+/// file system means it is full.
+const IOERR_SHMSIZE: std::ffi::c_int = 4874;
+
 /// SQLite's errors reach the rest of the program as text: no rusqlite type leaves here.
+/// Damage (`SQLITE_CORRUPT`, `SQLITE_NOTADB`), a full disk and a read-only database get
+/// their own variants, so that they are never mistaken for a problem with one file.
 impl From<rusqlite::Error> for LedgerError {
     fn from(error: rusqlite::Error) -> Self {
-        LedgerError::Backend(error.to_string())
+        let extended = match &error {
+            rusqlite::Error::SqliteFailure(failure, _) => Some(failure.extended_code),
+            _ => None,
+        };
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => LedgerError::Damaged(error.to_string()),
+            Some(ErrorCode::DiskFull) => LedgerError::DiskFull(None),
+            _ if extended == Some(IOERR_SHMSIZE) => LedgerError::DiskFull(None),
+            _ => LedgerError::Backend(error.to_string()),
+        }
     }
 }
 
@@ -168,6 +436,7 @@ macro_rules! sqlite_lookup {
             }
 
             fn code_for_audio(&mut self, audio_id: &AudioId) -> Result<Option<Isrc>> {
+                self.note_lookup(audio_id);
                 read::code_for_audio(self.conn(), audio_id)
             }
 
@@ -201,24 +470,51 @@ macro_rules! sqlite_lookup {
 sqlite_lookup!(SqliteLedger);
 sqlite_lookup!(SqliteTx<'_>);
 
+impl SqliteLedger {
+    /// Lookups outside a transaction are not re-checked (nothing is committed on them).
+    fn note_lookup(&mut self, _audio_id: &AudioId) {}
+}
+
 impl Ledger for SqliteLedger {
     fn add_prefix(&mut self, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool> {
-        let tx = begin_immediate(&mut self.conn)?;
+        if self.read_only {
+            return Err(LedgerError::ReadOnly(self.shown()));
+        }
+        let path = self.path.as_deref();
+        let tx = begin_immediate(&mut self.conn, path)?;
         let added = write::add_prefix(&tx, prefix, range, at)?;
-        tx.commit()?;
+        tx.commit().map_err(|error| located(path, error.into()))?;
         Ok(added)
     }
 
     fn remove_prefix(&mut self, prefix: Prefix) -> Result<()> {
-        let tx = begin_immediate(&mut self.conn)?;
+        if self.read_only {
+            return Err(LedgerError::ReadOnly(self.shown()));
+        }
+        let path = self.path.as_deref();
+        let tx = begin_immediate(&mut self.conn, path)?;
         write::remove_prefix(&tx, prefix)?;
-        tx.commit()?;
+        tx.commit().map_err(|error| located(path, error.into()))?;
         Ok(())
     }
 
     fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>> {
-        let tx = begin_immediate(&mut self.conn)?;
-        Ok(Box::new(SqliteTx { tx }))
+        let path = self.path.as_deref();
+        let tx = if self.read_only {
+            // Reads in one snapshot; any write in it fails as SQLite refuses it.
+            self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?
+        } else {
+            begin_immediate(&mut self.conn, path)?
+        };
+        Ok(Box::new(SqliteTx { tx, path, looked_up: Vec::new() }))
+    }
+
+    fn integrity_problems(&mut self) -> Result<Vec<String>> {
+        check_integrity(&self.conn)
+    }
+
+    fn backup(&mut self, to: &Path) -> Result<()> {
+        backup_to(&self.conn, to)
     }
 }
 
@@ -226,6 +522,13 @@ impl SqliteTx<'_> {
     /// The transaction's connection, for [`Lookup`].
     fn conn(&self) -> &Connection {
         &self.tx
+    }
+
+    /// Remembers an audio id looked up, for the check before the commit.
+    fn note_lookup(&mut self, audio_id: &AudioId) {
+        if self.looked_up.len() < check::MAX_CONFIRMED {
+            self.looked_up.push(audio_id.clone());
+        }
     }
 }
 
@@ -262,8 +565,14 @@ impl LedgerTx for SqliteTx<'_> {
         write::unbind_audio(&self.tx, audio_id)
     }
 
+    /// Confirms the lookups the transaction relied on through the ledger's other
+    /// indexes ([`check::confirm_lookups`]), then commits.
     fn commit(self: Box<Self>) -> Result<()> {
-        Ok(self.tx.commit()?)
+        let mut this = *self;
+        let looked_up = std::mem::take(&mut this.looked_up);
+        check::confirm_lookups(&mut this, &looked_up)?;
+        let path = this.path;
+        this.tx.commit().map_err(|error| located(path, error.into()))
     }
 }
 

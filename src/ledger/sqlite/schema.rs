@@ -130,7 +130,9 @@ pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 ///
 /// Costs two header reads when the schema is current; otherwise migrates inside one
 /// `BEGIN IMMEDIATE` transaction, so concurrent openers of a new file migrate it once.
-pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+/// `new` says the database was just made for the ledger (an empty one is then
+/// expected); an existing file must already be a ledger.
+pub(super) fn migrate(conn: &mut Connection, path: &Path, new: bool) -> Result<()> {
     let found = user_version(conn)?;
     if found == SCHEMA_VERSION && application_id(conn)? == APPLICATION_ID {
         return Ok(());
@@ -139,7 +141,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = user_version(&tx)?;
     check_not_newer(found)?;
-    check_identity(&tx, found, path)?;
+    check_identity(&tx, found, path, new)?;
     for step in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
         tx.execute_batch(step)?;
     }
@@ -157,15 +159,38 @@ fn check_not_newer(found: i64) -> Result<()> {
     Ok(())
 }
 
-/// Accepts a ledger, or an empty database about to become one; refuses other databases.
-fn check_identity(conn: &Connection, version: i64, path: &Path) -> Result<()> {
+/// Accepts a ledger, or (when `new`) the empty database just made to become one;
+/// refuses other databases.
+fn check_identity(conn: &Connection, version: i64, path: &Path, new: bool) -> Result<()> {
     let id = application_id(conn)?;
-    let fresh = id == 0 && version == 0 && schema_is_empty(conn)?;
+    let fresh = new && id == 0 && version == 0 && schema_is_empty(conn)?;
     if id == APPLICATION_ID || fresh {
         Ok(())
     } else {
-        Err(LedgerError::NotALedger { location: path.display().to_string() })
+        let why = "an SQLite database another program made".to_owned();
+        Err(LedgerError::NotALedger { location: path.display().to_string(), why })
     }
+}
+
+/// Checks, without writing, that a database opened read-only is a ledger of the
+/// current schema (a read-only reader cannot migrate it).
+pub(super) fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    check_not_newer(found)?;
+    if application_id(conn)? != APPLICATION_ID {
+        let why = "an SQLite database another program made".to_owned();
+        return Err(LedgerError::NotALedger { location: path.display().to_string(), why });
+    }
+    if found < SCHEMA_VERSION {
+        return Err(LedgerError::Open {
+            location: path.display().to_string(),
+            reason: format!(
+                "its schema (version {found}) is older than this isrc-stamp's ({SCHEMA_VERSION}); \
+                 run any command that writes to it once, as a user who may write it, to bring it up to date"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// `PRAGMA user_version`.

@@ -102,13 +102,143 @@ fn another_database_is_refused() {
 }
 
 #[test]
-fn a_file_that_is_not_a_database_is_a_clear_open_error() {
+fn a_file_that_is_not_a_database_is_refused_as_not_a_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, vec![b'x'; 4096]).unwrap();
     let error = SqliteLedger::open(&path).unwrap_err();
-    assert!(matches!(error, LedgerError::Open { .. }), "{error}");
+    assert!(matches!(error, LedgerError::NotALedger { .. }), "{error}");
     assert!(error.to_string().contains("notes.txt"), "{error}");
+    assert_eq!(std::fs::read(&path).unwrap(), vec![b'x'; 4096], "left as it was");
+}
+
+#[test]
+fn an_empty_file_is_not_taken_for_a_new_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    std::fs::write(&path, b"").unwrap();
+    for error in [SqliteLedger::open(&path).unwrap_err(), SqliteLedger::open_read_only(&path).unwrap_err()] {
+        assert!(matches!(error, LedgerError::NotALedger { .. }), "{error}");
+        assert!(error.to_string().contains("0 bytes"), "{error}");
+    }
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "still empty: nothing was made of it");
+    // An empty SQLite database another program made is no ledger either.
+    let other = dir.path().join("empty.db");
+    raw(&other).execute_batch("PRAGMA user_version = 0; VACUUM").unwrap();
+    assert!(matches!(SqliteLedger::open(&other).unwrap_err(), LedgerError::NotALedger { .. }));
+}
+
+#[test]
+fn a_new_ledger_is_made_whole_beside_its_place_and_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("ledger.sqlite3");
+    drop(SqliteLedger::open(&path).unwrap());
+    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(names.iter().all(|n| !n.to_string_lossy().contains("new-ledger")), "{names:?}");
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+    assert_eq!(SqliteLedger::open_read_only(&path).unwrap().schema_version().unwrap(), schema::SCHEMA_VERSION);
+}
+
+#[test]
+fn a_read_only_ledger_reads_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    {
+        let mut ledger = SqliteLedger::open(&path).unwrap();
+        ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap();
+        issue(&mut ledger, 26).unwrap();
+    }
+    let mut reader = SqliteLedger::open_read_only(&path).unwrap();
+    assert_eq!(designations(&mut reader), [1]);
+    let exported = dyn_ledger(&mut reader).transaction(|tx| tx.recordings()).unwrap();
+    assert_eq!(exported.len(), 1, "a read transaction works");
+    assert!(matches!(reader.add_prefix(pfx("GBBBB"), range("00001-99999"), AT), Err(LedgerError::ReadOnly(_))));
+    assert!(issue(&mut reader, 26).is_err(), "a write inside a transaction is refused");
+}
+
+#[test]
+fn a_ledger_in_a_folder_the_reader_cannot_write_is_read_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    {
+        let mut ledger = SqliteLedger::open(&path).unwrap();
+        ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap();
+    }
+    assert!(!sidecar(&path, "-wal").exists(), "the last writer folded its WAL in");
+    let uri = immutable_uri(&path);
+    assert!(uri.starts_with("file:/") && uri.ends_with("?immutable=1"), "{uri}");
+    let conn =
+        Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI).unwrap();
+    assert_eq!(read::prefixes(&conn).unwrap().len(), 1);
+}
+
+#[test]
+fn a_damaged_page_is_damage_and_check_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    {
+        let mut ledger = SqliteLedger::open(&path).unwrap();
+        ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap();
+        let code = issue(&mut ledger, 26).unwrap();
+        dyn_ledger(&mut ledger).transaction(|tx| tx.bind_audio(&audio_record(1, code))).unwrap();
+        assert!(ledger.integrity_problems().unwrap().is_empty());
+    }
+    let page: i64 = raw(&path)
+        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_audio_1'", [], |r| r.get(0))
+        .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = usize::try_from(page - 1).unwrap() * 4096;
+    bytes[at..at + 4096].fill(0);
+    std::fs::write(&path, bytes).unwrap();
+    let mut ledger = SqliteLedger::open(&path).unwrap();
+    let error = ledger.code_for_audio(&audio(1)).unwrap_err();
+    assert!(matches!(error, LedgerError::Damaged(_)), "{error}");
+    assert!(error.to_string().contains("Restore it from a backup"), "{error}");
+    let problems = ledger.integrity_problems().unwrap();
+    assert!(problems.iter().any(|p| p.contains("sqlite_autoindex_audio_1")), "{problems:#?}");
+}
+
+#[test]
+fn a_binding_whose_recording_is_gone_stops_the_commit_and_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    let code = {
+        let mut ledger = SqliteLedger::open(&path).unwrap();
+        ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap();
+        let code = issue(&mut ledger, 26).unwrap();
+        dyn_ledger(&mut ledger).transaction(|tx| tx.bind_audio(&audio_record(1, code))).unwrap();
+        code
+    };
+    // Damage that SQLite's constraints did not see: the recording row is gone.
+    raw(&path)
+        .execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER recording_no_delete; DELETE FROM recording;")
+        .unwrap();
+    let mut ledger = SqliteLedger::open(&path).unwrap();
+    let result = dyn_ledger(&mut ledger).transaction(|tx| {
+        assert_eq!(tx.code_for_audio(&audio(1))?, Some(code), "the lookup alone sees nothing wrong");
+        tx.log(&NewEvent::new(USER, AT, "reuse"))
+    });
+    let error = result.unwrap_err();
+    assert!(matches!(error, LedgerError::Damaged(_)), "{error}");
+    assert!(dyn_ledger(&mut ledger).events_for(code).unwrap().is_empty(), "nothing was committed");
+    let problems = ledger.integrity_problems().unwrap();
+    assert!(problems.iter().any(|p| p.contains("names a missing recording row")), "{problems:#?}");
+}
+
+#[test]
+fn a_backup_is_a_whole_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite3");
+    let copy = dir.path().join("backup.sqlite3");
+    let mut ledger = SqliteLedger::open(&path).unwrap();
+    ledger.add_prefix(pfx("USPR3"), range("00001-99999"), AT).unwrap();
+    issue(&mut ledger, 26).unwrap();
+    ledger.backup(&copy).unwrap();
+    issue(&mut ledger, 26).unwrap();
+    let mut restored = SqliteLedger::open_read_only(&copy).unwrap();
+    assert_eq!(designations(&mut restored), [1], "the state at the backup");
+    assert!(restored.integrity_problems().unwrap().is_empty());
 }
 
 /// Several processes starting on a new ledger at once: each must open it, the schema
