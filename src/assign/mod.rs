@@ -11,8 +11,11 @@
 //! 3. Commit, then write the files that need it, in parallel, each safely
 //!    ([`crate::write`]), and log the writes.
 //!
-//! `--dry-run` runs the same decisions in a transaction that is rolled back, so it
-//! shows the very codes a real run would issue, and changes neither files nor ledger.
+//! `--dry-run` runs the same decisions on a snapshot of the ledger, its writes kept in
+//! memory (`dry_run` on `dyn Ledger`), so it shows the very codes a real run would issue,
+//! changes neither files nor ledger, and works for a role that may only read. On a
+//! server, a real run whose transaction lost a race with another room decides again on
+//! a fresh snapshot (`transaction`); no file is written before the commit.
 //! A conflict never writes.
 
 mod decide;
@@ -30,7 +33,7 @@ use serde::Serialize;
 use crate::audio::{AnalyzeOptions, AudioId};
 use crate::container::TagReport;
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, NewEvent};
+use crate::ledger::{self, Ledger, LedgerError, LedgerTx, NewEvent};
 use crate::output::progress;
 use crate::scan::{self, Failed, Scanned};
 use crate::write::{self, Prepared};
@@ -143,8 +146,8 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         files.iter().enumerate().filter_map(|(i, f)| Some((i, f.as_ref().ok()?))).collect();
     let only_files: Vec<&Scanned> = scanned.iter().map(|(_, file)| *file).collect();
 
-    let mut tx = ledger.begin()?;
-    let decided = decide::decide_all(tx.as_mut(), &only_files, &options.decide)?;
+    let decide = |tx: &mut dyn LedgerTx| decide::decide_all(tx, &only_files, &options.decide);
+    let decided = if options.dry_run { ledger.dry_run(decide)? } else { ledger.transaction(decide)? };
     let mut writes = Vec::new();
     for ((index, _), decided) in scanned.iter().zip(decided) {
         outcomes[*index] = decided.outcome;
@@ -152,10 +155,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
             writes.push(PendingWrite { index: *index, isrc });
         }
     }
-    if options.dry_run {
-        drop(tx); // rolls back
-    } else {
-        tx.commit()?;
+    if !options.dry_run {
         write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)?;
     }
     Ok(Report { outcomes, removed_leftovers })

@@ -81,7 +81,8 @@ fn mp3(name: &str, audio: u64, sound: u64) -> Scanned {
 /// Decides `files` in one transaction that is committed.
 fn decide(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
-    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options(request))).expect("decided");
+    let options = options(request);
+    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options)).expect("decided");
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 

@@ -8,7 +8,8 @@ use crate::assign::policy::Request;
 use crate::assign::{AssignOptions, Decide};
 use crate::ledger::{self, Ledger, Location};
 
-/// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
+/// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER` (a path or a `postgresql://`
+/// URL), or the user's data folder.
 pub(super) fn location(common: &Common) -> anyhow::Result<Location> {
     if let Some(given) = &common.ledger {
         return Ok(Location::parse(given)?);
@@ -24,17 +25,16 @@ pub(super) fn ledger_if_any(common: &Common) -> anyhow::Result<Option<Box<dyn Le
     if common.ledger.is_some() {
         return open_existing(common).map(Some);
     }
-    let location = location(common)?;
-    Ok(if location.exists() { Some(ledger::open(&location)?) } else { None })
+    match ledger::open_existing(&location(common)?) {
+        Ok(ledger) => Ok(Some(ledger)),
+        Err(ledger::LedgerError::NoLedger { .. }) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
-/// Opens the existing ledger, or says how to create one.
+/// Opens the existing ledger, or says how to create one; creates nothing.
 pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
-    let location = location(common)?;
-    if !location.exists() {
-        bail!("no ledger at {location}: create it with `isrc-stamp init --prefix CC-XXX` (or pass --ledger PATH)");
-    }
-    Ok(ledger::open(&location)?)
+    Ok(ledger::open_existing(&location(common)?)?)
 }
 
 /// The number of worker threads to use.

@@ -17,8 +17,10 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use super::error::{LedgerError, Result};
-use super::types::{AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording};
-use super::{Ledger, LedgerTx, Lookup, rules};
+use super::types::{
+    AudioRecord, Event, FingerprintCandidate, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Stored,
+};
+use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
@@ -36,6 +38,13 @@ pub struct SqliteLedger {
 #[derive(Debug)]
 struct SqliteTx<'c> {
     /// An `IMMEDIATE` transaction: it holds the write lock from its start.
+    tx: Transaction<'c>,
+}
+
+/// A read transaction on a [`SqliteLedger`]: one consistent state, no write lock.
+#[derive(Debug)]
+struct SqliteSnapshot<'c> {
+    /// A `DEFERRED` transaction that only ever reads.
     tx: Transaction<'c>,
 }
 
@@ -194,6 +203,46 @@ macro_rules! sqlite_lookup {
 
 sqlite_lookup!(SqliteLedger);
 sqlite_lookup!(SqliteTx<'_>);
+sqlite_lookup!(SqliteSnapshot<'_>);
+
+impl SqliteSnapshot<'_> {
+    /// The snapshot's connection, for [`Lookup`].
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl Designations for SqliteSnapshot<'_> {
+    fn highest_used(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        read::Used(&self.tx).highest_used(prefix, year, bounds)
+    }
+
+    fn is_used(&mut self, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
+        read::Used(&self.tx).is_used(prefix, year, designation)
+    }
+
+    fn lowest_gap_above(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        read::Used(&self.tx).lowest_gap_above(prefix, year, bounds)
+    }
+}
+
+impl Snapshot for SqliteSnapshot<'_> {
+    fn recordings_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Recording>> {
+        read::recordings_after(&self.tx, after, limit)
+    }
+
+    fn audio_after(
+        &mut self,
+        after: Option<&AudioId>,
+        limit: usize,
+    ) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
+        read::audio_after(&self.tx, after, limit)
+    }
+
+    fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>> {
+        read::events_after(&self.tx, after, limit)
+    }
+}
 
 impl Ledger for SqliteLedger {
     fn add_prefix(&mut self, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool> {
@@ -206,6 +255,11 @@ impl Ledger for SqliteLedger {
     fn begin(&mut self) -> Result<Box<dyn LedgerTx + '_>> {
         let tx = begin_immediate(&mut self.conn)?;
         Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn snapshot(&mut self) -> Result<Box<dyn Snapshot + '_>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        Ok(Box::new(SqliteSnapshot { tx }))
     }
 }
 
@@ -239,6 +293,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {
         write::void(&self.tx, isrc, reason)
+    }
+
+    fn restore(&mut self, items: &[Stored]) -> Result<()> {
+        write::restore(&self.tx, items)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
