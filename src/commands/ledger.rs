@@ -1,5 +1,6 @@
-//! `isrc-stamp ledger list | show ISRC | export | import FILE | void ISRC`: what the
-//! ledger holds, moving it in and out as CSV or JSON Lines, and withdrawing a code.
+//! `isrc-stamp ledger list | show ISRC | export | import FILE | copy --to LOCATION | void
+//! ISRC`: what the ledger holds, moving it in and out as CSV or JSON Lines or whole into
+//! another ledger, and withdrawing a code.
 //!
 //! The exchange format (columns, formula neutralisation, what import checks) is
 //! documented in [`crate::ledger::exchange`].
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::isrc::Isrc;
 use crate::ledger::exchange::{self, Defaults, ImportError, ImportSummary, RowError};
-use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, NewEvent, Recording};
+use crate::ledger::{self, AudioRecord, CopySummary, Event, Ledger, LedgerError, Location, NewEvent, Recording};
 use crate::output::{self, Exit};
 
 /// Runs `ledger list`: every recording, by code.
@@ -111,8 +112,8 @@ pub(crate) fn export(
     quiet: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    // A write transaction gives a consistent snapshot while others assign.
-    let entries = ledger.transaction(|tx| exchange::entries(tx))?;
+    // A snapshot is consistent while others assign, and needs no right to write.
+    let entries = exchange::entries(ledger.snapshot()?.as_mut())?;
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         match format {
             ExportFormat::Csv => exchange::write_csv(&entries, out)?,
@@ -209,6 +210,41 @@ fn report_bad_rows(errors: &[RowError], source: &str, json: bool, out: &mut dyn 
         lines.len()
     );
     Ok(())
+}
+
+/// What `ledger copy --json` prints.
+#[derive(Debug, Serialize)]
+struct Copied<'a> {
+    from: String,
+    to: String,
+    copied: &'a CopySummary,
+}
+
+/// Runs `ledger copy --to LOCATION`: everything `ledger` holds into the empty ledger at
+/// `to` (created if needed), in one transaction.
+pub(crate) fn copy(
+    ledger: &mut dyn Ledger,
+    from: &Location,
+    to: &Location,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if from == to {
+        anyhow::bail!("--to names the ledger in use ({to}): pass another location");
+    }
+    let mut target = ledger::open(to)?;
+    let copied = ledger::copy(ledger, target.as_mut()).with_context(|| format!("cannot copy into {to}"))?;
+    if json {
+        output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
+    } else {
+        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events } = copied;
+        writeln!(
+            out,
+            "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints) \
+             and {events} events from {from} to {to}"
+        )?;
+    }
+    Ok(Exit::Clean)
 }
 
 /// What `ledger void --json` prints.
