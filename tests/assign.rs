@@ -1,6 +1,7 @@
 //! `assign` end to end: codes land in every location, readable by programs nobody here
 //! wrote; nothing else in the file changes; reruns change nothing; conflicts are caught.
 
+#[macro_use]
 mod common;
 
 use std::collections::{HashMap, HashSet};
@@ -9,18 +10,6 @@ use std::process::Command;
 
 use common::Backend;
 use serde_json::Value;
-
-/// Runs each test once on SQLite and once on PostgreSQL, in modules of those names.
-macro_rules! on_both_backends {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $test() { super::$test(super::Backend::Sqlite) })+
-        }
-        mod postgres {
-            $(#[test] fn $test() { super::$test(super::Backend::Postgres) })+
-        }
-    };
-}
 
 // Issue, adopt and reuse (assign_copies_on), unchanged reruns, conflicts and --fix,
 // versions and other carriers: on both backends.

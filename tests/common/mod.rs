@@ -348,6 +348,20 @@ pub fn retag(path: &Path, format: isrc_stamp::container::Format, code: &str) {
     target.persist(path).expect("renamed");
 }
 
+/// Runs each test `fn name(backend: Backend)` once on SQLite and once on PostgreSQL, as
+/// `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $test() { super::$test(crate::common::Backend::Sqlite) })+
+        }
+        mod postgres {
+            $(#[test] fn $test() { super::$test(crate::common::Backend::Postgres) })+
+        }
+    };
+}
+
 /// Where a test's ledger lives: the tests that matter on both backends run once per backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
