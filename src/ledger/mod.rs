@@ -35,7 +35,7 @@ mod facts;
 mod location;
 mod overlay;
 #[cfg(feature = "postgres")]
-mod postgres;
+pub(crate) mod postgres;
 mod rules;
 mod sqlite;
 mod types;

@@ -292,3 +292,81 @@ impl Designations for Used<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isrc::DesignationRange;
+    use crate::ledger::{Ledger, SqliteLedger};
+
+    fn code(text: &str) -> Isrc {
+        Isrc::parse(text).unwrap()
+    }
+
+    /// A ledger over 00001-00006 with 00002, 00004 and 00006 adopted: the top is used.
+    fn ledger() -> Box<dyn Ledger> {
+        let mut ledger: Box<dyn Ledger> = Box::new(SqliteLedger::open_in_memory().unwrap());
+        ledger.add_prefix(Prefix::parse("USPR3").unwrap(), DesignationRange { first: 1, last: 6 }, 0).unwrap();
+        ledger
+            .transaction(|tx| {
+                for text in ["USPR32600006", "USPR32600002", "USPR32600004"] {
+                    tx.adopt(code(text), Origin::Adopted, &NewRecording::new("t", 0))?;
+                }
+                Ok::<_, LedgerError>(())
+            })
+            .unwrap();
+        ledger
+    }
+
+    /// Issues codes until the range is exhausted, in `run` (a real or a dry run).
+    fn issue_all(tx: &mut dyn LedgerTx) -> Result<Vec<u32>> {
+        let prefix = Prefix::parse("USPR3").unwrap();
+        let mut issued = Vec::new();
+        loop {
+            match tx.issue_next(prefix, 26, &NewRecording::new("t", 0)) {
+                Ok(isrc) => issued.push(isrc.designation()),
+                Err(LedgerError::RangeExhausted { .. }) => return Ok(issued),
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    #[test]
+    fn gaps_are_filled_as_a_real_run_fills_them_and_nothing_is_kept() {
+        let mut ledger = ledger();
+        let dry = ledger.dry_run(|tx| issue_all(tx)).unwrap();
+        assert_eq!(dry, [1, 3, 5]);
+        assert_eq!(ledger.recordings().unwrap().len(), 3, "the dry run recorded nothing");
+        assert_eq!(ledger.transaction(|tx| issue_all(tx)).unwrap(), dry);
+    }
+
+    #[test]
+    fn its_own_writes_are_read_back_and_judged_by_the_rules() {
+        let mut ledger = ledger();
+        ledger
+            .dry_run(|tx| {
+                let isrc = tx.issue_next(Prefix::parse("USPR3").unwrap(), 26, &NewRecording::new("t", 0))?;
+                let audio = AudioRecord {
+                    audio_id: AudioId::parse(&format!("pcm1:{:064x}", 1)).unwrap(),
+                    isrc,
+                    frames: 10,
+                    sample_rate: 44_100,
+                    channels: 2,
+                    bits: 16,
+                    first_path: "a.wav".into(),
+                    added_at: 0,
+                };
+                assert!(tx.bind_audio(&audio)?);
+                assert!(!tx.bind_audio(&audio)?, "bound once");
+                assert_eq!(tx.code_for_audio(&audio.audio_id)?, Some(isrc));
+                assert_eq!(tx.audio_for_code(isrc)?, [audio.clone()]);
+                tx.void(isrc, "test")?;
+                assert!(matches!(tx.bind_audio(&AudioRecord { isrc, ..audio }), Ok(false)));
+                assert!(matches!(tx.void(isrc, "again"), Err(LedgerError::AlreadyVoid(_))));
+                assert_eq!(tx.recordings()?.len(), 4);
+                Ok::<_, LedgerError>(())
+            })
+            .unwrap();
+        assert_eq!(ledger.recordings().unwrap().len(), 3);
+    }
+}
