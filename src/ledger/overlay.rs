@@ -159,7 +159,7 @@ impl Lookup for Overlay<'_> {
             }
         }
         all.extend(self.own_candidates(keys)?);
-        all.sort_by(|a, b| b.shared_keys.cmp(&a.shared_keys));
+        all.sort_by_key(|candidate| std::cmp::Reverse(candidate.shared_keys));
         all.truncate(limit);
         Ok(all)
     }
@@ -359,7 +359,7 @@ mod tests {
                 assert!(tx.bind_audio(&audio)?);
                 assert!(!tx.bind_audio(&audio)?, "bound once");
                 assert_eq!(tx.code_for_audio(&audio.audio_id)?, Some(isrc));
-                assert_eq!(tx.audio_for_code(isrc)?, [audio.clone()]);
+                assert_eq!(tx.audio_for_code(isrc)?, std::slice::from_ref(&audio));
                 tx.void(isrc, "test")?;
                 assert!(matches!(tx.bind_audio(&AudioRecord { isrc, ..audio }), Ok(false)));
                 assert!(matches!(tx.void(isrc, "again"), Err(LedgerError::AlreadyVoid(_))));
