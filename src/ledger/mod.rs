@@ -194,7 +194,8 @@ impl dyn Ledger + '_ {
     where
         E: From<LedgerError>,
     {
-        for attempt in 1.. {
+        let mut attempt = 1;
+        loop {
             let mut tx = self.begin()?;
             let result = f(tx.as_mut());
             let lost = tx.conflicted();
@@ -208,10 +209,10 @@ impl dyn Ledger + '_ {
                 _ => {
                     drop(tx);
                     std::thread::sleep(backoff(attempt));
+                    attempt += 1;
                 }
             }
         }
-        unreachable!("the loop returns")
     }
 
     /// Runs `f` on a transaction that reads a [`Snapshot`] and keeps its writes in

@@ -149,3 +149,29 @@ fn racing_connections_issue_each_designation_once() {
     sorted.sort_unstable();
     assert_eq!(sorted, (1..=320).collect::<Vec<_>>());
 }
+
+/// `.ci/postgres` serves TLS with a certificate for `localhost` from a test CA: each
+/// `sslmode` encrypts, checks the chain, or checks the chain and the name, as it says.
+#[test]
+fn tls_is_used_and_the_certificate_checked_as_sslmode_asks() {
+    let Some(admin) = server() else { return };
+    let mut client = raw(&admin);
+    let cert: String = client.query_one("SHOW ssl_cert_file", &[]).unwrap().get(0);
+    let port: String = client.query_one("SHOW port", &[]).unwrap().get(0);
+    let ca = std::path::Path::new(&cert).with_file_name("ca.crt");
+    let ca: String = ca.to_str().unwrap().replace('/', "%2F");
+    let url = |host: &str, mode: &str| {
+        Url::parse(&format!("postgresql://writer:writer@{host}:{port}/postgres?sslmode={mode}&sslrootcert={ca}"))
+            .unwrap()
+    };
+    let encrypted = |url: &Url| -> bool {
+        let mut client = connect::connect(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0)
+    };
+    assert!(!encrypted(&url("127.0.0.1", "disable")));
+    assert!(encrypted(&url("127.0.0.1", "require")));
+    assert!(encrypted(&url("127.0.0.1", "verify-ca")), "the chain is the test CA's");
+    assert!(encrypted(&url("localhost", "verify-full")), "the name is the certificate's");
+    let error = connect::connect(&url("127.0.0.1", "verify-full")).err().expect("the name does not match");
+    assert!(matches!(error, LedgerError::Open { .. }) && error.to_string().contains("certificate"), "{error}");
+}
