@@ -14,7 +14,7 @@ pub mod container; // one module per format: sniff, ISRC locations, tags, audio 
 mod dupes; // grouping files by recording: exact copies, same recording, likely edits
 mod guard;
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
-pub mod ledger; // the ledger traits, open(location), shared rules, exchange, SQLite
+pub mod ledger; // the ledger traits, open(location), shared rules, dry-run overlay, copy, exchange, SQLite, PostgreSQL
 mod output; // exit codes, JSON Lines, tables, progress
 mod scan; // walking paths, reading one file, a batch in parallel
 mod verify; // verify's pure findings and what gathers their facts
