@@ -7,7 +7,8 @@
 #   ONLY=rf64 bash bench/run.sh  # just the 4.5 GB RF64 master's rows
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
-# Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3.
+# Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
+# for the PostgreSQL rows, psql and a server (BENCH_POSTGRES, see below), else skipped.
 # On Debian: apt-get install hyperfine flac ffmpeg time
 set -euo pipefail
 
@@ -133,6 +134,7 @@ report() {
     echo "| measure | peak | target | |"
     echo "|---|---|---|---|"
     printf '%s\n' "${MEM[@]}"
+    [ -z "${PG_NOTE:-}" ] || { echo; echo "$PG_NOTE"; }
 }
 if [ "${ONLY:-}" = rf64 ]; then
     rf64_rows
@@ -250,6 +252,39 @@ one_wav='ffmpeg -v error -y -f lavfi -i anoisesrc=r=44100:d=2:seed=$RANDOM -c:a 
 hf ledger.json --shell bash --prepare "$one_wav" \
     "$BIN -q --ledger ledger-1m.sqlite3 assign one.wav" "$BIN -q --ledger empty.sqlite3 assign one.wav"
 row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" "$(median ledger.json 1)" "<= 1.2" "≤ 1.2×"
+
+# ---------------------------------------------------------------- PostgreSQL (optional)
+# Needs a server the benchmark may create databases on: BENCH_POSTGRES (or
+# ISRC_STAMP_TEST_POSTGRES) = a superuser's URL, such as the one `.ci/postgres start DIR`
+# prints. Without one these rows are skipped, and the report says so.
+PG=${BENCH_POSTGRES:-${ISRC_STAMP_TEST_POSTGRES:-}}
+pg_db() { # name → the server's URL with that database
+    python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG" "$1"
+}
+pg_fresh() { # name: drops and creates the database
+    psql -q "$PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+}
+PG_NOTE=""
+if [ -n "$PG" ] && command -v psql >/dev/null && psql -q "$PG" -c 'SELECT 1' >/dev/null 2>&1; then
+    echo "== PostgreSQL: one assign against 1,000,000 recordings vs an empty ledger" >&2
+    pg_fresh bench_1m
+    "$BIN" -q --ledger ledger-1m.sqlite3 ledger copy --to "$(pg_db bench_1m)" >/dev/null
+    pg_fresh bench_empty
+    "$BIN" -q --ledger "$(pg_db bench_empty)" init --prefix QZ-BEN >/dev/null
+    hf pg-ledger.json --shell bash --prepare "$one_wav" \
+        "$BIN -q --ledger '$(pg_db bench_1m)' assign one.wav" "$BIN -q --ledger '$(pg_db bench_empty)' assign one.wav"
+    row "PostgreSQL: one assign, 1,000,000-recording ledger vs empty" "$(median pg-ledger.json 0)" "$(median pg-ledger.json 1)" "<= 1.2" "≤ 1.2×"
+
+    echo "== album dry run: PostgreSQL vs SQLite (alternating)" >&2
+    reset_album
+    pg_fresh bench_album
+    "$BIN" -q --ledger "$(pg_db bench_album)" init --prefix QZ-BEN >/dev/null
+    alternate pg-album.json "" "$BIN -q --ledger '$(pg_db bench_album)' assign --dry-run work-album" \
+        "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run work-album"
+    row "album (12 WAV + 12 FLAC) --dry-run, PostgreSQL vs SQLite" "$(median pg-album.json 0)" "$(median pg-album.json 1)" "<= 1.2" "≤ 1.2×"
+else
+    PG_NOTE="PostgreSQL rows skipped: no server (set BENCH_POSTGRES to a superuser's URL, e.g. from \`.ci/postgres start DIR\`)."
+fi
 
 # ---------------------------------------------------------------- report
 report

@@ -15,7 +15,7 @@ mod dupes; // grouping files by recording: exact copies, same recording, likely 
 mod fsinfo; // naming the file system a path lives on, for full disks
 mod guard; // a panic in a third-party parser becomes an error for that file
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
-pub mod ledger; // the ledger traits, open(location), shared rules, exchange, SQLite
+pub mod ledger; // the ledger traits, open(location), shared rules, dry-run overlay, copy, exchange, SQLite, PostgreSQL
 mod output; // exit codes, JSON Lines, tables, progress
 mod scan; // walking paths, reading one file, a batch in parallel
 mod stop; // stopping cleanly on the first SIGINT/SIGTERM, at once on the second

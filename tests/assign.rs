@@ -1,13 +1,25 @@
 //! `assign` end to end: codes land in every location, readable by programs nobody here
 //! wrote; nothing else in the file changes; reruns change nothing; conflicts are caught.
 
+#[macro_use]
 mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::Backend;
 use serde_json::Value;
+
+// Issue, adopt and reuse (assign_copies_on), unchanged reruns, conflicts and --fix,
+// versions and other carriers: on both backends.
+on_both_backends!(
+    a_second_run_changes_nothing,
+    a_retagged_copy_is_a_conflict_until_fixed,
+    the_same_audio_as_flac_and_wav_gets_one_code,
+    untagged_copies_of_one_audio_in_one_run_share_a_new_code,
+    versions_and_other_carriers_are_linked_through_the_ledger,
+);
 
 /// Fixtures whose codes do not collide with each other, one or more per format.
 const TAGGABLE: &[&str] = &[
@@ -30,6 +42,8 @@ const TAGGABLE_APART: &[&str] = &["formats/alac.m4a", "formats/vorbis.ogg", "for
 
 struct Tagged {
     dir: tempfile::TempDir,
+    /// The ledger: a file in `dir`, or a database on the test server.
+    ledger: PathBuf,
     /// path relative to the temp dir → (code, audio id) from `assign --json`.
     codes: HashMap<String, (String, String)>,
     /// `inspect --json` before the run, by relative path.
@@ -56,11 +70,16 @@ fn relative(dir: &Path, line: &Value) -> String {
     path.strip_prefix(dir).unwrap().to_str().unwrap().to_owned()
 }
 
-/// Copies `fixtures`, runs `init` and `assign --json` on them with a fresh ledger.
+/// Copies `fixtures`, runs `init` and `assign --json` on them with a fresh SQLite ledger.
 fn assign_copies(fixtures: &[&str]) -> Tagged {
+    assign_copies_on(fixtures, Backend::Sqlite).expect("SQLite is always there")
+}
+
+/// The same on `backend` (`None`: no server to run it on, outside CI).
+fn assign_copies_on(fixtures: &[&str], backend: Backend) -> Option<Tagged> {
     let dir = common::copy_fixtures(fixtures);
     let before = inspect_dir(dir.path());
-    let ledger = dir.path().join("ledger.sqlite3");
+    let ledger = common::fresh_ledger(backend, dir.path())?;
     let (_, _, code) = common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
     assert_eq!(code, 0);
     let folder = dir.path().to_str().unwrap().to_owned();
@@ -79,7 +98,7 @@ fn assign_copies(fixtures: &[&str]) -> Tagged {
             (rel, (code, line["audio_id"].as_str().unwrap().to_owned()))
         })
         .collect();
-    Tagged { dir, codes, before }
+    Some(Tagged { dir, ledger, codes, before })
 }
 
 #[test]
@@ -225,11 +244,10 @@ for path in sys.argv[1:]:
     }
 }
 
-#[test]
-fn a_second_run_changes_nothing() {
-    let tagged = assign_copies(&["album", "same"]);
+fn a_second_run_changes_nothing(backend: Backend) {
+    let Some(tagged) = assign_copies_on(&["album", "same"], backend) else { return };
     let before = common::snapshot(tagged.dir.path());
-    let ledger = tagged.dir.path().join("ledger.sqlite3");
+    let ledger = tagged.ledger.clone();
     let listed = |ledger: &Path| common::run_with_ledger(ledger, &["ledger", "list", "--json"]).0;
     let codes_before = listed(&ledger);
     let folder = tagged.dir.path().to_str().unwrap().to_owned();
@@ -248,10 +266,9 @@ fn a_second_run_changes_nothing() {
     assert_eq!(listed(&ledger), codes_before, "no new code");
 }
 
-#[test]
-fn a_retagged_copy_is_a_conflict_until_fixed() {
-    let tagged = assign_copies(&["album"]);
-    let ledger = tagged.dir.path().join("ledger.sqlite3");
+fn a_retagged_copy_is_a_conflict_until_fixed(backend: Backend) {
+    let Some(tagged) = assign_copies_on(&["album"], backend) else { return };
+    let ledger = tagged.ledger.clone();
     let original = tagged.path("album/01 - First Light.flac");
     let copy = tagged.dir.path().join("copy.flac");
     std::fs::copy(&original, &copy).unwrap();
@@ -274,12 +291,11 @@ fn a_retagged_copy_is_a_conflict_until_fixed() {
     assert_eq!(lines[0]["isrcs"][0]["value"], tagged.code("album/01 - First Light.flac"));
 }
 
-#[test]
-fn the_same_audio_as_flac_and_wav_gets_one_code() {
+fn the_same_audio_as_flac_and_wav_gets_one_code(backend: Backend) {
     let dir = common::copy_fixtures(&["same/plain.wav", "formats/plain.flac", "formats/s16.wav"]);
     // The group's samples as FLAC (it carries the group's code; plain.wav carries none).
     std::fs::copy(common::fixtures().join("same/same.flac"), dir.path().join("group.flac")).unwrap();
-    let ledger = dir.path().join("l.sqlite3");
+    let Some(ledger) = common::fresh_ledger(backend, dir.path()) else { return };
     common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
     let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}");
@@ -290,13 +306,12 @@ fn the_same_audio_as_flac_and_wav_gets_one_code() {
     assert_ne!(by_name["formats/s16.wav"]["isrc"], by_name["formats/plain.flac"]["isrc"]);
 }
 
-#[test]
-fn untagged_copies_of_one_audio_in_one_run_share_a_new_code() {
+fn untagged_copies_of_one_audio_in_one_run_share_a_new_code(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     for name in ["a.wav", "b.wav"] {
         std::fs::copy(common::fixtures().join("same/plain.wav"), dir.path().join(name)).unwrap();
     }
-    let ledger = dir.path().join("l.sqlite3");
+    let Some(ledger) = common::fresh_ledger(backend, dir.path()) else { return };
     common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
     let (stdout, _, code) = common::run_with_ledger(&ledger, &["assign", "--json", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0);
@@ -308,10 +323,9 @@ fn untagged_copies_of_one_audio_in_one_run_share_a_new_code() {
     assert_eq!(listed.lines().count(), 1, "one recording");
 }
 
-#[test]
-fn versions_and_other_carriers_are_linked_through_the_ledger() {
-    let tagged = assign_copies(&["album"]);
-    let ledger = tagged.dir.path().join("ledger.sqlite3");
+fn versions_and_other_carriers_are_linked_through_the_ledger(backend: Backend) {
+    let Some(tagged) = assign_copies_on(&["album"], backend) else { return };
+    let ledger = tagged.ledger.clone();
     let parent = tagged.code("album/01 - First Light.flac").to_owned();
     let edit = tagged.dir.path().join("edit.wav");
     std::fs::copy(common::fixtures().join("formats/s16.wav"), &edit).unwrap();

@@ -3,6 +3,7 @@
 //! year and a dry run. Every test has its own temporary folder and its own ledger
 //! (`--ledger`), never the default one.
 
+#[macro_use]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -10,7 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::Backend;
 use serde_json::Value;
+
+// Concurrent processes and the dry run: on both backends.
+on_both_backends!(
+    eight_processes_on_one_ledger_never_issue_a_code_twice,
+    a_dry_run_changes_nothing_and_shows_the_codes_a_real_run_issues,
+);
 
 /// The prefix every test issues under, and its stored form.
 const PREFIX: &str = "QZ-TST";
@@ -37,8 +45,19 @@ impl Workspace {
 
     /// A workspace whose ledger has `QZ-TST` with `range` (`None`: the default).
     fn with_range(range: Option<&str>) -> Workspace {
+        Workspace::on_with_range(Backend::Sqlite, range).expect("SQLite is always there")
+    }
+
+    /// A workspace whose ledger, on `backend`, has the prefix `QZ-TST` with the default
+    /// range; `None` when there is no server to run on (outside CI).
+    fn on(backend: Backend) -> Option<Workspace> {
+        Workspace::on_with_range(backend, None)
+    }
+
+    /// A workspace on `backend` whose ledger has `QZ-TST` with `range`.
+    fn on_with_range(backend: Backend, range: Option<&str>) -> Option<Workspace> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let ledger = dir.path().join("ledger").join("ledger.sqlite3");
+        let ledger = common::fresh_ledger(backend, &dir.path().join("ledger"))?;
         let workspace = Workspace { dir, ledger };
         let mut args = vec!["init", "--prefix", PREFIX];
         if let Some(range) = range {
@@ -46,7 +65,7 @@ impl Workspace {
         }
         let (stdout, stderr, code) = workspace.run(&args);
         assert_eq!(code, 0, "init failed: {stdout}\n{stderr}");
-        workspace
+        Some(workspace)
     }
 
     /// A new empty folder `name` in the workspace.
@@ -169,11 +188,10 @@ fn entries(folder: &Path) -> Vec<String> {
 // 1. Concurrency
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn eight_processes_on_one_ledger_never_issue_a_code_twice() {
+fn eight_processes_on_one_ledger_never_issue_a_code_twice(backend: Backend) {
     const PROCESSES: u64 = 8;
     const PER_FOLDER: u64 = 3;
-    let workspace = Workspace::new();
+    let Some(workspace) = Workspace::on(backend) else { return };
     let root = workspace.folder("sessions");
     let folders: Vec<PathBuf> = (0..PROCESSES)
         .map(|f| {
@@ -709,9 +727,8 @@ fn a_future_year_is_refused_and_changes_nothing() {
 // 6. Dry run
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn a_dry_run_changes_nothing_and_shows_the_codes_a_real_run_issues() {
-    let workspace = Workspace::new();
+fn a_dry_run_changes_nothing_and_shows_the_codes_a_real_run_issues(backend: Backend) {
+    let Some(workspace) = Workspace::on(backend) else { return };
     let folder = workspace.folder("masters");
     write_takes(&folder, 6_000, 3);
     for entry in std::fs::read_dir(common::fixtures().join("album")).unwrap() {

@@ -11,8 +11,11 @@
 //! 3. Commit, then write the files that need it, in parallel, each safely
 //!    ([`crate::write`]), and log the writes.
 //!
-//! `--dry-run` runs the same decisions in a transaction that is rolled back, so it
-//! shows the very codes a real run would issue, and changes neither files nor ledger.
+//! `--dry-run` runs the same decisions on a snapshot of the ledger, its writes kept in
+//! memory (`dry_run` on `dyn Ledger`), so it shows the very codes a real run would issue,
+//! changes neither files nor ledger, and works for a role that may only read. On a
+//! server, a real run whose transaction lost a race with another room decides again on
+//! a fresh snapshot (`transaction`); no file is written before the commit.
 //! A conflict never writes.
 
 mod decide;
@@ -33,7 +36,7 @@ use serde::Serialize;
 use crate::audio::{AnalyzeOptions, AudioId};
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent};
+use crate::ledger::{self, Ledger, LedgerError, LedgerTx, Location, NewEvent};
 use crate::output::progress;
 use crate::scan::{self, Failed, Identity, Scanned};
 use crate::stop::Stop;
@@ -176,8 +179,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     let known = |identity: &Identity| seen.known(identity).map(|(facts, _)| facts);
     let (mut files, mut prepared) = if options.dry_run {
         let nothing = |_: &Path, _: &scan::FileStamp| {};
-        let (paths, jobs, quiet) = (&options.paths, run.jobs, run.quiet);
-        let files = scan::scan_handing_on(paths, &analyze, jobs, quiet, run.label, &nothing, &known, run.stop);
+        let files = scan::scan_handing_on(&options.paths, &analyze, &run.batch(), &nothing, &known);
         (files, HashMap::new())
     } else {
         let carries_nothing = |tags: &TagReport| tags.isrcs.is_empty();
@@ -221,8 +223,22 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     // A dry run shows, for every open question, what `--accept encodes,edits` would do:
     // the very answer a decisions file built from it gives.
     let proposals = if options.dry_run { Some(accepted_proposals(ledger, &only_files, &decide)?) } else { None };
-    let mut tx = ledger.begin()?;
-    let decided = decide::decide_all(tx.as_mut(), &only_files, &decide)?;
+    let decide_all = |tx: &mut dyn LedgerTx| decide::decide_all(tx, &only_files, &decide);
+    let decided = if options.dry_run { ledger.dry_run(decide_all) } else { ledger.transaction(decide_all) };
+    let decided = match decided {
+        Ok(decided) => decided,
+        // A full disk under the ledger: nothing was decided, and the report says so.
+        Err(error @ LedgerError::DiskFull(_)) => {
+            for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
+                outcome.action = Action::Error;
+                outcome.isrc = None;
+                outcome.detail = Some(format!("not written: {error}"));
+            }
+            report.outcomes = outcomes;
+            return Ok(report);
+        }
+        Err(error) => return Err(error.into()),
+    };
     let mut writes = Vec::new();
     for ((index, _), decided) in scanned.iter().zip(decided) {
         outcomes[*index] = decided.outcome;
@@ -230,23 +246,8 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
             writes.push(PendingWrite { index: *index, isrc });
         }
     }
-    if options.dry_run {
-        drop(tx); // rolls back
-    } else {
-        match tx.commit() {
-            Ok(()) => {
-                report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options)
-            }
-            // A full disk under the ledger: nothing was decided, and the report says so.
-            Err(error @ LedgerError::DiskFull(_)) => {
-                for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
-                    outcome.action = Action::Error;
-                    outcome.isrc = None;
-                    outcome.detail = Some(format!("not written: {error}"));
-                }
-            }
-            Err(error) => return Err(error.into()),
-        }
+    if !options.dry_run {
+        report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options);
     }
     let questions = outcomes.iter().any(|o| o.question.is_some());
     let proposals = match proposals {
@@ -330,9 +331,7 @@ fn accepted_proposals(
         request: policy::Request { accept: policy::Accept { encodes: true, edits: true }, ..decide.request.clone() },
         ..decide.clone()
     };
-    let mut tx = ledger.begin()?;
-    let decided = decide::decide_all(tx.as_mut(), files, &accepting)?;
-    drop(tx); // rolls back
+    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting))?;
     Ok(decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
 }
 

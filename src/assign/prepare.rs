@@ -65,7 +65,7 @@ pub(super) fn scan_preparing(
             // A closed channel (a worker gone) only means fewer copies prepared.
             let _ = sender.send(Job { path: path.to_path_buf(), stamp: *stamp });
         };
-        let scanned = scan::scan_handing_on(paths, options, run.jobs, run.quiet, run.label, &hand_on, known, run.stop);
+        let scanned = scan::scan_handing_on(paths, options, &run.batch(), &hand_on, known);
         drop(sender); // the workers finish the queue, then stop
         let prepared = workers.into_iter().filter_map(|worker| worker.join().ok()).flatten().collect();
         (scanned, prepared)
@@ -84,6 +84,13 @@ pub(super) struct Run<'a> {
     pub write: WriteOptions,
     /// Asked for by a signal: start nothing new.
     pub stop: &'a Stop,
+}
+
+impl Run<'_> {
+    /// How the scan of the batch runs.
+    pub(super) fn batch(&self) -> scan::Batch<'_> {
+        scan::Batch { jobs: self.jobs, quiet: self.quiet, label: self.label, stop: self.stop }
+    }
 }
 
 /// The copies prepared so far and their bytes.

@@ -88,7 +88,8 @@ fn mp3(name: &str, audio: u64, sound: u64) -> Scanned {
 /// Decides `files` in one transaction that is committed.
 fn decide(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
-    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options(request))).expect("decided");
+    let options = options(request);
+    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options)).expect("decided");
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 
@@ -352,4 +353,75 @@ fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
             "filled in from the file's tags: artist \"Fixture Ensemble\""
         ]
     );
+}
+
+/// Decides `files` in a dry run: the outcomes, with nothing recorded.
+fn dry_run(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
+    let files: Vec<&Scanned> = files.iter().collect();
+    let options = options(request);
+    let decided = ledger.dry_run(|tx| decide_all(tx, &files, &options)).expect("decided");
+    decided.into_iter().map(|d| (d.outcome, d.write)).collect()
+}
+
+/// What a run decided, comparable across runs.
+fn summary(decided: &[(Outcome, Option<Isrc>)]) -> Vec<(Action, Option<String>, Option<Isrc>)> {
+    decided.iter().map(|(o, write)| (o.action, o.isrc.clone(), *write)).collect()
+}
+
+#[test]
+fn a_dry_run_decides_what_a_real_run_decides_and_records_nothing() {
+    let mut ledger = ledger();
+    // A ledger with an adopted code in the prefix's year and a recording to find by sound.
+    decide(
+        ledger.as_mut(),
+        &[wav("known.wav", 1, 1, &[]), wav("adopted.wav", 2, 2, &["QZTST2600003"])],
+        Request::default(),
+    );
+    let batch = [
+        wav("new.wav", 10, 10, &[]),
+        mp3("new.mp3", 11, 10),  // sounds like new.wav, bound only in this run
+        mp3("known.mp3", 12, 1), // sounds like the ledger's known.wav
+        wav("again.wav", 10, 10, &[]),
+        wav("other.wav", 13, 13, &[]),
+        wav("carries.wav", 14, 14, &["GBBBB9905305"]),
+    ];
+    let before = ledger.recordings().unwrap();
+    let dry = dry_run(ledger.as_mut(), &batch, Request::default());
+    assert_eq!(ledger.recordings().unwrap(), before, "a dry run records nothing");
+    assert_eq!(ledger.code_for_audio(&batch[0].audio.audio_id).unwrap(), None);
+    let real = decide(ledger.as_mut(), &batch, Request::default());
+    assert_eq!(summary(&dry), summary(&real));
+    assert_eq!(
+        actions(&real),
+        [Action::Issued, Action::Conflict, Action::Conflict, Action::Reused, Action::Issued, Action::Adopted]
+    );
+    // New codes go on from the highest the ledger held before the batch (with the adopted
+    // 00003 among them), in walk order.
+    let highest = before.iter().map(|r| r.isrc.designation()).max().unwrap();
+    assert!(highest >= 3, "{before:?}");
+    assert_eq!(codes(&real)[0], Some(format!("QZTST26{:05}", highest + 1)));
+    assert_eq!(codes(&real)[4], Some(format!("QZTST26{:05}", highest + 2)));
+}
+
+/// The round trips a batch costs on PostgreSQL, per new file (issued, bound, its
+/// fingerprint looked up and stored, the decision logged): the difference between
+/// batches of 10 and 30 files, so preparing the statements once does not count.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_batch_costs_a_bounded_number_of_round_trips_per_file_on_postgresql() {
+    let Some(mut pg) = crate::ledger::postgres::tests::fresh() else { return };
+    pg.add_prefix(prefix(), DesignationRange { first: 1, last: 99_999 }, 0).unwrap();
+    let mut cost = |first: u64, count: u64| {
+        let files: Vec<Scanned> = (first..first + count).map(|n| wav(&format!("{n}.wav"), n, n, &[])).collect();
+        let start = pg.round_trips();
+        let decided = decide(&mut pg, &files, Request::default());
+        assert!(decided.iter().all(|(o, _)| o.action == Action::Issued));
+        pg.round_trips() - start
+    };
+    cost(1, 2); // prepares the statements
+    let ten = cost(100, 10);
+    let thirty = cost(200, 30);
+    let per_file = (thirty - ten) as f64 / 20.0;
+    eprintln!("round trips: 10 files {ten}, 30 files {thirty}: {per_file} per file");
+    assert!(per_file <= 14.0, "{per_file} round trips per file");
 }

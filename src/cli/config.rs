@@ -13,7 +13,8 @@ use crate::ledger::{self, Ledger, Location};
 use crate::stop::Stop;
 use crate::write::WriteOptions;
 
-/// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER`, or the user's data folder.
+/// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER` (a path or a `postgresql://`
+/// URL), or the user's data folder.
 pub(super) fn location(common: &Common) -> anyhow::Result<Location> {
     if let Some(given) = &common.ledger {
         return Ok(Location::parse(given)?);
@@ -29,31 +30,37 @@ pub(super) fn ledger_if_any(common: &Common) -> anyhow::Result<Option<Box<dyn Le
     if common.ledger.is_some() {
         return open_existing_to_read(common).map(Some);
     }
-    let location = location(common)?;
-    Ok(if location.exists() { Some(ledger::open_read_only(&location)?) } else { None })
+    match ledger::open_read_only(&location(common)?) {
+        Ok(ledger) => Ok(Some(ledger)),
+        Err(ledger::LedgerError::NoLedger { .. }) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }
 
-/// Opens the existing ledger, or says how to create one.
+/// Opens the existing ledger, or says how to create one; creates nothing.
 pub(super) fn open_existing(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
-    Ok(ledger::open(&existing(common)?)?)
+    opened(common, ledger::open_existing)
 }
 
 /// Opens the existing ledger for reading only (the commands that only read), or says
 /// how to create one.
 pub(super) fn open_existing_to_read(common: &Common) -> anyhow::Result<Box<dyn Ledger>> {
-    Ok(ledger::open_read_only(&existing(common)?)?)
+    opened(common, ledger::open_read_only)
 }
 
-/// The location of the ledger, which must exist.
-fn existing(common: &Common) -> anyhow::Result<Location> {
+/// Opens the ledger, which must exist, with `open`; where there is none, says how to
+/// create it, with the `--ledger` the user gave.
+fn opened(common: &Common, open: fn(&Location) -> ledger::Result<Box<dyn Ledger>>) -> anyhow::Result<Box<dyn Ledger>> {
     let location = location(common)?;
-    if !location.exists() {
-        let ledger = ledger_arg(common);
-        bail!(
-            "no ledger at {location}: create it with `isrc-stamp{ledger} init --prefix CC-XXX` (or pass --ledger PATH)"
-        );
+    match open(&location) {
+        Err(ledger::LedgerError::NoLedger { .. }) => {
+            let ledger = ledger_arg(common);
+            bail!(
+                "no ledger at {location}: create it with `isrc-stamp{ledger} init --prefix CC-XXX` (or pass --ledger PATH)"
+            );
+        }
+        opened => Ok(opened?),
     }
-    Ok(location)
 }
 
 /// ` --ledger LOCATION` as the user gave it, for commands a message suggests (empty
@@ -62,7 +69,12 @@ fn existing(common: &Common) -> anyhow::Result<Location> {
 pub(super) fn ledger_arg(common: &Common) -> String {
     match &common.ledger {
         Some(given) if std::env::var_os("ISRC_STAMP_LEDGER").as_deref() != Some(given.as_os_str()) => {
-            format!(" --ledger {}", shell_word(&given.to_string_lossy()))
+            // A server's URL is shown without its password.
+            let shown = match Location::parse(given) {
+                Ok(server) if server.path().is_none() => server.to_string(),
+                _ => given.to_string_lossy().into_owned(),
+            };
+            format!(" --ledger {}", shell_word(&shown))
         }
         _ => String::new(),
     }

@@ -27,8 +27,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// The ledger database [default: the user's data folder, isrc-stamp/ledger.sqlite3].
-    #[arg(long, global = true, env = "ISRC_STAMP_LEDGER", value_name = "PATH")]
+    /// The ledger: an SQLite file, or a PostgreSQL server as postgresql://USER@HOST[:PORT]/DB
+    /// [default: the user's data folder, isrc-stamp/ledger.sqlite3].
+    #[arg(long, global = true, env = "ISRC_STAMP_LEDGER", value_name = "PATH|URL")]
     pub ledger: Option<PathBuf>,
     /// One JSON object per line on stdout instead of a table.
     #[arg(long, global = true)]
@@ -279,6 +280,13 @@ pub enum LedgerCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Copy everything (prefixes, recordings, audio ids, fingerprints, the history) from
+    /// the --ledger in use into an empty ledger at LOCATION, in one transaction.
+    Copy {
+        /// The target: an SQLite path or a postgresql:// URL; it must hold no ledger yet.
+        #[arg(long, value_name = "LOCATION")]
+        to: PathBuf,
+    },
     /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
     /// reports files that carry it.
     Void {
@@ -363,6 +371,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).
             let location = config::location(common)?;
             commands::ledger::import(&location, file, &config::current_user(), common.json, common.quiet, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Copy { to } } => {
+            let from = config::location(common)?;
+            let mut source = crate::ledger::open_existing(&from)?;
+            let to = crate::ledger::Location::parse(to)?;
+            commands::ledger::copy(source.as_mut(), &from, &to, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
             let mut ledger = config::open_existing(common)?;

@@ -1,6 +1,7 @@
-//! `isrc-stamp ledger list | show ISRC | edit ISRC | export | import FILE | void ISRC`:
-//! what the ledger holds, its text corrected, moving it in and out as CSV or JSON Lines,
-//! the code list for a label, and withdrawing a code.
+//! `isrc-stamp ledger list | show ISRC | edit ISRC | export | import FILE | copy --to
+//! LOCATION | check | backup FILE | void ISRC | unlink | prefixes`: what the ledger holds,
+//! its text corrected, moving it in and out as CSV or JSON Lines or whole into another
+//! ledger, the code list for a label, its health, and withdrawing a code.
 //!
 //! The exchange format (columns, formula neutralisation, what import checks) is
 //! documented in [`crate::ledger::exchange`].
@@ -15,7 +16,9 @@ use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
 use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportSummary};
-use crate::ledger::{AudioRecord, Event, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording};
+use crate::ledger::{
+    self, AudioRecord, CopySummary, Event, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording,
+};
 use crate::output::{self, Exit};
 
 /// A text for an event: quoted, or `(none)`.
@@ -197,8 +200,8 @@ pub(crate) fn export(
     quiet: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    // A write transaction gives a consistent snapshot while others assign.
-    let entries = ledger.transaction(|tx| exchange::entries(tx))?;
+    // A snapshot is consistent while others assign, and needs no right to write.
+    let entries = exchange::entries(ledger.snapshot()?.as_mut())?;
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         match (list, format) {
             (List::Full, ExportFormat::Csv) => exchange::write_csv(&entries, out)?,
@@ -244,7 +247,8 @@ pub(crate) fn import(
         report_bad_rows(&bad, &source, json, out)?;
         return Ok(Exit::Findings);
     }
-    let existed = location.exists();
+    // Only a file this import created is removed again; a server's schema stays.
+    let existed = location.path().is_none_or(Path::is_file);
     let mut ledger = crate::ledger::open(location)?;
     let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source));
     drop(ledger);
@@ -357,6 +361,41 @@ pub(crate) fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mu
     ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
     if !quiet {
         writeln!(out, "backed the ledger up to {}", file.display())?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// What `ledger copy --json` prints.
+#[derive(Debug, Serialize)]
+struct Copied<'a> {
+    from: String,
+    to: String,
+    copied: &'a CopySummary,
+}
+
+/// Runs `ledger copy --to LOCATION`: everything `ledger` holds into the empty ledger at
+/// `to` (created if needed), in one transaction.
+pub(crate) fn copy(
+    ledger: &mut dyn Ledger,
+    from: &Location,
+    to: &Location,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    if from == to {
+        anyhow::bail!("--to names the ledger in use ({to}): pass another location");
+    }
+    let mut target = ledger::open(to)?;
+    let copied = ledger::copy(ledger, target.as_mut()).with_context(|| format!("cannot copy into {to}"))?;
+    if json {
+        output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
+    } else {
+        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events } = copied;
+        writeln!(
+            out,
+            "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints) \
+             and {events} events from {from} to {to}"
+        )?;
     }
     Ok(Exit::Clean)
 }

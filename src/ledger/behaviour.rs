@@ -660,3 +660,5 @@ macro_rules! behaviour_tests {
 }
 
 behaviour_tests!(sqlite_in_memory, crate::ledger::sqlite::in_memory_factory);
+#[cfg(feature = "postgres")]
+behaviour_tests!(postgres, crate::ledger::postgres::tests::factory);

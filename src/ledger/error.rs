@@ -63,9 +63,88 @@ pub enum LedgerError {
     )]
     ReadOnly(String),
 
-    /// A location that names no backend this build has.
+    /// A location that names no backend this build has, or a URL that cannot be read.
     #[error("{0}")]
     UnsupportedLocation(String),
+
+    /// A folder given where the ledger's file belongs.
+    #[error(
+        "{} is a folder: --ledger needs the path of a ledger file (for example {}) or a postgresql:// URL",
+        .0.display(),
+        .0.join("ledger.sqlite3").display()
+    )]
+    IsAFolder(PathBuf),
+
+    /// A command that reads the ledger, at a location that holds none.
+    #[error("no ledger at {location}: create it with `isrc-stamp init --prefix CC-XXX` (or pass another --ledger)")]
+    NoLedger {
+        /// The ledger's location, as shown to people.
+        location: String,
+    },
+
+    /// The ledger's server could not be reached (name, address, port, or down).
+    #[error(
+        "cannot reach the ledger server of {location}: {reason}; check the host and port in the URL, \
+         and that the server is running"
+    )]
+    Unreachable {
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// Why, in the client's words.
+        reason: String,
+    },
+
+    /// The server refused the login: wrong user or password, or not allowed from here.
+    #[error(
+        "the ledger server of {location} refused the login: {reason}; check the user, and the password \
+         (in the URL, PGPASSWORD or ~/.pgpass)"
+    )]
+    LoginRefused {
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// Why, in the server's words.
+        reason: String,
+    },
+
+    /// The server has no database of that name.
+    #[error(
+        "the server has no database {database} ({location}): create it (see README, \"A house ledger\") \
+         or fix the database name in the URL"
+    )]
+    NoSuchDatabase {
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// The database named in the URL.
+        database: String,
+    },
+
+    /// The ledger refused a change the role may not make (it may only read).
+    #[error(
+        "the ledger refused to record this: {0}; this role may only read the ledger: ask its owner to \
+         grant it SELECT, INSERT and UPDATE on the ledger's tables (see README), or use --dry-run"
+    )]
+    NotPermitted(String),
+
+    /// The connection to the ledger's server broke off.
+    #[error(
+        "the connection to the ledger server was lost ({0}); what was not committed is rolled back: run \
+         the command again (codes committed before are reused)"
+    )]
+    ConnectionLost(String),
+
+    /// `ledger copy` into a ledger that already holds something.
+    #[error(
+        "the target ledger is not empty: `ledger copy` copies only into an empty ledger, so nothing is \
+         overwritten or mixed; pass a new location with --to"
+    )]
+    NotEmpty,
+
+    /// Other writers changed the same rows at the same time, every time it was tried.
+    #[error("other writers kept changing the ledger at the same moment ({attempts} attempts); run the command again")]
+    Conflicted {
+        /// How many times the transaction ran.
+        attempts: u32,
+    },
 
     /// The ledger was written by a newer isrc-stamp.
     #[error(

@@ -15,28 +15,44 @@
 //! every backend must keep live in `rules`, the errors ([`LedgerError`]) name no
 //! backend's types, and the behaviour tests run the same on every backend.
 //!
+//! Two backends: SQLite (a path, the embedded default for one machine) and, with the
+//! `postgres` feature (on by default), PostgreSQL (a `postgresql://` URL: the ledger a
+//! house of several rooms on one prefix shares). A [`Snapshot`] reads one consistent
+//! state without writing, so a role that may only read can still `verify`, export and
+//! dry-run `assign` (its writes kept in memory by the `overlay`); `ledger copy` moves
+//! everything between any two backends through [`Snapshot`] pages and
+//! [`LedgerTx::restore`].
+//!
 //! Times are seconds since the Unix epoch, UTC ([`now`]); the OS user is always passed
 //! in by the caller, never read here.
 
 #[cfg(test)]
 mod behaviour;
 pub(crate) mod check;
+mod copy;
 mod error;
 pub(crate) mod exchange;
 mod facts;
+mod location;
+mod overlay;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 mod rules;
 mod sqlite;
 mod types;
 
-use std::path::{Path, PathBuf};
-
+pub use copy::{CopySummary, copy};
 pub use error::{LedgerError, ParseWordError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
+pub use location::{Location, open, open_existing, open_read_only};
+pub use rules::Designations;
 pub use sqlite::SqliteLedger;
 pub use types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
-    Relation, Status, now,
+    Relation, Status, Stored, now,
 };
+
+use std::path::Path;
 
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
@@ -126,6 +142,20 @@ pub trait LedgerTx: Lookup {
     /// code and its other audio stay. Returns the code it was bound to; fails with
     /// [`LedgerError::UnknownAudio`] if the audio id is not bound.
     fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc>;
+    /// Writes items read from another ledger ([`Snapshot`] pages) as they were stored:
+    /// prefixes, recordings with their origin and status, audio ids with their
+    /// fingerprints, events with their ids. `ledger copy` uses it on an empty ledger; the
+    /// schema's constraints hold, the rules for new codes are not asked again. A
+    /// recording's parent must be restored before it.
+    fn restore(&mut self, items: &[Stored]) -> Result<()>;
+
+    /// Whether a statement failed only because another writer changed the same rows at
+    /// the same moment (a server's serialization failure or deadlock): the transaction
+    /// is lost, and running it again from the start may succeed. `transaction` on
+    /// `dyn Ledger` does that.
+    fn conflicted(&self) -> bool {
+        false
+    }
 
     /// Makes every write of the transaction durable and visible.
     fn commit(self: Box<Self>) -> Result<()>;
@@ -156,80 +186,82 @@ pub trait Ledger: Lookup {
     /// Writes a consistent copy of the whole ledger to a new file at `to`, while others
     /// may go on using it.
     fn backup(&mut self, to: &Path) -> Result<()>;
+    /// Starts reading one consistent state of the ledger, without writing anything (a
+    /// role or a file that may only be read can). Others may write meanwhile; the
+    /// snapshot does not see it.
+    fn snapshot(&mut self) -> Result<Box<dyn Snapshot + '_>>;
 }
+
+/// One consistent, read-only state of a ledger: the lookups, the designations used (so
+/// a dry run can tell the codes a real run would issue), and everything it holds in
+/// pages of bounded size, in a stable order (for `ledger copy`).
+pub trait Snapshot: Lookup + Designations {
+    /// Up to `limit` recordings with codes above `after` (all when `None`), by code.
+    fn recordings_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Recording>>;
+
+    /// Up to `limit` audio ids above `after`, by audio id, each with its stored
+    /// fingerprint.
+    fn audio_after(&mut self, after: Option<&AudioId>, limit: usize)
+    -> Result<Vec<(AudioRecord, Option<Fingerprint>)>>;
+
+    /// Up to `limit` events with ids above `after`, by id.
+    fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>>;
+}
+
+/// How often `transaction` runs a transaction that lost a race with another writer.
+const ATTEMPTS: u32 = 12;
 
 impl dyn Ledger + '_ {
     /// Runs `f` in one transaction: commits if it returns `Ok`, rolls back if it returns
     /// `Err` (or panics). `E` is the caller's error type, so a command can abort with its
     /// own errors.
-    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut dyn LedgerTx) -> Result<T, E>) -> Result<T, E>
+    ///
+    /// On a server, a transaction that lost a race with another writer
+    /// ([`LedgerTx::conflicted`]) is rolled back and `f` runs again on a fresh state,
+    /// after a growing, jittered pause, up to [`ATTEMPTS`] times; so `f` must decide from
+    /// what it reads, not from what an earlier attempt did.
+    pub fn transaction<T, E>(&mut self, mut f: impl FnMut(&mut dyn LedgerTx) -> Result<T, E>) -> Result<T, E>
     where
         E: From<LedgerError>,
     {
-        let mut tx = self.begin()?;
-        let value = f(tx.as_mut())?;
-        tx.commit()?;
-        Ok(value)
-    }
-}
-
-/// Where a ledger lives: today a file (SQLite, the embedded default for one machine).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    /// An SQLite file.
-    Sqlite(PathBuf),
-}
-
-impl Location {
-    /// Reads a location as the user gives it (`--ledger`, `ISRC_STAMP_LEDGER`): a path.
-    /// A URL names a server backend; this build has none, and says so.
-    pub fn parse(given: &Path) -> Result<Location> {
-        let text = given.to_string_lossy();
-        let lower = text.to_ascii_lowercase();
-        if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
-            return Err(LedgerError::UnsupportedLocation(format!(
-                "{text}: this build of isrc-stamp has no PostgreSQL backend; pass the path of an SQLite ledger"
-            )));
-        }
-        Ok(Location::Sqlite(given.to_path_buf()))
-    }
-
-    /// Whether a ledger is there already (opening it would not create one).
-    pub fn exists(&self) -> bool {
-        match self {
-            Location::Sqlite(path) => path.is_file(),
+        let mut attempt = 1;
+        loop {
+            let mut tx = self.begin()?;
+            let result = f(tx.as_mut());
+            let lost = tx.conflicted();
+            match result {
+                Ok(value) if !lost => {
+                    tx.commit()?;
+                    return Ok(value);
+                }
+                Err(error) if !lost => return Err(error),
+                _ if attempt >= ATTEMPTS => return Err(LedgerError::Conflicted { attempts: attempt }.into()),
+                _ => {
+                    drop(tx);
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+            }
         }
     }
 
-    /// The file of a file-based ledger.
-    pub fn path(&self) -> Option<&Path> {
-        match self {
-            Location::Sqlite(path) => Some(path),
-        }
+    /// Runs `f` on a transaction that reads a [`Snapshot`] and keeps its writes in
+    /// memory, then forgets them: `f` sees the very codes a real transaction would issue
+    /// (no other writer getting in between), and nothing is written.
+    pub fn dry_run<T, E>(&mut self, f: impl FnOnce(&mut dyn LedgerTx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<LedgerError>,
+    {
+        let mut overlay = overlay::Overlay::new(self.snapshot()?);
+        f(&mut overlay)
     }
 }
 
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::Sqlite(path) => write!(f, "{}", path.display()),
-        }
-    }
-}
-
-/// Opens the ledger at `location`, creating it (and migrating its schema forward) if
-/// needed. Callers that must not create one check [`Location::exists`] first. Whatever
-/// is at the location must be a ledger: anything else is refused, never overwritten.
-pub fn open(location: &Location) -> Result<Box<dyn Ledger>> {
-    match location {
-        Location::Sqlite(path) => Ok(Box::new(SqliteLedger::open(path)?)),
-    }
-}
-
-/// Opens the existing ledger at `location` for reading only: what the commands that
-/// only read use, so that they work for a user who may only read the ledger.
-pub fn open_read_only(location: &Location) -> Result<Box<dyn Ledger>> {
-    match location {
-        Location::Sqlite(path) => Ok(Box::new(SqliteLedger::open_read_only(path)?)),
-    }
+/// The pause before attempt `attempt + 1`: 10 ms doubling up to 640 ms, plus up to as
+/// much again at random, so writers that collided do not collide again.
+fn backoff(attempt: u32) -> std::time::Duration {
+    use std::hash::{BuildHasher, RandomState};
+    let base = 10u64 << attempt.min(6);
+    let jitter = RandomState::new().hash_one(attempt) % base;
+    std::time::Duration::from_millis(base + jitter)
 }

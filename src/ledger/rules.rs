@@ -46,9 +46,10 @@ pub(crate) fn check_new_prefix(
     }
 }
 
-/// What a backend tells about the designations used under a prefix for a year
-/// (issued, adopted or void alike), within bounds `(first, last)`.
-pub(crate) trait Designations {
+/// What a ledger tells about the designations used under a prefix for a year (issued,
+/// adopted or void alike), within bounds `(first, last)`: the questions the allocation
+/// rule asks, each one index seek.
+pub trait Designations {
     /// The highest designation used in `first..=last`.
     fn highest_used(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>>;
     /// Whether `designation` is used.
@@ -187,12 +188,15 @@ pub(crate) fn stored_int(what: &'static str, value: u64) -> Result<i64> {
     i64::try_from(value).map_err(|_| LedgerError::OutOfRange { what, value })
 }
 
-/// What a backend tells about its fingerprint key index.
+/// What a backend tells about its fingerprint key index. Both questions take the whole
+/// batch, so a server answers each in one round trip.
 pub(crate) trait FingerprintIndex {
-    /// Up to `at_most` fingerprint ids holding `key`.
-    fn holders(&mut self, key: u32, at_most: usize) -> Result<Vec<i64>>;
-    /// The candidate a fingerprint id stands for, if its audio is bound to an active code.
-    fn candidate(&mut self, id: i64, shared_keys: usize) -> Result<Option<FingerprintCandidate>>;
+    /// For each key, in order, up to `at_most` ids of fingerprints holding it.
+    fn holders(&mut self, keys: &[u32], at_most: usize) -> Result<Vec<Vec<i64>>>;
+    /// The candidates the fingerprint ids stand for, in the order given, leaving out
+    /// those whose audio is not bound to an active code. Each id comes with the number
+    /// of keys it shares.
+    fn candidates(&mut self, ranked: &[(i64, usize)]) -> Result<Vec<FingerprintCandidate>>;
 }
 
 /// Stored fingerprints sharing keys with `keys`, most shared first (then oldest), at
@@ -203,9 +207,11 @@ pub(crate) fn fingerprint_candidates(
     keys: &[u32],
     limit: usize,
 ) -> Result<Vec<FingerprintCandidate>> {
+    if keys.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
     let mut counts: HashMap<i64, usize> = HashMap::new();
-    for &key in keys {
-        let ids = index.holders(key, KEY_ROWS + 1)?;
+    for ids in index.holders(keys, KEY_ROWS + 1)? {
         if ids.len() > KEY_ROWS {
             continue;
         }
@@ -215,15 +221,12 @@ pub(crate) fn fingerprint_candidates(
     }
     let mut ranked: Vec<(i64, usize)> = counts.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut found = Vec::new();
     // A few more than `limit`, since some ids may be void or left over.
-    for (id, shared_keys) in ranked.into_iter().take(limit.saturating_mul(2)) {
-        if found.len() == limit {
-            break;
-        }
-        if let Some(candidate) = index.candidate(id, shared_keys)? {
-            found.push(candidate);
-        }
+    ranked.truncate(limit.saturating_mul(2));
+    if ranked.is_empty() {
+        return Ok(Vec::new());
     }
+    let mut found = index.candidates(&ranked)?;
+    found.truncate(limit);
     Ok(found)
 }

@@ -284,6 +284,19 @@ impl NewEvent {
     }
 }
 
+/// One item of a ledger as stored, as `ledger copy` moves it ([`super::LedgerTx::restore`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// A prefix with its range.
+    Prefix(PrefixRecord),
+    /// A recording, with its origin, status and lineage.
+    Recording(Recording),
+    /// An audio id, with its acoustic fingerprint if one is stored.
+    Audio(AudioRecord, Option<crate::acoustic::Fingerprint>),
+    /// An event of the history, with its id.
+    Event(Event),
+}
+
 /// Serialization of the code types in their text forms.
 mod ser {
     use std::fmt::Display;

@@ -40,10 +40,11 @@ impl Exit {
     }
 }
 
-/// A path as printed in tables, JSON and the ledger: its text where it is valid UTF-8,
-/// with bytes that are not shown as `\xNN` (any file name the OS allows is reported,
-/// and two different names never print alike), and control characters escaped
-/// (`\n`, `\t`, `\u{1b}`) so that one file stays on one line.
+/// A path as reported in JSON and the ledger: its text where it is valid UTF-8 (control
+/// characters too: JSON escapes them, so a script gets the name exactly), with bytes
+/// that are not shown as `\xNN` and `\` doubled (any file name the OS allows is
+/// reported, and two different names never print alike). Tables show it through
+/// [`escape_controls`], so that one file stays on one line.
 pub(crate) fn path(path: &std::path::Path) -> String {
     #[cfg(unix)]
     let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
@@ -52,10 +53,9 @@ pub(crate) fn path(path: &std::path::Path) -> String {
     let mut text = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            if c.is_control() || c == '\\' {
-                text.extend(c.escape_default());
-            } else {
-                text.push(c);
+            match c {
+                '\\' => text.push_str("\\\\"),
+                c => text.push(c),
             }
         }
         for byte in chunk.invalid() {
@@ -81,16 +81,21 @@ pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut escaped = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match c {
-            '\n' => escaped.push_str("\\n"),
-            '\t' => escaped.push_str("\\t"),
-            '\r' => escaped.push_str("\\r"),
-            c if (c as u32) < 0x80 && c.is_control() => escaped.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => escaped.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => escaped.push(c),
-        }
+        escape_char(c, &mut escaped);
     }
     std::borrow::Cow::Owned(escaped)
+}
+
+/// Pushes `c`, escaped if it is a control character.
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x80 && c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        c => out.push(c),
+    }
 }
 
 /// A duration as `m:ss.mmm` (or `h:mm:ss.mmm`).
@@ -115,7 +120,8 @@ mod tests {
     #[test]
     fn paths_print_on_one_line_with_invalid_bytes_escaped() {
         assert_eq!(path(std::path::Path::new("masters/01 Café.wav")), "masters/01 Café.wav");
-        assert_eq!(path(std::path::Path::new("a\nb\tc.wav")), "a\\nb\\tc.wav");
+        assert_eq!(path(std::path::Path::new("a\nb\tc.wav")), "a\nb\tc.wav", "JSON escapes controls itself");
+        assert_eq!(escape_controls(&path(std::path::Path::new("a\nb\tc.wav"))), "a\\nb\\tc.wav");
         assert_eq!(path(std::path::Path::new("back\\slash")), "back\\\\slash");
         #[cfg(unix)]
         {

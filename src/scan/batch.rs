@@ -26,7 +26,21 @@ pub(crate) fn scan_with_options(
     quiet: bool,
     label: &'static str,
 ) -> Vec<Result<Scanned, Failed>> {
-    scan_handing_on(paths, options, jobs, quiet, label, &|_, _| {}, &nothing_known, &Stop::never())
+    let batch = Batch { jobs, quiet, label, stop: &Stop::never() };
+    scan_handing_on(paths, options, &batch, &|_, _| {}, &nothing_known)
+}
+
+/// How a batch runs: threads, progress, when to stop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batch<'a> {
+    /// Threads decoding.
+    pub jobs: usize,
+    /// No progress bar.
+    pub quiet: bool,
+    /// The progress bar's label.
+    pub label: &'static str,
+    /// Asked for by a signal: start no file more.
+    pub stop: &'a Stop,
 }
 
 /// [`scan_with_options`], handing every file to `on_stamped` as its scan starts (on the
@@ -36,13 +50,11 @@ pub(crate) fn scan_with_options(
 pub(crate) fn scan_handing_on(
     paths: &[PathBuf],
     options: &AnalyzeOptions,
-    jobs: usize,
-    quiet: bool,
-    label: &'static str,
+    batch: &Batch<'_>,
     on_stamped: &OnStamped<'_>,
     known: &KnownAudio<'_>,
-    stop: &Stop,
 ) -> Vec<Result<Scanned, Failed>> {
+    let Batch { jobs, quiet, label, stop } = *batch;
     let files = super::walk::audio_files(paths);
     let bar = progress::bar(files.len(), quiet, label);
     // Fewer files than jobs: the spare threads hash beside each file's decoding.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub(crate) use batch::{in_pool, scan_handing_on, scan_with_options, scan_with_progress};
+pub(crate) use batch::{Batch, in_pool, scan_handing_on, scan_with_options, scan_with_progress};
 
 use crate::audio::{self, AnalyzeOptions, AudioError, AudioFacts};
 use crate::container::{self, TagError, TagReport};

@@ -446,3 +446,84 @@ impl Wide {
         assert_eq!(self.sample_count * block_align, data_len, "ds64's sample count is the data's");
     }
 }
+
+/// Runs each test `fn name(backend: Backend)` once on SQLite and once on PostgreSQL, as
+/// `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $test() { super::$test(crate::common::Backend::Sqlite) })+
+        }
+        mod postgres {
+            $(#[test] fn $test() { super::$test(crate::common::Backend::Postgres) })+
+        }
+    };
+}
+
+/// Where a test's ledger lives: the tests that matter on both backends run once per backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file in the test's folder.
+    Sqlite,
+    /// A database of its own on the PostgreSQL server `ISRC_STAMP_TEST_POSTGRES` names.
+    Postgres,
+}
+
+/// A fresh ledger location for a test: `dir/ledger.sqlite3`, or the URL of a new, empty
+/// database on the test server, owned by the role `writer` and reached with its password
+/// over TCP. `None` (skip) only when no server is named outside CI.
+pub fn fresh_ledger(backend: Backend, dir: &Path) -> Option<PathBuf> {
+    match backend {
+        Backend::Sqlite => Some(dir.join("ledger.sqlite3")),
+        Backend::Postgres => postgres_database("writer").map(PathBuf::from),
+    }
+}
+
+/// The superuser URL of the test server, or `None` outside CI (under CI its absence
+/// fails: `.ci/run` starts one).
+pub fn postgres_server() -> Option<String> {
+    match std::env::var("ISRC_STAMP_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "ISRC_STAMP_TEST_POSTGRES must be set under CI (.ci/run)");
+            eprintln!("skipping: ISRC_STAMP_TEST_POSTGRES names no PostgreSQL server");
+            None
+        }
+    }
+}
+
+/// A superuser client on the test server.
+#[cfg(feature = "postgres")]
+pub fn postgres_admin() -> Option<postgres::Client> {
+    let url = postgres_server()?;
+    let config: postgres::Config = url.parse().expect("a URL");
+    Some(config.connect(postgres::NoTls).expect("the test server answers"))
+}
+
+/// The URL of a new, empty database owned by `writer`, logged in as `role` (with its
+/// password, the role's name) over TCP.
+#[cfg(feature = "postgres")]
+pub fn postgres_database(role: &str) -> Option<String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let mut admin = postgres_admin()?;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("e2e_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    admin.batch_execute(&format!("CREATE DATABASE {name} OWNER writer")).expect("database created");
+    Some(postgres_url(role, &name))
+}
+
+/// Without the PostgreSQL backend there is nothing to test on.
+#[cfg(not(feature = "postgres"))]
+pub fn postgres_database(_role: &str) -> Option<String> {
+    eprintln!("skipping: built without the postgres feature");
+    None
+}
+
+/// The URL of database `name` on the test server, as `role` with its password over TCP.
+#[cfg(feature = "postgres")]
+pub fn postgres_url(role: &str, name: &str) -> String {
+    let port: String = postgres_admin().expect("a server").query_one("SHOW port", &[]).expect("port").get(0);
+    format!("postgresql://{role}:{role}@127.0.0.1:{port}/{name}?sslmode=disable")
+}

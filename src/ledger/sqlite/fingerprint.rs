@@ -50,17 +50,22 @@ pub(super) fn stored(conn: &Connection, audio_id: &AudioId) -> Result<Option<Fin
 pub(super) struct Index<'c>(pub &'c Connection);
 
 impl FingerprintIndex for Index<'_> {
-    fn holders(&mut self, key: u32, at_most: usize) -> Result<Vec<i64>> {
+    fn holders(&mut self, keys: &[u32], at_most: usize) -> Result<Vec<Vec<i64>>> {
         let mut stmt = self.0.prepare_cached("SELECT fingerprint FROM fingerprint_key WHERE key = ?1 LIMIT ?2")?;
-        let mut rows = stmt.query(params![i64::from(key), i64::try_from(at_most).unwrap_or(i64::MAX)])?;
-        let mut ids = Vec::new();
-        while let Some(row) = rows.next()? {
-            ids.push(row.get::<_, i64>(0)?);
+        let at_most = i64::try_from(at_most).unwrap_or(i64::MAX);
+        let mut all = Vec::with_capacity(keys.len());
+        for &key in keys {
+            let mut rows = stmt.query(params![i64::from(key), at_most])?;
+            let mut ids = Vec::new();
+            while let Some(row) = rows.next()? {
+                ids.push(row.get::<_, i64>(0)?);
+            }
+            all.push(ids);
         }
-        Ok(ids)
+        Ok(all)
     }
 
-    fn candidate(&mut self, id: i64, shared_keys: usize) -> Result<Option<FingerprintCandidate>> {
+    fn candidates(&mut self, ranked: &[(i64, usize)]) -> Result<Vec<FingerprintCandidate>> {
         let mut stmt = self.0.prepare_cached(
             "SELECT f.audio_id, a.isrc, a.frames, a.rate, a.first_path, f.covers, f.data
              FROM fingerprint AS f
@@ -69,31 +74,35 @@ impl FingerprintIndex for Index<'_> {
              WHERE f.id = ?1 AND f.algorithm = ?2 AND r.status = 'active'",
         )?;
         type Row = (String, String, i64, i64, String, f64, Vec<u8>);
-        let row: Option<Row> = stmt
-            .query_row(params![id, acoustic::ALGORITHM], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
-            })
-            .optional()?;
-        let Some((audio_id, isrc, frames, rate, first_path, covers, data)) = row else {
-            return Ok(None);
-        };
-        let audio_id = AudioId::parse(&audio_id)
-            .ok_or(LedgerError::Corrupt { column: "fingerprint.audio_id", value: audio_id })?;
-        let isrc = Isrc::parse(&isrc).map_err(|_| LedgerError::Corrupt { column: "audio.isrc", value: isrc })?;
-        let duration_seconds = if rate > 0 { frames as f64 / rate as f64 } else { 0.0 };
-        Ok(Some(FingerprintCandidate {
-            audio_id,
-            isrc,
-            duration_seconds,
-            first_path,
-            fingerprint: decode(covers, &data)?,
-            shared_keys,
-        }))
+        let mut found = Vec::new();
+        for &(id, shared_keys) in ranked {
+            let row: Option<Row> = stmt
+                .query_row(params![id, acoustic::ALGORITHM], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+                })
+                .optional()?;
+            let Some((audio_id, isrc, frames, rate, first_path, covers, data)) = row else {
+                continue;
+            };
+            let audio_id = AudioId::parse(&audio_id)
+                .ok_or(LedgerError::Corrupt { column: "fingerprint.audio_id", value: audio_id })?;
+            let isrc = Isrc::parse(&isrc).map_err(|_| LedgerError::Corrupt { column: "audio.isrc", value: isrc })?;
+            let duration_seconds = if rate > 0 { frames as f64 / rate as f64 } else { 0.0 };
+            found.push(FingerprintCandidate {
+                audio_id,
+                isrc,
+                duration_seconds,
+                first_path,
+                fingerprint: decode(covers, &data)?,
+                shared_keys,
+            });
+        }
+        Ok(found)
     }
 }
 
 /// A stored fingerprint from its columns.
-fn decode(covers: f64, data: &[u8]) -> Result<Fingerprint> {
+pub(super) fn decode(covers: f64, data: &[u8]) -> Result<Fingerprint> {
     let covers = Duration::try_from_secs_f64(covers).unwrap_or_default();
     Fingerprint::from_bytes(data, covers)
         .ok_or_else(|| LedgerError::Corrupt { column: "fingerprint.data", value: format!("{} bytes", data.len()) })

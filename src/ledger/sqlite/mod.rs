@@ -25,8 +25,9 @@ use maintain::{backup_to, check_integrity};
 use super::error::{LedgerError, Result};
 use super::types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
+    Stored,
 };
-use super::{Ledger, LedgerTx, Lookup, check, rules};
+use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
@@ -56,6 +57,13 @@ struct SqliteTx<'c> {
 
 /// The first 16 bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// A read transaction on a [`SqliteLedger`]: one consistent state, no write lock.
+#[derive(Debug)]
+struct SqliteSnapshot<'c> {
+    /// A `DEFERRED` transaction that only ever reads.
+    tx: Transaction<'c>,
+}
 
 impl SqliteLedger {
     /// How long a writer waits for another process's transaction before giving up.
@@ -93,16 +101,26 @@ impl SqliteLedger {
     /// are not yet in the database (the last writer to close checkpoints and removes
     /// it), the file is opened as `immutable`: no locks, no shared memory, read as it
     /// is. A `-wal` left with commits in it cannot be read that way; the error says so.
+    ///
+    /// A user who may write the file and its folder gets a read-write connection with
+    /// `PRAGMA query_only` instead: SQLite refuses every write just the same, and the
+    /// last connection to close folds the WAL in and removes `-wal` and `-shm`, so reading
+    /// a ledger leaves nothing beside it.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteLedger> {
         let path = path.as_ref();
         check_file(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let writable = may_write(path);
+        let access = if writable { OpenFlags::SQLITE_OPEN_READ_WRITE } else { OpenFlags::SQLITE_OPEN_READ_ONLY };
+        let flags = access | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         // A reader also writes the WAL index: on a disk with no room for it, the file is
         // read as it is, if it can be ([`ensure_room`]).
         let opened = ensure_room(path)
             .map_err(|_| cannot_open_read_only())
             .and_then(|()| Connection::open_with_flags(path, flags));
         let opened = opened.and_then(|conn| {
+            if writable {
+                conn.pragma_update(None, "query_only", true)?;
+            }
             // The first read opens the WAL index: that is where a reader without write
             // access to the folder fails.
             conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
@@ -214,6 +232,13 @@ fn create(path: &Path) -> Result<()> {
 pub(super) fn set_mode_644(file: &File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Whether this process may write the file at `path` and create files beside it (the
+/// `-wal` and `-shm` of a WAL database).
+fn may_write(path: &Path) -> bool {
+    use rustix::fs::{Access, access};
+    access(path, Access::WRITE_OK).is_ok() && access(crate::write::replace::folder_of(path), Access::WRITE_OK).is_ok()
 }
 
 /// Refuses a file that cannot be a ledger before SQLite is let at it: SQLite takes an
@@ -469,6 +494,49 @@ macro_rules! sqlite_lookup {
 
 sqlite_lookup!(SqliteLedger);
 sqlite_lookup!(SqliteTx<'_>);
+sqlite_lookup!(SqliteSnapshot<'_>);
+
+impl SqliteSnapshot<'_> {
+    /// The snapshot's connection, for [`Lookup`].
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// A snapshot writes nothing, so it has no lookups to confirm before a commit.
+    fn note_lookup(&mut self, _audio_id: &AudioId) {}
+}
+
+impl Designations for SqliteSnapshot<'_> {
+    fn highest_used(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        read::Used(&self.tx).highest_used(prefix, year, bounds)
+    }
+
+    fn is_used(&mut self, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
+        read::Used(&self.tx).is_used(prefix, year, designation)
+    }
+
+    fn lowest_gap_above(&mut self, prefix: Prefix, year: u8, bounds: (u32, u32)) -> Result<Option<u32>> {
+        read::Used(&self.tx).lowest_gap_above(prefix, year, bounds)
+    }
+}
+
+impl Snapshot for SqliteSnapshot<'_> {
+    fn recordings_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Recording>> {
+        read::recordings_after(&self.tx, after, limit)
+    }
+
+    fn audio_after(
+        &mut self,
+        after: Option<&AudioId>,
+        limit: usize,
+    ) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
+        read::audio_after(&self.tx, after, limit)
+    }
+
+    fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>> {
+        read::events_after(&self.tx, after, limit)
+    }
+}
 
 impl SqliteLedger {
     /// Lookups outside a transaction are not re-checked (nothing is committed on them).
@@ -516,6 +584,11 @@ impl Ledger for SqliteLedger {
     fn backup(&mut self, to: &Path) -> Result<()> {
         backup_to(&self.conn, to)
     }
+
+    fn snapshot(&mut self) -> Result<Box<dyn Snapshot + '_>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        Ok(Box::new(SqliteSnapshot { tx }))
+    }
 }
 
 impl SqliteTx<'_> {
@@ -559,6 +632,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()> {
         write::void(&self.tx, isrc, reason)
+    }
+
+    fn restore(&mut self, items: &[Stored]) -> Result<()> {
+        write::restore(&self.tx, items)
     }
 
     fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc> {

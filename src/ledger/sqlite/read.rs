@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS};
+use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
@@ -130,4 +131,52 @@ pub(super) fn prefix_usage(conn: &Connection, prefix: Prefix) -> Result<Vec<(u8,
         usage.push((year, u64::try_from(count).unwrap_or(0)));
     }
     Ok(usage)
+}
+
+/// Up to `limit` recordings with codes above `after`, by code.
+pub(super) fn recordings_after(conn: &Connection, after: Option<Isrc>, limit: usize) -> Result<Vec<Recording>> {
+    let sql = format!("SELECT {RECORDING_COLUMNS} FROM recording WHERE code > ?1 ORDER BY code LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let after = after.as_ref().map_or("", Isrc::as_str);
+    row::all(&mut stmt, params![after, page_size(limit)], row::recording)
+}
+
+/// Up to `limit` audio ids above `after`, by audio id, each with its fingerprint.
+pub(super) fn audio_after(
+    conn: &Connection,
+    after: Option<&AudioId>,
+    limit: usize,
+) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.audio_id, a.isrc, a.frames, a.rate, a.channels, a.bits, a.first_path, a.added_at,
+                f.covers, f.data
+         FROM audio AS a LEFT JOIN fingerprint AS f ON f.audio_id = a.audio_id AND f.algorithm = ?3
+         WHERE a.audio_id > ?1 ORDER BY a.audio_id LIMIT ?2",
+    )?;
+    let after = after.map_or("", AudioId::as_str);
+    let mut rows = stmt.query(params![after, page_size(limit), crate::acoustic::ALGORITHM])?;
+    let mut out = Vec::new();
+    while let Some(found) = rows.next()? {
+        let audio = row::audio_record(found)?;
+        let covers: Option<f64> = found.get("covers")?;
+        let data: Option<Vec<u8>> = found.get("data")?;
+        let fingerprint = match (covers, data) {
+            (Some(covers), Some(data)) => Some(super::fingerprint::decode(covers, &data)?),
+            _ => None,
+        };
+        out.push((audio, fingerprint));
+    }
+    Ok(out)
+}
+
+/// Up to `limit` events with ids above `after`, by id.
+pub(super) fn events_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM event WHERE id > ?1 ORDER BY id LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, params![after, page_size(limit)], row::event)
+}
+
+/// A page size as SQLite's integer.
+fn page_size(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }

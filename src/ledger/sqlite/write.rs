@@ -9,7 +9,9 @@ use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
-use crate::ledger::types::{AudioRecord, MetadataEdit, NewEvent, NewRecording, Origin, Recording, Relation};
+use crate::ledger::types::{
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation, Stored,
+};
 
 /// Adds a prefix; `false` if it is already there with the same range.
 pub(super) fn add_prefix(conn: &Connection, prefix: Prefix, range: DesignationRange, at: i64) -> Result<bool> {
@@ -67,6 +69,12 @@ pub(super) fn bind_audio(conn: &Connection, audio: &AudioRecord) -> Result<bool>
     if !rules::check_bind(audio, bound, status)? {
         return Ok(false);
     }
+    insert_audio(conn, audio)?;
+    Ok(true)
+}
+
+/// Inserts an audio row.
+fn insert_audio(conn: &Connection, audio: &AudioRecord) -> Result<()> {
     let frames = rules::stored_int("the frame count", audio.frames)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at)
@@ -82,7 +90,7 @@ pub(super) fn bind_audio(conn: &Connection, audio: &AudioRecord) -> Result<bool>
         audio.first_path,
         audio.added_at,
     ])?;
-    Ok(true)
+    Ok(())
 }
 
 /// Appends an event; returns its id.
@@ -138,4 +146,75 @@ pub(super) fn unbind_audio(conn: &Connection, audio_id: &AudioId) -> Result<Isrc
     conn.execute("DELETE FROM fingerprint WHERE audio_id = ?1", [audio_id.as_str()])?;
     conn.execute("DELETE FROM audio WHERE audio_id = ?1", [audio_id.as_str()])?;
     Ok(isrc)
+}
+
+/// Writes items as another ledger stored them (`ledger copy`).
+pub(super) fn restore(conn: &Connection, items: &[Stored]) -> Result<()> {
+    for item in items {
+        match item {
+            Stored::Prefix(record) => restore_prefix(conn, record)?,
+            Stored::Recording(recording) => restore_recording(conn, recording)?,
+            Stored::Audio(audio, fingerprint) => {
+                insert_audio(conn, audio)?;
+                if let Some(fingerprint) = fingerprint {
+                    super::fingerprint::store(conn, &audio.audio_id, fingerprint)?;
+                }
+            }
+            Stored::Event(event) => restore_event(conn, event)?,
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a prefix as stored.
+fn restore_prefix(conn: &Connection, record: &PrefixRecord) -> Result<()> {
+    rules::check_range(record.range)?;
+    conn.prepare_cached("INSERT INTO prefix (prefix, range_first, range_last, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![record.prefix.as_str(), record.range.first, record.range.last, record.created_at])?;
+    Ok(())
+}
+
+/// Inserts a recording as stored: origin, status and void reason kept.
+fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
+             version_note, parent, relation, issued_at, issued_by, void_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    stmt.execute(params![
+        r.isrc.as_str(),
+        r.isrc.prefix().as_str(),
+        r.isrc.year(),
+        r.isrc.designation(),
+        r.origin.as_str(),
+        r.status.as_str(),
+        r.title,
+        r.artist,
+        r.version_note,
+        r.parent.as_ref().map(Isrc::as_str),
+        r.relation.map(Relation::as_str),
+        r.issued_at,
+        r.issued_by,
+        r.void_reason,
+    ])?;
+    Ok(())
+}
+
+/// Inserts an event with its id.
+fn restore_event(conn: &Connection, event: &Event) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO event (id, at, user, path, audio_id, isrc, action, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    stmt.execute(params![
+        event.id,
+        event.at,
+        event.user,
+        event.path,
+        event.audio_id.as_ref().map(AudioId::as_str),
+        event.isrc.as_ref().map(Isrc::as_str),
+        event.action,
+        event.detail,
+    ])?;
+    Ok(())
 }

@@ -1,0 +1,358 @@
+//! Queries, each one round trip on a prepared statement; lookups by code or audio id are
+//! primary-key seeks, and the fingerprint lookup asks for every key at once.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use postgres::Row;
+
+use super::Conn;
+use crate::acoustic::{self, Fingerprint};
+use crate::audio::AudioId;
+use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::ledger::error::{LedgerError, Result};
+use crate::ledger::rules::{Designations, FingerprintIndex};
+use crate::ledger::types::{AudioRecord, Event, FingerprintCandidate, PrefixRecord, Recording, Status};
+
+/// Every prefix, ordered by prefix.
+pub(super) fn prefixes(db: &mut dyn Conn) -> Result<Vec<PrefixRecord>> {
+    let rows = db.query("SELECT prefix, range_first, range_last, created_at FROM prefix ORDER BY prefix", &[])?;
+    rows.iter().map(prefix_record).collect()
+}
+
+/// One prefix.
+pub(super) fn prefix(db: &mut dyn Conn, prefix: Prefix) -> Result<Option<PrefixRecord>> {
+    let row = db.query_opt(
+        "SELECT prefix, range_first, range_last, created_at FROM prefix WHERE prefix = $1",
+        &[&prefix.as_str()],
+    )?;
+    row.as_ref().map(prefix_record).transpose()
+}
+
+/// The columns [`recording`] reads.
+macro_rules! recording_columns {
+    () => {
+        "code, origin, status, title, artist, version_note, parent, relation, issued_at, issued_by, void_reason"
+    };
+}
+
+/// The recording a code names.
+pub(super) fn recording(db: &mut dyn Conn, isrc: Isrc) -> Result<Option<Recording>> {
+    let sql = concat!("SELECT ", recording_columns!(), " FROM recording WHERE code = $1");
+    db.query_opt(sql, &[&isrc.as_str()])?.as_ref().map(recording_row).transpose()
+}
+
+/// The status of a code, if the ledger has it.
+pub(super) fn status(db: &mut dyn Conn, isrc: Isrc) -> Result<Option<Status>> {
+    let row = db.query_opt("SELECT status FROM recording WHERE code = $1", &[&isrc.as_str()])?;
+    row.map(|row| word(&row, 0, "recording.status")).transpose()
+}
+
+/// How many codes use a prefix (any origin, any status), per year.
+pub(super) fn prefix_usage(db: &mut dyn Conn, prefix: Prefix) -> Result<Vec<(u8, u64)>> {
+    let rows = db.query(
+        "SELECT year, count(*) FROM recording WHERE prefix = $1 GROUP BY year ORDER BY year",
+        &[&prefix.as_str()],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let (year, count): (i64, i64) = (row.get(0), row.get(1));
+            let year = u8::try_from(year)
+                .map_err(|_| LedgerError::Corrupt { column: "recording.year", value: year.to_string() })?;
+            Ok((year, u64::try_from(count).unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// Fingerprint keys that point at no fingerprint, counted (one line when there are any).
+pub(super) fn orphan_keys(db: &mut dyn Conn) -> Result<Vec<String>> {
+    let row = db.query_opt(
+        "SELECT count(*) FROM fingerprint_key k WHERE NOT EXISTS (SELECT 1 FROM fingerprint f WHERE f.id = k.fingerprint)",
+        &[],
+    )?;
+    let orphans: i64 = row.map_or(0, |row| row.get(0));
+    Ok(if orphans > 0 { vec![format!("{orphans} fingerprint key(s) point at no fingerprint")] } else { Vec::new() })
+}
+
+/// The code an audio id is bound to.
+pub(super) fn code_for_audio(db: &mut dyn Conn, audio_id: &AudioId) -> Result<Option<Isrc>> {
+    let row = db.query_opt("SELECT isrc FROM audio WHERE audio_id = $1", &[&audio_id.as_str()])?;
+    row.map(|row| parsed(&row, 0, "audio.isrc", parse_isrc)).transpose()
+}
+
+/// The columns [`audio_row`] reads.
+macro_rules! audio_columns {
+    () => {
+        "audio_id, isrc, frames, rate, channels, bits, first_path, added_at"
+    };
+}
+
+/// Every audio id bound to a code, oldest first.
+pub(super) fn audio_for_code(db: &mut dyn Conn, isrc: Isrc) -> Result<Vec<AudioRecord>> {
+    let sql = concat!("SELECT ", audio_columns!(), " FROM audio WHERE isrc = $1 ORDER BY added_at, audio_id");
+    db.query(sql, &[&isrc.as_str()])?.iter().map(audio_row).collect()
+}
+
+/// Every recording, ordered by code.
+pub(super) fn recordings(db: &mut dyn Conn) -> Result<Vec<Recording>> {
+    let sql = concat!("SELECT ", recording_columns!(), " FROM recording ORDER BY code");
+    db.query(sql, &[])?.iter().map(recording_row).collect()
+}
+
+/// The columns [`event_row`] reads.
+macro_rules! event_columns {
+    () => {
+        r#"id, at, "user", path, audio_id, isrc, action, detail"#
+    };
+}
+
+/// The history of a code, oldest first.
+pub(super) fn events_for(db: &mut dyn Conn, isrc: Isrc) -> Result<Vec<Event>> {
+    let sql = concat!("SELECT ", event_columns!(), " FROM event WHERE isrc = $1 ORDER BY id");
+    db.query(sql, &[&isrc.as_str()])?.iter().map(event_row).collect()
+}
+
+/// The stored fingerprint of an audio id (of this build's algorithm).
+pub(super) fn fingerprint(db: &mut dyn Conn, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
+    let row = db.query_opt(
+        "SELECT covers, data FROM fingerprint WHERE audio_id = $1 AND algorithm = $2",
+        &[&audio_id.as_str(), &i64::from(acoustic::ALGORITHM)],
+    )?;
+    row.map(|row| decode_fingerprint(&row, 0)).transpose()
+}
+
+/// Up to `limit` recordings with codes above `after`, by code.
+pub(super) fn recordings_after(db: &mut dyn Conn, after: Option<Isrc>, limit: usize) -> Result<Vec<Recording>> {
+    let sql = concat!("SELECT ", recording_columns!(), " FROM recording WHERE code > $1 ORDER BY code LIMIT $2");
+    let after = after.as_ref().map_or("", Isrc::as_str);
+    db.query(sql, &[&after, &page(limit)])?.iter().map(recording_row).collect()
+}
+
+/// Up to `limit` audio ids above `after`, by audio id, each with its fingerprint.
+pub(super) fn audio_after(
+    db: &mut dyn Conn,
+    after: Option<&AudioId>,
+    limit: usize,
+) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
+    let rows = db.query(
+        "SELECT a.audio_id, a.isrc, a.frames, a.rate, a.channels, a.bits, a.first_path, a.added_at,
+                f.covers, f.data
+         FROM audio AS a LEFT JOIN fingerprint AS f ON f.audio_id = a.audio_id AND f.algorithm = $3
+         WHERE a.audio_id > $1 ORDER BY a.audio_id LIMIT $2",
+        &[&after.map_or("", AudioId::as_str), &page(limit), &i64::from(acoustic::ALGORITHM)],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let covers: Option<f64> = get(row, 8, "fingerprint.covers")?;
+            let fingerprint = covers.map(|_| decode_fingerprint(row, 8)).transpose()?;
+            Ok((audio_row(row)?, fingerprint))
+        })
+        .collect()
+}
+
+/// Up to `limit` events with ids above `after`, by id.
+pub(super) fn events_after(db: &mut dyn Conn, after: i64, limit: usize) -> Result<Vec<Event>> {
+    let sql = concat!("SELECT ", event_columns!(), " FROM event WHERE id > $1 ORDER BY id LIMIT $2");
+    db.query(sql, &[&after, &page(limit)])?.iter().map(event_row).collect()
+}
+
+/// The designations used, as the allocation rule asks for them.
+pub(super) struct Used<'d>(pub &'d mut dyn Conn);
+
+impl Designations for Used<'_> {
+    fn highest_used(&mut self, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
+        let row = self.0.query_opt(
+            "SELECT designation FROM recording
+             WHERE prefix = $1 AND year = $2 AND designation BETWEEN $3 AND $4
+             ORDER BY designation DESC LIMIT 1",
+            &[&prefix.as_str(), &i64::from(year), &i64::from(first), &i64::from(last)],
+        )?;
+        row.map(|row| designation(&row)).transpose()
+    }
+
+    fn is_used(&mut self, prefix: Prefix, year: u8, designation: u32) -> Result<bool> {
+        let row = self.0.query_opt(
+            "SELECT 1 FROM recording WHERE prefix = $1 AND year = $2 AND designation = $3",
+            &[&prefix.as_str(), &i64::from(year), &i64::from(designation)],
+        )?;
+        Ok(row.is_some())
+    }
+
+    fn lowest_gap_above(&mut self, prefix: Prefix, year: u8, (first, last): (u32, u32)) -> Result<Option<u32>> {
+        let row = self.0.query_opt(
+            "SELECT r.designation + 1 FROM recording AS r
+             WHERE r.prefix = $1 AND r.year = $2 AND r.designation >= $3 AND r.designation < $4
+               AND NOT EXISTS (SELECT 1 FROM recording AS s
+                               WHERE s.prefix = $1 AND s.year = $2 AND s.designation = r.designation + 1)
+             ORDER BY r.designation LIMIT 1",
+            &[&prefix.as_str(), &i64::from(year), &i64::from(first), &i64::from(last)],
+        )?;
+        row.map(|row| designation(&row)).transpose()
+    }
+}
+
+/// The key index, as the candidate rule reads it: one round trip per question.
+pub(super) struct Index<'d>(pub &'d mut dyn Conn);
+
+impl FingerprintIndex for Index<'_> {
+    fn holders(&mut self, keys: &[u32], at_most: usize) -> Result<Vec<Vec<i64>>> {
+        let wanted: Vec<i64> = keys.iter().map(|&key| i64::from(key)).collect();
+        let rows = self.0.query(
+            "SELECT k.n, f.fingerprint
+             FROM unnest($1::bigint[]) WITH ORDINALITY AS k (key, n)
+             CROSS JOIN LATERAL (SELECT fingerprint FROM fingerprint_key WHERE key = k.key LIMIT $2) AS f",
+            &[&wanted, &page(at_most)],
+        )?;
+        let mut holders = vec![Vec::new(); keys.len()];
+        for row in &rows {
+            let n: i64 = get(row, 0, "fingerprint_key.key")?;
+            let slot = usize::try_from(n - 1).ok().and_then(|i| holders.get_mut(i));
+            slot.ok_or(LedgerError::Corrupt { column: "fingerprint_key.key", value: n.to_string() })?.push(get(
+                row,
+                1,
+                "fingerprint_key.fingerprint",
+            )?);
+        }
+        Ok(holders)
+    }
+
+    fn candidates(&mut self, ranked: &[(i64, usize)]) -> Result<Vec<FingerprintCandidate>> {
+        let ids: Vec<i64> = ranked.iter().map(|&(id, _)| id).collect();
+        let rows = self.0.query(
+            "SELECT f.id, f.audio_id, a.isrc, a.frames, a.rate, a.first_path, f.covers, f.data
+             FROM fingerprint AS f
+             JOIN audio AS a ON a.audio_id = f.audio_id
+             JOIN recording AS r ON r.code = a.isrc
+             WHERE f.id = ANY($1) AND f.algorithm = $2 AND r.status = 'active'",
+            &[&ids, &i64::from(acoustic::ALGORITHM)],
+        )?;
+        let mut by_id = HashMap::new();
+        for row in &rows {
+            let id: i64 = get(row, 0, "fingerprint.id")?;
+            by_id.insert(id, row);
+        }
+        let mut found = Vec::new();
+        for &(id, shared_keys) in ranked {
+            let Some(row) = by_id.get(&id) else {
+                continue;
+            };
+            let frames: i64 = get(row, 3, "audio.frames")?;
+            let rate: i64 = get(row, 4, "audio.rate")?;
+            found.push(FingerprintCandidate {
+                audio_id: parsed(row, 1, "fingerprint.audio_id", AudioId::parse)?,
+                isrc: parsed(row, 2, "audio.isrc", parse_isrc)?,
+                duration_seconds: if rate > 0 { frames as f64 / rate as f64 } else { 0.0 },
+                first_path: get(row, 5, "audio.first_path")?,
+                fingerprint: decode_fingerprint(row, 6)?,
+                shared_keys,
+            });
+        }
+        Ok(found)
+    }
+}
+
+/// A page size as the server's integer.
+fn page(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// A row of `prefix`.
+fn prefix_record(row: &Row) -> Result<PrefixRecord> {
+    Ok(PrefixRecord {
+        prefix: parsed(row, 0, "prefix.prefix", |text| Prefix::parse(text).ok())?,
+        range: DesignationRange { first: int(row, 1, "prefix.range_first")?, last: int(row, 2, "prefix.range_last")? },
+        created_at: get(row, 3, "prefix.created_at")?,
+    })
+}
+
+/// A row of [`recording_columns`].
+fn recording_row(row: &Row) -> Result<Recording> {
+    Ok(Recording {
+        isrc: parsed(row, 0, "recording.code", parse_isrc)?,
+        origin: word(row, 1, "recording.origin")?,
+        status: word(row, 2, "recording.status")?,
+        title: get(row, 3, "recording.title")?,
+        artist: get(row, 4, "recording.artist")?,
+        version_note: get(row, 5, "recording.version_note")?,
+        parent: optional(row, 6, "recording.parent", parse_isrc)?,
+        relation: optional(row, 7, "recording.relation", |text| text.parse().ok())?,
+        issued_at: get(row, 8, "recording.issued_at")?,
+        issued_by: get(row, 9, "recording.issued_by")?,
+        void_reason: get(row, 10, "recording.void_reason")?,
+    })
+}
+
+/// A row of [`audio_columns`].
+fn audio_row(row: &Row) -> Result<AudioRecord> {
+    Ok(AudioRecord {
+        audio_id: parsed(row, 0, "audio.audio_id", AudioId::parse)?,
+        isrc: parsed(row, 1, "audio.isrc", parse_isrc)?,
+        frames: int(row, 2, "audio.frames")?,
+        sample_rate: int(row, 3, "audio.rate")?,
+        channels: int(row, 4, "audio.channels")?,
+        bits: int(row, 5, "audio.bits")?,
+        first_path: get(row, 6, "audio.first_path")?,
+        added_at: get(row, 7, "audio.added_at")?,
+    })
+}
+
+/// A row of [`event_columns`].
+fn event_row(row: &Row) -> Result<Event> {
+    Ok(Event {
+        id: get(row, 0, "event.id")?,
+        at: get(row, 1, "event.at")?,
+        user: get(row, 2, "event.user")?,
+        path: get(row, 3, "event.path")?,
+        audio_id: optional(row, 4, "event.audio_id", AudioId::parse)?,
+        isrc: optional(row, 5, "event.isrc", parse_isrc)?,
+        action: get(row, 6, "event.action")?,
+        detail: get(row, 7, "event.detail")?,
+    })
+}
+
+/// A fingerprint from its `covers` and `data` columns, at `at` and `at + 1`.
+fn decode_fingerprint(row: &Row, at: usize) -> Result<Fingerprint> {
+    let covers: f64 = get(row, at, "fingerprint.covers")?;
+    let data: Vec<u8> = get(row, at + 1, "fingerprint.data")?;
+    let covers = std::time::Duration::try_from_secs_f64(covers).unwrap_or_default();
+    Fingerprint::from_bytes(&data, covers)
+        .ok_or_else(|| LedgerError::Corrupt { column: "fingerprint.data", value: format!("{} bytes", data.len()) })
+}
+
+/// A designation column.
+fn designation(row: &Row) -> Result<u32> {
+    int(row, 0, "recording.designation")
+}
+
+/// Reads column `at` (labelled `label` in errors) with the client's conversion.
+fn get<'r, T: postgres::types::FromSql<'r>>(row: &'r Row, at: usize, label: &'static str) -> Result<T> {
+    row.try_get(at).map_err(|error| LedgerError::Corrupt { column: label, value: error.to_string() })
+}
+
+/// Reads a `bigint` column into a narrower integer.
+fn int<T: TryFrom<i64>>(row: &Row, at: usize, label: &'static str) -> Result<T> {
+    let value: i64 = get(row, at, label)?;
+    T::try_from(value).map_err(|_| LedgerError::Corrupt { column: label, value: value.to_string() })
+}
+
+/// Reads a text column holding one of a closed set of words.
+fn word<T: FromStr>(row: &Row, at: usize, label: &'static str) -> Result<T> {
+    parsed(row, at, label, |text| text.parse().ok())
+}
+
+/// Reads a non-null text column through `parse`.
+fn parsed<T>(row: &Row, at: usize, label: &'static str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    let text: String = get(row, at, label)?;
+    parse(&text).ok_or(LedgerError::Corrupt { column: label, value: text })
+}
+
+/// Reads a nullable text column through `parse`.
+fn optional<T>(row: &Row, at: usize, label: &'static str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let text: Option<String> = get(row, at, label)?;
+    text.map(|text| parse(&text).ok_or(LedgerError::Corrupt { column: label, value: text })).transpose()
+}
+
+/// Parses a stored code.
+fn parse_isrc(text: &str) -> Option<Isrc> {
+    Isrc::parse(text).ok()
+}
