@@ -597,6 +597,26 @@ fn a_prefix_is_removed_only_while_no_code_uses_it(fresh: Fresh<'_>) {
     assert!(matches!(ledger.remove_prefix(pfx("QZTYP")), Err(LedgerError::UnknownPrefix(_))));
 }
 
+fn a_backup_is_a_whole_ledger_of_its_own(fresh: Fresh<'_>) {
+    let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2]);
+    ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(1), &print(1))).unwrap();
+    ledger.transaction(|tx| tx.void(codes[1], "a mistake")).unwrap();
+    ledger.transaction(|tx| tx.log(&NewEvent { isrc: Some(codes[0]), ..NewEvent::new(USER, AT, "issued") })).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.sqlite3");
+    std::fs::write(&file, b"an older backup").unwrap();
+    ledger.backup(&file).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["backup.sqlite3"], "replaced in place, nothing left beside it");
+    let mut copy = crate::ledger::SqliteLedger::open_read_only(&file).unwrap();
+    assert_eq!(copy.prefixes().unwrap(), ledger.prefixes().unwrap());
+    assert_eq!(copy.recordings().unwrap(), ledger.recordings().unwrap());
+    assert_eq!(copy.audio_for_code(codes[0]).unwrap(), ledger.audio_for_code(codes[0]).unwrap());
+    assert_eq!(copy.fingerprint(&fp_audio(1)).unwrap(), Some(print(1)));
+    assert_eq!(copy.events_for(codes[0]).unwrap(), ledger.events_for(codes[0]).unwrap());
+    assert_eq!(copy.events_for(codes[0]).unwrap().len(), 1);
+}
+
 /// One `#[test]` per behaviour test, on the backend `$factory` makes.
 macro_rules! wrap {
     ($factory:expr; $($test:ident),+ $(,)?) => {
@@ -653,6 +673,7 @@ macro_rules! behaviour_tests {
                 keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out,
                 unbinding_removes_the_binding_and_its_fingerprint_and_keeps_the_code,
                 a_prefix_is_removed_only_while_no_code_uses_it,
+                a_backup_is_a_whole_ledger_of_its_own,
                 a_sound_ledger_meets_every_invariant
             );
         }
