@@ -4,8 +4,12 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = isrc_stamp::cli::Cli::parse();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    // Tables write their colours always; this stream strips them where colour is off
+    // (not a terminal, NO_COLOR, --color never).
+    let choice = cli.common.color.choice();
+    choice.write_global();
+    let stdout = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+    let mut out = std::io::BufWriter::new(stdout);
     let result = isrc_stamp::cli::run(cli, &mut out);
     let flushed = std::io::Write::flush(&mut out);
     match result {

@@ -183,9 +183,18 @@ fn an_unreadable_file_is_an_error_and_writes_no_sheet() {
 }
 
 #[test]
-fn tracks_without_a_code_get_no_isrc_line_and_a_warning() {
+fn tracks_without_a_code_stop_the_sheet_unless_allowed() {
     let dir = common::copy_fixtures(&["album"]);
-    let output = common::isrc_stamp().current_dir(dir.path()).args(["cue", "--json", "album"]).output().unwrap();
+    let refused = common::isrc_stamp().current_dir(dir.path()).args(["cue", "album"]).output().unwrap();
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(refused.stdout.is_empty(), "no sheet");
+    assert!(stderr.contains("no CUE sheet written (4 problems)") && stderr.contains("--allow-missing"), "{stderr}");
+    let output = common::isrc_stamp()
+        .current_dir(dir.path())
+        .args(["cue", "--json", "--allow-missing", "album"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     for name in TRACKS {

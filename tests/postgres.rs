@@ -131,7 +131,7 @@ fn a_role_that_may_only_read_verifies_and_dry_runs_but_cannot_assign() {
 
     let (stdout, stderr, code) = run(&reader, &["verify", text(&album)]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(stdout.contains("4 files") && stdout.contains("0 errors"), "{stdout}");
+    assert!(stderr.contains("4 files") && stderr.contains("0 errors"), "the summary, on stderr: {stderr}");
     assert_eq!(run(&reader, &["ledger", "export"]).0, export(&owner));
 
     let new = dir.path().join("formats");

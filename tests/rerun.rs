@@ -17,7 +17,10 @@ fn assign(ledger: &Path, folder: &Path, extra: &[&str]) -> (std::collections::BT
     let (stdout, stderr, code) = common::run_with_ledger(ledger, &args);
     let remembered = stderr
         .lines()
-        .find_map(|line| line.split_once(" file(s) unchanged on disk")?.0.trim().parse().ok())
+        .find_map(|line| {
+            let (count, _) = line.split_once(" unchanged on disk")?;
+            count.trim_end_matches(" files").trim_end_matches(" file").trim().parse().ok()
+        })
         .unwrap_or(0);
     let lines = common::json_lines(&stdout)
         .into_iter()

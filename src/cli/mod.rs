@@ -2,6 +2,7 @@
 //! options once ([`config`]) and dispatches.
 
 mod config;
+mod examples;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,32 +30,69 @@ pub struct Cli {
 pub struct Common {
     /// The ledger: an SQLite file, or a PostgreSQL server as postgresql://USER@HOST[:PORT]/DB
     /// [default: the user's data folder, isrc-stamp/ledger.sqlite3].
-    #[arg(long, global = true, env = "ISRC_STAMP_LEDGER", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ISRC_STAMP_LEDGER",
+        hide_env_values = true,
+        value_name = "PATH|URL",
+        help_heading = GLOBAL
+    )]
     pub ledger: Option<PathBuf>,
     /// One JSON object per line on stdout instead of a table.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// Files decoded at once (default: all cores).
-    #[arg(long, short = 'j', global = true, value_name = "N")]
+    #[arg(long, short = 'j', global = true, value_name = "N", help_heading = GLOBAL)]
     pub jobs: Option<usize>,
     /// Print only results, no progress or notes.
-    #[arg(long, short = 'q', global = true)]
+    #[arg(long, short = 'q', global = true, help_heading = GLOBAL)]
     pub quiet: bool,
     /// More detail on stderr.
-    #[arg(long, short = 'v', global = true)]
+    #[arg(long, short = 'v', global = true, help_heading = GLOBAL)]
     pub verbose: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
+    pub color: ColorWhen,
+}
+
+/// The heading the options every command takes are listed under, after a command's own.
+const GLOBAL: &str = "Global options";
+
+/// When tables are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (or `CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// The choice for [`anstream`] streams.
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate ISRCs and show their parts.
+    #[command(after_help = examples::CHECK)]
     Check {
         /// Codes to check (hyphens, spaces, lowercase and a leading "ISRC" are accepted).
         #[arg(required = true, value_name = "CODE")]
         codes: Vec<String>,
     },
     /// Create the ledger, or add a registrant prefix to it.
+    #[command(after_help = examples::INIT)]
     Init {
         /// The registrant prefix: country code and registrant code, like US-PR3.
         #[arg(long, value_name = "CC-XXX")]
@@ -68,13 +106,16 @@ pub enum Command {
         add: bool,
     },
     /// Give every recording under PATH its code and write it into the tags.
+    #[command(after_help = examples::ASSIGN)]
     Assign(AssignArgs),
     /// Show, export or import what the ledger holds, or void a code.
+    #[command(after_help = examples::LEDGER)]
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
     },
     /// Check, before pressing, that every file carries the right code.
+    #[command(after_help = examples::VERIFY)]
     Verify {
         /// Files and folders (walked recursively).
         #[arg(required = true, value_name = "PATH")]
@@ -91,18 +132,21 @@ pub enum Command {
     },
     /// Find the same recording more than once: exact copies (one audio id) and
     /// near-duplicates by acoustic fingerprint (other encodings, rates, bit depths, edits).
+    #[command(after_help = examples::DUPES)]
     Dupes {
         /// Files and folders (walked recursively).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
     /// Show what a file is: format, audio id, duration, MD5s and every ISRC location.
+    #[command(after_help = examples::INSPECT)]
     Inspect {
         /// Files (or folders, walked recursively).
         #[arg(required = true, value_name = "FILE")]
         paths: Vec<PathBuf>,
     },
     /// Write a CUE sheet for the album, each track with the ISRC its file carries.
+    #[command(after_help = examples::CUE)]
     Cue {
         /// Files and folders (walked recursively), in track order.
         #[arg(required = true, value_name = "PATH")]
@@ -116,19 +160,38 @@ pub enum Command {
         /// The track order: a file listing one path per line (relative to its folder, or absolute).
         #[arg(long, value_name = "FILE")]
         order: Option<PathBuf>,
+        /// Write the sheet even when a track carries no ISRC (that track gets no ISRC line).
+        #[arg(long)]
+        allow_missing: bool,
     },
     /// DDP 2.0 images for the CD plant.
+    #[command(after_help = examples::DDP)]
     Ddp {
         #[command(subcommand)]
         command: DdpCommand,
     },
     /// Write a printable PQ sheet (HTML, for A4 and Letter) of a DDP image or an album.
+    #[command(after_help = examples::PQ)]
     Pq {
         #[command(flatten)]
         disc: DiscArgs,
         /// The HTML file to write (atomically).
         #[arg(long, short = 'o', value_name = "FILE.html")]
         output: PathBuf,
+    },
+    /// Print a shell's completion script (install it as your shell's documentation says).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for `man -l` or a folder of man pages.
+    #[command(after_help = examples::MAN)]
+    Man {
+        /// Write it to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -137,6 +200,7 @@ pub enum Command {
 pub enum DdpCommand {
     /// Write a DDP 2.0 image of the album: tracks in walk order or --order, each with the
     /// ISRC its file carries (which must be the ledger's); Red Book audio only.
+    #[command(after_help = examples::DDP)]
     Write {
         #[command(flatten)]
         disc: DiscArgs,
@@ -231,13 +295,16 @@ pub enum AcceptWord {
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
     /// Every recording, by code.
+    #[command(after_help = examples::LEDGER_LIST)]
     List,
     /// One recording: its audio ids and history.
+    #[command(after_help = examples::LEDGER_SHOW)]
     Show {
         /// The code.
         isrc: Isrc,
     },
     /// Change a recording's title, artist or version (an empty value clears it).
+    #[command(after_help = examples::LEDGER_EDIT)]
     Edit {
         /// The code.
         isrc: Isrc,
@@ -252,6 +319,7 @@ pub enum LedgerCommand {
         version: Option<String>,
     },
     /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
+    #[command(after_help = examples::LEDGER_EXPORT)]
     Export {
         /// csv: a header row, one row per (recording, audio id); json: one object per
         /// recording [default: csv, or json with --json].
@@ -266,6 +334,7 @@ pub enum LedgerCommand {
         output: Option<PathBuf>,
     },
     /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
+    #[command(after_help = examples::LEDGER_IMPORT)]
     Import {
         /// The list: an export, a distributor's list (an isrc column is enough), ...
         #[arg(value_name = "FILE")]
@@ -273,8 +342,10 @@ pub enum LedgerCommand {
     },
     /// Check the whole ledger: the database's own integrity check and the ledger's
     /// invariants (one code per audio id, codes inside their range, history consistent).
+    #[command(after_help = examples::LEDGER_CHECK)]
     Check,
     /// Write a consistent copy of the ledger to FILE, while others may go on using it.
+    #[command(after_help = examples::LEDGER_BACKUP)]
     Backup {
         /// The copy to write (replaced atomically if it exists).
         #[arg(value_name = "FILE")]
@@ -282,6 +353,7 @@ pub enum LedgerCommand {
     },
     /// Copy everything (prefixes, recordings, audio ids, fingerprints, the history) from
     /// the --ledger in use into an empty ledger at LOCATION, in one transaction.
+    #[command(after_help = examples::LEDGER_COPY)]
     Copy {
         /// The target: an SQLite path or a postgresql:// URL; it must hold no ledger yet.
         #[arg(long, value_name = "LOCATION")]
@@ -289,6 +361,7 @@ pub enum LedgerCommand {
     },
     /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
     /// reports files that carry it.
+    #[command(after_help = examples::LEDGER_VOID)]
     Void {
         /// The code.
         isrc: Isrc,
@@ -298,6 +371,7 @@ pub enum LedgerCommand {
     },
     /// Remove a binding made by mistake (an audio id linked to the wrong code): the code
     /// and its other audio stay; then `assign --fix PATH` decides the file afresh.
+    #[command(after_help = examples::LEDGER_UNLINK)]
     Unlink {
         /// The file (decoded to find its audio id) or the audio id itself.
         #[arg(value_name = "PATH|AUDIO_ID")]
@@ -307,8 +381,10 @@ pub enum LedgerCommand {
         reason: String,
     },
     /// Every registrant prefix with its range and the codes used per year.
+    #[command(after_help = examples::LEDGER_PREFIXES)]
     Prefixes,
     /// Manage the registrant prefixes.
+    #[command(after_help = examples::LEDGER_PREFIX)]
     Prefix {
         #[command(subcommand)]
         command: PrefixCommand,
@@ -319,6 +395,7 @@ pub enum LedgerCommand {
 #[derive(Debug, Subcommand)]
 pub enum PrefixCommand {
     /// Remove a prefix no code uses (one added by mistake).
+    #[command(after_help = examples::LEDGER_PREFIX)]
     Remove {
         /// The prefix, like US-PR3.
         #[arg(value_name = "CC-XXX")]
@@ -437,7 +514,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 crate::dupes::DupesOptions { paths: paths.clone(), jobs: config::jobs(common), quiet: common.quiet };
             commands::dupes::run(&options, common.json, out)?
         }
-        Command::Cue { paths, output, catalog, order } => {
+        Command::Cue { paths, output, catalog, order, allow_missing } => {
             let options = commands::cue::CueOptions {
                 paths: paths.clone(),
                 output: output.clone(),
@@ -446,6 +523,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 jobs: config::jobs(common),
                 json: common.json,
                 quiet: common.quiet,
+                allow_missing: *allow_missing,
             };
             commands::cue::run(&options, out)?
         }
@@ -453,6 +531,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let mut ledger = config::ledger_if_any(common)?;
             let request = config::disc_request(disc, common);
             commands::ddp::write(ledger.as_deref_mut(), &request, output, common.json, common.quiet, out)?
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            // Generated whole first: clap_complete panics on a failed write (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "isrc-stamp", &mut script);
+            out.write_all(&script)?;
+            Exit::Clean
+        }
+        Command::Man { output } => {
+            use clap::CommandFactory;
+            let man = clap_mangen::Man::new(Cli::command());
+            match output {
+                Some(file) => crate::write::write_atomically(file, |out| Ok(man.render(out)?))?,
+                None => man.render(out)?,
+            }
+            Exit::Clean
         }
         Command::Pq { disc, output } => {
             let mut ledger = config::ledger_if_any(common)?;

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use crate::assign::{self, Action, AssignOptions, Outcome};
 use crate::ledger::Ledger;
+use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
 
 /// Runs `assign` and prints its outcomes; exit 1 with a conflict, 2 with an error.
@@ -19,7 +20,8 @@ pub(crate) fn run(
         return Ok(Exit::Findings);
     }
     if report.removed_leftovers > 0 && !options.quiet {
-        eprintln!("removed {} temporary file(s) an interrupted run had left", report.removed_leftovers);
+        let files = output::count(report.removed_leftovers, "temporary file", "temporary files");
+        eprintln!("removed {files} an interrupted run had left");
     }
     let exit = report.outcomes.iter().fold(Exit::Clean, |exit, outcome| {
         exit.worst(match outcome.action {
@@ -31,8 +33,8 @@ pub(crate) fn run(
     print(out, &report.outcomes, json, options.quiet, options.dry_run)?;
     if report.remembered > 0 && !options.quiet {
         eprintln!(
-            "{} file(s) unchanged on disk since they were decided: not decoded again (--rehash decodes them)",
-            report.remembered
+            "{} unchanged on disk since decided: not decoded again (--rehash decodes them)",
+            output::count(report.remembered, "file", "files")
         );
     }
     if let Some(error) = &report.history_error {
@@ -64,17 +66,41 @@ fn print(out: &mut dyn Write, outcomes: &[Outcome], json: bool, quiet: bool, dry
     Ok(())
 }
 
+/// The table: columns aligned by display width, the action coloured by what it means.
+/// Codes print compact (`QZDEM2600001`) in every table and JSON key, as they are stored
+/// and embedded; only `check` shows the hyphenated display form, next to it.
 fn write_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()> {
     let paths: Vec<_> = outcomes.iter().map(|o| output::escape_controls(&o.path)).collect();
-    let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(4).max(4);
-    writeln!(out, "{:<width$}  {:>10}  {:<9}  {:<12}  DETAIL", "FILE", "DURATION", "ACTION", "ISRC")?;
-    for (o, path) in outcomes.iter().zip(&paths) {
-        let duration = o.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into());
+    let durations: Vec<String> =
+        outcomes.iter().map(|o| o.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into())).collect();
+    let width = style::widest(paths.iter().map(|p| p.as_ref()), 4);
+    let long = style::widest(durations.iter().map(String::as_str), 8);
+    writeln!(
+        out,
+        "{}  {}  {:<9}  {:<12}  DETAIL",
+        style::pad("FILE", width),
+        style::pad_left("DURATION", long),
+        "ACTION",
+        "ISRC"
+    )?;
+    for ((o, path), duration) in outcomes.iter().zip(&paths).zip(&durations) {
         let isrc = o.isrc.as_deref().unwrap_or("-");
         let detail = output::escape_controls(o.detail.as_deref().unwrap_or(""));
-        writeln!(out, "{path:<width$}  {duration:>10}  {:<9}  {isrc:<12}  {detail}", o.action.as_str())?;
+        let action = style::paint(o.action.as_str(), 9, tone(o.action));
+        let (path, duration) = (style::pad(path, width), style::pad_left(duration, long));
+        writeln!(out, "{path}  {duration}  {action}  {isrc:<12}  {detail}")?;
     }
     Ok(())
+}
+
+/// The colour of an action: done green, skipped yellow, a conflict or an error red.
+fn tone(action: Action) -> Tone {
+    match action {
+        Action::Issued | Action::Reused | Action::Adopted | Action::Linked => Tone::Good,
+        Action::Unchanged => Tone::Plain,
+        Action::Skipped => Tone::Warn,
+        Action::Conflict | Action::Error => Tone::Bad,
+    }
 }
 
 /// `12 files: 4 issued, 8 unchanged (dry run: nothing changed)`.

@@ -8,8 +8,10 @@
 //! not under PATH, or a file listed twice is an error (exit 2) listing every mismatch.
 //!
 //! Each track's ISRC is what its tags carry ([`policy::carried`] over the locations
-//! isrc-stamp writes): one valid code gives the `ISRC` line; no code gives no line and a
-//! warning on stderr; an invalid code, locations that disagree or a location holding
+//! isrc-stamp writes): one valid code gives the `ISRC` line. A track with no code is a
+//! finding (exit 1, no sheet): a sheet for the plant without a track's ISRC is a sheet
+//! that loses it; `--allow-missing` writes it anyway, with no `ISRC` line for that track
+//! and a warning. An invalid code, locations that disagree or a location holding
 //! several values is a finding. A sheet is only worth pressing from when every track is
 //! right, so with any finding (exit 1) or any unreadable file (exit 2) no sheet is
 //! written; every problem is listed on stderr.
@@ -51,10 +53,12 @@ pub(crate) struct CueOptions {
     pub json: bool,
     /// No progress or notes on stderr.
     pub quiet: bool,
+    /// Write the sheet even when a track carries no ISRC.
+    pub allow_missing: bool,
 }
 
-/// Runs `cue`: exit 0 with the sheet written, 1 when a track's codes are wrong, 2 when a
-/// file could not be read (no sheet in either case).
+/// Runs `cue`: exit 0 with the sheet written, 1 when a track's codes are wrong or
+/// missing (unless `--allow-missing`), 2 when a file could not be read (no sheet then).
 pub(crate) fn run(options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let files = match album::walked_files(&options.paths) {
         Ok(files) => files,
@@ -75,6 +79,13 @@ pub(crate) fn run(options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<E
         Ok(built) => built,
         Err(problems) => return Ok(give_up(&problems)),
     };
+    if !warnings.is_empty() && !options.allow_missing {
+        let problems: Vec<Problem> =
+            warnings.into_iter().map(|message| Problem { exit: Exit::Findings, message }).collect();
+        let exit = give_up(&problems);
+        eprintln!("isrc-stamp: assign the codes first, or pass --allow-missing to write the sheet without them");
+        return Ok(exit);
+    }
     for warning in &warnings {
         eprintln!("isrc-stamp: warning: {warning}");
     }
@@ -98,7 +109,8 @@ fn emit(sheet: &CueSheet, options: &CueOptions, out: &mut dyn Write) -> anyhow::
     if let Some(output) = &options.output {
         crate::write::write_atomically(output, |out| Ok(out.write_all(text.as_bytes())?))?;
         if !options.quiet {
-            eprintln!("isrc-stamp: wrote {} ({} tracks)", output.display(), sheet.tracks.len());
+            let tracks = output::count(sheet.tracks.len(), "track", "tracks");
+            eprintln!("isrc-stamp: wrote {} ({tracks})", output.display());
         }
     }
     if options.json {

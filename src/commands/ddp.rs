@@ -113,9 +113,9 @@ pub(crate) fn write(
     } else {
         writeln!(
             out,
-            "wrote {}: {} tracks, playing time {}, lead-out {}, IMAGE.DAT MD5 {}",
+            "wrote {}: {}, playing time {}, lead-out {}, IMAGE.DAT MD5 {}",
             output.display(),
-            layout.tracks.len(),
+            crate::output::count(layout.tracks.len(), "track", "tracks"),
             Msf::from_sectors(layout.playing_time()),
             Msf::from_sectors(layout.lead_out),
             written.image_md5

@@ -55,7 +55,8 @@ pub(crate) fn run(
     let html = sheet.to_html();
     crate::write::write_atomically(output, |out| Ok(out.write_all(html.as_bytes())?))?;
     if !quiet {
-        eprintln!("isrc-stamp: wrote {} ({} tracks)", output.display(), sheet.tracks.len());
+        let tracks = crate::output::count(sheet.tracks.len(), "track", "tracks");
+        eprintln!("isrc-stamp: wrote {} ({tracks})", output.display());
     }
     Ok(Exit::Clean)
 }

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::ledger::Ledger;
+use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
 use crate::verify::findings::Severity;
 use crate::verify::{self, FileReport, Summary, VerifyOptions};
@@ -39,38 +40,45 @@ fn print(out: &mut dyn Write, reports: &[FileReport], summary: &Summary, json: b
         }
         return output::json_line(out, summary);
     }
-    for r in reports {
-        let verdict = if r.findings.iter().any(|f| f.severity == Severity::Error) { "FAIL" } else { "ok" };
-        let duration = r.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into());
+    let durations: Vec<String> =
+        reports.iter().map(|r| r.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into())).collect();
+    let long = style::widest(durations.iter().map(String::as_str), 8);
+    for (r, duration) in reports.iter().zip(&durations) {
+        let failed = r.findings.iter().any(|f| f.severity == Severity::Error);
+        let verdict = if failed { style::paint("FAIL", 4, Tone::Bad) } else { style::paint("ok", 4, Tone::Good) };
         let path = output::escape_controls(&r.path);
-        writeln!(out, "{verdict:<4}  {:<12}  {duration:>10}  {path}", r.isrc.as_deref().unwrap_or("-"))?;
+        let duration = style::pad_left(duration, long);
+        writeln!(out, "{verdict}  {:<12}  {duration}  {path}", r.isrc.as_deref().unwrap_or("-"))?;
         for f in &r.findings {
             let message = output::escape_controls(&f.message);
-            writeln!(out, "      {:<7} {:<24} {message}", severity_word(f.severity), f.id)?;
+            writeln!(out, "      {} {:<24} {message}", severity_word(f.severity), f.id)?;
         }
     }
     let s = &summary.summary;
     for f in &s.findings {
         let message = output::escape_controls(&f.message);
-        writeln!(out, "set   {:<7} {:<24} {message}", severity_word(f.severity), f.id)?;
+        writeln!(out, "set   {} {:<24} {message}", severity_word(f.severity), f.id)?;
     }
+    out.flush()?;
+    // The summary is no data: stderr, as every command's.
     let ledger = if s.ledger { "" } else { " (no ledger: file and set checks only)" };
     let skipped =
         if s.skipped > 0 { format!(", {} not checked (unsupported format)", s.skipped) } else { String::new() };
-    writeln!(
-        out,
-        "{} files, {} total: {} errors, {} warnings, {} unreadable{skipped}{ledger}",
-        s.files,
+    anstream::eprintln!(
+        "{}, {} total: {}, {}, {} unreadable{skipped}{ledger}",
+        output::count(s.files, "file", "files"),
         output::duration(s.total_duration_seconds),
-        s.errors,
-        s.warnings,
+        output::count(s.errors, "error", "errors"),
+        output::count(s.warnings, "warning", "warnings"),
         s.unreadable
-    )
+    );
+    Ok(())
 }
 
-fn severity_word(severity: Severity) -> &'static str {
+/// The severity of a finding, coloured: an error red, a warning yellow.
+fn severity_word(severity: Severity) -> String {
     match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        Severity::Error => style::paint("error", 7, Tone::Bad),
+        Severity::Warning => style::paint("warning", 7, Tone::Warn),
     }
 }

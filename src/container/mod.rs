@@ -212,6 +212,9 @@ pub enum FormatError {
     /// Not an audio container isrc-stamp knows.
     #[error("not a supported audio file (WAV, RF64, BW64, FLAC, AIFF, MP3, M4A or Ogg Vorbis expected)")]
     Unknown,
+    /// A file of 0 bytes: a copy or an export that never finished.
+    #[error("empty file (0 bytes): a copy or an export that did not finish? Deliver the file again")]
+    Empty,
 }
 
 /// Tells the container of the file at `path` from its leading bytes.
@@ -219,6 +222,9 @@ pub fn sniff(path: &Path) -> Result<Format, FormatError> {
     let mut file = File::open(path)?;
     let mut head = Vec::with_capacity(64);
     (&mut file).take(64).read_to_end(&mut head)?;
+    if head.is_empty() {
+        return Err(FormatError::Empty);
+    }
     sniff_probe(&mut Probe { head: &head, file: Some(&mut file) })
 }
 

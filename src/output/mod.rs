@@ -7,6 +7,7 @@
 //! ([`escape_controls`]).
 
 pub(crate) mod progress;
+pub(crate) mod style;
 
 use std::io::Write;
 
@@ -96,6 +97,11 @@ fn escape_char(c: char, out: &mut String) {
         c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
         c => out.push(c),
     }
+}
+
+/// `1 file`, `2 files`: a count with the noun that agrees with it.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A duration as `m:ss.mmm` (or `h:mm:ss.mmm`).

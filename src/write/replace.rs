@@ -82,7 +82,13 @@ pub(crate) fn write_atomically(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let context = || format!("cannot write {}", path.display());
-    let mut temp = temp_in(folder_of(path)).with_context(context)?;
+    // The temporary file's own name means nothing to the user: the error names the
+    // folder it was to be made in.
+    let folder = folder_of(path);
+    let mut temp = temp_in(folder).map_err(|error| {
+        let reason = crate::scan::walk::describe_io(&io::Error::from(error.kind()));
+        anyhow::anyhow!("cannot write {}: cannot create a file in {}: {reason}", path.display(), folder.display())
+    })?;
     {
         let mut buffered = io::BufWriter::new(temp.as_file_mut());
         write(&mut buffered).with_context(context)?;

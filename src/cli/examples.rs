@@ -1,0 +1,152 @@
+//! The examples every subcommand's `--help` ends with: real command lines, each
+//! parsed by a test (`every_example_in_the_help_parses`), so none goes stale.
+
+/// `check`.
+pub(super) const CHECK: &str = "\
+Examples:
+  isrc-stamp check US-PR3-26-00001
+  isrc-stamp check --json usPR32600001 GBAYE0601498";
+
+/// `init`.
+pub(super) const INIT: &str = "\
+Examples:
+  isrc-stamp init --prefix US-PR3
+  isrc-stamp init --prefix US-PR3 --range 50000-99999
+  isrc-stamp --ledger house.sqlite3 init --prefix GB-XYZ --add";
+
+/// `assign`.
+pub(super) const ASSIGN: &str = "\
+Examples:
+  isrc-stamp assign --dry-run masters/
+  isrc-stamp assign masters/ mp3/ cd/
+  isrc-stamp assign --accept encodes,edits delivery/
+  isrc-stamp assign --same-recording-as US-PR3-26-00001 radio-edit.wav --force-link";
+
+/// `ledger`.
+pub(super) const LEDGER: &str = "\
+Examples:
+  isrc-stamp ledger list
+  isrc-stamp ledger show US-PR3-26-00001
+  isrc-stamp ledger export --recordings --output codes.csv";
+
+/// `ledger list`.
+pub(super) const LEDGER_LIST: &str = "\
+Examples:
+  isrc-stamp ledger list
+  isrc-stamp --json ledger list";
+
+/// `ledger show`.
+pub(super) const LEDGER_SHOW: &str = "\
+Examples:
+  isrc-stamp ledger show US-PR3-26-00001
+  isrc-stamp --json ledger show USPR32600001";
+
+/// `ledger edit`.
+pub(super) const LEDGER_EDIT: &str = "\
+Examples:
+  isrc-stamp ledger edit US-PR3-26-00001 --title Lullaby --artist Ensemble
+  isrc-stamp ledger edit US-PR3-26-00002 --version 2024-Remaster";
+
+/// `ledger export`.
+pub(super) const LEDGER_EXPORT: &str = "\
+Examples:
+  isrc-stamp ledger export --output ledger.csv
+  isrc-stamp ledger export --format json --output ledger.jsonl
+  isrc-stamp ledger export --recordings --output codes.csv";
+
+/// `ledger import`.
+pub(super) const LEDGER_IMPORT: &str = "\
+Examples:
+  isrc-stamp ledger import distributor-codes.csv
+  isrc-stamp --ledger new.sqlite3 ledger import ledger.jsonl";
+
+/// `ledger check`.
+pub(super) const LEDGER_CHECK: &str = "\
+Examples:
+  isrc-stamp ledger check
+  isrc-stamp --json ledger check";
+
+/// `ledger backup`.
+pub(super) const LEDGER_BACKUP: &str = "\
+Examples:
+  isrc-stamp ledger backup /backups/ledger-2026-12-02.sqlite3
+  isrc-stamp --ledger postgresql://room@db/ledger ledger backup house.sqlite3";
+
+/// `ledger copy`.
+pub(super) const LEDGER_COPY: &str = "\
+Examples:
+  isrc-stamp ledger copy --to postgresql://room@db.example/ledger
+  isrc-stamp --ledger postgresql://room@db/ledger ledger copy --to local.sqlite3";
+
+/// `ledger void`.
+pub(super) const LEDGER_VOID: &str = "\
+Examples:
+  isrc-stamp ledger void US-PR3-26-00007 --reason duplicate-of-00003";
+
+/// `ledger unlink`.
+pub(super) const LEDGER_UNLINK: &str = "\
+Examples:
+  isrc-stamp ledger unlink masters/03.wav --reason wrong-take
+  isrc-stamp assign --fix masters/03.wav";
+
+/// `ledger prefixes`.
+pub(super) const LEDGER_PREFIXES: &str = "\
+Examples:
+  isrc-stamp ledger prefixes
+  isrc-stamp --json ledger prefixes";
+
+/// `ledger prefix`.
+pub(super) const LEDGER_PREFIX: &str = "\
+Examples:
+  isrc-stamp ledger prefix remove GB-XYZ";
+
+/// `verify`.
+pub(super) const VERIFY: &str = "\
+Examples:
+  isrc-stamp verify masters/
+  isrc-stamp verify --carrier cd --max-total 74:00 cd/
+  isrc-stamp verify image/ --masters cd/";
+
+/// `dupes`.
+pub(super) const DUPES: &str = "\
+Examples:
+  isrc-stamp dupes masters/ mp3/
+  isrc-stamp --json dupes archive/";
+
+/// `inspect`.
+pub(super) const INSPECT: &str = "\
+Examples:
+  isrc-stamp inspect masters/01.wav
+  isrc-stamp --json inspect mp3/";
+
+/// `cue`.
+pub(super) const CUE: &str = "\
+Examples:
+  isrc-stamp cue cd/ --output cd/album.cue
+  isrc-stamp cue cd/ --order cd/order.txt --catalog 0123456789012 --output album.cue
+  isrc-stamp cue cd/ --allow-missing";
+
+/// `ddp`.
+pub(super) const DDP: &str = "\
+Examples:
+  isrc-stamp ddp write cd/ --output image/
+  isrc-stamp ddp write cd/ --order cd/order.txt --catalog 0123456789012 --gap 0 --output image/";
+
+/// `pq`.
+pub(super) const PQ: &str = "\
+Examples:
+  isrc-stamp pq image/ --output pq.html
+  isrc-stamp pq cd/ --gaps gaps.txt --output pq.html";
+
+/// `completions`.
+pub(super) const COMPLETIONS: &str = "\
+Examples:
+  isrc-stamp completions bash
+  isrc-stamp completions zsh
+  isrc-stamp completions fish";
+
+/// `man`.
+pub(super) const MAN: &str = "\
+Examples:
+  isrc-stamp man
+  isrc-stamp man --output isrc-stamp.1";

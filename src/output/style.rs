@@ -1,0 +1,89 @@
+//! Colour and alignment for tables.
+//!
+//! Tables write their styled words always; the stream they go to ([`anstream`]) strips
+//! the styles where colour is off: not a terminal, `NO_COLOR` set, or `--color never`
+//! (and keeps them with `--color always`). So no command asks whether to colour.
+//!
+//! Columns are padded by display width ([`unicode_width`]), so a CJK file name or an
+//! emoji takes the columns a terminal gives it.
+
+use anstyle::{AnsiColor, Style};
+use unicode_width::UnicodeWidthStr;
+
+/// What a word says, which decides its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tone {
+    /// Done as asked: issued, reused, adopted, linked, ok (green).
+    Good,
+    /// Worth a look: a warning, a skipped file (yellow).
+    Warn,
+    /// Needs a person: a conflict, an error, a failed check (red, bold).
+    Bad,
+    /// No colour.
+    Plain,
+}
+
+impl Tone {
+    fn style(self) -> Style {
+        match self {
+            Tone::Good => AnsiColor::Green.on_default(),
+            Tone::Warn => AnsiColor::Yellow.on_default(),
+            Tone::Bad => AnsiColor::Red.on_default().bold(),
+            Tone::Plain => Style::new(),
+        }
+    }
+}
+
+/// The columns `text` takes on a terminal.
+pub(crate) fn width(text: &str) -> usize {
+    text.width()
+}
+
+/// `text` padded with spaces to `columns` display columns (left-aligned).
+pub(crate) fn pad(text: &str, columns: usize) -> String {
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(text))));
+    padded
+}
+
+/// `text` padded to `columns` (right-aligned).
+pub(crate) fn pad_left(text: &str, columns: usize) -> String {
+    let mut padded: String = std::iter::repeat_n(' ', columns.saturating_sub(width(text))).collect();
+    padded.push_str(text);
+    padded
+}
+
+/// `text` padded to `columns`, then coloured for `tone` (the padding stays outside the
+/// colour's reach only in width: the escape codes take no columns).
+pub(crate) fn paint(text: &str, columns: usize, tone: Tone) -> String {
+    let style = tone.style();
+    format!("{style}{}{style:#}", pad(text, columns))
+}
+
+/// The widest of `texts` (and `at_least`), in display columns.
+pub(crate) fn widest<'a>(texts: impl IntoIterator<Item = &'a str>, at_least: usize) -> usize {
+    texts.into_iter().map(width).max().unwrap_or(0).max(at_least)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_are_padded_by_the_columns_they_take() {
+        assert_eq!(width("日本語.wav"), 10);
+        assert_eq!(pad("日本語.wav", 12), "日本語.wav  ");
+        assert_eq!(pad("a.wav", 7), "a.wav  ");
+        assert_eq!(pad_left("0:01.000", 11), "   0:01.000");
+        assert_eq!(pad("longer than", 3), "longer than");
+    }
+
+    #[test]
+    fn painted_words_keep_their_columns_once_the_styles_are_stripped() {
+        let painted = paint("conflict", 9, Tone::Bad);
+        assert!(painted.contains('\x1b'), "{painted:?}");
+        let stripped = anstream::adapter::strip_str(&painted).to_string();
+        assert_eq!(stripped, "conflict ");
+        assert_eq!(paint("x", 2, Tone::Plain), "x ");
+    }
+}

@@ -1,0 +1,168 @@
+//! The command line a person meets: help with examples that parse, completions and a
+//! man page naming every subcommand, colour only where it belongs, and the messages
+//! for common mistakes.
+
+mod common;
+
+use clap::{CommandFactory, Parser};
+use isrc_stamp::cli::Cli;
+
+/// Every subcommand, as its path of names (`["ledger", "export"]`), with its command.
+fn subcommands(command: &clap::Command, path: Vec<String>, all: &mut Vec<(Vec<String>, clap::Command)>) {
+    // clap's own `help` subcommands (added by `build`) are not ours.
+    for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
+        let mut at = path.clone();
+        at.push(sub.get_name().to_owned());
+        all.push((at.clone(), sub.clone()));
+        subcommands(sub, at, all);
+    }
+}
+
+fn all_subcommands() -> Vec<(Vec<String>, clap::Command)> {
+    let mut all = Vec::new();
+    // Built, so that the global options are propagated to every subcommand.
+    let mut top = Cli::command();
+    top.build();
+    subcommands(&top, Vec::new(), &mut all);
+    all
+}
+
+#[test]
+fn every_subcommand_ends_its_help_with_examples_that_parse() {
+    let all = all_subcommands();
+    assert!(all.len() >= 20, "{} subcommands", all.len());
+    let mut parsed = 0;
+    for (path, command) in &all {
+        let help = command.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        let examples: Vec<&str> = help.lines().filter_map(|l| l.trim().strip_prefix("isrc-stamp ")).collect();
+        assert!(!examples.is_empty(), "{path:?} has no examples in its help");
+        for example in examples {
+            let args = std::iter::once("isrc-stamp").chain(example.split_whitespace());
+            if let Err(error) = Cli::try_parse_from(args) {
+                panic!("the example `isrc-stamp {example}` of {path:?} does not parse:\n{error}");
+            }
+            parsed += 1;
+        }
+    }
+    assert!(parsed >= 40, "{parsed} examples");
+}
+
+#[test]
+fn each_subcommand_lists_its_own_options_before_the_global_ones() {
+    for (path, mut command) in all_subcommands() {
+        let help = command.render_long_help().to_string();
+        let (own, global) = help.split_once("Global options:").unwrap_or_else(|| panic!("{path:?}:\n{help}"));
+        assert!(own.contains("-h, --help"), "{path:?}: its own options come first:\n{help}");
+        assert!(global.contains("--ledger") && global.contains("--color"), "{path:?}:\n{help}");
+        insta::assert_snapshot!(format!("help-{}", path.join("-")), help);
+    }
+}
+
+#[test]
+fn completions_and_the_man_page_name_every_subcommand() {
+    let top: Vec<String> = Cli::command().get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = common::isrc_stamp().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for name in &top {
+            assert!(script.contains(name.as_str()), "{shell} completions lack {name}");
+        }
+        assert!(script.contains("export") && script.contains("--dry-run"), "{shell}: nested commands and flags");
+    }
+    let output = common::isrc_stamp().arg("man").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.starts_with(".ie") && page.contains(".TH isrc-stamp 1"), "{}", &page[..200.min(page.len())]);
+    for name in &top {
+        assert!(page.contains(&format!("isrc\\-stamp\\-{}", name.replace('-', "\\-"))), "man page lacks {name}");
+    }
+    // Piped into a reader that stops early, nothing panics.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("isrc-stamp.1");
+    let output = common::isrc_stamp().args(["man", "--output", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), page);
+}
+
+/// `assign --dry-run` on two fixture files, with `args` before the subcommand and `env`.
+fn dry_run_table(args: &[&str], env: &[(&str, &str)]) -> String {
+    let dir = common::copy_fixtures(&["album"]);
+    let ledger = dir.path().join("ledger.sqlite3");
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = common::isrc_stamp();
+    command.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").arg("--ledger").arg(&ledger).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.args(["assign", "--dry-run"]).arg(dir.path().join("album")).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    String::from_utf8(output.stdout).unwrap().replace(dir.path().to_str().unwrap(), "DIR")
+}
+
+#[test]
+fn colour_only_where_asked_for_or_on_a_terminal() {
+    let forced = dry_run_table(&["--color", "always"], &[]);
+    assert!(forced.contains("\x1b[32missued"), "issued is green: {forced:?}");
+    for (args, env) in [
+        (&[][..], &[][..]),                   // piped: no terminal
+        (&["--color", "never"][..], &[][..]), // asked not to
+        (&[][..], &[("NO_COLOR", "1")][..]),  // NO_COLOR
+        (&["--color", "never"][..], &[("CLICOLOR_FORCE", "1")][..]),
+    ] {
+        let plain = dry_run_table(args, env);
+        assert!(!plain.contains('\x1b'), "{args:?} {env:?}: {plain:?}");
+        assert!(plain.contains("issued"), "{plain}");
+    }
+    // The colour takes no columns: stripped, the forced table is the plain one.
+    let stripped = String::from_utf8(strip(forced.as_bytes())).unwrap();
+    assert_eq!(stripped, dry_run_table(&[], &[]));
+}
+
+/// The bytes without ANSI escape sequences.
+fn strip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < bytes.len() && !(0x40..=0x7e).contains(&bytes[i]) {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn common_mistakes_get_one_clear_message() {
+    let dir = tempfile::Builder::new().prefix("mistakes").tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A zero-byte master.
+    let masters = dir.path().join("masters");
+    std::fs::create_dir(&masters).unwrap();
+    std::fs::write(masters.join("empty.wav"), b"").unwrap();
+    let (stdout, stderr, code) = common::run_with_ledger(&ledger, &["assign", masters.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.contains("empty.wav") && stdout.contains("empty file"), "{stdout}");
+    assert!(!stdout.contains("not a supported audio file"), "{stdout}");
+    // An export into a folder that does not exist names the file asked for, not a temporary one.
+    let missing = dir.path().join("no-such-folder/codes.csv");
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "export", "-o", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-folder/codes.csv") && stderr.contains("no such file or folder"), "{stderr}");
+    assert!(!stderr.contains(".tmp") && !stderr.contains(".isrc-stamp-"), "no temporary name: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    // A ledger path that is a folder: said once, by name.
+    let (_, stderr, code) = common::run_with_ledger(dir.path(), &["ledger", "list"]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
+    assert!(stderr.contains("is a folder") && !stderr.contains("unable to open database file"), "{stderr}");
+}
