@@ -1,9 +1,10 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let cli = isrc_stamp::cli::Cli::parse();
+    let matches = isrc_stamp::cli::command().get_matches();
+    let cli = isrc_stamp::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     // Tables write their colours always; this stream strips them where colour is off
     // (not a terminal, NO_COLOR, --color never).
     let choice = cli.common.color.choice();

@@ -379,7 +379,6 @@ fn write_files(
     prepared: &mut HashMap<PathBuf, Prepared>,
     options: &AssignOptions,
 ) -> Option<String> {
-    let bar = progress::bar(writes.len(), options.quiet, "writing");
     let mut first_of_target: HashMap<write::FileKey, usize> = HashMap::new();
     let mut same_as: Vec<Option<usize>> = vec![None; writes.len()];
     let mut jobs: Vec<(usize, &PendingWrite, Option<Prepared>)> = Vec::new();
@@ -396,6 +395,10 @@ fn write_files(
         }
         jobs.push((n, pending, copy));
     }
+    // Each file written (a prepared copy finished, or a file copied with its new tag)
+    // counts its bytes.
+    let total = jobs.iter().filter_map(|(_, pending, _)| files[pending.index].as_ref().ok()).map(|f| f.stamp.len).sum();
+    let bar = progress::bytes(total, options.quiet, "writing");
     // Writing waits on the disk (fsync) as much as it computes: twice the threads
     // keep the cores busy while files are flushed.
     let done: Vec<(usize, Result<(), String>)> = scan::in_pool(options.jobs * 2, || {
@@ -419,7 +422,7 @@ fn write_files(
                         options.write,
                     ),
                 };
-                bar.inc(1);
+                bar.inc(file.stamp.len);
                 (n, written.map_err(|e| e.to_string()))
             })
             .collect()

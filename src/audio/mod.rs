@@ -295,7 +295,10 @@ impl<'s> Decoding<'s> {
         match &mut self.packets {
             PacketSource::Demuxer(track_id) => loop {
                 match self.reader.next_packet() {
-                    Ok(Some(packet)) if packet.track_id == *track_id => return Ok(Some(packet)),
+                    Ok(Some(packet)) if packet.track_id == *track_id => {
+                        crate::output::progress::advance(packet.data.len() as u64);
+                        return Ok(Some(packet));
+                    }
                     Ok(Some(_)) => continue,
                     Ok(None) => return Ok(None),
                     Err(SymphoniaError::ResetRequired) => {

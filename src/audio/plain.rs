@@ -40,6 +40,7 @@ pub(super) fn analyze(
         let want = remaining.min(BUFFER_LEN as u64) as usize;
         let mut buffer = vec![0u8; want];
         file.read_exact(&mut buffer).map_err(FormatError::Io)?;
+        crate::output::progress::advance(want as u64);
         if pcm.unsigned {
             buffer.iter_mut().for_each(|b| *b ^= 0x80);
         }

@@ -48,8 +48,9 @@ pub struct Common {
     /// Print only results, no progress or notes.
     #[arg(long, short = 'q', global = true, help_heading = GLOBAL)]
     pub quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short = 'v', global = true, help_heading = GLOBAL)]
+    /// Accepted for scripts written against earlier versions; it adds nothing (every
+    /// command already says on stderr what it did), so no help lists it.
+    #[arg(long, short = 'v', global = true, hide = true)]
     pub verbose: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value = "auto", help_heading = GLOBAL)]
@@ -58,6 +59,61 @@ pub struct Common {
 
 /// The heading the options every command takes are listed under, after a command's own.
 const GLOBAL: &str = "Global options";
+
+/// The global options that mean nothing to a subcommand (by its path of names): they are
+/// still accepted there, so a script that passes `--ledger` everywhere keeps working,
+/// but its help does not list them. The others apply: `--ledger` wherever the ledger is
+/// read or written, `--jobs` wherever audio is decoded, `--json` wherever results are
+/// printed, `-q` wherever there is progress or a summary to silence.
+const NOT_APPLYING: &[(&[&str], &[&str])] = &[
+    (&["check"], &["ledger", "jobs", "quiet"]),
+    (&["init"], &["jobs", "json"]),
+    (&["ledger"], &["jobs"]),
+    (&["ledger", "list"], &["jobs"]),
+    (&["ledger", "show"], &["jobs"]),
+    (&["ledger", "edit"], &["jobs"]),
+    (&["ledger", "export"], &["jobs"]),
+    (&["ledger", "import"], &["jobs"]),
+    (&["ledger", "check"], &["jobs"]),
+    (&["ledger", "backup"], &["jobs", "json"]),
+    (&["ledger", "copy"], &["jobs"]),
+    (&["ledger", "void"], &["jobs"]),
+    (&["ledger", "prefixes"], &["jobs"]),
+    (&["ledger", "prefix"], &["jobs"]),
+    (&["ledger", "prefix", "remove"], &["jobs", "json"]),
+    (&["dupes"], &["ledger"]),
+    (&["inspect"], &["ledger"]),
+    (&["cue"], &["ledger"]),
+    (&["pq"], &["json"]),
+    (&["completions"], &["ledger", "jobs", "json", "quiet", "color"]),
+    (&["man"], &["ledger", "jobs", "json", "quiet", "color"]),
+];
+
+/// The command line: [`Cli`]'s, with the global options that do not apply to a
+/// subcommand left out of its help ([`NOT_APPLYING`]). `main` parses with it; the help,
+/// completions and man page come from it.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build(); // the global options are in every subcommand from here on
+    for (path, ids) in NOT_APPLYING {
+        command = hide_in(command, path, ids);
+    }
+    command
+}
+
+/// `command` with the options `ids` hidden in its subcommand at `path`.
+fn hide_in(command: clap::Command, path: &[&str], ids: &[&str]) -> clap::Command {
+    match path {
+        // In place (`mut_args` keeps every argument where it is; `mut_arg` would move one
+        // to the end, and a built command's index of them would then point amiss).
+        [] => command.mut_args(|arg| {
+            let hidden = ids.contains(&arg.get_id().as_str()) || arg.is_hide_set();
+            arg.hide(hidden)
+        }),
+        [first, rest @ ..] => command.mut_subcommand(*first, |sub| hide_in(sub, rest, ids)),
+    }
+}
 
 /// When tables are coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -533,16 +589,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::ddp::write(ledger.as_deref_mut(), &request, output, common.json, common.quiet, out)?
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
             // Generated whole first: clap_complete panics on a failed write (`| head`).
             let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "isrc-stamp", &mut script);
+            clap_complete::generate(*shell, &mut command(), "isrc-stamp", &mut script);
             out.write_all(&script)?;
             Exit::Clean
         }
         Command::Man { output } => {
-            use clap::CommandFactory;
-            let man = clap_mangen::Man::new(Cli::command());
+            let man = clap_mangen::Man::new(command());
             match output {
                 Some(file) => crate::write::write_atomically(file, |out| Ok(man.render(out)?))?,
                 None => man.render(out)?,

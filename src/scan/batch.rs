@@ -56,10 +56,11 @@ pub(crate) fn scan_handing_on(
 ) -> Vec<Result<Scanned, Failed>> {
     let Batch { jobs, quiet, label, stop } = *batch;
     let files = super::walk::audio_files(paths);
-    let bar = progress::bar(files.len(), quiet, label);
+    let total = files.iter().flatten().map(|path| std::fs::metadata(path).map_or(0, |m| m.len())).sum();
+    let bar = progress::bytes(total, quiet, label);
     // Fewer files than jobs: the spare threads hash beside each file's decoding.
     let options = AnalyzeOptions { threads: (jobs / files.len().max(1)).max(1), ..*options };
-    let scanned = in_pool(jobs, || scan_each_with(files, &options, on_stamped, known, |_| bar.inc(1), stop));
+    let scanned = in_pool(jobs, || scan_each_with(files, &options, on_stamped, known, &bar, stop));
     bar.finish_and_clear();
     scanned
 }

@@ -12,6 +12,7 @@ pub(crate) use batch::{Batch, in_pool, scan_handing_on, scan_with_options, scan_
 
 use crate::audio::{self, AnalyzeOptions, AudioError, AudioFacts};
 use crate::container::{self, TagError, TagReport};
+use crate::output::progress;
 use crate::stop::Stop;
 use walk::WalkError;
 
@@ -164,28 +165,31 @@ pub fn nothing_known(_: &Identity) -> Option<AudioFacts> {
 pub type OnStamped<'a> = dyn Fn(&Path, &FileStamp) + Sync + 'a;
 
 /// Scans walked files in parallel on the current rayon pool; results keep the order.
-/// `on_stamped` hears of each file as its scan starts, `on_done` sees each result as
-/// soon as it is ready. Once `stop` is asked for, no file is started: the files not
+/// `on_stamped` hears of each file as its scan starts; `meter` counts the bytes read
+/// ([`progress::metering`]). Once `stop` is asked for, no file is started: the files not
 /// reached fail with [`ScanError::Interrupted`].
 pub(crate) fn scan_each_with(
     files: Vec<Result<PathBuf, WalkError>>,
     options: &AnalyzeOptions,
     on_stamped: &OnStamped<'_>,
     known: &KnownAudio<'_>,
-    on_done: impl Fn(&Result<Scanned, Failed>) + Sync,
+    meter: &indicatif::ProgressBar,
     stop: &Stop,
 ) -> Vec<Result<Scanned, Failed>> {
     files
         .into_par_iter()
-        .map(|file| {
-            let result = match file {
-                Ok(path) if stop.requested() => Err(Failed { path, error: ScanError::Interrupted }),
-                Ok(path) => scan_with(&path, options, on_stamped, known).map_err(|error| Failed { path, error }),
-                Err(walk) if walk.skipped => Err(Failed { path: walk.path, error: ScanError::Skipped(walk.message) }),
-                Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
-            };
-            on_done(&result);
-            result
+        .map(|file| match file {
+            Ok(path) if stop.requested() => Err(Failed { path, error: ScanError::Interrupted }),
+            Ok(path) => {
+                let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                progress::metering(meter, len, &crate::output::escape_controls(&name), || {
+                    scan_with(&path, options, on_stamped, known)
+                })
+                .map_err(|error| Failed { path, error })
+            }
+            Err(walk) if walk.skipped => Err(Failed { path: walk.path, error: ScanError::Skipped(walk.message) }),
+            Err(walk) => Err(Failed { path: walk.path, error: ScanError::Walk(walk.message) }),
         })
         .collect()
 }
