@@ -187,3 +187,40 @@ fn common_mistakes_get_one_clear_message() {
     assert_eq!(stderr.lines().count(), 1, "one message: {stderr}");
     assert!(stderr.contains("is a folder") && !stderr.contains("unable to open database file"), "{stderr}");
 }
+
+#[test]
+fn tables_on_the_fixtures_keep_their_shape() {
+    let dir = common::copy_fixtures(&["album", "same"]);
+    let ledger = dir.path().join("ledger.sqlite3");
+    let run = |args: &[&str]| {
+        let output = common::isrc_stamp()
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR")
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        (stdout, String::from_utf8(output.stderr).unwrap(), output.status.code())
+    };
+    assert_eq!(run(&["init", "--prefix", "QZ-TST"]).2, Some(0));
+    // The year is given, so the codes are those of this snapshot in any year.
+    let tables = [
+        ("assign-dry-run", &["assign", "--dry-run", "--year", "2026", "album"][..]),
+        ("assign", &["assign", "--year", "2026", "album"]),
+        ("assign-again", &["assign", "--year", "2026", "album"]),
+        ("verify", &["verify", "album"]),
+        ("dupes", &["dupes", "same"]),
+        ("inspect", &["inspect", "album/01 - First Light.flac"]),
+        ("ledger-list", &["ledger", "list"]),
+        ("ledger-prefixes", &["ledger", "prefixes"]),
+        ("check", &["check", "US-PR3-26-00001", "usPR3"]),
+    ];
+    for (name, args) in tables {
+        let (stdout, stderr, code) = run(args);
+        assert!(matches!(code, Some(0 | 1)), "{name}: {stderr}");
+        assert!(!stdout.contains('\x1b'), "{name}: piped, no colour");
+        insta::assert_snapshot!(format!("table-{name}"), format!("{stdout}--- stderr ---\n{stderr}"));
+    }
+}
