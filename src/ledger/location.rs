@@ -82,17 +82,7 @@ pub fn open(location: &Location) -> Result<Box<dyn Ledger>> {
 /// Opens the ledger at `location` if there is one; creates nothing. Fails with
 /// [`LedgerError::NoLedger`] when there is none.
 pub fn open_existing(location: &Location) -> Result<Box<dyn Ledger>> {
-    match location {
-        Location::Sqlite(path) => {
-            refuse_folder(path)?;
-            if !path.is_file() {
-                return Err(LedgerError::NoLedger { location: location.to_string() });
-            }
-            Ok(Box::new(SqliteLedger::open(path)?))
-        }
-        #[cfg(feature = "postgres")]
-        Location::Postgres(url) => Ok(Box::new(super::postgres::PgLedger::open(url, false)?)),
-    }
+    open_there(location, |path| Ok(Box::new(SqliteLedger::open(path)?)))
 }
 
 /// Opens the existing ledger at `location` for reading only: what the commands that
@@ -101,13 +91,19 @@ pub fn open_existing(location: &Location) -> Result<Box<dyn Ledger>> {
 /// none. Writes through it fail with [`LedgerError::ReadOnly`] (SQLite) or the server's
 /// refusal; a dry run reads a [`super::Snapshot`] and writes nothing.
 pub fn open_read_only(location: &Location) -> Result<Box<dyn Ledger>> {
+    open_there(location, |path| Ok(Box::new(SqliteLedger::open_read_only(path)?)))
+}
+
+/// Opens a ledger that must be there already: an SQLite file with `sqlite`, a server's
+/// database without creating its schema.
+fn open_there(location: &Location, sqlite: impl FnOnce(&Path) -> Result<Box<dyn Ledger>>) -> Result<Box<dyn Ledger>> {
     match location {
         Location::Sqlite(path) => {
             refuse_folder(path)?;
             if !path.is_file() {
                 return Err(LedgerError::NoLedger { location: location.to_string() });
             }
-            Ok(Box::new(SqliteLedger::open_read_only(path)?))
+            sqlite(path)
         }
         #[cfg(feature = "postgres")]
         Location::Postgres(url) => Ok(Box::new(super::postgres::PgLedger::open(url, false)?)),
