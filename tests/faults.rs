@@ -559,6 +559,12 @@ fn a_user_who_may_only_read_the_ledger_can_list_export_and_verify() {
     assert!(out.contains("missing-isrc") && !err.contains("readonly"), "{out}{err}");
     let (_, err, code) = as_nobody(&studio.ledger(), &["ledger", "check"]);
     assert_eq!(code, 0, "{err}");
+    // A dry run shows what assign would do; a real run is refused, by name.
+    let (out, err, code) = as_nobody(&studio.ledger(), &["assign", "--dry-run", masters.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("reused") && err.contains("dry run"), "{out}{err}");
+    let (out, err, code) = as_nobody(&studio.ledger(), &["assign", masters.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
     assert_eq!(std::fs::read(studio.ledger()).unwrap(), before, "the ledger is unchanged");
 }
 

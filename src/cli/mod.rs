@@ -468,7 +468,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             commands::init::run(&config::location(common)?, *prefix, *range, *add, &config::ledger_arg(common), out)?
         }
         Command::Assign(args) => {
-            let mut ledger = config::open_existing(common)?;
+            // A dry run writes nothing, so it opens the ledger for reading only: a user
+            // (or a role) who may only read the ledger can still see what would happen.
+            let mut ledger =
+                if args.dry_run { config::open_existing_to_read(common)? } else { config::open_existing(common)? };
             let options = config::assign_options(args, common, ledger.as_mut())?;
             commands::assign::run(ledger.as_mut(), &options, common.json, out)?
         }
