@@ -41,6 +41,12 @@ pub struct SqliteLedger {
     path: Option<PathBuf>,
     /// Opened read-only: write transactions are refused before they start.
     read_only: bool,
+    /// The `-shm` file as [`allocate_wal_index`] opened it, held until the connection
+    /// is closed (declared after `conn`, so dropped after it). Closing any descriptor of
+    /// a file drops every POSIX lock this process holds on it, SQLite's too: closed
+    /// while the connection is open, another process would take the `-shm` for unused,
+    /// truncate it under this one's mapping, and this one would die of SIGBUS.
+    _wal_index: Option<File>,
 }
 
 /// A write transaction on a [`SqliteLedger`]; rolls back when dropped uncommitted.
@@ -148,8 +154,8 @@ impl SqliteLedger {
         conn.busy_timeout(SqliteLedger::BUSY_TIMEOUT).map_err(|source| open_error(path, source))?;
         conn.pragma_update(None, "cell_size_check", true).map_err(|source| open_error(path, source))?;
         schema::check_readable(&conn, path)?;
-        allocate_wal_index(path)?;
-        Ok(SqliteLedger { conn, path: Some(path.to_owned()), read_only: true })
+        let wal_index = allocate_wal_index(path)?;
+        Ok(SqliteLedger { conn, path: Some(path.to_owned()), read_only: true, _wal_index: wal_index })
     }
 
     /// Opens an empty ledger that lives in memory and vanishes when dropped.
@@ -179,14 +185,15 @@ impl SqliteLedger {
     fn set_up(mut conn: Connection, path: Option<&Path>, new: bool) -> Result<SqliteLedger> {
         let shown = path.unwrap_or(Path::new(":memory:"));
         configure(&conn).map_err(|source| located(path, open_error(shown, source)))?;
-        if let Some(path) = path {
-            allocate_wal_index(path)?;
-        }
+        let wal_index = match path {
+            Some(path) => allocate_wal_index(path)?,
+            None => None,
+        };
         schema::migrate(&mut conn, shown, new).map_err(|error| match error {
             LedgerError::Backend(reason) => LedgerError::Open { location: shown.display().to_string(), reason },
             other => located(path, other),
         })?;
-        Ok(SqliteLedger { conn, path: path.map(Path::to_owned), read_only: false })
+        Ok(SqliteLedger { conn, path: path.map(Path::to_owned), read_only: false, _wal_index: wal_index })
     }
 
     /// The location as shown to people.
@@ -356,19 +363,22 @@ fn ensure_room(path: &Path) -> Result<()> {
 /// disk it fails, with a clear error, before anything is written. The first process to
 /// open the ledger after all have closed resets the file (SQLite truncates it), and
 /// allocates it again here.
-fn allocate_wal_index(path: &Path) -> Result<()> {
+///
+/// Returns the open `-shm`, which the caller must keep open as long as its connection
+/// (see [`SqliteLedger`]'s `_wal_index`).
+fn allocate_wal_index(path: &Path) -> Result<Option<File>> {
     let shm = sidecar(path, "-shm");
     let Ok(file) = std::fs::OpenOptions::new().write(true).open(&shm) else {
-        return Ok(()); // not in WAL mode, or no shared memory file: nothing mapped
+        return Ok(None); // not in WAL mode, or no shared memory file: nothing mapped
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0).max(WAL_INDEX_BYTES);
     match rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, len) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(Some(file)),
         Err(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => {
             Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path))))
         }
         // A file system without fallocate: SQLite's own page writes are all there is.
-        Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => Ok(()),
+        Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => Ok(Some(file)),
         Err(error) => Err(LedgerError::Open {
             location: path.display().to_string(),
             reason: format!("cannot allocate {}: {}", shm.display(), std::io::Error::from(error)),
