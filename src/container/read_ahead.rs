@@ -54,8 +54,9 @@ impl ReadAhead {
     }
 }
 
-/// Reads until `buffer` is full or the file ends; the bytes read.
-fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buffer` is full or the input ends (a read interrupted by a signal is
+/// retried); the bytes read. The one such loop in the crate.
+pub(crate) fn read_full(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buffer.len() {
         match file.read(&mut buffer[filled..]) {

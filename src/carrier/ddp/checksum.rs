@@ -14,6 +14,7 @@ use md5::{Digest, Md5};
 use serde::Serialize;
 
 use crate::carrier::Problem;
+use crate::container::read_ahead::read_full;
 
 /// One line of a checksum file: a file name and its MD5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,20 +132,6 @@ pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io
         md5.update(buffer);
     }
     Ok((md5.finish()?, length))
-}
-
-/// Reads until `buffer` is full or the file ends; the bytes read.
-fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// The MD5 of a file and its length, read in 64 KiB pieces.

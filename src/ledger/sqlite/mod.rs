@@ -14,7 +14,6 @@ mod write;
 mod maintain;
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -262,7 +261,7 @@ fn check_file(path: &Path) -> Result<()> {
     }
     let mut header = [0u8; 16];
     let mut file = File::open(path).map_err(open_failed)?;
-    let read = read_up_to(&mut file, &mut header).map_err(open_failed)?;
+    let read = crate::container::read_ahead::read_full(&mut file, &mut header).map_err(open_failed)?;
     if read == 0 {
         return Err(not_a_ledger("the file is empty: 0 bytes"));
     }
@@ -270,18 +269,6 @@ fn check_file(path: &Path) -> Result<()> {
         return Err(not_a_ledger("the file is not an SQLite database"));
     }
     Ok(())
-}
-
-/// Reads until `buffer` is full or the file ends; returns the bytes read.
-fn read_up_to(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// `PATH-wal`, `PATH-shm`.
