@@ -5,10 +5,12 @@
 #
 #   bash bench/run.sh            # everything (needs ~15 GB of free disk in $BENCH_DIR)
 #   ONLY=rf64 bash bench/run.sh  # just the 4.5 GB RF64 master's rows
+#   ONLY=export bash bench/run.sh  # just the ledger export rows (no audio corpus)
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
-# for the PostgreSQL rows, psql and a server (BENCH_POSTGRES, see below), else skipped.
+# for the PostgreSQL rows, psql and a server (BENCH_POSTGRES, see below), else skipped;
+# for the export row against sqlite3, the sqlite3 shell, else skipped.
 # On Debian: apt-get install hyperfine flac ffmpeg time
 set -euo pipefail
 
@@ -18,6 +20,10 @@ BENCH_DIR=${BENCH_DIR:-/tmp/isrc-stamp-bench}
 RUNS=${RUNS:-5}
 PAIRED_RUNS=${PAIRED_RUNS:-$((RUNS * 2))}
 BIN=$ROOT/target/release/isrc-stamp
+case "${ONLY:-}" in
+    "" | rf64 | export) ;;
+    *) echo "bench: ONLY=$ONLY: expected rf64 or export" >&2; exit 2 ;;
+esac
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
 
@@ -43,7 +49,7 @@ make_wav() { # out seconds rate codec seed
         -c:a "$codec" -ar "$rate" "$out"
 }
 echo "== corpus in $BENCH_DIR" >&2
-if [ "${ONLY:-}" != rf64 ]; then
+if [ -z "${ONLY:-}" ]; then
 make_wav master.wav 300 96000 pcm_s24le 1
 [ -f master.flac ] || flac -s -f -o master.flac master.wav
 mkdir -p album
@@ -62,14 +68,20 @@ if [ ! -f ledger-cd.sqlite3 ]; then
     "$BIN" -q --ledger ledger-cd.sqlite3.part assign cd >/dev/null
     mv ledger-cd.sqlite3.part ledger-cd.sqlite3
 fi
+fi
+if [ "${ONLY:-}" != rf64 ]; then
 if [ ! -f ledger-1m.sqlite3 ]; then
     echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
     "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
     mv ledger-1m.sqlite3.part ledger-1m.sqlite3
 fi
+if [ ! -f ledger-100k.sqlite3 ]; then
+    "$ROOT/target/release/examples/fill_ledger" ledger-100k.sqlite3.part 100000 >/dev/null
+    mv ledger-100k.sqlite3.part ledger-100k.sqlite3
+fi
 fi
 # A master over 4 GiB: 2 h 10 min of 24/96 stereo as RF64 (4.49 GB).
-if [ ! -f long.rf64.wav ]; then
+if [ "${ONLY:-}" != export ] && [ ! -f long.rf64.wav ]; then
     ffmpeg -v error -y -f lavfi -i "sine=f=233:r=96000:d=7800" \
         -f lavfi -i "anoisesrc=r=96000:d=7800:a=0.05:c=pink:seed=9" \
         -filter_complex "[0][1]amix=2,aformat=channel_layouts=stereo" \
@@ -104,6 +116,15 @@ cp -r album work-album
 EOS
 reset_album() { bash reset-album.sh; }
 
+# Ratios of runs doing (nearly) the same work alternate their runs (bench/alternate.py)
+# and are twice as many: a drift in the machine's speed then falls on both sides alike.
+alternate() { # json, prepare, commands
+    local json=$1 prepare=$2; shift 2
+    sync; sleep 3
+    python3 "$ROOT/bench/alternate.py" "$json" "$PAIRED_RUNS" "$prepare" "$@" \
+        || { echo "bench: a run failed in: $*" >&2; exit 2; }
+}
+
 # ---------------------------------------------------------------- measures
 peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 MEM=()
@@ -123,9 +144,39 @@ rf64_rows() {
     mem_row "peak memory, assign the RF64 master" "$(peak "$BIN" -q --ledger ledger-long.sqlite3 assign long-copy.wav)"
     rm -f long-copy.wav
 }
+# The full export's columns straight from the same tables, times formatted as the export
+# formats them: what the sqlite3 shell does for the same rows.
+EXPORT_SQL="SELECT r.code AS isrc, r.title, r.artist, r.version_note, r.status, r.origin, r.parent, r.relation,
+ strftime('%Y-%m-%dT%H:%M:%SZ', r.issued_at, 'unixepoch') AS issued_at, r.issued_by, r.void_reason,
+ a.audio_id, a.frames, a.rate AS sample_rate, a.channels, a.bits, a.first_path,
+ strftime('%Y-%m-%dT%H:%M:%SZ', a.added_at, 'unixepoch') AS added_at
+ FROM recording AS r LEFT JOIN audio AS a ON a.isrc = r.code ORDER BY r.code, a.audio_id"
+EXPORT_NOTE=""
+export_rows() {
+    echo "== ledger export: 100,000 recordings as CSV vs sqlite3 -csv; peak memory of 1,000,000" >&2
+    if command -v sqlite3 >/dev/null; then
+        # The same cells in the same rows (sqlite3 quotes more and ends lines with CRLF):
+        # the two do the same work.
+        "$BIN" -q --ledger ledger-100k.sqlite3 ledger export > export-100k.csv
+        sqlite3 -csv -header ledger-100k.sqlite3 "$EXPORT_SQL" > sqlite3-100k.csv
+        python3 -c 'import csv, sys; sys.exit(list(csv.reader(open(sys.argv[1], newline=""))) != list(csv.reader(open(sys.argv[2], newline=""))))' \
+            export-100k.csv sqlite3-100k.csv \
+            || { echo "bench: ledger export and sqlite3 -csv give other cells on ledger-100k.sqlite3" >&2; exit 2; }
+        rm -f export-100k.csv sqlite3-100k.csv
+        # Alternating: this machine's speed drifts by more than the ratio within seconds.
+        alternate export.json "" "$BIN -q --ledger ledger-100k.sqlite3 ledger export" \
+            "sqlite3 -csv -header ledger-100k.sqlite3 \"$EXPORT_SQL\""
+        row "ledger export, 100,000 recordings (CSV) vs sqlite3 -csv of the same tables" \
+            "$(median export.json 0)" "$(median export.json 1)" "" "(no target)"
+    else
+        EXPORT_NOTE="The export row against sqlite3 was skipped: sqlite3 is missing (apt-get install sqlite3)."
+    fi
+    mem_row "peak memory, ledger export of 1,000,000 recordings (CSV)" \
+        "$(peak "$BIN" -q --ledger ledger-1m.sqlite3 ledger export)"
+}
 report() {
     echo
-    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing and rerun; ${RF64_RUNS:-3} for the RF64 master)."
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing, rerun and export; ${RF64_RUNS:-3} for the RF64 master)."
     echo
     echo "| measure | isrc-stamp | reference | ratio | target |"
     echo "|---|---|---|---|---|"
@@ -135,9 +186,15 @@ report() {
     echo "|---|---|---|---|"
     printf '%s\n' "${MEM[@]}"
     [ -z "${PG_NOTE:-}" ] || { echo; echo "$PG_NOTE"; }
+    [ -z "${EXPORT_NOTE:-}" ] || { echo; echo "$EXPORT_NOTE"; }
 }
 if [ "${ONLY:-}" = rf64 ]; then
     rf64_rows
+    report
+    exit 0
+fi
+if [ "${ONLY:-}" = export ]; then
+    export_rows
     report
     exit 0
 fi
@@ -172,14 +229,7 @@ hf jobs.json "$BIN -q --ledger ledger-album.sqlite3 assign --dry-run --jobs 1 wo
 row "album (12 WAV + 12 FLAC) --jobs 2 vs --jobs 1" "$(median jobs.json 1)" "$(median jobs.json 0)" "<= 1/1.8" "≤ 0.556× (≥ 1.8× faster)"
 
 # The next two ratios compare runs doing (nearly) the same work, so their runs alternate
-# (bench/alternate.py) and are twice as many: a drift in the machine's speed then falls
-# on both sides alike.
-alternate() { # json, prepare, commands
-    local json=$1 prepare=$2; shift 2
-    sync; sleep 3
-    python3 "$ROOT/bench/alternate.py" "$json" "$PAIRED_RUNS" "$prepare" "$@" \
-        || { echo "bench: a run failed in: $*" >&2; exit 2; }
-}
+# (alternate, above) and are twice as many.
 echo "== album: assign (writing) vs --dry-run (alternating)" >&2
 alternate write.json "bash reset-album.sh" \
     "$BIN -q --ledger ledger-album.sqlite3 assign work-album" \
@@ -252,6 +302,8 @@ one_wav='ffmpeg -v error -y -f lavfi -i anoisesrc=r=44100:d=2:seed=$RANDOM -c:a 
 hf ledger.json --shell bash --prepare "$one_wav" \
     "$BIN -q --ledger ledger-1m.sqlite3 assign one.wav" "$BIN -q --ledger empty.sqlite3 assign one.wav"
 row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" "$(median ledger.json 1)" "<= 1.2" "≤ 1.2×"
+
+export_rows
 
 # ---------------------------------------------------------------- PostgreSQL (optional)
 # Needs a server the benchmark may create databases on: BENCH_POSTGRES (or

@@ -77,7 +77,9 @@ pub use read::Defaults;
 #[cfg(test)]
 pub use read::parse;
 pub use stage::{BadRows, SHOWN_ERRORS, stage};
-pub use write::{entries, write_csv, write_json};
+pub use write::{CsvRows, PAGE, Pages, entries, write_json_entry};
+#[cfg(test)]
+pub use write::{write_csv, write_json};
 
 use super::types::{AudioRecord, Recording};
 

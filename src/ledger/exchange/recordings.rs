@@ -178,24 +178,57 @@ fn clock(seconds: f64) -> String {
     format!("{}:{:02}:{:02}.{:03}", millis / 3_600_000, millis / 60_000 % 60, millis / 1000 % 60, millis % 1000)
 }
 
-/// Writes the code list as CSV: the header row, then one row per code.
-pub fn write_codes_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-    writer.write_record(COLUMNS)?;
-    for entry in entries {
-        writer.write_record(CodeRow::of(entry).cells())?;
+/// The code list as CSV, written one code at a time: the header row when made, then one
+/// row per code.
+pub struct CodesCsv<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CodesCsv<W> {
+    /// Starts the list on `out` with its header row.
+    pub fn new(out: W) -> csv::Result<CodesCsv<W>> {
+        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+        writer.write_record(COLUMNS)?;
+        Ok(CodesCsv { writer })
     }
-    writer.flush()?;
+
+    /// Writes the row of one code.
+    pub fn write(&mut self, entry: &Entry) -> csv::Result<()> {
+        self.writer.write_record(CodeRow::of(entry).cells())
+    }
+
+    /// Flushes what is buffered to `out`.
+    pub fn finish(mut self) -> csv::Result<()> {
+        self.writer.flush()?;
+        Ok(())
+    }
+}
+
+/// Writes the code list as CSV: the header row, then one row per code. (The export
+/// writes through [`CodesCsv`]; tests compare it with this.)
+#[cfg(test)]
+pub fn write_codes_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
+    let mut rows = CodesCsv::new(out)?;
+    for entry in entries {
+        rows.write(entry)?;
+    }
+    rows.finish()
+}
+
+/// Writes the code list as JSON Lines, one object per code with the same keys. (The
+/// export writes through [`write_code_json`]; tests compare it with this.)
+#[cfg(test)]
+pub fn write_codes_json(entries: &[Entry], out: &mut dyn Write) -> std::io::Result<()> {
+    for entry in entries {
+        write_code_json(entry, out)?;
+    }
     Ok(())
 }
 
-/// Writes the code list as JSON Lines, one object per code with the same keys.
-pub fn write_codes_json(entries: &[Entry], out: &mut dyn Write) -> std::io::Result<()> {
-    for entry in entries {
-        serde_json::to_writer(&mut *out, &CodeRow::of(entry))?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+/// Writes one code as a line of JSON Lines, with the keys of [`COLUMNS`].
+pub fn write_code_json(entry: &Entry, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &CodeRow::of(entry))?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -1,4 +1,8 @@
 //! Export: the ledger's recordings and audio ids as CSV or JSON Lines.
+//!
+//! The writers take one [`Entry`] at a time ([`CsvRows`], [`write_json_entry`]), so an
+//! export fed by [`Pages`] holds one page of recordings in memory whatever the ledger's
+//! size; the tests' `write_csv` and `write_json` write a whole slice with the same rows.
 
 use std::io::Write;
 
@@ -6,40 +10,123 @@ use serde::Serialize;
 
 use super::cell::neutralise;
 use super::{Column, Entry};
-use crate::ledger::Lookup;
+use crate::isrc::Isrc;
 use crate::ledger::error::Result;
 use crate::ledger::types::{AudioRecord, Recording};
+use crate::ledger::{Lookup, Snapshot};
+
+/// How many recordings an export reads from the ledger at a time.
+pub const PAGE: usize = 1000;
 
 /// Every recording with its audio ids, ordered by code, then audio id. Run it inside a
-/// transaction for a consistent snapshot of a ledger others are writing to.
+/// transaction for a consistent snapshot of a ledger others are writing to. It holds the
+/// whole ledger in memory; [`Pages`] reads it a page at a time.
 pub fn entries(lookup: &mut dyn Lookup) -> Result<Vec<Entry>> {
-    lookup
-        .recordings()?
-        .into_iter()
-        .map(|recording| {
-            let mut audio = lookup.audio_for_code(recording.isrc)?;
-            audio.sort_by(|a, b| a.audio_id.as_str().cmp(b.audio_id.as_str()));
-            Ok(Entry { recording, audio })
-        })
-        .collect()
+    lookup.recordings()?.into_iter().map(|recording| entry(lookup, recording)).collect()
+}
+
+/// A recording with its audio ids, ordered by audio id.
+fn entry(lookup: &mut dyn Lookup, recording: Recording) -> Result<Entry> {
+    let mut audio = lookup.audio_for_code(recording.isrc)?;
+    audio.sort_by(|a, b| a.audio_id.as_str().cmp(b.audio_id.as_str()));
+    Ok(Entry { recording, audio })
+}
+
+/// The same entries as [`entries`], in the same order, read from a snapshot one page of
+/// recordings at a time ([`Snapshot::recordings_after`], then each one's audio ids): at
+/// most one page is held in memory. After an error it yields nothing more.
+pub struct Pages<'s> {
+    snapshot: &'s mut dyn Snapshot,
+    page: usize,
+    after: Option<Isrc>,
+    current: std::vec::IntoIter<Entry>,
+    done: bool,
+}
+
+impl<'s> Pages<'s> {
+    /// Reads `snapshot` from its first code, `page` recordings at a time (at least one).
+    pub fn new(snapshot: &'s mut dyn Snapshot, page: usize) -> Pages<'s> {
+        Pages { snapshot, page: page.max(1), after: None, current: Vec::new().into_iter(), done: false }
+    }
+
+    /// Reads the next page; an empty page is the end.
+    fn next_page(&mut self) -> Result<()> {
+        let recordings = self.snapshot.recordings_after(self.after, self.page)?;
+        let Some(last) = recordings.last() else {
+            self.done = true;
+            return Ok(());
+        };
+        self.after = Some(last.isrc);
+        let snapshot: &mut dyn Lookup = &mut *self.snapshot;
+        let page = recordings.into_iter().map(|recording| entry(snapshot, recording)).collect::<Result<Vec<_>>>()?;
+        self.current = page.into_iter();
+        Ok(())
+    }
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Result<Entry>> {
+        loop {
+            if let Some(entry) = self.current.next() {
+                return Some(Ok(entry));
+            }
+            if self.done {
+                return None;
+            }
+            if let Err(error) = self.next_page() {
+                self.done = true;
+                return Some(Err(error));
+            }
+        }
+    }
+}
+
+/// The full export as CSV, written one entry at a time: the header row when made, then
+/// one row per (recording, audio id) pair and one row for each recording without audio,
+/// every cell neutralised.
+pub struct CsvRows<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// Starts the list on `out` with its header row.
+    pub fn new(out: W) -> csv::Result<CsvRows<W>> {
+        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+        writer.write_record(Column::ALL.iter().map(|column| column.name()))?;
+        Ok(CsvRows { writer })
+    }
+
+    /// Writes the rows of one recording.
+    pub fn write(&mut self, entry: &Entry) -> csv::Result<()> {
+        if entry.audio.is_empty() {
+            self.writer.write_record(row(&entry.recording, None))?;
+        }
+        for audio in &entry.audio {
+            self.writer.write_record(row(&entry.recording, Some(audio)))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes what is buffered to `out`.
+    pub fn finish(mut self) -> csv::Result<()> {
+        self.writer.flush()?;
+        Ok(())
+    }
 }
 
 /// Writes `entries` as CSV: a header row, then one row per (recording, audio id) pair and
 /// one row for each recording without audio, every cell neutralised. The header row is
-/// written even when there is nothing to export.
+/// written even when there is nothing to export. (The export writes through [`CsvRows`];
+/// tests compare it with this.)
+#[cfg(test)]
 pub fn write_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-    writer.write_record(Column::ALL.iter().map(|column| column.name()))?;
+    let mut rows = CsvRows::new(out)?;
     for entry in entries {
-        if entry.audio.is_empty() {
-            writer.write_record(row(&entry.recording, None))?;
-        }
-        for audio in &entry.audio {
-            writer.write_record(row(&entry.recording, Some(audio)))?;
-        }
+        rows.write(entry)?;
     }
-    writer.flush()?;
-    Ok(())
+    rows.finish()
 }
 
 /// The neutralised cells of a recording and one of its audio ids (or none), in
@@ -84,36 +171,45 @@ fn display<T: std::fmt::Display, S: serde::Serializer>(value: &T, s: S) -> std::
 }
 
 /// Writes `entries` as JSON Lines: one object per recording, times in seconds since 1970.
+/// (The export writes through [`write_json_entry`]; tests compare it with this.)
+#[cfg(test)]
 pub fn write_json(entries: &[Entry], out: &mut dyn Write) -> std::io::Result<()> {
-    for Entry { recording: r, audio } in entries {
-        let line = JsonEntry {
-            isrc: r.isrc,
-            title: &r.title,
-            artist: &r.artist,
-            version_note: &r.version_note,
-            status: r.status,
-            origin: r.origin,
-            parent: r.parent.map(|parent| parent.to_string()),
-            relation: r.relation,
-            issued_at: r.issued_at,
-            issued_by: &r.issued_by,
-            void_reason: &r.void_reason,
-            audio: audio
-                .iter()
-                .map(|a| JsonAudio {
-                    audio_id: a.audio_id.as_str(),
-                    frames: a.frames,
-                    sample_rate: a.sample_rate,
-                    channels: a.channels,
-                    bits: a.bits,
-                    first_path: &a.first_path,
-                    added_at: a.added_at,
-                })
-                .collect(),
-        };
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n")?;
+    for entry in entries {
+        write_json_entry(entry, out)?;
     }
+    Ok(())
+}
+
+/// Writes one recording as a line of JSON Lines: its recording columns and an `audio`
+/// array, times in seconds since 1970.
+pub fn write_json_entry(Entry { recording: r, audio }: &Entry, out: &mut dyn Write) -> std::io::Result<()> {
+    let line = JsonEntry {
+        isrc: r.isrc,
+        title: &r.title,
+        artist: &r.artist,
+        version_note: &r.version_note,
+        status: r.status,
+        origin: r.origin,
+        parent: r.parent.map(|parent| parent.to_string()),
+        relation: r.relation,
+        issued_at: r.issued_at,
+        issued_by: &r.issued_by,
+        void_reason: &r.void_reason,
+        audio: audio
+            .iter()
+            .map(|a| JsonAudio {
+                audio_id: a.audio_id.as_str(),
+                frames: a.frames,
+                sample_rate: a.sample_rate,
+                channels: a.channels,
+                bits: a.bits,
+                first_path: &a.first_path,
+                added_at: a.added_at,
+            })
+            .collect(),
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")?;
     Ok(())
 }
 
