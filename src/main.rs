@@ -5,12 +5,17 @@ use clap::FromArgMatches;
 fn main() -> ExitCode {
     let matches = isrc_stamp::cli::command().get_matches();
     let cli = isrc_stamp::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
-    // Tables write their colours always; this stream strips them where colour is off
-    // (not a terminal, NO_COLOR, --color never).
+    // Colour is decided once, for stdout (a terminal, NO_COLOR, --color); tables colour
+    // their words only then. Stdout itself stays raw: an export or a cue sheet written
+    // there keeps every byte of a title, escape characters included.
     let choice = cli.common.color.choice();
     choice.write_global();
-    let stdout = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-    let mut out = std::io::BufWriter::new(stdout);
+    let stdout = std::io::stdout();
+    isrc_stamp::cli::colour_tables(matches!(
+        anstream::AutoStream::choice(&stdout),
+        anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+    ));
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let result = isrc_stamp::cli::run(cli, &mut out);
     let flushed = std::io::Write::flush(&mut out);
     match result {

@@ -141,6 +141,29 @@ fn colour_only_where_asked_for_or_on_a_terminal() {
     assert_eq!(stripped, dry_run_table(&[], &[]));
 }
 
+#[test]
+fn data_on_stdout_keeps_every_byte_with_colour_off() {
+    // Colour off decides how tables look; it must not filter what goes to stdout. A
+    // master whose name holds an escape sequence is exported under that exact name.
+    let dir = common::copy_fixtures(&["album"]);
+    let ledger = dir.path().join("ledger.sqlite3");
+    let (_, stderr, code) = common::run_with_ledger(&ledger, &["init", "--prefix", "QZ-TST"]);
+    assert_eq!(code, 0, "{stderr}");
+    let album = dir.path().join("album");
+    let first = std::fs::read_dir(&album).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    let name = "Red \x1b[31mTake\x1b[0m.flac";
+    let master = album.join(name);
+    std::fs::rename(&first, &master).unwrap();
+    let (stdout, stderr, code) = common::run_with_ledger(&ledger, &["assign", master.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for colour in ["never", "auto"] {
+        let (stdout, stderr, code) =
+            common::run_with_ledger(&ledger, &["--color", colour, "ledger", "export", "--format", "csv"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains(name), "--color {colour}: the name kept byte for byte: {stdout:?}");
+    }
+}
+
 /// The bytes without ANSI escape sequences.
 fn strip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();

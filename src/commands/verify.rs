@@ -64,7 +64,7 @@ fn print(out: &mut dyn Write, reports: &[FileReport], summary: &Summary, json: b
     let ledger = if s.ledger { "" } else { " (no ledger: file and set checks only)" };
     let skipped =
         if s.skipped > 0 { format!(", {} not checked (unsupported format)", s.skipped) } else { String::new() };
-    anstream::eprintln!(
+    eprintln!(
         "{}, {} total: {}, {}, {} unreadable{skipped}{ledger}",
         output::count(s.files, "file", "files"),
         output::duration(s.total_duration_seconds),

@@ -1,11 +1,15 @@
 //! Colour and alignment for tables.
 //!
-//! Tables write their styled words always; the stream they go to ([`anstream`]) strips
-//! the styles where colour is off: not a terminal, `NO_COLOR` set, or `--color never`
-//! (and keeps them with `--color always`). So no command asks whether to colour.
+//! Whether to colour is decided once, in `main`, for stdout ([`anstream`]'s choice: a
+//! terminal, `NO_COLOR`, `--color never|always`), and kept here ([`set_colour`]); a
+//! table's words are styled only when it is on, so no command asks. Stdout is never
+//! filtered: data written there (an export, a cue sheet) keeps every byte, an escape
+//! character in a title included.
 //!
 //! Columns are padded by display width ([`unicode_width`]), so a CJK file name or an
 //! emoji takes the columns a terminal gives it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthStr;
@@ -53,11 +57,27 @@ pub(crate) fn pad_left(text: &str, columns: usize) -> String {
     padded
 }
 
-/// `text` padded to `columns`, then coloured for `tone` (the padding stays outside the
-/// colour's reach only in width: the escape codes take no columns).
+/// Whether tables colour their words; off until `main` says otherwise.
+static COLOUR: AtomicBool = AtomicBool::new(false);
+
+/// Turns table colour on or off for the rest of the run.
+pub(crate) fn set_colour(on: bool) {
+    COLOUR.store(on, Ordering::Relaxed);
+}
+
+/// `text` padded to `columns`, then coloured for `tone` when colour is on (the escape
+/// codes take no columns, so the table lines up either way).
 pub(crate) fn paint(text: &str, columns: usize, tone: Tone) -> String {
+    paint_if(COLOUR.load(Ordering::Relaxed), text, columns, tone)
+}
+
+fn paint_if(colour: bool, text: &str, columns: usize, tone: Tone) -> String {
+    let padded = pad(text, columns);
+    if !colour {
+        return padded;
+    }
     let style = tone.style();
-    format!("{style}{}{style:#}", pad(text, columns))
+    format!("{style}{padded}{style:#}")
 }
 
 /// The widest of `texts` (and `at_least`), in display columns.
@@ -80,10 +100,11 @@ mod tests {
 
     #[test]
     fn painted_words_keep_their_columns_once_the_styles_are_stripped() {
-        let painted = paint("conflict", 9, Tone::Bad);
+        let painted = paint_if(true, "conflict", 9, Tone::Bad);
         assert!(painted.contains('\x1b'), "{painted:?}");
         let stripped = anstream::adapter::strip_str(&painted).to_string();
         assert_eq!(stripped, "conflict ");
-        assert_eq!(paint("x", 2, Tone::Plain), "x ");
+        assert_eq!(paint_if(false, "conflict", 9, Tone::Bad), "conflict ");
+        assert_eq!(paint_if(true, "x", 2, Tone::Plain), "x ");
     }
 }
