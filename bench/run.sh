@@ -6,6 +6,7 @@
 #   bash bench/run.sh            # everything (needs ~15 GB of free disk in $BENCH_DIR)
 #   ONLY=rf64 bash bench/run.sh  # just the 4.5 GB RF64 master's rows
 #   ONLY=export bash bench/run.sh  # just the ledger export rows (no audio corpus)
+#   ONLY=floors bash bench/run.sh  # just the rows against the floors (24/96 album, 2,000 files)
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
@@ -21,8 +22,8 @@ RUNS=${RUNS:-5}
 PAIRED_RUNS=${PAIRED_RUNS:-$((RUNS * 2))}
 BIN=$ROOT/target/release/isrc-stamp
 case "${ONLY:-}" in
-    "" | rf64 | export) ;;
-    *) echo "bench: ONLY=$ONLY: expected rf64 or export" >&2; exit 2 ;;
+    "" | rf64 | export | floors) ;;
+    *) echo "bench: ONLY=$ONLY: expected rf64, export or floors" >&2; exit 2 ;;
 esac
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
@@ -69,7 +70,29 @@ if [ ! -f ledger-cd.sqlite3 ]; then
     mv ledger-cd.sqlite3.part ledger-cd.sqlite3
 fi
 fi
-if [ "${ONLY:-}" != rf64 ]; then
+if [ "${ONLY:-}" = "" ] || [ "${ONLY:-}" = floors ]; then
+# The floors' corpus: 12 × 4-minute 24/96 masters (1.66 GB of PCM) as WAV and as FLAC,
+# and 2,000 files of 10 s (16/44.1 WAV, 3.5 GB), each its own noise.
+mkdir -p album96 album96-flac
+for i in $(seq -w 1 12); do
+    make_wav "album96/$i.wav" 240 96000 pcm_s24le "$((10#$i + 300))"
+    [ -f "album96-flac/$i.flac" ] || flac -s -f -o "album96-flac/$i.flac" "album96/$i.wav"
+done
+if [ ! -f many/1999.wav ]; then
+    mkdir -p many
+    python3 - <<'EOP'
+import random, struct
+frames, rate = 441000, 44100
+for n in range(2000):
+    data = random.Random(n).randbytes(frames * 4)
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, 2, rate, rate * 4, 4, 16) + b"data" + struct.pack("<I", len(data))
+    with open(f"many/{n:04}.wav", "wb") as f:
+        f.write(header + data)
+EOP
+fi
+fi
+if [ "${ONLY:-}" != rf64 ] && [ "${ONLY:-}" != floors ]; then
 if [ ! -f ledger-1m.sqlite3 ]; then
     echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
     "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
@@ -81,7 +104,7 @@ if [ ! -f ledger-100k.sqlite3 ]; then
 fi
 fi
 # A master over 4 GiB: 2 h 10 min of 24/96 stereo as RF64 (4.49 GB).
-if [ "${ONLY:-}" != export ] && [ ! -f long.rf64.wav ]; then
+if [ "${ONLY:-}" != export ] && [ "${ONLY:-}" != floors ] && [ ! -f long.rf64.wav ]; then
     ffmpeg -v error -y -f lavfi -i "sine=f=233:r=96000:d=7800" \
         -f lavfi -i "anoisesrc=r=96000:d=7800:a=0.05:c=pink:seed=9" \
         -filter_complex "[0][1]amix=2,aformat=channel_layouts=stereo" \
@@ -174,6 +197,61 @@ export_rows() {
     mem_row "peak memory, ledger export of 1,000,000 recordings (CSV)" \
         "$(peak "$BIN" -q --ledger ledger-1m.sqlite3 ledger export)"
 }
+# The floor of a command: the work it cannot avoid, done by the fastest tools here
+# (OpenSSL's SHA-256 and MD5, libFLAC's decoder, fpcalc's Chromaprint), on both cores:
+# `xargs -P2` over the files, so the floor is that work divided by 2 cores. fpcalc is
+# given the first 120 s, as much as isrc-stamp fingerprints (acoustic::MAX_SECONDS).
+evict() { # drops the files under the folders from the page cache: a cold read
+    python3 -c 'import os, sys
+for root in sys.argv[1:]:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"
+}
+floor_rows() {
+    command -v fpcalc >/dev/null && command -v openssl >/dev/null \
+        || { echo "bench: the floor rows need fpcalc and openssl (apt-get install libchromaprint-tools openssl)" >&2; exit 2; }
+    local verify_wav="printf '%s\\n' album96/*.wav | xargs -P2 -n1 sh -c 'openssl dgst -sha256 \"\$1\" && openssl dgst -md5 \"\$1\"' _ >/dev/null"
+    local verify_flac="printf '%s\\n' album96-flac/*.flac | xargs -P2 -n1 sh -c 'flac -dcs \"\$1\" | openssl dgst -sha256' _ >/dev/null"
+    local dry_wav="printf '%s\\n' album96/*.wav | xargs -P2 -n1 sh -c 'openssl dgst -sha256 \"\$1\" && fpcalc -length 120 \"\$1\"' _ >/dev/null"
+    local dry_many="printf '%s\\n' many/*.wav | xargs -P2 -n100 sh -c 'openssl dgst -sha256 \"\$@\" && fpcalc -length 120 \"\$@\"' _ >/dev/null"
+    rm -f ledger-floor.sqlite3* ledger-many.sqlite3*
+    "$BIN" -q --ledger ledger-floor.sqlite3 init --prefix QZ-BEN >/dev/null
+    "$BIN" -q --ledger ledger-floor.sqlite3 assign album96 album96-flac >/dev/null
+    echo "== 24/96 album: verify WAV and FLAC vs their floors (alternating)" >&2
+    alternate fverify.json "" "$BIN -q --ledger ledger-floor.sqlite3 verify album96" "$verify_wav"
+    row "album verify, 12 × 4-min 24/96 WAV vs its floor (SHA-256 + MD5)" "$(median fverify.json 0)" "$(median fverify.json 1)" "<= 1.15" "≤ 1.15×"
+    alternate fverifyflac.json "" "$BIN -q --ledger ledger-floor.sqlite3 verify album96-flac" "$verify_flac"
+    row "album verify, the same as FLAC vs its floor (libFLAC decode with MD5 + SHA-256)" "$(median fverifyflac.json 0)" "$(median fverifyflac.json 1)" "<= 1.15" "≤ 1.15×"
+    echo "== 24/96 album: assign --dry-run WAV, warm and cold, vs its floor (alternating)" >&2
+    rm -f ledger-empty96.sqlite3*
+    "$BIN" -q --ledger ledger-empty96.sqlite3 init --prefix QZ-BEN >/dev/null
+    alternate fdry.json "" "$BIN -q --ledger ledger-empty96.sqlite3 assign --dry-run album96" "$dry_wav"
+    row "album assign --dry-run, 24/96 WAV, warm vs its floor (SHA-256 + 120 s fingerprint)" "$(median fdry.json 0)" "$(median fdry.json 1)" "<= 1.15" "≤ 1.15×"
+    alternate fcold.json "evict album96" "$BIN -q --ledger ledger-empty96.sqlite3 assign --dry-run album96" \
+        "$dry_wav" "cat album96/*.wav >/dev/null"
+    row "album assign --dry-run, 24/96 WAV, cold vs the warm floor" "$(median fcold.json 0)" "$(median fdry.json 1)" "<= 1.15" "≤ 1.15×"
+    row "album assign --dry-run, cold vs warm" "$(median fcold.json 0)" "$(median fdry.json 0)" "<= 1.10" "≤ 1.10×"
+    row "(reference) the floor cold vs warm" "$(median fcold.json 1)" "$(median fdry.json 1)" "" ""
+    row "(reference) reading the album cold (cat) vs the warm floor" "$(median fcold.json 2)" "$(median fdry.json 1)" "" ""
+    echo "== 2,000 files of 10 s: dry run vs its floor, unchanged rerun vs dry run (alternating)" >&2
+    "$BIN" -q --ledger ledger-many.sqlite3 init --prefix QZ-BEN >/dev/null
+    alternate fmany.json "" "$BIN -q --ledger ledger-many.sqlite3 assign --dry-run many" "$dry_many"
+    row "2,000 files (10 s 16/44.1 WAV) assign --dry-run vs its floor" "$(median fmany.json 0)" "$(median fmany.json 1)" "<= 1.15" "≤ 1.15×"
+    rm -rf many-tagged
+    cp -r many many-tagged
+    "$BIN" -q --ledger ledger-many.sqlite3 assign many-tagged >/dev/null
+    local unchanged
+    unchanged=$("$BIN" --ledger ledger-many.sqlite3 --json assign many-tagged | grep -c '"action":"unchanged"' || true)
+    alternate frerun.json "" "$BIN -q --ledger ledger-many.sqlite3 assign many-tagged" \
+        "$BIN -q --ledger ledger-many.sqlite3 assign --dry-run many"
+    row "2,000 files: unchanged rerun ($unchanged unchanged) vs the dry run" "$(median frerun.json 0)" "$(median frerun.json 1)" "<= 0.1" "≤ 0.1×"
+    alternate frehash.json "" "$BIN -q --ledger ledger-many.sqlite3 assign --rehash many-tagged" \
+        "$BIN -q --ledger ledger-many.sqlite3 assign --dry-run many"
+    row "(reference) 2,000 files: rerun with --rehash vs the dry run" "$(median frehash.json 0)" "$(median frehash.json 1)" "" ""
+    rm -rf many-tagged
+}
 report() {
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing, rerun and export; ${RF64_RUNS:-3} for the RF64 master)."
@@ -195,6 +273,11 @@ if [ "${ONLY:-}" = rf64 ]; then
 fi
 if [ "${ONLY:-}" = export ]; then
     export_rows
+    report
+    exit 0
+fi
+if [ "${ONLY:-}" = floors ]; then
+    floor_rows
     report
     exit 0
 fi
@@ -293,6 +376,7 @@ rm -f hour-copy.wav
 mem_row "peak memory, inspect 1-hour 24/96 WAV ($(( $(stat -c %s hour.wav) / 1000000 )) MB)" "$inspect_kib"
 mem_row "peak memory, assign 1-hour 24/96 WAV" "$assign_kib"
 
+floor_rows
 rf64_rows
 
 echo "== one assign against 1,000,000 recordings vs an empty ledger" >&2
