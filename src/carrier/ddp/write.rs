@@ -27,6 +27,10 @@ const CDTEXT: &str = "CDTEXT.BIN";
 pub(crate) const CHECKSUMS: &str = "CHECKSUM.MD5";
 /// Bytes read from a source, or written as silence, at a time: 448 sectors (1 MiB).
 const CHUNK: usize = 448 * SECTOR_BYTES as usize;
+/// Bytes written between two hints to the kernel to start writing them to the disk
+/// ([`crate::write::direct_io::start_writeback`]): the final sync of a 500 MB image
+/// then waits for the last few of them, not for the whole image.
+const WRITEBACK: u64 = 8 << 20;
 
 /// One file of a written image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,6 +264,8 @@ struct HashingFile {
     name: String,
     md5: Md5Thread,
     bytes: u64,
+    /// Bytes up to which writeback has been started.
+    flushing: u64,
 }
 
 impl HashingFile {
@@ -278,7 +284,7 @@ impl HashingFile {
             path: path.clone(),
             source: io::Error::other("cannot start a thread to compute the MD5"),
         })?;
-        Ok(HashingFile { file, path, name: name.to_owned(), md5, bytes: 0 })
+        Ok(HashingFile { file, path, name: name.to_owned(), md5, bytes: 0, flushing: 0 })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
@@ -290,6 +296,10 @@ impl HashingFile {
         self.file.write_all(&bytes).map_err(|source| WriteError::Io { path: self.path.clone(), source })?;
         self.bytes += bytes.len() as u64;
         self.md5.update(bytes);
+        if self.bytes - self.flushing >= WRITEBACK {
+            crate::write::direct_io::start_writeback(&self.file, self.flushing, self.bytes - self.flushing);
+            self.flushing = self.bytes;
+        }
         Ok(())
     }
 
