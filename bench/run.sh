@@ -11,6 +11,7 @@
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
+# for the floor rows, openssl and fpcalc (apt-get install libchromaprint-tools);
 # for the PostgreSQL rows, psql and a server (BENCH_POSTGRES, see below), else skipped;
 # for the export row against sqlite3, the sqlite3 shell, else skipped.
 # On Debian: apt-get install hyperfine flac ffmpeg time
