@@ -459,13 +459,13 @@ pub enum PrefixCommand {
     },
 }
 
-/// Runs the parsed command line, writing results to `out`.
 /// Whether tables colour their words (decided once by `main`, for the stream they go to:
 /// a terminal, `NO_COLOR`, `--color`). Off unless called; data is never coloured.
 pub fn colour_tables(on: bool) {
     crate::output::style::set_colour(on);
 }
 
+/// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let common = &cli.common;
     let exit = match &cli.command {
