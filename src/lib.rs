@@ -19,5 +19,6 @@ pub mod ledger; // the ledger traits, open(location), shared rules, dry-run over
 mod output; // exit codes, JSON Lines, tables, progress
 mod scan; // walking paths, reading one file, a batch in parallel
 mod stop; // stopping cleanly on the first SIGINT/SIGTERM, at once on the second
+mod untag; // taking the ISRC out of files again (a run on the wrong folder undone)
 mod verify; // verify's pure findings and what gathers their facts
 mod write; // the safe write, prepared copies, direct I/O, the one atomic replace

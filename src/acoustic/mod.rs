@@ -324,6 +324,10 @@ pub struct Comparison {
     pub alignment: Option<Alignment>,
     /// The second duration minus the first, in seconds.
     pub duration_difference: f64,
+    /// Whether the fingerprints could tell at all: both long and varied enough to align
+    /// (silence, a test tone or a few seconds say nothing, and their `NoMatch` means
+    /// "cannot tell", not "another recording").
+    pub told: bool,
 }
 
 impl Comparison {
@@ -342,7 +346,7 @@ pub fn compare(a: &Fingerprint, a_seconds: f64, b: &Fingerprint, b_seconds: f64)
         Some(alignment) if varied => judge(&alignment, duration_difference),
         _ => Verdict::NoMatch,
     };
-    Comparison { verdict, alignment, duration_difference }
+    Comparison { verdict, alignment, duration_difference, told: varied && alignment.is_some() }
 }
 
 /// The verdict for an alignment and a duration difference.

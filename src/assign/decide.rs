@@ -14,12 +14,12 @@ use crate::audio::AudioId;
 use crate::container::{self, Carried};
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::{
-    self, AudioRecord, LedgerError, LedgerTx, MetadataEdit, NewEvent, NewRecording, Origin, Relation, Status,
+    self, AudioRecord, LedgerError, LedgerTx, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, Relation, Status,
 };
 use crate::scan::Scanned;
 
 use super::policy::{
-    self, Answer, CodeStanding, Conflict, Decision, Facts, LinkCheck, Placing, QuestionKind, Request, Sounds,
+    self, Answer, CodeStanding, Conflict, Decision, Facts, LinkCheck, Placing, QuestionKind, Request, Sounds, Source,
 };
 use super::{Action, Outcome};
 
@@ -37,6 +37,11 @@ pub(crate) struct Decide {
     pub answers: Answers,
     /// Who runs this (recorded in the ledger).
     pub user: String,
+    /// `--void-unused`: a code `--fix --same-recording-as` leaves with no audio is voided.
+    pub void_unused: bool,
+    /// The run being decided, set once the ledger has recorded its start (none in a dry
+    /// run); every event of the run carries it.
+    pub run: Option<i64>,
 }
 
 /// Answers for single files, by path (as printed) or by audio id.
@@ -133,18 +138,22 @@ pub(crate) struct Decided {
 
 /// Decides every file in `tx` (files in walk order), in the order the policy sets, and
 /// records each decision (codes bound, fingerprints stored, events logged) before
-/// anything is written. The results come back in the order of `files`.
+/// anything is written. With `run` (a real run), the run is recorded first and every
+/// event carries its id. The results come back in the order of `files`, with the run's id.
 pub(crate) fn decide_all(
     tx: &mut dyn LedgerTx,
     files: &[&Scanned],
     options: &Decide,
-) -> Result<Vec<Decided>, LedgerError> {
+    run: Option<&NewRun>,
+) -> Result<(Vec<Decided>, Option<i64>), LedgerError> {
+    let run = run.map(|run| tx.start_run(run)).transpose()?;
+    let options = &Decide { run, ..options.clone() };
     let order = policy::decision_order(&placings(files));
     let mut decided: Vec<Option<Decided>> = files.iter().map(|_| None).collect();
     for index in order {
         decided[index] = Some(decide_and_record(tx, files[index], options)?);
     }
-    Ok(decided.into_iter().flatten().collect())
+    Ok((decided.into_iter().flatten().collect(), run))
 }
 
 /// How each file of the run is placed for the decision order: its recording in the run
@@ -183,8 +192,6 @@ const SOUNDS_LIKE_CANDIDATES: usize = 8;
 struct Similar {
     /// Its code.
     isrc: Isrc,
-    /// Its audio id.
-    audio_id: AudioId,
     /// Where its audio was first seen.
     path: String,
     /// The fingerprint comparison (the ledger's audio first, the file second).
@@ -206,7 +213,6 @@ fn sounds_like(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<Vec<Similar>, Le
         .map(|candidate| Similar {
             comparison: acoustic::compare(&candidate.fingerprint, candidate.duration_seconds, print, duration),
             isrc: candidate.isrc,
-            audio_id: candidate.audio_id,
             path: candidate.first_path,
         })
         .filter(|similar| similar.comparison.verdict != Verdict::NoMatch)
@@ -233,56 +239,46 @@ fn sounds(tx: &mut dyn LedgerTx, file: &Scanned, similar: &[Similar]) -> Result<
             Some(edit) => Sounds::Edit { isrc: edit.isrc, cut_from_it: edit.comparison.duration_difference < 0.0 },
             None => Sounds::Nothing,
         },
-        [one] => Sounds::Recording { isrc: one.isrc, encoding: is_another_encoding(tx, file, one)? },
+        [one] => Sounds::Recording { isrc: one.isrc, encoding: is_another_encoding(tx, file, one.isrc)? },
         several => Sounds::Several(several.iter().map(|s| s.isrc).collect()),
     })
 }
 
-/// Whether the file is another encoding of the matched audio: lossy, or of another sample
-/// rate or bit depth. Two lossless files of the same rate and depth with different
-/// samples are not (a remaster, another mix).
-fn is_another_encoding(tx: &mut dyn LedgerTx, file: &Scanned, matched: &Similar) -> Result<bool, LedgerError> {
-    if !file.audio.is_lossless() {
-        return Ok(true);
-    }
-    let stored = tx.audio_for_code(matched.isrc)?.into_iter().find(|audio| audio.audio_id == matched.audio_id);
-    Ok(match stored {
-        Some(audio) => {
-            audio.sample_rate != file.audio.stream.sample_rate || audio.bits != file.audio.stream.layout.bits
-        }
-        None => true,
-    })
+/// The reference audio of the recording `isrc`: its best source among every audio id
+/// the ledger binds to it, those this run bound already included (the run decides a
+/// recording's best source first). The file's own audio is left out.
+fn reference_of(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned) -> Result<Option<Source>, LedgerError> {
+    let members = tx.audio_for_code(isrc)?;
+    Ok(policy::reference(
+        members.iter().filter(|audio| audio.audio_id != file.audio.audio_id).map(Source::from),
+    ))
+}
+
+/// Whether the file is another encoding of the recording `isrc`, judged against the
+/// recording's reference audio by the one rule ([`policy::is_another_encoding`]), never
+/// against whichever of its audio ids the sound matched. A recording with no audio to
+/// compare with is not vouched for: the engineer is asked.
+fn is_another_encoding(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<bool, LedgerError> {
+    Ok(reference_of(tx, isrc, file)?.is_some_and(|reference| policy::is_another_encoding(&Source::from(&file.audio), &reference)))
 }
 
 /// How the audio sounds against the recording `target`: compared with every
-/// fingerprinted audio the ledger binds to it; with the audio it matched, if any.
-fn link_check(
-    tx: &mut dyn LedgerTx,
-    file: &Scanned,
-    target: Isrc,
-) -> Result<(LinkCheck, Option<AudioRecord>), LedgerError> {
+/// fingerprinted audio the ledger binds to it.
+fn link_check(tx: &mut dyn LedgerTx, file: &Scanned, target: Isrc) -> Result<LinkCheck, LedgerError> {
     let Some(print) = &file.audio.fingerprint else {
-        return Ok((LinkCheck::Unknown, None));
+        return Ok(LinkCheck::Unknown);
     };
     let mut verdict = LinkCheck::Unknown;
     for audio in tx.audio_for_code(target)? {
         let Some(stored) = tx.fingerprint(&audio.audio_id)? else { continue };
-        let duration = if audio.sample_rate > 0 { audio.frames as f64 / f64::from(audio.sample_rate) } else { 0.0 };
-        match acoustic::compare(&stored, duration, print, file.audio.duration_seconds()).verdict {
-            Verdict::SameRecording => return Ok((LinkCheck::Same, Some(audio))),
+        match acoustic::compare(&stored, audio.duration_seconds(), print, file.audio.duration_seconds()).verdict {
+            Verdict::SameRecording => return Ok(LinkCheck::Same),
             Verdict::LikelyEdit => verdict = LinkCheck::Edit,
             Verdict::NoMatch if verdict == LinkCheck::Unknown => verdict = LinkCheck::Different,
             Verdict::NoMatch => {}
         }
     }
-    Ok((verdict, None))
-}
-
-/// Whether the file is another encoding of `audio` (see [`is_another_encoding`]).
-fn encodes(file: &Scanned, audio: &AudioRecord) -> bool {
-    !file.audio.is_lossless()
-        || audio.sample_rate != file.audio.stream.sample_rate
-        || audio.bits != file.audio.stream.layout.bits
+    Ok(verdict)
 }
 
 /// Stores the file's fingerprint for its (bound) audio id, if it has one and the ledger not yet.
@@ -312,18 +308,22 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     };
     let mut sounds = sounds(tx, file, &similar)?;
     let link = match (&request.answer, carried_code) {
-        (Some(Answer::SameRecordingAs(target)), _) if known.is_none() => link_check(tx, file, *target)?.0,
+        (Some(Answer::SameRecordingAs(target)), _) if known != Some(*target) => link_check(tx, file, *target)?,
         // A file carrying the code of other audio: another encoding of that recording?
         (None, Some(code)) if known.is_none() && standing == CodeStanding::OtherAudio && !request.fix => {
-            let (check, matched) = link_check(tx, file, code)?;
-            if let Some(audio) = matched {
-                sounds = Sounds::Recording { isrc: code, encoding: encodes(file, &audio) };
+            let check = link_check(tx, file, code)?;
+            if check == LinkCheck::Same {
+                sounds = Sounds::Recording { isrc: code, encoding: is_another_encoding(tx, file, code)? };
             }
             check
         }
         _ => LinkCheck::NotAsked,
     };
-    let facts = Facts { known, standing, carried, sounds, link };
+    let target_void = match request.answer.as_ref().and_then(Answer::names) {
+        Some(target) => tx.recording(target)?.is_some_and(|recording| recording.status == Status::Void),
+        None => false,
+    };
+    let facts = Facts { known, standing, carried, sounds, link, target_void };
     let decision = policy::decide(&facts, &request);
     let mut recorded = match record(tx, file, &decision, similar.first(), options) {
         Ok(recorded) => recorded,
@@ -343,13 +343,14 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
         recorded.isrc.filter(|_| !matches!(recorded.action, Action::Conflict | Action::Error | Action::Skipped))
     {
         store_fingerprint(tx, file)?;
-        fill_in_metadata(tx, isrc, file, &options.user)?;
+        fill_in_metadata(tx, isrc, file, options)?;
     }
     tx.log(&NewEvent {
         path: Some(crate::output::path(&file.path)),
         audio_id: Some(file.audio.audio_id.clone()),
         isrc: recorded.isrc,
         detail: recorded.detail.clone().unwrap_or_default(),
+        run: options.run,
         ..NewEvent::new(&options.user, ledger::now(), recorded.action.as_str())
     })?;
     let question = match &decision {
@@ -390,7 +391,7 @@ fn candidates(similar: &[Similar]) -> Vec<Candidate> {
 /// has it (lossless files are decided first), and a later, better-tagged file (the
 /// tagged MP3 after the untagged DAW master) completes it. What the ledger has, from an
 /// earlier file or `ledger edit`, is never overwritten.
-fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, user: &str) -> Result<(), LedgerError> {
+fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: &Decide) -> Result<(), LedgerError> {
     let Some(recording) = tx.recording(isrc)? else { return Ok(()) };
     let missing = |stored: &Option<String>, tagged: &Option<String>| {
         tagged.clone().filter(|t| stored.is_none() && !t.trim().is_empty() && !t.chars().any(char::is_control))
@@ -413,7 +414,8 @@ fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, user: &st
         audio_id: Some(file.audio.audio_id.clone()),
         isrc: Some(isrc),
         detail: format!("filled in from the file's tags: {}", filled.join(", ")),
-        ..NewEvent::new(user, ledger::now(), "fill")
+        run: options.run,
+        ..NewEvent::new(&options.user, ledger::now(), "fill")
     })?;
     Ok(())
 }
@@ -477,20 +479,29 @@ fn record(
                 require_active(tx, parent)?;
             }
             let isrc = tx.issue_next(options.prefix, options.year, &new_recording(lineage))?;
-            bind(tx, file, isrc)?;
+            bind(tx, file, isrc, options)?;
             let detail = lineage.map(|(parent, relation)| format!("{} of {parent}", relation.as_str()));
             Recorded::new(Action::Issued, isrc, true, detail)
         }
         Decision::Link(isrc) => {
             require_active(tx, isrc)?;
-            bind(tx, file, isrc)?;
+            bind(tx, file, isrc, options)?;
             Recorded::new(Action::Linked, isrc, true, Some("another encode or carrier of the same recording".into()))
+        }
+        Decision::Relink { isrc, from } => {
+            require_active(tx, isrc)?;
+            let voided = relink(tx, file, isrc, from, options)?;
+            let mut detail = format!("fixed: this audio was tied to {from} by mistake; it is {isrc}");
+            if voided {
+                detail.push_str(&format!(" ({from}, left with no audio, is void)"));
+            }
+            Recorded::new(Action::Linked, isrc, true, Some(detail))
         }
         Decision::Adopt { isrc, write } => {
             if tx.recording(isrc)?.is_none() {
                 tx.adopt(isrc, Origin::Adopted, &new_recording(None))?;
             }
-            bind(tx, file, isrc)?;
+            bind(tx, file, isrc, options)?;
             Recorded::new(Action::Adopted, isrc, write, adopted_but_sounds_like(isrc, similar))
         }
         Decision::Skip => Recorded {
@@ -517,9 +528,54 @@ fn require_active(tx: &mut dyn LedgerTx, isrc: Isrc) -> Result<(), LedgerError> 
     }
 }
 
-/// Binds the file's audio id to `isrc`.
-fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<(), LedgerError> {
+/// Moves the file's audio from `from` (bound by mistake) to `isrc`: the binding removed
+/// with an `unlink` event, the new one made; `from` voided when `--void-unused` asks and
+/// no other audio is bound to it (returns whether it was).
+fn relink(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc, from: Isrc, options: &Decide) -> Result<bool, LedgerError> {
+    tx.unbind_audio(&file.audio.audio_id)?;
+    tx.log(&NewEvent {
+        path: Some(crate::output::path(&file.path)),
+        audio_id: Some(file.audio.audio_id.clone()),
+        isrc: Some(from),
+        detail: format!("--fix --same-recording-as {isrc}: tied to {from} by mistake"),
+        run: options.run,
+        ..NewEvent::new(&options.user, ledger::now(), "unlink")
+    })?;
+    bind(tx, file, isrc, options)?;
+    let unused = tx.audio_for_code(from)?.is_empty();
+    let active = tx.recording(from)?.is_some_and(|recording| recording.status == Status::Active);
+    if !(options.void_unused && unused && active) {
+        return Ok(false);
+    }
+    let reason = format!("issued by mistake: its audio is {isrc} (--fix --void-unused)");
+    tx.void(from, &reason)?;
+    tx.log(&NewEvent {
+        isrc: Some(from),
+        detail: reason,
+        run: options.run,
+        ..NewEvent::new(&options.user, ledger::now(), "void")
+    })?;
+    Ok(true)
+}
+
+/// Binds the file's audio id to `isrc`. Audio still bound to a void code is unbound
+/// from it first (with an `unlink` event): void means void, the audio is new again.
+fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc, options: &Decide) -> Result<(), LedgerError> {
     let audio = &file.audio;
+    if let Some(old) = tx.code_for_audio(&audio.audio_id)?
+        && old != isrc
+        && tx.recording(old)?.is_some_and(|recording| recording.status == Status::Void)
+    {
+        tx.unbind_audio(&audio.audio_id)?;
+        tx.log(&NewEvent {
+            path: Some(crate::output::path(&file.path)),
+            audio_id: Some(audio.audio_id.clone()),
+            isrc: Some(old),
+            detail: format!("{old} is void: this audio is bound to {isrc} instead"),
+            run: options.run,
+            ..NewEvent::new(&options.user, ledger::now(), "unlink")
+        })?;
+    }
     tx.bind_audio(&AudioRecord {
         audio_id: audio.audio_id.clone(),
         isrc,
@@ -529,6 +585,7 @@ fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<(), LedgerE
         bits: audio.stream.layout.bits,
         first_path: crate::output::path(&file.path),
         added_at: ledger::now(),
+        codec: Some(audio.codec.clone()),
     })?;
     Ok(())
 }
@@ -565,18 +622,35 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar
             let codes: Vec<&str> = codes.iter().map(Isrc::as_str).collect();
             format!("tag locations disagree: {}", codes.join(" vs "))
         }
-        Conflict::VoidCode(isrc) => format!("{isrc} is void in the ledger and must not be used"),
+        Conflict::VoidCode(isrc) => {
+            let reason = tx.recording(*isrc)?.and_then(|r| r.void_reason).unwrap_or_default();
+            format!(
+                "{isrc} is void in the ledger ({}) and is never written, reused or linked; pass --fix to give the \
+                 file its right code (its audio's, or a new one)",
+                crate::output::escape_controls(&reason)
+            )
+        }
         Conflict::Contradiction(text) => text.clone(),
         Conflict::Question { kind, isrc } => describe_question(*kind, *isrc, similar),
         Conflict::NotThatRecording { isrc, edit: true } => format!(
             "--same-recording-as {isrc}: this audio is likely an edit of {isrc}, not the same recording; \
-             a new code is due (--new-version-of {isrc} --as edit), or pass --force-link"
+             a new code is due (--new-version-of {isrc} --as edit); {}",
+            sounds_instead(*isrc, similar)
         ),
         Conflict::NotThatRecording { isrc, edit: false } => format!(
-            "--same-recording-as {isrc}: this audio does not sound like {isrc}'s recording; \
-             nothing linked (pass --force-link if it is the same recording all the same)"
+            "--same-recording-as {isrc}: this audio does not sound like {isrc}'s recording; nothing linked; {} \
+             (pass --force-link only if it is the same recording all the same)",
+            sounds_instead(*isrc, similar)
         ),
     })
+}
+
+/// What audio a refused link names does sound like, for the engineer to choose.
+fn sounds_instead(asked: Isrc, similar: Option<&Similar>) -> String {
+    match similar.filter(|similar| similar.isrc != asked) {
+        Some(similar) => format!("it sounds like ISRC {}{}", similar.isrc, similar.explain()),
+        None => "it sounds like no recording in the ledger".to_owned(),
+    }
 }
 
 /// `sounds like ISRC X (the same recording as PATH: ...): ...`, with what answers it.

@@ -44,7 +44,7 @@ fn first_question<'f>(
     files: &[&'f Scanned],
     decide: &Decide,
 ) -> anyhow::Result<Option<(&'f Scanned, Question)>> {
-    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, decide))?;
+    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, decide, None))?;
     Ok(files.iter().zip(decided).find_map(|(file, d)| Some((*file, d.outcome.question?))))
 }
 
@@ -59,7 +59,7 @@ fn proposal_for(
         request: super::policy::Request { accept: Accept { encodes: true, edits: true }, ..decide.request.clone() },
         ..decide.clone()
     };
-    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting))?;
+    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
     let at = files.iter().position(|f| std::ptr::eq(*f, file));
     Ok(at.and_then(|at| answer_of(&decided[at].decision)))
 }

@@ -36,7 +36,7 @@ use serde::Serialize;
 use crate::audio::{AnalyzeOptions, AudioId};
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, LedgerTx, Location, NewEvent};
+use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent, NewRun};
 use crate::output::progress;
 use crate::scan::{self, Failed, Identity, Scanned};
 use crate::stop::Stop;
@@ -70,6 +70,9 @@ pub(crate) struct AssignOptions {
     pub write: WriteOptions,
     /// Set by the first SIGINT/SIGTERM: no new file is started.
     pub stop: Stop,
+    /// Who runs it, where, on which paths: recorded as the run (its `started_at` is
+    /// stamped when the decisions are taken).
+    pub run: NewRun,
 }
 
 /// What happened to a file: the `action` of `assign --json`.
@@ -159,6 +162,8 @@ pub(crate) struct Report {
     pub history_error: Option<String>,
     /// The signal that stopped the run early, if one did.
     pub interrupted: Option<u8>,
+    /// The run's id in the ledger (none for a dry run, or a run that decided nothing).
+    pub run: Option<i64>,
 }
 
 /// Runs `assign` on `ledger`.
@@ -194,6 +199,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         interrupted: None,
         quit: false,
         remembered,
+        run: None,
     };
     if options.stop.requested() {
         // Stopped while reading: nothing is decided, nothing written.
@@ -223,10 +229,17 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     // A dry run shows, for every open question, what `--accept encodes,edits` would do:
     // the very answer a decisions file built from it gives.
     let proposals = if options.dry_run { Some(accepted_proposals(ledger, &only_files, &decide)?) } else { None };
-    let decide_all = |tx: &mut dyn LedgerTx| decide::decide_all(tx, &only_files, &decide);
-    let decided = if options.dry_run { ledger.dry_run(decide_all) } else { ledger.transaction(decide_all) };
+    let run = NewRun { started_at: ledger::now(), ..options.run.clone() };
+    let decided = if options.dry_run {
+        ledger.dry_run(|tx| decide::decide_all(tx, &only_files, &decide, None))
+    } else {
+        ledger.transaction(|tx| decide::decide_all(tx, &only_files, &decide, Some(&run)))
+    };
     let decided = match decided {
-        Ok(decided) => decided,
+        Ok((decided, run)) => {
+            report.run = run;
+            decided
+        }
         // A full disk under the ledger: nothing was decided, and the report says so.
         Err(error @ LedgerError::DiskFull(_)) => {
             for outcome in outcomes.iter_mut().filter(|o| o.audio_id.is_some()) {
@@ -247,7 +260,8 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         }
     }
     if !options.dry_run {
-        report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options);
+        report.history_error =
+            write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options, report.run);
     }
     let questions = outcomes.iter().any(|o| o.question.is_some());
     let proposals = match proposals {
@@ -270,7 +284,9 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
             );
         }
     }
-    report.interrupted = options.stop.signal();
+    // A stop after every file was written changed nothing: the run is complete.
+    let left_unwritten = outcomes.iter().any(|o| o.detail.as_deref().is_some_and(|d| d.contains(NOT_WRITTEN_INTERRUPTED)));
+    report.interrupted = options.stop.signal().filter(|_| left_unwritten);
     report.outcomes = outcomes;
     Ok(report)
 }
@@ -331,8 +347,17 @@ fn accepted_proposals(
         request: policy::Request { accept: policy::Accept { encodes: true, edits: true }, ..decide.request.clone() },
         ..decide.clone()
     };
-    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting))?;
+    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
     Ok(decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
+}
+
+/// How many files ended in each action, as a run records it.
+pub(crate) fn counts(outcomes: &[Outcome]) -> std::collections::BTreeMap<String, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for outcome in outcomes {
+        *counts.entry(outcome.action.as_str().to_owned()).or_default() += 1;
+    }
+    counts
 }
 
 /// The detail of a file a stop kept from being written.
@@ -378,6 +403,7 @@ fn write_files(
     writes: &[PendingWrite],
     prepared: &mut HashMap<PathBuf, Prepared>,
     options: &AssignOptions,
+    run: Option<i64>,
 ) -> Option<String> {
     let mut first_of_target: HashMap<write::FileKey, usize> = HashMap::new();
     let mut same_as: Vec<Option<usize>> = vec![None; writes.len()];
@@ -462,8 +488,12 @@ fn write_files(
                 audio_id: outcome.audio_id.as_deref().and_then(AudioId::parse),
                 isrc: Some(pending.isrc),
                 detail,
+                run,
                 ..NewEvent::new(&options.decide.user, ledger::now(), action)
             })?;
+        }
+        if let Some(run) = run {
+            tx.finish_run(run, &counts(outcomes))?;
         }
         Ok::<_, LedgerError>(())
     });

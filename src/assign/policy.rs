@@ -39,7 +39,74 @@
 
 use crate::container::Carried;
 use crate::isrc::Isrc;
-use crate::ledger::{CodeFacts, Relation, Status};
+use crate::ledger::{AudioRecord, CodeFacts, Relation, Status};
+
+/// How a piece of audio was kept, for the rule of another encoding: what
+/// [`is_another_encoding`] compares and [`reference`] ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// Every sample kept (PCM, FLAC, ALAC), unlike MP3, AAC, Vorbis.
+    pub lossless: bool,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Bits per sample (of a lossy decode, the decoder's width: no depth of its own).
+    pub bits: u16,
+    /// Decoded frames.
+    pub frames: u64,
+}
+
+impl Source {
+    /// How good a source it is (greater is better): lossless over lossy, then the
+    /// higher sample rate × bit depth, then the longer.
+    pub fn rank(&self) -> (bool, u64, u64) {
+        (self.lossless, u64::from(self.sample_rate) * u64::from(self.bits), self.frames)
+    }
+}
+
+impl From<&crate::audio::AudioFacts> for Source {
+    fn from(audio: &crate::audio::AudioFacts) -> Source {
+        Source {
+            lossless: audio.is_lossless(),
+            sample_rate: audio.stream.sample_rate,
+            bits: audio.stream.layout.bits,
+            frames: audio.frames,
+        }
+    }
+}
+
+impl From<&AudioRecord> for Source {
+    fn from(audio: &AudioRecord) -> Source {
+        Source { lossless: audio.lossless(), sample_rate: audio.sample_rate, bits: audio.bits, frames: audio.frames }
+    }
+}
+
+/// A recording's reference audio: its best source ([`Source::rank`]) among all the
+/// audio bound to it, in the ledger and in the run alike. `None` when there is none.
+pub fn reference(members: impl IntoIterator<Item = Source>) -> Option<Source> {
+    members.into_iter().max_by_key(Source::rank)
+}
+
+/// The bound audio id that is a recording's reference ([`reference`]; of equal sources,
+/// the first bound): what `verify` compares every other audio id of the code with.
+pub fn reference_audio(members: &[AudioRecord]) -> Option<&AudioRecord> {
+    members.iter().rev().max_by_key(|audio| Source::from(*audio).rank())
+}
+
+/// The one rule for "another encoding", wherever the question arises (DESIGN.md
+/// section 5): a file is another encoding of a recording only when, compared with the
+/// recording's reference audio ([`reference`]), it is lossy, or of a lower sample rate
+/// or bit depth. A lossless file at the reference's rate and depth or above, with other
+/// samples, is not: a remaster, another mix, a clean or explicit version, which only the
+/// registrant can call the same recording (a `same-format` question, never answered by
+/// `--accept`). Against a lossy reference, a lossless file is a better source than any
+/// the recording has: not another encoding either (a lossy decode's width is not a bit
+/// depth to compare with).
+pub fn is_another_encoding(file: &Source, reference: &Source) -> bool {
+    if !file.lossless {
+        return true;
+    }
+    reference.lossless && (file.sample_rate < reference.sample_rate || file.bits < reference.bits)
+}
 
 /// What the ledger says about the code the file carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +179,7 @@ pub fn decision_order(files: &[Placing]) -> Vec<usize> {
 pub fn looks_up_by_sound(carried: &Carried, standing: &CodeStanding, fix: bool) -> bool {
     match carried {
         Carried::Nothing => true,
-        Carried::Code { .. } if fix && *standing == CodeStanding::OtherAudio => true,
+        Carried::Code { .. } if fix && matches!(standing, CodeStanding::OtherAudio | CodeStanding::Void) => true,
         Carried::Code { .. } => matches!(standing, CodeStanding::Unknown | CodeStanding::NoAudio),
         _ => false,
     }
@@ -131,6 +198,16 @@ pub enum Answer {
     New,
     /// Leave the file alone.
     Skip,
+}
+
+impl Answer {
+    /// The code the answer names, if any.
+    pub fn names(&self) -> Option<Isrc> {
+        match self {
+            Answer::SameRecordingAs(isrc) | Answer::NewVersionOf(isrc, _) => Some(*isrc),
+            Answer::New | Answer::Skip => None,
+        }
+    }
 }
 
 /// Which open questions are answered in bulk (`--accept encodes,edits`).
@@ -213,6 +290,8 @@ pub struct Facts {
     pub sounds: Sounds,
     /// How the audio sounds against the code a link answer names.
     pub link: LinkCheck,
+    /// Whether the code the answer names is void in the ledger.
+    pub target_void: bool,
 }
 
 /// An open question: what only the engineer can answer.
@@ -280,6 +359,14 @@ pub enum Decision {
     },
     /// Tie this audio to an existing code (another encoding of its recording) and write it.
     Link(Isrc),
+    /// `--fix --same-recording-as`: move audio the ledger tied to `from` to `isrc`, and
+    /// write it.
+    Relink {
+        /// The code it belongs to.
+        isrc: Isrc,
+        /// The code it was tied to by mistake.
+        from: Isrc,
+    },
     /// Record the code the file carries; write it where the format still lacks it.
     Adopt {
         /// The code.
@@ -302,14 +389,27 @@ pub enum Decision {
 
 /// Decides what to do with one file.
 pub fn decide(facts: &Facts, request: &Request) -> Decision {
+    if let Some(target) = request.answer.as_ref().and_then(Answer::names)
+        && facts.target_void
+    {
+        return Decision::Conflict(Conflict::VoidCode(target));
+    }
+    // `--fix` with an answer gives the file what the answer says, whatever it carries.
+    let set_aside = request.fix
+        && matches!(request.answer, Some(Answer::SameRecordingAs(_) | Answer::NewVersionOf(..) | Answer::New));
     let carried = match &facts.carried {
+        _ if set_aside => None,
         Carried::Malformed(values) => return Decision::Conflict(Conflict::Malformed(values.clone())),
         Carried::Disagree(codes) => return Decision::Conflict(Conflict::LocationsDisagree(codes.clone())),
-        Carried::Code { isrc, .. } if facts.standing == CodeStanding::Void => {
+        Carried::Code { isrc, .. } if facts.standing == CodeStanding::Void && !request.fix => {
             return Decision::Conflict(Conflict::VoidCode(*isrc));
         }
-        // --fix decides afresh a file whose code the ledger has for other audio.
-        Carried::Code { .. } if request.fix && facts.known.is_none() && facts.standing == CodeStanding::OtherAudio => {
+        // --fix decides afresh a file whose code the ledger has for other audio, or has voided.
+        Carried::Code { .. }
+            if request.fix
+                && facts.known.is_none()
+                && matches!(facts.standing, CodeStanding::OtherAudio | CodeStanding::Void) =>
+        {
             None
         }
         Carried::Code { isrc, complete } => Some((*isrc, *complete)),
@@ -318,8 +418,19 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
     if request.answer == Some(Answer::Skip) {
         return Decision::Skip;
     }
-    if let Some(conflict) = contradiction(facts.known, carried.map(|(isrc, _)| isrc), request.answer.as_ref()) {
+    if let Some(conflict) =
+        contradiction(facts.known, carried.map(|(isrc, _)| isrc), request.answer.as_ref(), request.fix)
+    {
         return Decision::Conflict(conflict);
+    }
+    // `--fix --same-recording-as X` on audio the ledger ties to another code: moved to X.
+    if let (Some(known), Some(Answer::SameRecordingAs(target))) = (facts.known, &request.answer)
+        && known != *target
+    {
+        return match link(*target, facts, request) {
+            Decision::Link(isrc) => Decision::Relink { isrc, from: known },
+            other => other,
+        };
     }
     match (facts.known, carried) {
         (Some(known), None) => Decision::Reuse(known),
@@ -340,6 +451,11 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
                 } else {
                     Decision::Conflict(Conflict::Question { kind: QuestionKind::Encode, isrc })
                 }
+            }
+            // The recording's sound, lossless at its reference's rate and depth, with other
+            // samples (a master changed in place, its tags kept): only the registrant says.
+            CodeStanding::OtherAudio if facts.sounds == (Sounds::Recording { isrc, encoding: false }) => {
+                Decision::Conflict(Conflict::Question { kind: QuestionKind::SameFormat, isrc })
             }
             CodeStanding::OtherAudio => Decision::Conflict(Conflict::CodeOnOtherAudio(isrc)),
             _ => Decision::Adopt { isrc, write: !complete },
@@ -387,18 +503,20 @@ fn link(target: Isrc, facts: &Facts, request: &Request) -> Decision {
     }
 }
 
-/// An answer that contradicts the facts, if any.
-fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, answer: Option<&Answer>) -> Option<Conflict> {
+/// An answer that contradicts the facts, if any. With `--fix`, a link answer moves
+/// audio the ledger ties to another code (the carried code is already set aside).
+fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, answer: Option<&Answer>, fix: bool) -> Option<Conflict> {
     match answer? {
         Answer::SameRecordingAs(target) => {
-            if let Some(known) = known.filter(|k| k != target) {
+            if let Some(known) = known.filter(|k| k != target && !fix) {
                 return Some(Conflict::Contradiction(format!(
-                    "--same-recording-as {target}: the ledger already ties this audio to {known}"
+                    "--same-recording-as {target}: the ledger already ties this audio to {known}; \
+                     pass --fix as well to move it to {target}"
                 )));
             }
             if let Some(carried) = carried.filter(|c| c != target) {
                 return Some(Conflict::Contradiction(format!(
-                    "--same-recording-as {target}: the file carries {carried}"
+                    "--same-recording-as {target}: the file carries {carried}; pass --fix as well to give it {target}"
                 )));
             }
             None
@@ -406,15 +524,21 @@ fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, answer: Option<&Ans
         Answer::NewVersionOf(parent, _) => {
             if let Some(known) = known {
                 return Some(Conflict::Contradiction(format!(
-                    "--new-version-of {parent}: this audio is already {known}; a new version needs new audio"
+                    "--new-version-of {parent}: this audio is already {known}; a new version needs new audio \
+                     (if it is not {known}, undo that first: isrc-stamp ledger unlink)"
                 )));
             }
             carried.map(|carried| {
-                Conflict::Contradiction(format!("--new-version-of {parent}: the file already carries {carried}"))
+                Conflict::Contradiction(format!(
+                    "--new-version-of {parent}: the file carries {carried}; pass --fix as well to give it a new code"
+                ))
             })
         }
         Answer::New => known.or(carried).map(|code| {
-            Conflict::Contradiction(format!("a new code was asked for, but this audio already has {code}"))
+            Conflict::Contradiction(format!(
+                "a new code was asked for, but this audio already has {code}{}",
+                if known.is_some() { "" } else { "; pass --fix as well to replace it" }
+            ))
         }),
         Answer::Skip => None,
     }
@@ -437,7 +561,7 @@ mod tests {
     }
 
     fn facts(known: Option<Isrc>, carried: Carried, standing: CodeStanding) -> Facts {
-        Facts { known, carried, standing, sounds: Sounds::Nothing, link: LinkCheck::NotAsked }
+        Facts { known, carried, standing, sounds: Sounds::Nothing, link: LinkCheck::NotAsked, target_void: false }
     }
 
     fn carrying(isrc: Isrc) -> Carried {
@@ -458,6 +582,100 @@ mod tests {
 
     fn placing(recording: usize, edit: bool, carries_a_code: bool, rank: (bool, u64, u64)) -> Placing {
         Placing { recording, edit, carries_a_code, rank }
+    }
+
+    /// Where a file stands against its recording's reference, one axis at a time.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Than {
+        Same,
+        Lower,
+        Higher,
+    }
+
+    /// The rule of another encoding, over every pair the issue lists: lossless or lossy ×
+    /// same, lower or higher rate × same, lower or higher depth × same or other samples ×
+    /// tagged (carrying the recording's code) or untagged × the reference bound in the
+    /// ledger or earlier in the run. The recording's members always include a lossy and
+    /// a CD member beside the 24/96 reference, listed in another order for each place, so
+    /// a rule that compared with any member but the reference would fail here.
+    #[test]
+    fn another_encoding_is_judged_against_the_reference_in_every_case() {
+        let hires = Source { lossless: true, sample_rate: 96_000, bits: 24, frames: 96_000 * 200 };
+        let cd = Source { lossless: true, sample_rate: 44_100, bits: 16, frames: 44_100 * 200 };
+        let mp3 = Source { lossless: false, sample_rate: 44_100, bits: 32, frames: 44_100 * 200 };
+        let accept_all = accepting(true, true);
+        let mut cases = 0;
+        for lossless in [true, false] {
+            for rate in [Than::Same, Than::Lower, Than::Higher] {
+                for depth in [Than::Same, Than::Lower, Than::Higher] {
+                    for same_samples in [true, false] {
+                        for tagged in [true, false] {
+                            for in_run in [true, false] {
+                                cases += 1;
+                                let file = Source {
+                                    lossless,
+                                    sample_rate: match rate {
+                                        Than::Same => 96_000,
+                                        Than::Lower => 48_000,
+                                        Than::Higher => 192_000,
+                                    },
+                                    bits: match depth {
+                                        Than::Same => 24,
+                                        Than::Lower => 16,
+                                        Than::Higher => 32,
+                                    },
+                                    frames: 96_000 * 200,
+                                };
+                                // The run binds its reference first; the ledger lists oldest first.
+                                let members = if in_run { [hires, mp3, cd] } else { [mp3, cd, hires] };
+                                let reference = reference(members).expect("members");
+                                assert_eq!(reference, hires);
+                                let carried = if tagged { carrying(x()) } else { Carried::Nothing };
+                                let case = format!(
+                                    "lossless {lossless}, rate {rate:?}, depth {depth:?}, same samples \
+                                     {same_samples}, tagged {tagged}, in run {in_run}"
+                                );
+                                if same_samples {
+                                    // The same samples are the same audio id: the ledger knows it.
+                                    let f = facts(Some(x()), carried, CodeStanding::OtherAudio);
+                                    let expected = if tagged { Decision::Unchanged(x()) } else { Decision::Reuse(x()) };
+                                    assert_eq!(decide(&f, &accept_all), expected, "{case}");
+                                    continue;
+                                }
+                                let encoding = is_another_encoding(&file, &reference);
+                                let standing = if tagged { CodeStanding::OtherAudio } else { CodeStanding::Unknown };
+                                let link = if tagged { LinkCheck::Same } else { LinkCheck::NotAsked };
+                                let f = Facts {
+                                    sounds: Sounds::Recording { isrc: x(), encoding },
+                                    link,
+                                    ..facts(None, carried, standing)
+                                };
+                                // What the issue says, written out on its own.
+                                let another = !lossless || rate == Than::Lower || depth == Than::Lower;
+                                let expected =
+                                    if another { Decision::Link(x()) } else { question(QuestionKind::SameFormat, x()) };
+                                assert_eq!(decide(&f, &accept_all), expected, "{case}");
+                                // Never linked in bulk without --accept encodes.
+                                assert!(
+                                    matches!(decide(&f, &Request::default()), Decision::Conflict(Conflict::Question { .. })),
+                                    "{case}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 2 * 3 * 3 * 2 * 2 * 2);
+    }
+
+    #[test]
+    fn against_a_lossy_reference_a_lossless_file_is_asked_about() {
+        let mp3 = Source { lossless: false, sample_rate: 44_100, bits: 32, frames: 1 };
+        let wav = Source { lossless: true, sample_rate: 44_100, bits: 16, frames: 1 };
+        assert!(!is_another_encoding(&wav, &mp3), "a better source than the recording has: the registrant says");
+        assert!(is_another_encoding(&mp3, &mp3), "another lossy encoding is one");
+        assert!(is_another_encoding(&mp3, &wav));
     }
 
     #[test]
@@ -650,9 +868,10 @@ mod tests {
         let f = Facts { sounds, link: LinkCheck::Same, ..facts(None, carrying(y()), CodeStanding::OtherAudio) };
         assert_eq!(decide(&f, &Request::default()), question(QuestionKind::Encode, y()));
         assert_eq!(decide(&f, &accepting(true, false)), Decision::Link(y()));
-        // The same format with other samples carrying the code: a code on other audio.
+        // The same format with other samples carrying the code (a master changed in place,
+        // its tags kept): a same-format question, never answered in bulk.
         let remaster = Facts { sounds: Sounds::Recording { isrc: y(), encoding: false }, ..f };
-        assert_eq!(decide(&remaster, &accepting(true, true)), Decision::Conflict(Conflict::CodeOnOtherAudio(y())));
+        assert_eq!(decide(&remaster, &accepting(true, true)), question(QuestionKind::SameFormat, y()));
     }
 
     #[test]
@@ -670,6 +889,57 @@ mod tests {
     fn a_void_code_is_never_adopted() {
         let f = facts(None, carrying(y()), CodeStanding::Void);
         assert_eq!(decide(&f, &Request::default()), Decision::Conflict(Conflict::VoidCode(y())));
+    }
+
+    #[test]
+    fn fix_replaces_a_void_code_with_the_audios_code_or_decides_afresh() {
+        let fix = Request { fix: true, ..Request::default() };
+        // The audio has an active code: the void one in the file is rewritten to it.
+        let known = facts(Some(x()), carrying(y()), CodeStanding::Void);
+        assert_eq!(decide(&known, &Request::default()), Decision::Conflict(Conflict::VoidCode(y())));
+        assert_eq!(decide(&known, &fix), Decision::Fix { isrc: x(), previous: y() });
+        // Audio bound only to the void code is new audio: a new code, or a question.
+        let new = facts(None, carrying(y()), CodeStanding::Void);
+        assert_eq!(decide(&new, &fix), Decision::Issue { lineage: None });
+        let sounds = Facts { sounds: Sounds::Recording { isrc: x(), encoding: false }, ..new };
+        assert_eq!(decide(&sounds, &fix), question(QuestionKind::SameFormat, x()));
+    }
+
+    #[test]
+    fn an_answer_naming_a_void_code_is_a_conflict() {
+        let f = Facts { target_void: true, ..facts(None, Carried::Nothing, CodeStanding::Unknown) };
+        for answer in [Answer::SameRecordingAs(y()), Answer::NewVersionOf(y(), Relation::Remaster)] {
+            let request = Request { answer: Some(answer), force_link: true, fix: true, ..Request::default() };
+            assert_eq!(decide(&f, &request), Decision::Conflict(Conflict::VoidCode(y())));
+        }
+    }
+
+    #[test]
+    fn fix_with_a_link_answer_gives_the_file_the_code_whatever_it_carries() {
+        let link_x = |fix| Request { fix, answer: Some(Answer::SameRecordingAs(x())), ..Request::default() };
+        // A wrong new code Y: the audio is tied to Y and the file carries Y.
+        let wrong = Facts { link: LinkCheck::Same, ..facts(Some(y()), carrying(y()), CodeStanding::OtherAudio) };
+        assert!(matches!(decide(&wrong, &link_x(false)), Decision::Conflict(Conflict::Contradiction(_))));
+        assert_eq!(decide(&wrong, &link_x(true)), Decision::Relink { isrc: x(), from: y() });
+        // Not against the sound, unless forced.
+        let other_song = Facts { link: LinkCheck::Different, ..wrong.clone() };
+        assert!(matches!(decide(&other_song, &link_x(true)), Decision::Conflict(Conflict::NotThatRecording { .. })));
+        // A file carrying another track's code, its audio new: linked, the code replaced.
+        let mislabelled = Facts { link: LinkCheck::Same, ..facts(None, carrying(y()), CodeStanding::OtherAudio) };
+        assert!(matches!(decide(&mislabelled, &link_x(false)), Decision::Conflict(Conflict::Contradiction(_))));
+        assert_eq!(decide(&mislabelled, &link_x(true)), Decision::Link(x()));
+        // A remaster that kept its parent's tags gets its own code with --fix.
+        let remaster = facts(None, carrying(x()), CodeStanding::OtherAudio);
+        let version = |fix| Request {
+            fix,
+            answer: Some(Answer::NewVersionOf(x(), Relation::Remaster)),
+            ..Request::default()
+        };
+        match decide(&remaster, &version(false)) {
+            Decision::Conflict(Conflict::Contradiction(text)) => assert!(text.contains("--fix"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(decide(&remaster, &version(true)), Decision::Issue { lineage: Some((x(), Relation::Remaster)) });
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub struct AnalyzeOptions {
 }
 
 /// Whether a codec (by its short name) keeps every sample: PCM, FLAC, ALAC.
-fn is_lossless_codec(codec: &str) -> bool {
+pub fn is_lossless_codec(codec: &str) -> bool {
     codec.starts_with("pcm") || codec == "flac" || codec == "alac"
 }
 

@@ -9,7 +9,7 @@ use super::{AcceptWord, AssignArgs, Common, DiscArgs};
 use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::carrier::disc::{DiscRequest, Gaps};
-use crate::ledger::{self, Ledger, Location};
+use crate::ledger::{self, Ledger, Location, NewRun};
 use crate::stop::Stop;
 use crate::write::WriteOptions;
 
@@ -74,16 +74,10 @@ pub(super) fn ledger_arg(common: &Common) -> String {
                 Ok(server) if server.path().is_none() => server.to_string(),
                 _ => given.to_string_lossy().into_owned(),
             };
-            format!(" --ledger {}", shell_word(&shown))
+            format!(" --ledger {}", crate::output::shell_word(&shown))
         }
         _ => String::new(),
     }
-}
-
-/// A word as a POSIX shell reads it back: bare when it is plain, else single-quoted.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@=,".contains(c));
-    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
 }
 
 /// What disc `ddp write` and `pq` make of their arguments.
@@ -168,7 +162,9 @@ pub(super) fn assign_options(
                 force_link: args.force_link,
             },
             answers: Answers::default(),
-            user: current_user(),
+            user: actor(ledger)?,
+            void_unused: args.void_unused,
+            run: None,
         },
         jobs: jobs(common),
         quiet: common.quiet,
@@ -178,6 +174,13 @@ pub(super) fn assign_options(
         location: location(common)?,
         write: WriteOptions { break_hard_links: args.break_hard_links },
         stop: Stop::on_signals()?,
+        run: NewRun {
+            started_at: 0,
+            user: current_user(),
+            host: host_name(),
+            role: ledger.role()?,
+            paths: args.paths.iter().map(|path| crate::output::path(path)).collect(),
+        },
     })
 }
 
@@ -194,8 +197,45 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
     Ok((year % 100) as u8)
 }
 
-/// The user recorded in the ledger: `USER` or `USERNAME`, else the name of the account
-/// the process runs as (a cron job or a service has no `USER`), else "unknown".
+/// Who the ledger's history names for what this process does: the OS user and the
+/// machine (`anna@room-2`), and on a server the role it writes as
+/// (`anna@room-2 as isrc_rooms`), so a house ledger tells its rooms apart.
+pub(super) fn actor(ledger: &mut dyn Ledger) -> anyhow::Result<String> {
+    Ok(actor_with(ledger.role()?))
+}
+
+/// [`actor`] with the role known (or none).
+pub(super) fn actor_with(role: Option<String>) -> String {
+    let mut actor = format!("{}@{}", current_user(), host_name());
+    if let Some(role) = role {
+        actor.push_str(" as ");
+        actor.push_str(&role);
+    }
+    actor
+}
+
+/// The machine's name (`HOSTNAME`/`COMPUTERNAME`, else the kernel's node name), or
+/// "unknown".
+pub(super) fn host_name() -> String {
+    let from_env = |name| std::env::var(name).ok().filter(|host: &String| !host.trim().is_empty());
+    from_env("HOSTNAME").or_else(|| from_env("COMPUTERNAME")).or_else(node_name).unwrap_or_else(|| "unknown".into())
+}
+
+/// The kernel's node name.
+#[cfg(unix)]
+fn node_name() -> Option<String> {
+    let name = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    (!name.is_empty()).then_some(name)
+}
+
+/// No kernel node name outside Unix (`COMPUTERNAME` is the Windows way).
+#[cfg(not(unix))]
+fn node_name() -> Option<String> {
+    None
+}
+
+/// The OS user: `USER` or `USERNAME`, else the name of the account the process runs as
+/// (a cron job or a service has no `USER`), else "unknown".
 pub(super) fn current_user() -> String {
     let from_env = |name| std::env::var(name).ok().filter(|user: &String| !user.trim().is_empty());
     from_env("USER").or_else(|| from_env("USERNAME")).or_else(account_name).unwrap_or_else(|| "unknown".into())

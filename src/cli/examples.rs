@@ -20,7 +20,9 @@ Examples:
   isrc-stamp assign --dry-run masters/
   isrc-stamp assign masters/ mp3/ cd/
   isrc-stamp assign --accept encodes,edits delivery/
-  isrc-stamp assign --same-recording-as US-PR3-26-00001 radio-edit.wav --force-link";
+  isrc-stamp assign --same-recording-as US-PR3-26-00001 vinyl-transfer.wav
+  isrc-stamp assign --new-version-of US-PR3-26-00001 --as edit radio-edit.wav
+  isrc-stamp assign --fix --same-recording-as US-PR3-26-00001 --void-unused wrongly-new.wav";
 
 /// `ledger`.
 pub(super) const LEDGER: &str = "\
@@ -81,7 +83,21 @@ Examples:
 /// `ledger void`.
 pub(super) const LEDGER_VOID: &str = "\
 Examples:
-  isrc-stamp ledger void US-PR3-26-00007 --reason duplicate-of-00003";
+  isrc-stamp ledger void US-PR3-26-00007 --reason duplicate-of-00003
+  isrc-stamp ledger void US-PR3-26-00008 US-PR3-26-00009 --reason wrong-client
+  isrc-stamp ledger void --run 12 --reason wrong-folder";
+
+/// `ledger runs`.
+pub(super) const LEDGER_RUNS: &str = "\
+Examples:
+  isrc-stamp ledger runs
+  isrc-stamp --json ledger runs --last 5";
+
+/// `untag`.
+pub(super) const UNTAG: &str = "\
+Examples:
+  isrc-stamp untag --dry-run wrong-folder/
+  isrc-stamp untag wrong-folder/";
 
 /// `ledger unlink`.
 pub(super) const LEDGER_UNLINK: &str = "\

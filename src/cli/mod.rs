@@ -78,6 +78,7 @@ const NOT_APPLYING: &[(&[&str], &[&str])] = &[
     (&["ledger", "backup"], &["jobs", "json"]),
     (&["ledger", "copy"], &["jobs"]),
     (&["ledger", "void"], &["jobs"]),
+    (&["ledger", "runs"], &["jobs"]),
     (&["ledger", "prefixes"], &["jobs"]),
     (&["ledger", "prefix"], &["jobs"]),
     (&["ledger", "prefix", "remove"], &["jobs", "json"]),
@@ -164,6 +165,17 @@ pub enum Command {
     /// Give every recording under PATH its code and write it into the tags.
     #[command(after_help = examples::ASSIGN)]
     Assign(AssignArgs),
+    /// Remove the ISRC from every tag location of each file (a run on the wrong folder
+    /// taken back), through the same safe write; the ledger records it.
+    #[command(after_help = examples::UNTAG)]
+    Untag {
+        /// Files and folders (walked recursively).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Show what would be removed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Show, export or import what the ledger holds, or void a code.
     #[command(after_help = examples::LEDGER)]
     Ledger {
@@ -298,9 +310,15 @@ pub struct AssignArgs {
     /// Year of reference for issued codes [default: this year]; a future year is refused.
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i16>,
-    /// Rewrite retagged duplicates to the ledger's code.
+    /// Rewrite retagged duplicates to the ledger's code; decide afresh a file carrying a
+    /// void code or a code of other audio; with --same-recording-as (or --new-version-of),
+    /// give the files that code whatever they carry, and move audio tied to another code.
     #[arg(long)]
     pub fix: bool,
+    /// With --fix --same-recording-as: void the code the audio was wrongly tied to, when
+    /// no other audio is left on it.
+    #[arg(long, requires = "fix")]
+    pub void_unused: bool,
     /// The prefix to issue under (required when the ledger holds several).
     #[arg(long, value_name = "CC-XXX")]
     pub prefix: Option<Prefix>,
@@ -415,15 +433,28 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "LOCATION")]
         to: PathBuf,
     },
-    /// Withdraw a code: it stays in the ledger, is never issued again, and `verify`
-    /// reports files that carry it.
+    /// Withdraw codes: they stay in the ledger, are never issued again, never written by
+    /// `assign`, and `verify` reports files that carry them.
     #[command(after_help = examples::LEDGER_VOID)]
     Void {
-        /// The code.
-        isrc: Isrc,
-        /// Why it is withdrawn.
+        /// The codes.
+        #[arg(value_name = "ISRC", required_unless_present = "run", conflicts_with = "run")]
+        isrc: Vec<Isrc>,
+        /// Every code one `assign` run issued (its number: `ledger runs`), to take back a
+        /// run on the wrong folder.
+        #[arg(long, value_name = "RUN")]
+        run: Option<i64>,
+        /// Why they are withdrawn.
         #[arg(long, value_name = "TEXT")]
         reason: String,
+    },
+    /// The recent `assign` runs, oldest first: when, who, where, on which paths, and what
+    /// each did (a run is taken back with `ledger void --run` and `untag`).
+    #[command(after_help = examples::LEDGER_RUNS)]
+    Runs {
+        /// How many of the most recent runs.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        last: usize,
     },
     /// Remove a binding made by mistake (an audio id linked to the wrong code): the code
     /// and its other audio stay; then `assign --fix PATH` decides the file afresh.
@@ -500,7 +531,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 version_note: version.clone(),
             };
             let mut ledger = config::open_existing(common)?;
-            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &config::current_user(), common.json, out)?
+            let user = config::actor(ledger.as_mut())?;
+            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &user, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Export { format, recordings, output } } => {
             let json = commands::ledger::ExportFormat::Json;
@@ -512,7 +544,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Import { file } } => {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).
             let location = config::location(common)?;
-            commands::ledger::import(&location, file, &config::current_user(), common.json, common.quiet, out)?
+            commands::ledger::import(&location, file, &config::actor_with(None), common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Copy { to } } => {
             let from = config::location(common)?;
@@ -520,13 +552,34 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let to = crate::ledger::Location::parse(to)?;
             commands::ledger::copy(source.as_mut(), &from, &to, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Void { isrc, reason } } => {
+        Command::Ledger { command: LedgerCommand::Void { isrc, run, reason } } => {
             let mut ledger = config::open_existing(common)?;
-            commands::ledger::void(ledger.as_mut(), *isrc, reason, &config::current_user(), common.json, out)?
+            let user = config::actor(ledger.as_mut())?;
+            let which = match run {
+                Some(run) => commands::ledger::Voiding::Run(*run),
+                None => commands::ledger::Voiding::Codes(isrc.clone()),
+            };
+            commands::ledger::void(ledger.as_mut(), &which, reason, &user, common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Runs { last } } => {
+            commands::ledger::runs(config::open_existing_to_read(common)?.as_mut(), *last, common.json, out)?
+        }
+        Command::Untag { paths, dry_run } => {
+            let mut ledger =
+                if *dry_run { config::open_existing_to_read(common)? } else { config::open_existing(common)? };
+            let options = crate::untag::UntagOptions {
+                paths: paths.clone(),
+                dry_run: *dry_run,
+                user: config::actor(ledger.as_mut())?,
+                jobs: config::jobs(common),
+                quiet: common.quiet,
+                stop: crate::stop::Stop::on_signals()?,
+            };
+            commands::untag::run(ledger.as_mut(), &options, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Unlink { target, reason } } => {
             let mut ledger = config::open_existing(common)?;
-            let user = config::current_user();
+            let user = config::actor(ledger.as_mut())?;
             commands::ledger::unlink(
                 ledger.as_mut(),
                 target,

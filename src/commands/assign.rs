@@ -30,7 +30,7 @@ pub(crate) fn run(
             _ => Exit::Clean,
         })
     });
-    print(out, &report.outcomes, json, options.quiet, options.dry_run)?;
+    print(out, &report.outcomes, json, options.quiet, options.dry_run, report.run)?;
     if report.remembered > 0 && !options.quiet {
         eprintln!(
             "{} unchanged on disk since decided: not decoded again (--rehash decodes them)",
@@ -51,7 +51,14 @@ pub(crate) fn run(
 }
 
 /// Prints the outcomes: a table, or JSON Lines; a summary on stderr.
-fn print(out: &mut dyn Write, outcomes: &[Outcome], json: bool, quiet: bool, dry_run: bool) -> std::io::Result<()> {
+fn print(
+    out: &mut dyn Write,
+    outcomes: &[Outcome],
+    json: bool,
+    quiet: bool,
+    dry_run: bool,
+    run: Option<i64>,
+) -> std::io::Result<()> {
     if json {
         for outcome in outcomes {
             output::json_line(out, outcome)?;
@@ -61,7 +68,7 @@ fn print(out: &mut dyn Write, outcomes: &[Outcome], json: bool, quiet: bool, dry
     }
     out.flush()?;
     if !quiet {
-        eprintln!("{}", summary(outcomes, dry_run));
+        eprintln!("{}", summary(outcomes, dry_run, run));
     }
     Ok(())
 }
@@ -103,8 +110,9 @@ fn tone(action: Action) -> Tone {
     }
 }
 
-/// `12 files: 4 issued, 8 unchanged (dry run: nothing changed)`.
-fn summary(outcomes: &[Outcome], dry_run: bool) -> String {
+/// `12 files: 4 issued, 8 unchanged (run 7)`, or `... (dry run: ...)`: the run's number is
+/// what `ledger runs` lists and `ledger void --run` takes back.
+fn summary(outcomes: &[Outcome], dry_run: bool, run: Option<i64>) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for action in Action::ALL {
         let n = outcomes.iter().filter(|o| o.action == action).count();
@@ -114,6 +122,10 @@ fn summary(outcomes: &[Outcome], dry_run: bool) -> String {
     }
     let parts: Vec<String> = counts.iter().map(|(name, n)| format!("{n} {name}")).collect();
     let files = if outcomes.len() == 1 { "file" } else { "files" };
-    let tail = if dry_run { " (dry run: no file or ledger changed)" } else { "" };
+    let tail = match (dry_run, run) {
+        (true, _) => " (dry run: no file or ledger changed)".to_owned(),
+        (false, Some(run)) => format!(" (run {run})"),
+        (false, None) => String::new(),
+    };
     format!("{} {files}: {}{tail}", outcomes.len(), parts.join(", "))
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::isrc::Isrc;
 use crate::output::Exit;
+use crate::output::style::{self, Tone};
 
 /// One checked code, as `check --json` prints it: the field order is the key order.
 #[derive(Debug, Serialize)]
@@ -78,16 +79,18 @@ pub(crate) fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io:
 /// Writes `input  status  detail` lines with the input and status columns aligned.
 fn write_table(checked: &[Checked<'_>], out: &mut dyn Write) -> std::io::Result<()> {
     let inputs: Vec<String> = checked.iter().map(|line| shown(line.input)).collect();
-    let width = inputs.iter().map(|input| input.chars().count()).max().unwrap_or(0);
+    let width = style::widest(inputs.iter().map(String::as_str), 0);
     for (line, input) in checked.iter().zip(&inputs) {
+        let input = style::pad(input, width);
         if let Some(display) = &line.display {
-            write!(out, "{input:<width$}  valid    {display}")?;
+            write!(out, "{input}  {}  {display}", style::paint("valid", 7, Tone::Good))?;
             for warning in &line.warnings {
-                write!(out, "  warning: {warning}")?;
+                write!(out, "  {} {warning}", style::paint("warning:", 0, Tone::Warn))?;
             }
         } else {
             // The error message already carries the O/0 hint.
-            write!(out, "{input:<width$}  invalid  {}", line.error.as_deref().unwrap_or_default())?;
+            let error = line.error.as_deref().unwrap_or_default();
+            write!(out, "{input}  {}  {error}", style::paint("invalid", 7, Tone::Bad))?;
         }
         writeln!(out)?;
     }

@@ -488,17 +488,17 @@ pub(crate) fn copy(
     if json {
         output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
     } else {
-        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events } = copied;
+        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs } = copied;
         writeln!(
             out,
-            "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints) \
-             and {events} events from {from} to {to}"
+            "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints), \
+             {events} events and {runs} runs from {from} to {to}"
         )?;
     }
     Ok(Exit::Clean)
 }
 
-/// What `ledger void --json` prints.
+/// What `ledger void --json` prints, one line per code voided.
 #[derive(Debug, Serialize)]
 struct Voided<'a> {
     isrc: Isrc,
@@ -507,43 +507,144 @@ struct Voided<'a> {
     audio_ids: usize,
 }
 
-/// Runs `ledger void ISRC --reason TEXT`: exit 1 when the code is not in the ledger or
-/// already void.
+/// Which codes `ledger void` withdraws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Voiding {
+    /// These codes.
+    Codes(Vec<Isrc>),
+    /// Every code this `assign` run issued.
+    Run(i64),
+}
+
+/// Why `ledger void` withdrew nothing: a finding (exit 1), not an error.
+#[derive(Debug, thiserror::Error)]
+enum NotVoided {
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("nothing voided: {0}")]
+    Refused(String),
+}
+
+/// Runs `ledger void ISRC... --reason TEXT` or `ledger void --run RUN --reason TEXT`: all
+/// the codes in one transaction, or none (exit 1 when a code is not in the ledger or
+/// already void, or the run is not). A run's codes that are void already are passed
+/// over, so taking a run back twice does no harm.
 pub(crate) fn void(
     ledger: &mut dyn Ledger,
-    isrc: Isrc,
+    which: &Voiding,
     reason: &str,
     user: &str,
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
     if reason.trim().is_empty() {
-        anyhow::bail!("--reason is empty: say why {isrc} is withdrawn, it stays in the ledger's history");
+        anyhow::bail!("--reason is empty: say why the codes are withdrawn, it stays in the ledger's history");
     }
     let result = ledger.transaction(|tx| {
-        tx.void(isrc, reason)?;
-        tx.log(&NewEvent {
-            isrc: Some(isrc),
-            detail: reason.to_owned(),
-            ..NewEvent::new(user, crate::ledger::now(), "void")
-        })?;
-        tx.audio_for_code(isrc).map(|audio| audio.len())
+        let codes = match which {
+            Voiding::Codes(codes) => {
+                let mut problems = Vec::new();
+                for &isrc in codes {
+                    match tx.recording(isrc)? {
+                        None => problems.push(format!("{isrc} is not in the ledger")),
+                        Some(recording) if recording.status == ledger::Status::Void => {
+                            problems.push(format!("{isrc} is void already"));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(NotVoided::Refused(problems.join("; ")));
+                }
+                let mut codes = codes.clone();
+                codes.dedup();
+                codes
+            }
+            Voiding::Run(run) => codes_issued_by(tx, *run)?,
+        };
+        let mut voided = Vec::new();
+        for isrc in codes {
+            tx.void(isrc, reason)?;
+            tx.log(&NewEvent {
+                isrc: Some(isrc),
+                detail: reason.to_owned(),
+                ..NewEvent::new(user, crate::ledger::now(), "void")
+            })?;
+            voided.push((isrc, tx.audio_for_code(isrc)?.len()));
+        }
+        Ok::<_, NotVoided>(voided)
     });
-    let audio_ids = match result {
-        Ok(count) => count,
-        Err(error @ (LedgerError::UnknownCode(_) | LedgerError::AlreadyVoid(_))) => {
-            eprintln!("isrc-stamp: {error}");
+    let voided = match result {
+        Ok(voided) => voided,
+        Err(NotVoided::Refused(why)) => {
+            eprintln!("isrc-stamp: {why}");
             return Ok(Exit::Findings);
         }
-        Err(error) => return Err(error.into()),
+        Err(NotVoided::Ledger(error)) => return Err(error.into()),
     };
-    if json {
-        output::json_line(out, &Voided { isrc, status: "void", void_reason: reason, audio_ids })?;
-    } else {
-        writeln!(out, "{} ({isrc}) is void: {reason}", isrc.display_form())?;
+    if let (Voiding::Run(run), true) = (which, voided.is_empty()) {
+        eprintln!("nothing to void: run {run} issued no code that is still active");
+    }
+    for (isrc, audio_ids) in &voided {
+        if json {
+            output::json_line(out, &Voided { isrc: *isrc, status: "void", void_reason: reason, audio_ids: *audio_ids })?;
+        } else {
+            writeln!(out, "{} ({isrc}) is void: {reason} (audio ids bound to it: {audio_ids})", isrc.display_form())?;
+        }
+    }
+    if !json && !voided.is_empty() {
         writeln!(
             out,
-            "  it is never issued again, and `verify` reports any file that carries it (audio ids bound to it: {audio_ids})"
+            "  never issued again, never written by `assign` (its audio gets a new code or a question), and `verify` \
+             reports any file that carries it; `isrc-stamp untag PATH` removes it from the files"
+        )?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// The codes run `run` issued that are still active, in the order it issued them; a
+/// run the ledger does not hold is refused.
+fn codes_issued_by(tx: &mut dyn ledger::LedgerTx, run: i64) -> Result<Vec<Isrc>, NotVoided> {
+    let events = tx.events_of_run(run)?;
+    if events.is_empty() && !tx.runs(usize::MAX)?.iter().any(|r| r.run == run) {
+        return Err(NotVoided::Refused(format!("run {run} is not in the ledger (see `isrc-stamp ledger runs`)")));
+    }
+    let mut codes = Vec::new();
+    for isrc in events.iter().filter(|event| event.action == "issued").filter_map(|event| event.isrc) {
+        let active = tx.recording(isrc)?.is_some_and(|recording| recording.status == ledger::Status::Active);
+        if active && !codes.contains(&isrc) {
+            codes.push(isrc);
+        }
+    }
+    Ok(codes)
+}
+
+/// Runs `ledger runs`: the `last` most recent `assign` runs, oldest first; `--json`, one
+/// object per run (`run`, `started_at`, `user`, `host`, `role`, `paths`, `counts`).
+pub(crate) fn runs(ledger: &mut dyn Ledger, last: usize, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let runs = ledger.runs(last)?;
+    if json {
+        for run in &runs {
+            output::json_line(out, run)?;
+        }
+        return Ok(Exit::Clean);
+    }
+    writeln!(out, "{:>5}  {:<20}  {:<24}  {:<32}  PATHS", "RUN", "STARTED", "BY", "COUNTS")?;
+    for run in &runs {
+        let by = match &run.role {
+            Some(role) => format!("{}@{} as {role}", run.user, run.host),
+            None => format!("{}@{}", run.user, run.host),
+        };
+        let counts: Vec<String> = run.counts.iter().map(|(action, n)| format!("{n} {action}")).collect();
+        let counts = if counts.is_empty() { "(unfinished)".to_owned() } else { counts.join(", ") };
+        writeln!(
+            out,
+            "{:>5}  {:<20}  {:<24}  {:<32}  {}",
+            run.run,
+            output::timestamp(run.started_at),
+            output::escape_controls(&by),
+            counts,
+            output::escape_controls(&run.paths.join(" "))
         )?;
     }
     Ok(Exit::Clean)
@@ -606,7 +707,10 @@ pub(crate) fn unlink(
         if let Some(path) = &path {
             writeln!(
                 out,
-                "  the file still carries {isrc}; decide it afresh with `isrc-stamp{ledger_arg} assign --fix {path}`"
+                "  the file still carries {isrc}; give it its recording's code with \
+                 `isrc-stamp{ledger_arg} assign --fix --same-recording-as ISRC {path}`, or decide it afresh with \
+                 `isrc-stamp{ledger_arg} assign --fix {path}`",
+                path = output::shell_word(path)
             )?;
         }
     }
@@ -722,6 +826,15 @@ mod tests {
         fn events_for(&mut self, isrc: Isrc) -> crate::ledger::Result<Vec<Event>> {
             self.inner.events_for(isrc)
         }
+        fn events_for_audio(&mut self, audio_id: &AudioId) -> crate::ledger::Result<Vec<Event>> {
+            self.inner.events_for_audio(audio_id)
+        }
+        fn runs(&mut self, limit: usize) -> crate::ledger::Result<Vec<crate::ledger::Run>> {
+            self.inner.runs(limit)
+        }
+        fn events_of_run(&mut self, run: i64) -> crate::ledger::Result<Vec<Event>> {
+            self.inner.events_of_run(run)
+        }
         fn fingerprint(&mut self, audio_id: &AudioId) -> crate::ledger::Result<Option<Fingerprint>> {
             self.inner.fingerprint(audio_id)
         }
@@ -768,6 +881,9 @@ mod tests {
         fn events_after(&mut self, after: i64, limit: usize) -> crate::ledger::Result<Vec<Event>> {
             self.inner.events_after(after, limit)
         }
+        fn runs_after(&mut self, after: i64, limit: usize) -> crate::ledger::Result<Vec<crate::ledger::Run>> {
+            self.inner.runs_after(after, limit)
+        }
     }
 
     /// Ten recordings: 0 to 3 audio ids each (bound out of audio-id order), one void, one
@@ -808,6 +924,7 @@ mod tests {
                             bits: if k == 0 { 24 } else { 16 },
                             first_path: format!("/masters/{n}/take {k}.{extension}"),
                             added_at: 1_767_225_700 + (n * 4 + k) as i64,
+                            codec: None,
                         })?;
                     }
                     if n == 7 {

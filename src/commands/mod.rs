@@ -10,4 +10,5 @@ pub(crate) mod init;
 pub(crate) mod inspect;
 pub(crate) mod ledger;
 pub(crate) mod pq;
+pub(crate) mod untag;
 pub(crate) mod verify;

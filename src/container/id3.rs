@@ -37,15 +37,19 @@ pub(super) fn read(id3: &Id3v2Tag, report: &mut TagReport) {
     TagReport::fill(&mut report.album, first(&TALB));
 }
 
-/// `tag` (or a new tag) with one `TSRC` frame holding `code`, and the write options
-/// that keep its version: ID3v2 tags keep their version (v2.2 tags, which lofty cannot
-/// write, become v2.3); a new tag is written as v2.3, the version every reader handles.
+/// `tag` (or a new tag) with one `TSRC` frame holding `code` (none when `code` is empty:
+/// `untag`), and the write options that keep its version: ID3v2 tags keep their version
+/// (v2.2 tags, which lofty cannot write, become v2.3); a new tag is written as v2.3, the
+/// version every reader handles.
 pub(super) fn with_tsrc(tag: Option<Id3v2Tag>, code: &str) -> (Id3v2Tag, WriteOptions) {
     let is_new = tag.is_none();
     let mut tag = tag.unwrap_or_default();
     let v24 = !is_new && tag.original_version() == Id3v2Version::V4;
     let _ = tag.remove(&TSRC).count();
-    tag.insert(Frame::Text(TextInformationFrame::new(TSRC, lofty::TextEncoding::Latin1, Cow::Owned(code.to_owned()))));
+    if !code.is_empty() {
+        let frame = TextInformationFrame::new(TSRC, lofty::TextEncoding::Latin1, Cow::Owned(code.to_owned()));
+        tag.insert(Frame::Text(frame));
+    }
     (tag, WriteOptions::new().use_id3v23(!v24))
 }
 

@@ -47,7 +47,8 @@ pub(crate) trait Container: Sync {
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError>;
 
     /// Writes the whole file read from `source`, tagged with `code` in every location,
-    /// into `target`; every other field, picture and chunk is kept.
+    /// into `target`; every other field, picture and chunk is kept. An empty `code` takes
+    /// the ISRC out of every location instead (`untag`).
     fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError>;
 
     /// Whether [`Container::stream_tags`] can write this format strictly in order.
@@ -258,6 +259,13 @@ pub fn read(path: &Path, format: Format) -> Result<TagReport, TagError> {
 /// The original is only read.
 pub fn write(original: &Path, target: &mut File, format: Format, isrc: Isrc) -> Result<(), TagError> {
     crate::guard::catch(|| format.container().write_tags(&mut File::open(original)?, target, isrc.as_str()))
+        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
+/// Writes the file at `original`, with the ISRC taken out of every location, into
+/// `target`. The original is only read.
+pub fn untag(original: &Path, target: &mut File, format: Format) -> Result<(), TagError> {
+    crate::guard::catch(|| format.container().write_tags(&mut File::open(original)?, target, ""))
         .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
 }
 

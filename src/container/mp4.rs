@@ -50,12 +50,24 @@ impl Container for Mp4 {
     fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
         let mut mp4 = Mp4File::read_from(source, rewrite_options())?;
         let mut ilst = mp4.ilst().cloned().unwrap_or_else(Ilst::new);
-        ilst.replace_atom(Atom::new(freeform_isrc(), AtomData::UTF8(code.into())));
-        if ilst.get(&ISR).is_some() {
-            ilst.replace_atom(Atom::new(ISR, AtomData::UTF8(code.into())));
-        }
-        if let Some(xid) = ilst.get(&XID).and_then(|atom| xid_with_code(atom, code)) {
-            ilst.replace_atom(xid);
+        if code.is_empty() {
+            // `untag`: every ISRC atom taken out; an `xid ` whose values are all ISRCs too.
+            let _ = ilst.remove(&freeform_isrc()).count();
+            let _ = ilst.remove(&ISR).count();
+            let only_isrcs = ilst.get(&XID).is_some_and(|atom| {
+                atom.data().all(|data| atom_text(data).as_deref().and_then(split_xid_isrc).is_some())
+            });
+            if only_isrcs {
+                let _ = ilst.remove(&XID).count();
+            }
+        } else {
+            ilst.replace_atom(Atom::new(freeform_isrc(), AtomData::UTF8(code.into())));
+            if ilst.get(&ISR).is_some() {
+                ilst.replace_atom(Atom::new(ISR, AtomData::UTF8(code.into())));
+            }
+            if let Some(xid) = ilst.get(&XID).and_then(|atom| xid_with_code(atom, code)) {
+                ilst.replace_atom(xid);
+            }
         }
         mp4.set_ilst(ilst);
         copy_whole(source, target)?;

@@ -16,5 +16,9 @@ pub(super) fn read(comments: &VorbisComments, report: &mut TagReport) {
 
 /// Sets the one `ISRC` comment to `code`; every other comment is kept.
 pub(super) fn set_isrc(comments: &mut VorbisComments, code: &str) {
-    comments.insert("ISRC".into(), code.into());
+    if code.is_empty() {
+        let _ = comments.remove("ISRC").count();
+    } else {
+        comments.insert("ISRC".into(), code.into());
+    }
 }

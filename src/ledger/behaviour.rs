@@ -41,6 +41,7 @@ pub(super) fn audio_record(n: u64, isrc: Isrc) -> AudioRecord {
         bits: 16,
         first_path: format!("/masters/{n}.wav"),
         added_at: AT,
+        codec: Some("pcm_s16le".into()),
     }
 }
 
@@ -101,6 +102,7 @@ fn ledger_issuing(fresh: Fresh<'_>, seeds: &[u64]) -> (Box<dyn Ledger>, Vec<Isrc
                         bits: 24,
                         first_path: format!("/masters/{seed}.wav"),
                         added_at: 0,
+                        codec: Some("pcm_s24le".into()),
                     })?;
                     Ok(isrc)
                 })

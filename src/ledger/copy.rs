@@ -1,5 +1,5 @@
 //! `ledger copy`: everything one ledger holds (prefixes, recordings, audio ids with
-//! their fingerprints, the history with its event ids) into another, empty one, between
+//! their fingerprints, the history with its event ids and runs) into another, empty one, between
 //! any two backends: how a room moves its SQLite ledger onto the house's server.
 //!
 //! The source is read from one [`Snapshot`] in pages of [`PAGE`] items, so memory stays
@@ -32,6 +32,8 @@ pub struct CopySummary {
     pub fingerprints: usize,
     /// Events of the history.
     pub events: usize,
+    /// `assign` runs.
+    pub runs: usize,
 }
 
 /// Copies everything `from` holds into `to`, which must be empty
@@ -100,6 +102,17 @@ fn copy_all(source: &mut dyn Snapshot, tx: &mut dyn LedgerTx) -> Result<CopySumm
         summary.fingerprints += page.iter().filter(|(_, print)| print.is_some()).count();
         let items: Vec<Stored> = page.into_iter().map(|(audio, print)| Stored::Audio(audio, print)).collect();
         tx.restore(&items)?;
+    }
+    // Runs before the events that name them.
+    let mut after = i64::MIN;
+    loop {
+        let page = source.runs_after(after, PAGE)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.run;
+        summary.runs += page.len();
+        tx.restore(&page.into_iter().map(Stored::Run).collect::<Vec<_>>())?;
     }
     let mut after = i64::MIN;
     loop {

@@ -11,8 +11,11 @@ use crate::isrc::Isrc;
 /// The ledger's facts about a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileFacts {
-    /// The code the ledger binds the file's audio id to.
+    /// The active code the ledger binds the file's audio id to. Audio bound only to a
+    /// void code has none: void means void, and such audio is new audio again.
     pub code_for_audio: Option<Isrc>,
+    /// The void code the file's audio id is still bound to, if that is what it has.
+    pub void_code_for_audio: Option<Isrc>,
     /// What the ledger says of the code the file carries (default when it carries none).
     pub carried: CodeFacts,
 }
@@ -30,7 +33,13 @@ pub struct CodeFacts {
 
 /// Reads the facts about a file whose audio id is `audio_id` and whose tags carry `carried`.
 pub fn facts_about(lookup: &mut dyn Lookup, audio_id: &AudioId, carried: Option<Isrc>) -> Result<FileFacts> {
-    let code_for_audio = lookup.code_for_audio(audio_id)?;
+    let mut code_for_audio = lookup.code_for_audio(audio_id)?;
+    let mut void_code_for_audio = None;
+    if let Some(code) = code_for_audio
+        && lookup.recording(code)?.is_some_and(|recording| recording.status == Status::Void)
+    {
+        void_code_for_audio = code_for_audio.take();
+    }
     let mut facts = CodeFacts::default();
     if let Some(code) = carried
         && let Some(recording) = lookup.recording(code)?
@@ -40,5 +49,5 @@ pub fn facts_about(lookup: &mut dyn Lookup, audio_id: &AudioId, carried: Option<
         facts.bound_here = audio.iter().any(|a| &a.audio_id == audio_id);
         facts.bound_elsewhere = audio.iter().any(|a| &a.audio_id != audio_id);
     }
-    Ok(FileFacts { code_for_audio, carried: facts })
+    Ok(FileFacts { code_for_audio, void_code_for_audio, carried: facts })
 }

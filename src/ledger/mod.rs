@@ -48,8 +48,8 @@ pub use location::{Location, open, open_existing, open_read_only};
 pub use rules::Designations;
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
-    Relation, Status, Stored, now,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
+    Recording, Relation, Run, Status, Stored, now,
 };
 
 use std::path::Path;
@@ -85,6 +85,15 @@ pub trait Lookup {
 
     /// The history of a code, oldest first.
     fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>>;
+
+    /// The history of an audio id, oldest first: every path it was seen at, and when.
+    fn events_for_audio(&mut self, audio_id: &AudioId) -> Result<Vec<Event>>;
+
+    /// The `limit` most recent `assign` runs, oldest first.
+    fn runs(&mut self, limit: usize) -> Result<Vec<Run>>;
+
+    /// The events of one run, oldest first (empty for a run the ledger does not hold).
+    fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>>;
 
     /// The stored acoustic fingerprint of an audio id.
     fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
@@ -138,6 +147,13 @@ pub trait LedgerTx: Lookup {
     /// Marks a code void with a reason. It stays in the ledger and is never issued again.
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()>;
 
+    /// Records the start of an `assign` run and returns its id; its events carry it
+    /// ([`NewEvent::run`]).
+    fn start_run(&mut self, run: &NewRun) -> Result<i64>;
+
+    /// Records what a run did: how many files ended in each action.
+    fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()>;
+
     /// Removes the binding of an audio id (made by mistake) and its fingerprint; the
     /// code and its other audio stay. Returns the code it was bound to; fails with
     /// [`LedgerError::UnknownAudio`] if the audio id is not bound.
@@ -190,6 +206,12 @@ pub trait Ledger: Lookup {
     /// role or a file that may only be read can). Others may write meanwhile; the
     /// snapshot does not see it.
     fn snapshot(&mut self) -> Result<Box<dyn Snapshot + '_>>;
+
+    /// The server role this connection writes as, where the backend has roles
+    /// (PostgreSQL); `None` for a file.
+    fn role(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// One consistent, read-only state of a ledger: the lookups, the designations used (so
@@ -206,6 +228,9 @@ pub trait Snapshot: Lookup + Designations {
 
     /// Up to `limit` events with ids above `after`, by id.
     fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>>;
+
+    /// Up to `limit` runs with ids above `after`, by id.
+    fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>>;
 }
 
 /// How often `transaction` runs a transaction that lost a race with another writer.

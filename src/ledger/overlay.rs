@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
-    Status, Stored,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
+    Recording, Run, Status, Stored,
 };
 use super::{Designations, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;
@@ -161,6 +161,23 @@ impl Lookup for Overlay<'_> {
         Ok(all)
     }
 
+    fn events_for_audio(&mut self, audio_id: &AudioId) -> Result<Vec<Event>> {
+        let mut all = self.base.events_for_audio(audio_id)?;
+        all.extend(self.events.iter().filter(|event| event.audio_id.as_ref() == Some(audio_id)).cloned());
+        Ok(all)
+    }
+
+    /// A dry run starts no run of its own: the snapshot's runs.
+    fn runs(&mut self, limit: usize) -> Result<Vec<Run>> {
+        self.base.runs(limit)
+    }
+
+    fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>> {
+        let mut all = self.base.events_of_run(run)?;
+        all.extend(self.events.iter().filter(|event| event.run == Some(run)).cloned());
+        Ok(all)
+    }
+
     fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
         match self.fingerprints.get(audio_id) {
             Some((print, _)) => Ok(Some(print.clone())),
@@ -225,8 +242,18 @@ impl LedgerTx for Overlay<'_> {
             isrc: event.isrc,
             action: event.action.clone(),
             detail: event.detail.clone(),
+            run: event.run,
         });
         Ok(id)
+    }
+
+    /// A dry run records no run: its events carry none.
+    fn start_run(&mut self, _run: &NewRun) -> Result<i64> {
+        Err(LedgerError::Backend("a dry run records no run".into()))
+    }
+
+    fn finish_run(&mut self, _run: i64, _counts: &BTreeMap<String, u64>) -> Result<()> {
+        Err(LedgerError::Backend("a dry run records no run".into()))
     }
 
     fn store_fingerprint(&mut self, audio_id: &AudioId, fingerprint: &Fingerprint) -> Result<bool> {
@@ -391,6 +418,7 @@ mod tests {
                     bits: 16,
                     first_path: "a.wav".into(),
                     added_at: 0,
+                    codec: Some("pcm_s16le".into()),
                 };
                 assert!(tx.bind_audio(&audio)?);
                 assert!(!tx.bind_audio(&audio)?, "bound once");

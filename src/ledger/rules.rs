@@ -230,3 +230,16 @@ pub(crate) fn fingerprint_candidates(
     found.truncate(limit);
     Ok(found)
 }
+
+/// A value stored as JSON text (a run's paths and counts).
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| LedgerError::Backend(format!("cannot store a value as JSON: {e}")))
+}
+
+/// Fails unless an update of run `run` found its row.
+pub(crate) fn check_run_found(run: i64, rows: usize) -> Result<()> {
+    if rows == 0 {
+        return Err(LedgerError::Backend(format!("run {run} is not in the ledger")));
+    }
+    Ok(())
+}

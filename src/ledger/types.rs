@@ -215,6 +215,35 @@ pub struct AudioRecord {
     pub first_path: String,
     /// When it was bound.
     pub added_at: i64,
+    /// The codec it was decoded from (`pcm_s24le`, `flac`, `mp3`, `aac`, ...), when the
+    /// ledger was told (audio bound before schema version 3 was not).
+    pub codec: Option<String>,
+}
+
+impl AudioRecord {
+    /// Whether this audio kept every sample of its source (PCM, FLAC, ALAC): from its
+    /// codec, or, for audio bound before the codec was recorded, from the extension of
+    /// the path it was first seen at (`.mp3`, `.ogg`/`.oga`/`.opus` are lossy, and so is an
+    /// MP4 whose samples decoded as 32-bit: AAC; ALAC keeps its integer depth).
+    pub fn lossless(&self) -> bool {
+        if let Some(codec) = &self.codec {
+            return crate::audio::is_lossless_codec(codec);
+        }
+        let extension = std::path::Path::new(&self.first_path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "mp3" | "ogg" | "oga" | "opus" => false,
+            "m4a" | "mp4" | "m4b" | "aac" => self.bits != 32,
+            _ => true,
+        }
+    }
+
+    /// Its playing time in seconds (0 for a rate of 0).
+    pub fn duration_seconds(&self) -> f64 {
+        if self.sample_rate > 0 { self.frames as f64 / f64::from(self.sample_rate) } else { 0.0 }
+    }
 }
 
 /// A stored fingerprint that shares index keys with a new one: a recording the new
@@ -256,6 +285,8 @@ pub struct Event {
     pub action: String,
     /// Details for people or machines (free text or JSON).
     pub detail: String,
+    /// The `assign` run it belongs to, if any.
+    pub run: Option<i64>,
 }
 
 /// An event to append: an [`Event`] before it has an id.
@@ -275,6 +306,8 @@ pub struct NewEvent {
     pub action: String,
     /// Details (free text or JSON).
     pub detail: String,
+    /// The `assign` run it belongs to, if any ([`super::LedgerTx::start_run`]).
+    pub run: Option<i64>,
 }
 
 impl NewEvent {
@@ -282,6 +315,42 @@ impl NewEvent {
     pub fn new(user: impl Into<String>, at: i64, action: impl Into<String>) -> NewEvent {
         NewEvent { at, user: user.into(), action: action.into(), ..NewEvent::default() }
     }
+}
+
+/// One `assign` run: who ran it where, on which paths, and what it did. Its events
+/// carry its id, so a run can be listed (`ledger runs`) and taken back (`ledger void
+/// --run`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Run {
+    /// Its id (increasing, never reused).
+    pub run: i64,
+    /// When it started.
+    pub started_at: i64,
+    /// The OS user.
+    pub user: String,
+    /// The machine it ran on.
+    pub host: String,
+    /// The server role it wrote as (PostgreSQL), if any.
+    pub role: Option<String>,
+    /// The paths it was given, as printed.
+    pub paths: Vec<String>,
+    /// How many files ended in each action (`issued`, `reused`, ...), once it finished.
+    pub counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// A run about to start: a [`Run`] before it has an id or counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewRun {
+    /// When it starts.
+    pub started_at: i64,
+    /// The OS user.
+    pub user: String,
+    /// The machine.
+    pub host: String,
+    /// The server role, if any.
+    pub role: Option<String>,
+    /// The paths it was given, as printed.
+    pub paths: Vec<String>,
 }
 
 /// One item of a ledger as stored, as `ledger copy` moves it ([`super::LedgerTx::restore`]).
@@ -295,6 +364,8 @@ pub enum Stored {
     Audio(AudioRecord, Option<crate::acoustic::Fingerprint>),
     /// An event of the history, with its id.
     Event(Event),
+    /// An `assign` run, with its id.
+    Run(Run),
 }
 
 /// Serialization of the code types in their text forms.

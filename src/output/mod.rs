@@ -41,6 +41,16 @@ impl Exit {
     }
 }
 
+/// A word of a command a message suggests, as a POSIX shell reads it back (bare when
+/// plain, else quoted; the `shlex` crate's rules), so the suggestion works when pasted.
+pub(crate) fn shell_word(word: &str) -> String {
+    match shlex::try_quote(word) {
+        Ok(quoted) => quoted.into_owned(),
+        // A NUL cannot be passed to a command at all: shown escaped, for a person.
+        Err(_) => format!("'{}'", word.replace('\0', "\\0").replace('\'', "'\\''")),
+    }
+}
+
 /// A path as reported in JSON and the ledger: its text where it is valid UTF-8 (control
 /// characters too: JSON escapes them, so a script gets the name exactly), with bytes
 /// that are not shown as `\xNN` and `\` doubled (any file name the OS allows is

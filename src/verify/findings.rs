@@ -5,7 +5,8 @@
 //! checks look across the files of one run; carrier checks add the Red Book limits for
 //! a CD. Finding ids: `missing-isrc`, `invalid-isrc`, `locations-disagree`,
 //! `multiple-values`, `unknown-country` (warning), `not-in-ledger`, `ledger-mismatch`,
-//! `code-on-other-audio`, `void-code`, `duplicate-code-in-set`, `split-recording-in-set`,
+//! `code-on-other-audio`, `void-code`, `link-contradicted`, `duplicate-code-in-set`,
+//! `split-recording-in-set`,
 //! `audio-corrupt`, `cuesheet-disagrees`, `unreadable`, and with `--carrier cd`:
 //! `cd-sample-rate`, `cd-bit-depth`, `cd-channels`, `cd-track-too-short`,
 //! `cd-too-many-tracks`, `cd-too-long`.
@@ -181,6 +182,42 @@ fn ledger_findings(name: &str, code: Isrc, ledger: &LedgerView, findings: &mut V
     }
 }
 
+/// What the sound says of a file's binding to its code: its audio compared, by the
+/// fingerprints the ledger stores, with the recording's reference audio (its best
+/// source). Gathered only where both fingerprints could tell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LinkEvidence {
+    /// The code the ledger binds the file's audio to.
+    pub code: Isrc,
+    /// Where the reference audio was first seen.
+    pub reference_path: String,
+    /// The comparison's verdict.
+    pub verdict: crate::acoustic::Verdict,
+    /// The bit error rate of the best alignment.
+    pub ber: f64,
+}
+
+/// `link-contradicted`: audio bound to a code that does not sound like the code's
+/// reference audio (a link forced against the sound, or an edit linked as the same
+/// recording). Nothing when the sound agrees.
+pub(crate) fn link_findings(name: &str, evidence: &LinkEvidence) -> Option<Finding> {
+    use crate::acoustic::Verdict;
+    let LinkEvidence { code, reference_path, verdict, ber } = evidence;
+    let why = match verdict {
+        Verdict::SameRecording => return None,
+        Verdict::LikelyEdit => "it is likely an edit of it, and an edit needs its own code",
+        Verdict::NoMatch => "it does not sound like it",
+    };
+    Some(Finding::error(
+        "link-contradicted",
+        format!(
+            "{name}: the ledger binds this audio to {code}, but {why} (compared with {code}'s reference audio \
+             {reference_path}: bit error rate {ber:.3}); undo the link with `isrc-stamp ledger unlink` and give the \
+             file its own code with `isrc-stamp assign --fix`"
+        ),
+    ))
+}
+
 /// One file as the set checks see it.
 #[derive(Debug, Clone)]
 pub(crate) struct SetMember<'a> {
@@ -195,6 +232,8 @@ pub(crate) struct SetMember<'a> {
     /// Which recording it is by sound: members with one number are one recording (the
     /// same audio id, or acoustic same-recording matches; edits are apart).
     pub recording: usize,
+    /// How its audio was kept (for the rule of another encoding).
+    pub source: crate::assign::policy::Source,
 }
 
 /// Findings across the files of one run, as (index into `members`, finding).
@@ -203,7 +242,11 @@ pub(crate) struct SetMember<'a> {
 /// recording in several encodings looks like too, so it is a finding only where
 /// nothing vouches for it: with a ledger, for the files whose audio the ledger does
 /// not bind to that code; without one, when the files carrying the code are not all
-/// one recording by sound (an edit sharing its album track's code still is).
+/// one recording by sound (an edit sharing its album track's code still is), and for
+/// every file that is not another encoding of the best source carrying the code (the
+/// one rule of `assign`, [`crate::assign::policy::is_another_encoding`]): a lossless
+/// file at its rate and depth with other samples is a remaster or another mix, which
+/// only the registrant (and so the ledger) can call the same recording.
 pub(crate) fn set_findings(members: &[SetMember<'_>], with_ledger: bool) -> Vec<(usize, Finding)> {
     let mut findings = Vec::new();
     let mut by_code: BTreeMap<Isrc, Vec<usize>> = BTreeMap::new();
@@ -218,18 +261,30 @@ pub(crate) fn set_findings(members: &[SetMember<'_>], with_ledger: bool) -> Vec<
         let audios: std::collections::BTreeSet<&str> = group.iter().map(|&i| members[i].audio_id).collect();
         let recordings: std::collections::BTreeSet<usize> = group.iter().map(|&i| members[i].recording).collect();
         if audios.len() > 1 {
-            let unvouched = group
-                .iter()
-                .filter(|&&i| if with_ledger { members[i].ledger_code != Some(*code) } else { recordings.len() > 1 });
+            use crate::assign::policy::{Source, is_another_encoding};
+            // On a tie, the first in walk order.
+            let reference = group.iter().copied().rev().max_by_key(|&i| members[i].source.rank());
+            let same_format = |i: usize| {
+                reference.is_some_and(|r| {
+                    members[i].audio_id != members[r].audio_id
+                        && !is_another_encoding(&members[i].source, &members[r].source)
+                })
+            };
+            let unvouched = group.iter().filter(|&&i| {
+                if with_ledger { members[i].ledger_code != Some(*code) } else { recordings.len() > 1 || same_format(i) }
+            });
             for &i in unvouched {
                 let others = names(members, group, i);
-                findings.push((
-                    i,
-                    Finding::error(
-                        "duplicate-code-in-set",
-                        format!("{}: {code} is also on different audio: {others}", members[i].name),
-                    ),
-                ));
+                let mut message = format!("{}: {code} is also on different audio: {others}", members[i].name);
+                if !with_ledger && recordings.len() == 1 && same_format(i) {
+                    let Source { sample_rate, bits, .. } = members[i].source;
+                    message.push_str(&format!(
+                        " (lossless {sample_rate} Hz {bits}-bit with other samples than {}: a remaster or another mix \
+                         carrying the same code? only the registrant can say; verify with the ledger)",
+                        reference.map_or("", |r| members[r].name)
+                    ));
+                }
+                findings.push((i, Finding::error("duplicate-code-in-set", message)));
             }
         }
     }
@@ -334,6 +389,7 @@ pub(crate) fn cd_set_findings(tracks: &[TrackStream], limits: &CdLimits) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assign::policy::Source;
     use crate::container::FoundIsrc;
 
     fn tags(found: &[(Location, &str)]) -> TagReport {
@@ -416,6 +472,7 @@ mod tests {
             code: c.map(code),
             ledger_code: None,
             recording: audio_id.parse().unwrap(),
+            source: WAV,
         };
         let members = [
             member("a", "1", Some(X)),
@@ -435,12 +492,13 @@ mod tests {
 
     #[test]
     fn one_code_on_several_encodings_of_one_recording_is_no_finding() {
-        let member = |name, audio_id: &'static str, recording, ledger_code: Option<&str>| SetMember {
+        let member = |name: &'static str, audio_id: &'static str, recording, ledger_code: Option<&str>| SetMember {
             name,
             audio_id,
             code: Some(code(X)),
             ledger_code: ledger_code.map(code),
             recording,
+            source: if name.ends_with(".mp3") { MP3 } else { WAV },
         };
         // Without a ledger: a master and its MP3 are one recording by sound; an edit is not.
         let encodes = [member("m.wav", "1", 1, None), member("m.mp3", "2", 1, None)];
@@ -452,6 +510,34 @@ mod tests {
         let bound = [member("m.wav", "1", 1, Some(X)), member("m.mp3", "2", 2, Some(X)), member("o.wav", "3", 3, None)];
         let flagged: Vec<usize> = set_findings(&bound, true).iter().map(|(i, _)| *i).collect();
         assert_eq!(flagged, [2]);
+    }
+
+    const WAV: Source = Source { lossless: true, sample_rate: 44_100, bits: 16, frames: 44_100 * 200 };
+    const MP3: Source = Source { lossless: false, sample_rate: 44_100, bits: 32, frames: 44_100 * 200 };
+
+    #[test]
+    fn without_a_ledger_a_lossless_copy_with_other_samples_sharing_the_code_is_a_finding() {
+        let member = |name, audio_id, source| SetMember {
+            name,
+            audio_id,
+            code: Some(code(X)),
+            ledger_code: None,
+            recording: 1,
+            source,
+        };
+        let hires = Source { sample_rate: 96_000, bits: 24, frames: 96_000 * 200, ..WAV };
+        // One recording by sound: the master, its CD copy, its MP3, and the master again
+        // with its gain changed (the same format, other samples).
+        let set = [
+            member("m.wav", "1", hires),
+            member("cd.wav", "2", WAV),
+            member("m.mp3", "3", MP3),
+            member("m-louder.wav", "4", hires),
+        ];
+        let found = set_findings(&set, false);
+        let flagged: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+        assert_eq!(flagged, [3], "{found:?}");
+        assert!(found[0].1.message.contains("remaster or another mix"), "{}", found[0].1.message);
     }
 
     #[test]

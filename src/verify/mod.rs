@@ -15,12 +15,17 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use crate::acoustic::group::{self, Sound};
+use crate::acoustic::{self, Fingerprint};
+use crate::assign::policy::reference_audio;
 use crate::audio::AnalyzeOptions;
-use crate::ledger::{self, Ledger};
+use crate::isrc::Isrc;
+use crate::ledger::{self, AudioRecord, Ledger};
 use crate::output::Exit;
 use crate::scan::{self, Scanned};
-use findings::{CdLimits, Finding, LedgerView, SetMember, Severity, TrackStream};
+use findings::{CdLimits, Finding, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
 
 /// The carrier the masters are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -107,11 +112,12 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
     let mut reports = Vec::with_capacity(files.len());
     let mut scanned: Vec<(usize, &Scanned)> = Vec::new();
     let mut ledger_codes = Vec::new();
+    let mut references = References::default();
     for file in &files {
         match file {
             Ok(file) => {
                 scanned.push((reports.len(), file));
-                let (report, ledger_code) = file_report(file, ledger.as_deref_mut())?;
+                let (report, ledger_code) = file_report(file, ledger.as_deref_mut(), &mut references)?;
                 reports.push(report);
                 ledger_codes.push(ledger_code);
             }
@@ -140,20 +146,30 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
     Ok(Verified { reports, summary })
 }
 
+/// The reference audio of each code met so far (its record and stored fingerprint), so
+/// a recording's files load it once.
+type References = HashMap<Isrc, Option<(AudioRecord, Fingerprint)>>;
+
 /// The file checks of one file, and the code the ledger binds its audio to.
 fn file_report<'l>(
     file: &Scanned,
-    ledger: Option<&mut (dyn Ledger + 'l)>,
-) -> anyhow::Result<(FileReport, Option<crate::isrc::Isrc>)> {
+    mut ledger: Option<&mut (dyn Ledger + 'l)>,
+    references: &mut References,
+) -> anyhow::Result<(FileReport, Option<Isrc>)> {
     let name = crate::output::path(&file.path);
     let code = findings::single_code(&file.tags);
-    let facts = match ledger {
+    let facts = match ledger.as_deref_mut() {
         Some(ledger) => Some(ledger::facts_about(ledger, &file.audio.audio_id, code)?),
         None => None,
     };
     let view = facts.as_ref().map(LedgerView::from);
+    let mut found = findings::file_findings(&name, &file.tags, file.audio.md5_ok(), view.as_ref());
+    if let (Some(ledger), Some(bound)) = (ledger, facts.as_ref().and_then(|facts| facts.code_for_audio)) {
+        let evidence = link_evidence(ledger, file, bound, references)?;
+        found.extend(evidence.and_then(|evidence| findings::link_findings(&name, &evidence)));
+    }
     let report = FileReport {
-        findings: findings::file_findings(&name, &file.tags, file.audio.md5_ok(), view.as_ref()),
+        findings: found,
         path: name,
         audio_id: Some(file.audio.audio_id.to_string()),
         isrc: code.map(|c| c.to_string()),
@@ -162,11 +178,46 @@ fn file_report<'l>(
     Ok((report, facts.and_then(|facts| facts.code_for_audio)))
 }
 
+/// How the file's audio sounds against the reference audio of the code the ledger binds
+/// it to, from the fingerprints the ledger stores (`assign` stored them): `None` where
+/// the file is the reference, either has no fingerprint, or they cannot tell.
+fn link_evidence(
+    ledger: &mut dyn Ledger,
+    file: &Scanned,
+    code: Isrc,
+    references: &mut References,
+) -> anyhow::Result<Option<LinkEvidence>> {
+    if !references.contains_key(&code) {
+        let members = ledger.audio_for_code(code)?;
+        let reference = match reference_audio(&members) {
+            Some(audio) => ledger.fingerprint(&audio.audio_id)?.map(|print| (audio.clone(), print)),
+            None => None,
+        };
+        references.insert(code, reference);
+    }
+    let Some((reference, reference_print)) = references.get(&code).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    if reference.audio_id == file.audio.audio_id {
+        return Ok(None);
+    }
+    let Some(print) = ledger.fingerprint(&file.audio.audio_id)? else {
+        return Ok(None);
+    };
+    let comparison = acoustic::compare(reference_print, reference.duration_seconds(), &print, file.audio.duration_seconds());
+    Ok(comparison.told.then(|| LinkEvidence {
+        code,
+        reference_path: reference.first_path.clone(),
+        verdict: comparison.verdict,
+        ber: comparison.ber().unwrap_or(1.0),
+    }))
+}
+
 /// Adds the set and carrier findings; returns the set-wide ones (not about one file).
 fn add_set_findings(
     reports: &mut [FileReport],
     scanned: &[(usize, &Scanned)],
-    ledger_codes: &[Option<crate::isrc::Isrc>],
+    ledger_codes: &[Option<Isrc>],
     with_ledger: bool,
     options: &VerifyOptions,
 ) -> Vec<Finding> {
@@ -183,6 +234,7 @@ fn add_set_findings(
             code: findings::single_code(&file.tags),
             ledger_code: *ledger_code,
             recording: *recording,
+            source: (&file.audio).into(),
         })
         .collect();
     let found = findings::set_findings(&members, with_ledger);

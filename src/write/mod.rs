@@ -83,6 +83,9 @@ pub enum WriteError {
     /// The original changed after it was read.
     #[error("the file changed since it was read; run again")]
     Changed,
+    /// The copy made to take the code out still carries one.
+    #[error("the copy still carries an ISRC ({0}); the original is untouched")]
+    StillCarries(String),
     /// The tagged copy does not carry the code everywhere.
     #[error("the tagged copy does not read back {isrc} in every location ({found}); the original is untouched")]
     ReadBack {
@@ -125,21 +128,43 @@ pub(crate) fn write_isrc(
     stamp: &FileStamp,
     options: WriteOptions,
 ) -> Result<(), WriteError> {
+    write_code(path, &Wanted { format, isrc: Some(isrc), expected: Some(expected) }, stamp, options)
+}
+
+/// Takes the ISRC out of every location of the file at `path` (`untag`), as safely as
+/// [`write_isrc`] writes one: the same copy, proof of the audio, read-back (no ISRC left
+/// anywhere) and atomic replace.
+pub(crate) fn remove_isrc(
+    path: &Path,
+    format: Format,
+    expected: &AudioId,
+    stamp: &FileStamp,
+    options: WriteOptions,
+) -> Result<(), WriteError> {
+    write_code(path, &Wanted { format, isrc: None, expected: Some(expected) }, stamp, options)
+}
+
+/// The safe write of [`write_isrc`] and [`remove_isrc`].
+fn write_code(path: &Path, wanted: &Wanted<'_>, stamp: &FileStamp, options: WriteOptions) -> Result<(), WriteError> {
     let original = match Original::check(path, stamp, options) {
         // Another run that agrees (or this run, through another name) got there first.
-        Err(WriteError::Changed) if already_right(path, None, &Wanted { format, isrc, expected: Some(expected) }) => {
-            return Ok(());
-        }
+        Err(WriteError::Changed) if already_right(path, None, wanted) => return Ok(()),
         checked => checked?,
     };
+    let (format, expected) = (wanted.format, wanted.expected);
     let target = original.target.clone();
     let written = (|| {
         let mut temp = original.temp_file()?;
-        container::write(&original.target, temp.as_file_mut(), format, isrc)?;
+        match wanted.isrc {
+            Some(isrc) => container::write(&original.target, temp.as_file_mut(), format, isrc)?,
+            None => container::untag(&original.target, temp.as_file_mut(), format)?,
+        }
         temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
-        verify_audio(&original.target, temp.path(), format, expected)?;
-        carries_everywhere(&container::read(temp.path(), format)?, isrc)?;
-        original.replace_with(temp, stamp, &Wanted { format, isrc, expected: Some(expected) })
+        if let Some(expected) = expected {
+            verify_audio(&original.target, temp.path(), format, expected)?;
+        }
+        carries_as_wanted(&container::read(temp.path(), format)?, wanted.isrc)?;
+        original.replace_with(temp, stamp, wanted)
     })();
     written.map_err(|error| error.located(&target))
 }
@@ -194,10 +219,11 @@ impl Original {
     }
 }
 
-/// What a tagged copy is meant to be: the format, the code, and (when known) the audio id.
+/// What a tagged copy is meant to be: the format, the code (none: no code anywhere), and
+/// (when known) the audio id.
 struct Wanted<'a> {
     format: Format,
-    isrc: Isrc,
+    isrc: Option<Isrc>,
     /// The audio id the original was scanned with (formats proven by decoding).
     expected: Option<&'a AudioId>,
 }
@@ -208,7 +234,7 @@ fn already_right(target: &Path, copy: Option<&Path>, wanted: &Wanted<'_>) -> boo
     let Ok(report) = container::read(target, wanted.format) else {
         return false;
     };
-    if carries_everywhere(&report, wanted.isrc).is_err() {
+    if carries_as_wanted(&report, wanted.isrc).is_err() {
         return false;
     }
     let same_bytes = copy.map(|copy| proof::same_audio_bytes(copy, target, wanted.format));
@@ -259,8 +285,15 @@ fn verify_audio(original: &Path, copy: &Path, format: Format, expected: &AudioId
 }
 
 /// Whether `report` holds `isrc` in every location written in the file and no other
-/// value anywhere.
-fn carries_everywhere(report: &TagReport, isrc: Isrc) -> Result<(), WriteError> {
+/// value anywhere; with no code wanted, whether it holds no ISRC at all.
+fn carries_as_wanted(report: &TagReport, isrc: Option<Isrc>) -> Result<(), WriteError> {
+    let Some(isrc) = isrc else {
+        if report.isrcs.is_empty() {
+            return Ok(());
+        }
+        let left: Vec<String> = report.isrcs.iter().map(|f| format!("{} = {:?}", f.location, f.value)).collect();
+        return Err(WriteError::StillCarries(left.join(", ")));
+    };
     let missing: Vec<String> = report
         .written
         .iter()

@@ -32,7 +32,7 @@ use std::path::Path;
 use tempfile::NamedTempFile;
 
 use super::direct_io::DirectWriter;
-use super::{Original, Wanted, WriteError, WriteOptions, carries_everywhere, io, proof};
+use super::{Original, Wanted, WriteError, WriteOptions, carries_as_wanted, io, proof};
 use crate::container::{self, Format};
 use crate::isrc::Isrc;
 use crate::scan::FileStamp;
@@ -95,8 +95,8 @@ impl Prepared {
             file.write_all(isrc.as_str().as_bytes()).map_err(io("cannot write the code into the tagged copy"))?;
         }
         file.sync_data().map_err(io("cannot flush the tagged copy"))?;
-        carries_everywhere(&container::read(self.temp.path(), self.format)?, isrc)?;
-        let wanted = Wanted { format: self.format, isrc, expected: None };
+        carries_as_wanted(&container::read(self.temp.path(), self.format)?, Some(isrc))?;
+        let wanted = Wanted { format: self.format, isrc: Some(isrc), expected: None };
         self.original.replace_with(self.temp, stamp, &wanted)
     }
 }
@@ -195,7 +195,7 @@ mod tests {
             assert_eq!(files_in(dir.path()), 1, "{fixture}");
             assert_eq!(audio::analyze(&path).unwrap().audio_id, id, "{fixture}");
             let report = container::read(&path, format).unwrap();
-            carries_everywhere(&report, isrc).unwrap();
+            carries_as_wanted(&report, Some(isrc)).unwrap();
             let bytes = std::fs::read(&path).unwrap();
             assert!(!bytes.windows(12).any(|w| w == PLACEHOLDER.as_bytes()), "{fixture}: no placeholder left");
         }

@@ -202,6 +202,14 @@ pub(super) fn with_isrc(existing: Option<&[u8]>, code: &str) -> io::Result<Vec<u
         return Ok(new_document(code).into_bytes());
     };
     let document = read(bytes)?;
+    if code.is_empty() {
+        // `untag`: the ISRC identifiers cut, the rest of the document byte for byte.
+        let mut out = bytes.to_vec();
+        for span in document.identifiers.iter().rev() {
+            out.splice(span.clone(), std::iter::empty());
+        }
+        return Ok(out);
+    }
     let refuse = |why: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, format!("the axml chunk {why}")));
     if document.adm {
         return refuse("describes ADM (audioFormatExtended) and is kept as it is");

@@ -103,7 +103,11 @@ impl Container for Riff {
         let axml = if writes_axml(&layout, axml_document(source, &layout)?.as_ref()) {
             let existing =
                 layout.find(b"axml").map(|chunk| chunks::read_body(source, chunk, MAX_TAG_CHUNK)).transpose()?;
-            Some(axml::with_isrc(existing.as_deref(), code)?)
+            match (existing, code.is_empty()) {
+                // `untag` of a file with no aXML: nothing to take out.
+                (None, true) => None,
+                (existing, _) => Some(axml::with_isrc(existing.as_deref(), code)?),
+            }
         } else {
             None
         };

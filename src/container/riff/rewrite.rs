@@ -26,7 +26,7 @@ use crate::container::{Sink, TagError};
 pub(super) struct NewTags<'a> {
     /// The complete `id3 ` chunk body (an ID3v2 tag).
     pub id3: &'a [u8],
-    /// The ISRC to put in the INFO list.
+    /// The ISRC to put in the INFO list; empty to take it out (`untag`).
     pub isrc: &'a str,
     /// The new `axml` chunk body, when the file gets the aXML identifier.
     pub axml: Option<&'a [u8]>,
@@ -53,6 +53,9 @@ pub(super) fn rewrite(
             Piece::New(*b"LIST", info_with_isrc(&chunks::read_body(source, chunk, MAX_TAG_CHUNK)?, tags.isrc))
         } else if !has_id3 && chunk.is_id3() {
             has_id3 = true;
+            if tags.id3.is_empty() {
+                continue; // the tag held nothing but the ISRC taken out
+            }
             Piece::New(chunk.id, tags.id3.to_vec())
         } else if !has_axml && &chunk.id == b"axml" {
             has_axml = true;
@@ -61,10 +64,10 @@ pub(super) fn rewrite(
             Piece::Copy(chunk)
         });
     }
-    if !has_info {
+    if !has_info && !tags.isrc.is_empty() {
         pieces.push(Piece::New(*b"LIST", info_with_isrc(b"INFO", tags.isrc)));
     }
-    if !has_id3 {
+    if !has_id3 && !tags.id3.is_empty() {
         pieces.push(Piece::New(*b"id3 ", tags.id3.to_vec()));
     }
     if let (false, Some(axml)) = (has_axml, tags.axml) {
@@ -144,7 +147,7 @@ fn chunk_len(body: &[u8]) -> Result<u32, TagError> {
 }
 
 /// The body of an INFO list with its `ISRC` entry set to `isrc` (added at the end when
-/// absent); every other entry keeps its bytes.
+/// absent; taken out when `isrc` is empty); every other entry keeps its bytes.
 fn info_with_isrc(list_body: &[u8], isrc: &str) -> Vec<u8> {
     let mut body = b"INFO".to_vec();
     let mut at = 4;
@@ -153,16 +156,16 @@ fn info_with_isrc(list_body: &[u8], isrc: &str) -> Vec<u8> {
         let len = u32::from_le_bytes([list_body[at + 4], list_body[at + 5], list_body[at + 6], list_body[at + 7]]);
         let end = (at + 8).saturating_add(len as usize).saturating_add(len as usize & 1).min(list_body.len());
         if &list_body[at..at + 4] == b"ISRC" {
-            if !replaced {
+            if !replaced && !isrc.is_empty() {
                 push_info_entry(&mut body, b"ISRC", isrc);
-                replaced = true;
             }
+            replaced = true;
         } else {
             body.extend_from_slice(&list_body[at..end]);
         }
         at = end;
     }
-    if !replaced {
+    if !replaced && !isrc.is_empty() {
         push_info_entry(&mut body, b"ISRC", isrc);
     }
     body

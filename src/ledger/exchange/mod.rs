@@ -27,6 +27,7 @@
 //! | `frames`, `sample_rate`, `channels`, `bits` | the audio's decoded frames and stream |
 //! | `first_path` | where the audio was first seen |
 //! | `added_at` | when the audio id was bound, RFC 3339 UTC |
+//! | `codec` | the codec the audio was decoded from (`pcm_s24le`, `flac`, `mp3`, ...), empty when unknown |
 //!
 //! A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return, after any apostrophes) gets a leading apostrophe on export, as
@@ -153,6 +154,8 @@ columns! {
     FirstPath => "first_path",
     /// When the audio id was bound.
     AddedAt => "added_at",
+    /// The codec the audio was decoded from.
+    Codec => "codec",
 }
 
 impl Column {
@@ -197,6 +200,7 @@ impl Column {
             Column::Bits => audio_text(|a| a.bits.to_string()),
             Column::FirstPath => audio_text(|a| a.first_path.clone()),
             Column::AddedAt => audio_text(|a| cell::format_time(a.added_at)),
+            Column::Codec => audio_text(|a| a.codec.clone().unwrap_or_default()),
         }
     }
 }

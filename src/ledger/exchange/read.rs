@@ -588,6 +588,7 @@ impl<'a> Checker<'a> {
             bits: bits?,
             first_path: self.text(Column::FirstPath).unwrap_or_default().to_owned(),
             added_at,
+            codec: self.word(Column::Codec).map(str::to_owned),
         })
     }
 

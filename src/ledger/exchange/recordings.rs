@@ -248,6 +248,7 @@ mod tests {
             bits,
             first_path: path.into(),
             added_at: 0,
+            codec: None,
         }
     }
 

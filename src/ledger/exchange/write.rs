@@ -163,6 +163,8 @@ struct JsonAudio<'a> {
     bits: u16,
     first_path: &'a str,
     added_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    codec: Option<&'a str>,
 }
 
 /// Serializes a value as its `Display` text.
@@ -205,6 +207,7 @@ pub fn write_json_entry(Entry { recording: r, audio }: &Entry, out: &mut dyn Wri
                 bits: a.bits,
                 first_path: &a.first_path,
                 added_at: a.added_at,
+                codec: a.codec.as_deref(),
             })
             .collect(),
     };

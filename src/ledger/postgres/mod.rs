@@ -27,7 +27,7 @@ pub use url::Url;
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, Run, PrefixRecord, Recording,
     Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
@@ -222,6 +222,18 @@ macro_rules! pg_lookup {
                 read::prefix_usage(&mut self.db(), prefix)
             }
 
+            fn events_for_audio(&mut self, audio_id: &AudioId) -> Result<Vec<Event>> {
+                read::events_for_audio(&mut self.db(), audio_id)
+            }
+
+            fn runs(&mut self, limit: usize) -> Result<Vec<Run>> {
+                read::runs(&mut self.db(), limit)
+            }
+
+            fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>> {
+                read::events_of_run(&mut self.db(), run)
+            }
+
             fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(&mut self.db(), isrc)
             }
@@ -277,6 +289,12 @@ impl Ledger for PgLedger {
         let (tx, statements, health) = self.start(true)?;
         Ok(Box::new(PgSnapshot { tx, statements, health }))
     }
+
+    /// The role this connection writes as: the history names it beside the OS user.
+    fn role(&mut self) -> Result<Option<String>> {
+        let row = self.db().query_opt("SELECT current_user::text", &[])?;
+        Ok(row.map(|row| row.get(0)))
+    }
 }
 
 impl LedgerTx for PgTx<'_> {
@@ -310,6 +328,14 @@ impl LedgerTx for PgTx<'_> {
 
     fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc> {
         write::unbind_audio(&mut self.db(), audio_id)
+    }
+
+    fn start_run(&mut self, run: &NewRun) -> Result<i64> {
+        write::start_run(&mut self.db(), run)
+    }
+
+    fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {
+        write::finish_run(&mut self.db(), run, counts)
     }
 
     fn restore(&mut self, items: &[Stored]) -> Result<()> {
@@ -362,5 +388,9 @@ impl Snapshot for PgSnapshot<'_> {
 
     fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>> {
         read::events_after(&mut self.db(), after, limit)
+    }
+
+    fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>> {
+        read::runs_after(&mut self.db(), after, limit)
     }
 }

@@ -12,7 +12,7 @@ use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::{Designations, FingerprintIndex};
-use crate::ledger::types::{AudioRecord, Event, FingerprintCandidate, PrefixRecord, Recording, Status};
+use crate::ledger::types::{AudioRecord, Event, FingerprintCandidate, PrefixRecord, Recording, Run, Status};
 
 /// Every prefix, ordered by prefix.
 pub(super) fn prefixes(db: &mut dyn Conn) -> Result<Vec<PrefixRecord>> {
@@ -83,7 +83,7 @@ pub(super) fn code_for_audio(db: &mut dyn Conn, audio_id: &AudioId) -> Result<Op
 /// The columns [`audio_row`] reads.
 macro_rules! audio_columns {
     () => {
-        "audio_id, isrc, frames, rate, channels, bits, first_path, added_at"
+        "audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec"
     };
 }
 
@@ -102,8 +102,41 @@ pub(super) fn recordings(db: &mut dyn Conn) -> Result<Vec<Recording>> {
 /// The columns [`event_row`] reads.
 macro_rules! event_columns {
     () => {
-        r#"id, at, "user", path, audio_id, isrc, action, detail"#
+        r#"id, at, "user", path, audio_id, isrc, action, detail, run"#
     };
+}
+
+/// The columns [`run_row`] reads.
+macro_rules! run_columns {
+    () => {
+        r#"id, started_at, "user", host, role, paths, counts"#
+    };
+}
+
+/// The history of an audio id, oldest first.
+pub(super) fn events_for_audio(db: &mut dyn Conn, audio_id: &AudioId) -> Result<Vec<Event>> {
+    let sql = concat!("SELECT ", event_columns!(), " FROM event WHERE audio_id = $1 ORDER BY id");
+    db.query(sql, &[&audio_id.as_str()])?.iter().map(event_row).collect()
+}
+
+/// The events of one run, oldest first.
+pub(super) fn events_of_run(db: &mut dyn Conn, run: i64) -> Result<Vec<Event>> {
+    let sql = concat!("SELECT ", event_columns!(), " FROM event WHERE run = $1 ORDER BY id");
+    db.query(sql, &[&run])?.iter().map(event_row).collect()
+}
+
+/// The `limit` most recent runs, oldest first.
+pub(super) fn runs(db: &mut dyn Conn, limit: usize) -> Result<Vec<Run>> {
+    let sql = concat!("SELECT ", run_columns!(), " FROM run ORDER BY id DESC LIMIT $1");
+    let mut runs: Vec<Run> = db.query(sql, &[&page(limit)])?.iter().map(run_row).collect::<Result<_>>()?;
+    runs.reverse();
+    Ok(runs)
+}
+
+/// Up to `limit` runs with ids above `after`, by id.
+pub(super) fn runs_after(db: &mut dyn Conn, after: i64, limit: usize) -> Result<Vec<Run>> {
+    let sql = concat!("SELECT ", run_columns!(), " FROM run WHERE id > $1 ORDER BY id LIMIT $2");
+    db.query(sql, &[&after, &page(limit)])?.iter().map(run_row).collect()
 }
 
 /// The history of a code, oldest first.
@@ -136,15 +169,15 @@ pub(super) fn audio_after(
 ) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
     let rows = db.query(
         "SELECT a.audio_id, a.isrc, a.frames, a.rate, a.channels, a.bits, a.first_path, a.added_at,
-                f.covers, f.data
+                a.codec, f.covers, f.data
          FROM audio AS a LEFT JOIN fingerprint AS f ON f.audio_id = a.audio_id AND f.algorithm = $3
          WHERE a.audio_id > $1 ORDER BY a.audio_id LIMIT $2",
         &[&after.map_or("", AudioId::as_str), &page(limit), &i64::from(acoustic::ALGORITHM)],
     )?;
     rows.iter()
         .map(|row| {
-            let covers: Option<f64> = get(row, 8, "fingerprint.covers")?;
-            let fingerprint = covers.map(|_| decode_fingerprint(row, 8)).transpose()?;
+            let covers: Option<f64> = get(row, 9, "fingerprint.covers")?;
+            let fingerprint = covers.map(|_| decode_fingerprint(row, 9)).transpose()?;
             Ok((audio_row(row)?, fingerprint))
         })
         .collect()
@@ -293,6 +326,7 @@ fn audio_row(row: &Row) -> Result<AudioRecord> {
         bits: int(row, 5, "audio.bits")?,
         first_path: get(row, 6, "audio.first_path")?,
         added_at: get(row, 7, "audio.added_at")?,
+        codec: get(row, 8, "audio.codec")?,
     })
 }
 
@@ -307,6 +341,24 @@ fn event_row(row: &Row) -> Result<Event> {
         isrc: optional(row, 5, "event.isrc", parse_isrc)?,
         action: get(row, 6, "event.action")?,
         detail: get(row, 7, "event.detail")?,
+        run: get(row, 8, "event.run")?,
+    })
+}
+
+/// A row of [`run_columns`].
+fn run_row(row: &Row) -> Result<Run> {
+    let json = |at: usize, label: &'static str| -> Result<String> { get(row, at, label) };
+    let paths = json(5, "run.paths")?;
+    let counts = json(6, "run.counts")?;
+    Ok(Run {
+        run: get(row, 0, "run.id")?,
+        started_at: get(row, 1, "run.started_at")?,
+        user: get(row, 2, "run.user")?,
+        host: get(row, 3, "run.host")?,
+        role: get(row, 4, "run.role")?,
+        paths: serde_json::from_str(&paths).map_err(|_| LedgerError::Corrupt { column: "run.paths", value: paths })?,
+        counts: serde_json::from_str(&counts)
+            .map_err(|_| LedgerError::Corrupt { column: "run.counts", value: counts })?,
     })
 }
 

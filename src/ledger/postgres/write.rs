@@ -17,7 +17,8 @@ use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation, Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation, Run,
+    Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -102,8 +103,8 @@ pub(super) fn bind_audio(db: &mut dyn Conn, audio: &AudioRecord) -> Result<bool>
     }
     let frames = rules::stored_int("the frame count", audio.frames)?;
     let inserted = db.execute(
-        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT DO NOTHING",
         &[
             &audio.audio_id.as_str(),
@@ -114,6 +115,7 @@ pub(super) fn bind_audio(db: &mut dyn Conn, audio: &AudioRecord) -> Result<bool>
             &i64::from(audio.bits),
             &audio.first_path,
             &audio.added_at,
+            &audio.codec,
         ],
     )?;
     expect_inserted(inserted, "audio")?;
@@ -132,8 +134,8 @@ fn expect_inserted(rows: u64, table: &str) -> Result<()> {
 /// Appends an event; returns its id.
 pub(super) fn log(db: &mut dyn Conn, event: &NewEvent) -> Result<i64> {
     let row = db.query_opt(
-        r#"INSERT INTO event (at, "user", path, audio_id, isrc, action, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
+        r#"INSERT INTO event (at, "user", path, audio_id, isrc, action, detail, run)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"#,
         &[
             &event.at,
             &event.user,
@@ -142,9 +144,27 @@ pub(super) fn log(db: &mut dyn Conn, event: &NewEvent) -> Result<i64> {
             &event.isrc.as_ref().map(Isrc::as_str),
             &event.action,
             &event.detail,
+            &event.run,
         ],
     )?;
     row.map(|row| row.get(0)).ok_or_else(|| LedgerError::Backend("the event was not inserted".into()))
+}
+
+/// Records the start of a run; returns its id.
+pub(super) fn start_run(db: &mut dyn Conn, run: &NewRun) -> Result<i64> {
+    let paths = rules::json_text(&run.paths)?;
+    let row = db.query_opt(
+        r#"INSERT INTO run (started_at, "user", host, role, paths) VALUES ($1, $2, $3, $4, $5) RETURNING id"#,
+        &[&run.started_at, &run.user, &run.host, &run.role, &paths],
+    )?;
+    row.map(|row| row.get(0)).ok_or_else(|| LedgerError::Backend("the run was not inserted".into()))
+}
+
+/// Records a run's counts.
+pub(super) fn finish_run(db: &mut dyn Conn, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {
+    let counts = rules::json_text(counts)?;
+    let changed = db.execute("UPDATE run SET counts = $2 WHERE id = $1", &[&run, &counts])?;
+    rules::check_run_found(run, usize::try_from(changed).unwrap_or(usize::MAX))
 }
 
 /// Stores a fingerprint and its keys (two round trips); `false` if the audio id has one.
@@ -224,18 +244,36 @@ pub(super) fn restore(db: &mut dyn Conn, items: &[Stored]) -> Result<()> {
     let mut recordings = Vec::new();
     let mut audio = Vec::new();
     let mut events = Vec::new();
+    let mut runs = Vec::new();
     for item in items {
         match item {
             Stored::Prefix(record) => prefixes.push(record),
             Stored::Recording(recording) => recordings.push(recording),
             Stored::Audio(record, fingerprint) => audio.push((record, fingerprint.as_ref())),
             Stored::Event(event) => events.push(event),
+            Stored::Run(run) => runs.push(run),
         }
     }
     restore_prefixes(db, &prefixes)?;
     restore_recordings(db, &recordings)?;
     restore_audio(db, &audio)?;
+    restore_runs(db, &runs)?;
     restore_events(db, &events)
+}
+
+/// Inserts runs with their ids, and moves the id sequence past them.
+fn restore_runs(db: &mut dyn Conn, runs: &[&Run]) -> Result<()> {
+    for run in runs {
+        let (paths, counts) = (rules::json_text(&run.paths)?, rules::json_text(&run.counts)?);
+        db.execute(
+            r#"INSERT INTO run (id, started_at, "user", host, role, paths, counts) VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+            &[&run.run, &run.started_at, &run.user, &run.host, &run.role, &paths, &counts],
+        )?;
+    }
+    if !runs.is_empty() {
+        db.query("SELECT setval(pg_get_serial_sequence('run', 'id'), (SELECT max(id) FROM run))", &[])?;
+    }
+    Ok(())
 }
 
 /// Inserts prefixes as stored.
@@ -308,9 +346,9 @@ fn restore_audio(db: &mut dyn Conn, audio: &[(&AudioRecord, Option<&Fingerprint>
     let text = |f: fn(&AudioRecord) -> String| audio.iter().map(|(a, _)| f(a)).collect::<Vec<_>>();
     let number = |f: fn(&AudioRecord) -> i64| audio.iter().map(|(a, _)| f(a)).collect::<Vec<_>>();
     db.execute(
-        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at)
+        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-             $7::text[], $8::bigint[])",
+             $7::text[], $8::bigint[], $9::text[])",
         &[
             &text(|a| a.audio_id.to_string()),
             &text(|a| a.isrc.to_string()),
@@ -320,6 +358,7 @@ fn restore_audio(db: &mut dyn Conn, audio: &[(&AudioRecord, Option<&Fingerprint>
             &number(|a| i64::from(a.bits)),
             &text(|a| a.first_path.clone()),
             &number(|a| a.added_at),
+            &audio.iter().map(|(a, _)| a.codec.clone()).collect::<Vec<_>>(),
         ],
     )?;
     let printed: Vec<(&AudioRecord, &Fingerprint)> =
@@ -361,9 +400,9 @@ fn restore_events(db: &mut dyn Conn, events: &[&Event]) -> Result<()> {
     let text = |f: fn(&Event) -> Option<String>| events.iter().map(|e| f(e)).collect::<Vec<_>>();
     let number = |f: fn(&Event) -> i64| events.iter().map(|e| f(e)).collect::<Vec<_>>();
     db.execute(
-        r#"INSERT INTO event (id, at, "user", path, audio_id, isrc, action, detail)
+        r#"INSERT INTO event (id, at, "user", path, audio_id, isrc, action, detail, run)
            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-               $7::text[], $8::text[])"#,
+               $7::text[], $8::text[], $9::bigint[])"#,
         &[
             &number(|e| e.id),
             &number(|e| e.at),
@@ -373,6 +412,7 @@ fn restore_events(db: &mut dyn Conn, events: &[&Event]) -> Result<()> {
             &text(|e| e.isrc.map(|i| i.to_string())),
             &text(|e| Some(e.action.clone())),
             &text(|e| Some(e.detail.clone())),
+            &events.iter().map(|e| e.run).collect::<Vec<_>>(),
         ],
     )?;
     db.query("SELECT setval(pg_get_serial_sequence('event', 'id'), (SELECT max(id) FROM event))", &[])?;

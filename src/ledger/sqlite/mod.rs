@@ -23,7 +23,7 @@ use maintain::{backup_to, check_integrity};
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Run, Origin, PrefixRecord, Recording,
     Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
@@ -478,6 +478,18 @@ macro_rules! sqlite_lookup {
                 read::events_for(self.conn(), isrc)
             }
 
+            fn events_for_audio(&mut self, audio_id: &AudioId) -> Result<Vec<Event>> {
+                read::events_for_audio(self.conn(), audio_id)
+            }
+
+            fn runs(&mut self, limit: usize) -> Result<Vec<Run>> {
+                read::runs(self.conn(), limit)
+            }
+
+            fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>> {
+                read::events_of_run(self.conn(), run)
+            }
+
             fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
                 fingerprint::stored(self.conn(), audio_id)
             }
@@ -532,6 +544,10 @@ impl Snapshot for SqliteSnapshot<'_> {
 
     fn events_after(&mut self, after: i64, limit: usize) -> Result<Vec<Event>> {
         read::events_after(&self.tx, after, limit)
+    }
+
+    fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>> {
+        read::runs_after(&self.tx, after, limit)
     }
 }
 
@@ -637,6 +653,14 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn unbind_audio(&mut self, audio_id: &AudioId) -> Result<Isrc> {
         write::unbind_audio(&self.tx, audio_id)
+    }
+
+    fn start_run(&mut self, run: &NewRun) -> Result<i64> {
+        write::start_run(&self.tx, run)
+    }
+
+    fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {
+        write::finish_run(&self.tx, run, counts)
     }
 
     /// Confirms the lookups the transaction relied on through the ledger's other

@@ -3,13 +3,13 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS};
+use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RUN_COLUMNS};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
-use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Status};
+use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Run, Status};
 
 /// Every prefix, ordered by prefix.
 pub(super) fn prefixes(conn: &Connection) -> Result<Vec<PrefixRecord>> {
@@ -71,6 +71,36 @@ pub(super) fn events_for(conn: &Connection, isrc: Isrc) -> Result<Vec<Event>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM event WHERE isrc = ?1 ORDER BY id");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::all(&mut stmt, [isrc.as_str()], row::event)
+}
+
+/// The history of an audio id, oldest first.
+pub(super) fn events_for_audio(conn: &Connection, audio_id: &AudioId) -> Result<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM event WHERE audio_id = ?1 ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, [audio_id.as_str()], row::event)
+}
+
+/// The events of one run, oldest first.
+pub(super) fn events_of_run(conn: &Connection, run: i64) -> Result<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM event WHERE run = ?1 ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, [run], row::event)
+}
+
+/// The `limit` most recent runs, oldest first.
+pub(super) fn runs(conn: &Connection, limit: usize) -> Result<Vec<Run>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM run ORDER BY id DESC LIMIT ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut runs = row::all(&mut stmt, [page_size(limit)], row::run)?;
+    runs.reverse();
+    Ok(runs)
+}
+
+/// Up to `limit` runs with ids above `after`, by id.
+pub(super) fn runs_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<Run>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM run WHERE id > ?1 ORDER BY id LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, params![after, page_size(limit)], row::run)
 }
 
 /// The highest designation used in `first..=last` for a prefix and year.
@@ -155,7 +185,7 @@ pub(super) fn audio_after(
 ) -> Result<Vec<(AudioRecord, Option<Fingerprint>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.audio_id, a.isrc, a.frames, a.rate, a.channels, a.bits, a.first_path, a.added_at,
-                f.covers, f.data
+                a.codec, f.covers, f.data
          FROM audio AS a LEFT JOIN fingerprint AS f ON f.audio_id = a.audio_id AND f.algorithm = ?3
          WHERE a.audio_id > ?1 ORDER BY a.audio_id LIMIT ?2",
     )?;

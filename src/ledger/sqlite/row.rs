@@ -9,7 +9,7 @@ use rusqlite::{Params, Row, Statement};
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
-use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording};
+use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Run};
 
 /// Columns read by [`prefix_record`].
 pub(super) const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
@@ -19,10 +19,13 @@ pub(super) const RECORDING_COLUMNS: &str = "code, origin, status, title, artist,
      parent, relation, issued_at, issued_by, void_reason";
 
 /// Columns read by [`audio_record`].
-pub(super) const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at";
+pub(super) const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec";
 
 /// Columns read by [`event`].
-pub(super) const EVENT_COLUMNS: &str = "id, at, user, path, audio_id, isrc, action, detail";
+pub(super) const EVENT_COLUMNS: &str = "id, at, user, path, audio_id, isrc, action, detail, run";
+
+/// Columns read by [`run`].
+pub(super) const RUN_COLUMNS: &str = "id, started_at, user, host, role, paths, counts";
 
 /// Runs `stmt` and decodes every row.
 pub(super) fn all<T>(
@@ -87,6 +90,7 @@ pub(super) fn audio_record(row: &Row<'_>) -> Result<AudioRecord> {
         bits: get(row, "audio.bits")?,
         first_path: get(row, "audio.first_path")?,
         added_at: get(row, "audio.added_at")?,
+        codec: get(row, "audio.codec")?,
     })
 }
 
@@ -101,7 +105,27 @@ pub(super) fn event(row: &Row<'_>) -> Result<Event> {
         isrc: optional(row, "event.isrc", parse_isrc)?,
         action: get(row, "event.action")?,
         detail: get(row, "event.detail")?,
+        run: get(row, "event.run")?,
     })
+}
+
+/// A row of `run`.
+pub(super) fn run(row: &Row<'_>) -> Result<Run> {
+    Ok(Run {
+        run: get(row, "run.id")?,
+        started_at: get(row, "run.started_at")?,
+        user: get(row, "run.user")?,
+        host: get(row, "run.host")?,
+        role: get(row, "run.role")?,
+        paths: json(row, "run.paths")?,
+        counts: json(row, "run.counts")?,
+    })
+}
+
+/// Reads a text column holding JSON.
+fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, label: &'static str) -> Result<T> {
+    let text: String = get(row, label)?;
+    serde_json::from_str(&text).map_err(|_| LedgerError::Corrupt { column: label, value: text })
 }
 
 /// A single code column, as in `SELECT isrc FROM audio ...`.

@@ -120,8 +120,33 @@ CREATE TABLE fingerprint_key (
 ) STRICT, WITHOUT ROWID;
 ";
 
+/// Version 3: what each audio id was decoded from, and `assign` runs.
+///
+/// `audio.codec` tells a lossy encoding from a lossless master when a recording's
+/// reference audio is chosen (NULL for audio bound before: judged by its path). `run`
+/// has one row per `assign` run (`paths` a JSON list, `counts` a JSON object of action
+/// counts, written when the run ends), and every event of a run carries its id, so a
+/// run can be listed and taken back (`ledger void --run`).
+const V3: &str = r"
+ALTER TABLE audio ADD COLUMN codec TEXT;
+
+CREATE TABLE run (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at INTEGER NOT NULL,
+    user       TEXT    NOT NULL,
+    host       TEXT    NOT NULL,
+    role       TEXT,
+    paths      TEXT    NOT NULL DEFAULT '[]',
+    counts     TEXT    NOT NULL DEFAULT '{}'
+) STRICT;
+
+ALTER TABLE event ADD COLUMN run INTEGER REFERENCES run (id);
+
+CREATE INDEX event_by_run ON event (run, id) WHERE run IS NOT NULL;
+";
+
 /// Every migration, in order: applying `MIGRATIONS[i]` takes the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes and understands.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

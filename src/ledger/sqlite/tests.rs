@@ -39,7 +39,7 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn migrations_set_user_version_in_memory() {
     let ledger = SqliteLedger::open_in_memory().unwrap();
     assert_eq!(ledger.schema_version().unwrap(), schema::SCHEMA_VERSION);
-    assert_eq!(schema::SCHEMA_VERSION, 2);
+    assert_eq!(schema::SCHEMA_VERSION, 3);
     assert_eq!(ledger.path(), None);
 }
 
@@ -419,30 +419,41 @@ fn a_writer_that_waits_too_long_gets_a_clear_busy_error() {
     assert!(error.to_string().starts_with("the ledger is busy"), "{error}");
 }
 
+/// A ledger file as an older isrc-stamp left it: the first `version` migrations, marked.
+fn older_ledger(path: &std::path::Path, version: usize) -> rusqlite::Connection {
+    let raw = rusqlite::Connection::open(path).expect("raw");
+    for step in &schema::MIGRATIONS[..version] {
+        raw.execute_batch(step).expect("an older schema");
+    }
+    raw.pragma_update(None, "user_version", version as i64).unwrap();
+    raw.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
+    raw
+}
+
 #[test]
-fn a_version_1_ledger_gains_the_fingerprint_tables_and_keeps_its_codes() {
+fn a_version_1_ledger_gains_the_later_tables_and_keeps_its_codes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("ledger.sqlite3");
-    let code = {
-        let mut ledger = SqliteLedger::open(&path).expect("opened");
-        let prefix = Prefix::parse("USPR3").expect("prefix");
-        ledger.add_prefix(prefix, DesignationRange { first: 1, last: 99_999 }, 0).expect("prefix added");
-        dyn_ledger(&mut ledger)
-            .transaction(|tx| {
-                let isrc = tx.issue_next(prefix, 26, &NewRecording::new("t", 0))?;
-                tx.bind_audio(&audio_record(1, isrc))?;
-                Ok::<_, LedgerError>(isrc)
-            })
-            .expect("issued")
-    };
-    // Back to version 1, as an older isrc-stamp left it.
-    let raw = rusqlite::Connection::open(&path).expect("raw");
-    raw.execute_batch("DROP TABLE fingerprint_key; DROP TABLE fingerprint; PRAGMA user_version = 1;")
-        .expect("downgraded");
+    let raw = older_ledger(&path, 1);
+    raw.execute_batch(
+        "INSERT INTO prefix VALUES ('USPR3', 1, 99999, 0);
+         INSERT INTO recording (code, prefix, year, designation, origin, issued_at, issued_by)
+             VALUES ('USPR32600001', 'USPR3', 26, 1, 'issued', 0, 't');
+         INSERT INTO audio VALUES ('pcm1:0000000000000000000000000000000000000000000000000000000000000001',
+             'USPR32600001', 7938000, 44100, 2, 16, '/masters/1.mp3', 0);
+         INSERT INTO event (at, user, isrc, action) VALUES (0, 't', 'USPR32600001', 'issued');",
+    )
+    .expect("rows of version 1");
     drop(raw);
     let mut ledger = SqliteLedger::open(&path).expect("migrated");
-    assert_eq!(ledger.schema_version().expect("version"), 2);
+    assert_eq!(ledger.schema_version().expect("version"), 3);
+    let code = Isrc::parse("USPR32600001").unwrap();
     assert_eq!(ledger.code_for_audio(&audio(1)).expect("read"), Some(code));
+    let stored = ledger.audio_for_code(code).unwrap();
+    assert_eq!(stored[0].codec, None, "audio bound before version 3 has no codec");
+    assert!(!stored[0].lossless(), "an MP3 path tells it was lossy");
+    assert_eq!(ledger.events_for(code).unwrap()[0].run, None);
+    assert!(ledger.runs(10).unwrap().is_empty());
     assert!(
         dyn_ledger(&mut ledger)
             .transaction(|tx| tx.store_fingerprint(
@@ -454,4 +465,39 @@ fn a_version_1_ledger_gains_the_fingerprint_tables_and_keeps_its_codes() {
             ))
             .expect("stored")
     );
+}
+
+#[test]
+fn a_version_2_ledger_gains_codecs_and_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ledger.sqlite3");
+    drop(older_ledger(&path, 2));
+    let mut ledger = SqliteLedger::open(&path).expect("migrated");
+    assert_eq!(ledger.schema_version().expect("version"), 3);
+    let prefix = Prefix::parse("USPR3").expect("prefix");
+    ledger.add_prefix(prefix, DesignationRange { first: 1, last: 99_999 }, 0).expect("prefix added");
+    let run = crate::ledger::NewRun {
+        started_at: 5,
+        user: "anna".into(),
+        host: "room-2".into(),
+        role: None,
+        paths: vec!["/masters".into()],
+    };
+    let (id, isrc) = dyn_ledger(&mut ledger)
+        .transaction(|tx| {
+            let id = tx.start_run(&run)?;
+            let isrc = tx.issue_next(prefix, 26, &NewRecording::new("t", 0))?;
+            tx.bind_audio(&audio_record(1, isrc))?;
+            tx.log(&NewEvent { isrc: Some(isrc), run: Some(id), ..NewEvent::new(USER, AT, "issued") })?;
+            tx.finish_run(id, &[("issued".to_owned(), 1)].into_iter().collect())?;
+            Ok::<_, LedgerError>((id, isrc))
+        })
+        .expect("a run");
+    let runs = ledger.runs(10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!((runs[0].run, runs[0].user.as_str(), runs[0].host.as_str()), (id, "anna", "room-2"));
+    assert_eq!(runs[0].paths, ["/masters"]);
+    assert_eq!(runs[0].counts.get("issued"), Some(&1));
+    assert_eq!(ledger.events_of_run(id).unwrap()[0].isrc, Some(isrc));
+    assert_eq!(ledger.audio_for_code(isrc).unwrap()[0].codec.as_deref(), Some("pcm_s16le"));
 }

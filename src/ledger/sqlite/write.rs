@@ -2,6 +2,8 @@
 //! ([`crate::ledger::rules`]) judge first, so errors name the problem, and the schema's
 //! constraints stand behind them.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, params};
 
 use super::read;
@@ -10,7 +12,8 @@ use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, Origin, PrefixRecord, Recording, Relation, Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation, Run,
+    Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -77,8 +80,8 @@ pub(super) fn bind_audio(conn: &Connection, audio: &AudioRecord) -> Result<bool>
 fn insert_audio(conn: &Connection, audio: &AudioRecord) -> Result<()> {
     let frames = rules::stored_int("the frame count", audio.frames)?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audio (audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     stmt.execute(params![
         audio.audio_id.as_str(),
@@ -89,6 +92,7 @@ fn insert_audio(conn: &Connection, audio: &AudioRecord) -> Result<()> {
         audio.bits,
         audio.first_path,
         audio.added_at,
+        audio.codec,
     ])?;
     Ok(())
 }
@@ -96,8 +100,8 @@ fn insert_audio(conn: &Connection, audio: &AudioRecord) -> Result<()> {
 /// Appends an event; returns its id.
 pub(super) fn log(conn: &Connection, event: &NewEvent) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO event (at, user, path, audio_id, isrc, action, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO event (at, user, path, audio_id, isrc, action, detail, run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     stmt.execute(params![
         event.at,
@@ -107,8 +111,24 @@ pub(super) fn log(conn: &Connection, event: &NewEvent) -> Result<i64> {
         event.isrc.as_ref().map(Isrc::as_str),
         event.action,
         event.detail,
+        event.run,
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Records the start of a run; returns its id.
+pub(super) fn start_run(conn: &Connection, run: &NewRun) -> Result<i64> {
+    let paths = rules::json_text(&run.paths)?;
+    conn.prepare_cached("INSERT INTO run (started_at, user, host, role, paths) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![run.started_at, run.user, run.host, run.role, paths])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records a run's counts.
+pub(super) fn finish_run(conn: &Connection, run: i64, counts: &BTreeMap<String, u64>) -> Result<()> {
+    let counts = rules::json_text(counts)?;
+    let changed = conn.prepare_cached("UPDATE run SET counts = ?2 WHERE id = ?1")?.execute(params![run, counts])?;
+    rules::check_run_found(run, changed)
 }
 
 /// Changes a recording's title, artist and version note; returns it as it is now.
@@ -161,6 +181,7 @@ pub(super) fn restore(conn: &Connection, items: &[Stored]) -> Result<()> {
                 }
             }
             Stored::Event(event) => restore_event(conn, event)?,
+            Stored::Run(run) => restore_run(conn, run)?,
         }
     }
     Ok(())
@@ -203,8 +224,8 @@ fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
 /// Inserts an event with its id.
 fn restore_event(conn: &Connection, event: &Event) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO event (id, at, user, path, audio_id, isrc, action, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO event (id, at, user, path, audio_id, isrc, action, detail, run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     stmt.execute(params![
         event.id,
@@ -215,6 +236,17 @@ fn restore_event(conn: &Connection, event: &Event) -> Result<()> {
         event.isrc.as_ref().map(Isrc::as_str),
         event.action,
         event.detail,
+        event.run,
     ])?;
+    Ok(())
+}
+
+/// Inserts a run with its id.
+fn restore_run(conn: &Connection, run: &Run) -> Result<()> {
+    let (paths, counts) = (rules::json_text(&run.paths)?, rules::json_text(&run.counts)?);
+    conn.prepare_cached(
+        "INSERT INTO run (id, started_at, user, host, role, paths, counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![run.run, run.started_at, run.user, run.host, run.role, paths, counts])?;
     Ok(())
 }
