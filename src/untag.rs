@@ -75,7 +75,7 @@ pub(crate) struct UntagOutcome {
     pub audio_id: Option<String>,
     /// What was done.
     pub action: UntagAction,
-    /// The values taken out (or that would be), one per location and value.
+    /// The values taken out (or that would be), each once.
     pub removed: Vec<String>,
     /// Details for people.
     pub detail: Option<String>,
@@ -110,7 +110,12 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Re
     for file in &files {
         match file {
             Ok(scanned) => {
-                let removed: Vec<String> = scanned.tags.isrcs.iter().map(|found| found.value.clone()).collect();
+                let mut removed: Vec<String> = Vec::new();
+                for found in &scanned.tags.isrcs {
+                    if !removed.contains(&found.value) {
+                        removed.push(found.value.clone());
+                    }
+                }
                 let action = if removed.is_empty() { UntagAction::Unchanged } else { UntagAction::Untagged };
                 let note = still_bound_note(ledger, scanned)?;
                 if action == UntagAction::Untagged {

@@ -69,7 +69,7 @@ fn each_subcommand_lists_its_own_options_before_the_global_ones() {
         assert!(global.contains("--color") || path == ["completions"] || path == ["man"], "{path:?}:\n{help}");
         // Only the global options that apply: no --jobs where nothing is decoded, no
         // --ledger where no ledger is read.
-        let decodes = ["assign", "verify", "dupes", "inspect", "cue", "ddp", "pq"].contains(&path[0].as_str())
+        let decodes = ["assign", "verify", "dupes", "inspect", "cue", "ddp", "pq", "untag"].contains(&path[0].as_str())
             || path == ["ledger", "unlink"];
         assert_eq!(global.contains("--jobs"), decodes, "{path:?}:\n{help}");
         let reads_the_ledger = !["check", "dupes", "inspect", "cue", "completions", "man"].contains(&path[0].as_str());

@@ -249,9 +249,7 @@ fn sounds(tx: &mut dyn LedgerTx, file: &Scanned, similar: &[Similar]) -> Result<
 /// recording's best source first). The file's own audio is left out.
 fn reference_of(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned) -> Result<Option<Source>, LedgerError> {
     let members = tx.audio_for_code(isrc)?;
-    Ok(policy::reference(
-        members.iter().filter(|audio| audio.audio_id != file.audio.audio_id).map(Source::from),
-    ))
+    Ok(policy::reference(members.iter().filter(|audio| audio.audio_id != file.audio.audio_id).map(Source::from)))
 }
 
 /// Whether the file is another encoding of the recording `isrc`, judged against the
@@ -259,7 +257,8 @@ fn reference_of(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned) -> Result<Opt
 /// against whichever of its audio ids the sound matched. A recording with no audio to
 /// compare with is not vouched for: the engineer is asked.
 fn is_another_encoding(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc) -> Result<bool, LedgerError> {
-    Ok(reference_of(tx, isrc, file)?.is_some_and(|reference| policy::is_another_encoding(&Source::from(&file.audio), &reference)))
+    Ok(reference_of(tx, isrc, file)?
+        .is_some_and(|reference| policy::is_another_encoding(&Source::from(&file.audio), &reference)))
 }
 
 /// How the audio sounds against the recording `target`: compared with every
@@ -531,7 +530,13 @@ fn require_active(tx: &mut dyn LedgerTx, isrc: Isrc) -> Result<(), LedgerError> 
 /// Moves the file's audio from `from` (bound by mistake) to `isrc`: the binding removed
 /// with an `unlink` event, the new one made; `from` voided when `--void-unused` asks and
 /// no other audio is bound to it (returns whether it was).
-fn relink(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc, from: Isrc, options: &Decide) -> Result<bool, LedgerError> {
+fn relink(
+    tx: &mut dyn LedgerTx,
+    file: &Scanned,
+    isrc: Isrc,
+    from: Isrc,
+    options: &Decide,
+) -> Result<bool, LedgerError> {
     tx.unbind_audio(&file.audio.audio_id)?;
     tx.log(&NewEvent {
         path: Some(crate::output::path(&file.path)),

@@ -260,8 +260,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         }
     }
     if !options.dry_run {
-        report.history_error =
-            write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options, report.run);
+        report.history_error = write_files(ledger, &files, &mut outcomes, &writes, &mut prepared, options, report.run);
     }
     let questions = outcomes.iter().any(|o| o.question.is_some());
     let proposals = match proposals {
@@ -285,7 +284,8 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         }
     }
     // A stop after every file was written changed nothing: the run is complete.
-    let left_unwritten = outcomes.iter().any(|o| o.detail.as_deref().is_some_and(|d| d.contains(NOT_WRITTEN_INTERRUPTED)));
+    let left_unwritten =
+        outcomes.iter().any(|o| o.detail.as_deref().is_some_and(|d| d.contains(NOT_WRITTEN_INTERRUPTED)));
     report.interrupted = options.stop.signal().filter(|_| left_unwritten);
     report.outcomes = outcomes;
     Ok(report)
@@ -310,7 +310,9 @@ fn trust_remembered(
         let carried = container::carried(&scanned.tags, &scanned.tags.written);
         let carries =
             matches!(&carried, Carried::Code { isrc, complete: true } if Some(isrc.as_str()) == code.as_deref());
-        let bound = ledger.code_for_audio(&scanned.audio.audio_id)?.map(|isrc| isrc.to_string());
+        // Only an active code: a file carrying a void code is decided afresh (by sound).
+        let facts = ledger::facts_about(ledger, &scanned.audio.audio_id, None)?;
+        let bound = facts.code_for_audio.map(|isrc| isrc.to_string());
         if carries && bound == code {
             remembered += 1;
             continue;

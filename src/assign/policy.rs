@@ -657,7 +657,10 @@ mod tests {
                                 assert_eq!(decide(&f, &accept_all), expected, "{case}");
                                 // Never linked in bulk without --accept encodes.
                                 assert!(
-                                    matches!(decide(&f, &Request::default()), Decision::Conflict(Conflict::Question { .. })),
+                                    matches!(
+                                        decide(&f, &Request::default()),
+                                        Decision::Conflict(Conflict::Question { .. })
+                                    ),
                                     "{case}"
                                 );
                             }
@@ -930,11 +933,8 @@ mod tests {
         assert_eq!(decide(&mislabelled, &link_x(true)), Decision::Link(x()));
         // A remaster that kept its parent's tags gets its own code with --fix.
         let remaster = facts(None, carrying(x()), CodeStanding::OtherAudio);
-        let version = |fix| Request {
-            fix,
-            answer: Some(Answer::NewVersionOf(x(), Relation::Remaster)),
-            ..Request::default()
-        };
+        let version =
+            |fix| Request { fix, answer: Some(Answer::NewVersionOf(x(), Relation::Remaster)), ..Request::default() };
         match decide(&remaster, &version(false)) {
             Decision::Conflict(Conflict::Contradiction(text)) => assert!(text.contains("--fix"), "{text}"),
             other => panic!("{other:?}"),

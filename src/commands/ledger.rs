@@ -587,7 +587,10 @@ pub(crate) fn void(
     }
     for (isrc, audio_ids) in &voided {
         if json {
-            output::json_line(out, &Voided { isrc: *isrc, status: "void", void_reason: reason, audio_ids: *audio_ids })?;
+            output::json_line(
+                out,
+                &Voided { isrc: *isrc, status: "void", void_reason: reason, audio_ids: *audio_ids },
+            )?;
         } else {
             writeln!(out, "{} ({isrc}) is void: {reason} (audio ids bound to it: {audio_ids})", isrc.display_form())?;
         }

@@ -204,7 +204,8 @@ fn link_evidence(
     let Some(print) = ledger.fingerprint(&file.audio.audio_id)? else {
         return Ok(None);
     };
-    let comparison = acoustic::compare(reference_print, reference.duration_seconds(), &print, file.audio.duration_seconds());
+    let comparison =
+        acoustic::compare(reference_print, reference.duration_seconds(), &print, file.audio.duration_seconds());
     Ok(comparison.told.then(|| LinkEvidence {
         code,
         reference_path: reference.first_path.clone(),

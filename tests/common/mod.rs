@@ -527,3 +527,4 @@ pub fn postgres_url(role: &str, name: &str) -> String {
     let port: String = postgres_admin().expect("a server").query_one("SHOW port", &[]).expect("port").get(0);
     format!("postgresql://{role}:{role}@127.0.0.1:{port}/{name}?sslmode=disable")
 }
+pub mod music;

@@ -4,6 +4,7 @@
 
 mod cuesheet;
 pub(crate) mod frames;
+mod untag;
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -75,6 +76,15 @@ impl Container for Flac {
         let mut head = vec![0u8; len];
         source.seek(SeekFrom::Start(0))?;
         source.read_exact(&mut head)?;
+        if code.is_empty() {
+            // `untag`: the ISRC fields cut from the Vorbis comments, every other byte of
+            // every block kept (lofty would drop a block left empty, and fields it cannot
+            // carry).
+            out.write_all(&untag::without_isrc(&head)?)?;
+            source.seek(SeekFrom::Start(frames_start))?;
+            out.copy_from(source, u64::MAX)?;
+            return Ok(());
+        }
         let mut head = io::Cursor::new(head);
         let mut flac = FlacFile::read_from(&mut head, rewrite_options())?;
         let mut comments = flac.vorbis_comments().cloned().unwrap_or_default();

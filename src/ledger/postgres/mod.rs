@@ -27,8 +27,8 @@ pub use url::Url;
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, Run, PrefixRecord, Recording,
-    Stored,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
+    Recording, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;

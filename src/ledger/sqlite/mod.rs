@@ -23,8 +23,8 @@ use maintain::{backup_to, check_integrity};
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Run, Origin, PrefixRecord, Recording,
-    Stored,
+    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
+    Recording, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
 use crate::acoustic::Fingerprint;

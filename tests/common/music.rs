@@ -1,0 +1,101 @@
+//! Real recorded music for the tests: tracks of Debian's `drascula-music`, decoded and
+//! derived in a temporary folder by sox, flac, lame and ffmpeg (installed by `.ci/run`),
+//! never committed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The folder of drascula's Ogg tracks, or `None` (a failure under CI) when it is missing.
+pub fn drascula() -> Option<PathBuf> {
+    let folder = PathBuf::from("/usr/share/scummvm/drascula/audio");
+    if folder.join("track1.ogg").is_file() {
+        return Some(folder);
+    }
+    assert!(std::env::var_os("CI").is_none(), "drascula-music is required under CI (.ci/run installs it)");
+    eprintln!("skipping: drascula-music is not installed");
+    None
+}
+
+/// Whether sox, flac, lame and ffmpeg are all there.
+pub fn tools() -> bool {
+    super::have_tool("sox", &["--version"])
+        && super::have_tool("flac", &["--version"])
+        && super::have_tool("lame", &["--version"])
+        && super::have_tool("ffmpeg", &["-version"])
+}
+
+/// Runs a tool; a failure fails the test with what it said.
+pub fn run(program: &str, args: &[&str]) {
+    let output = Command::new(program).args(args).output().expect("runs");
+    assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A path as a tool's argument.
+pub fn text(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 test path")
+}
+
+/// One track's forms: a 24/96 WAV master, the same samples as FLAC, a 16/44.1 CD WAV,
+/// an MP3 and an AAC of the CD master.
+#[derive(Debug, Clone)]
+pub struct Track {
+    pub hires: PathBuf,
+    pub flac: PathBuf,
+    pub cd: PathBuf,
+    pub mp3: PathBuf,
+    pub aac: PathBuf,
+}
+
+impl Track {
+    /// Every form, masters first.
+    pub fn all(&self) -> [&Path; 5] {
+        [&self.hires, &self.flac, &self.cd, &self.mp3, &self.aac]
+    }
+}
+
+/// Derives `seconds` of drascula track `ogg` (`track1`, ...) into `folder` as
+/// `NN - Piece NN` in every form of [`Track`].
+pub fn derive(drascula: &Path, ogg: &str, number: usize, seconds: u32, folder: &Path) -> Track {
+    std::fs::create_dir_all(folder).expect("mkdir");
+    let name = format!("{number:02} - Piece {number}");
+    let at = |suffix: &str| folder.join(format!("{name}{suffix}"));
+    let track = Track {
+        hires: at(" (24-96).wav"),
+        flac: at(" (24-96).flac"),
+        cd: at(" (CD).wav"),
+        mp3: at(".mp3"),
+        aac: at(".m4a"),
+    };
+    let source = drascula.join(format!("{ogg}.ogg"));
+    let seconds = seconds.to_string();
+    run("sox", &[text(&source), "-b", "24", text(&track.hires), "trim", "0", &seconds, "rate", "-v", "96000"]);
+    run("flac", &["-s", "-f", "-o", text(&track.flac), text(&track.hires)]);
+    run("sox", &[text(&track.hires), "-b", "16", text(&track.cd), "rate", "-v", "44100", "dither"]);
+    run("lame", &["--quiet", "-V", "2", text(&track.cd), text(&track.mp3)]);
+    run("ffmpeg", &["-v", "error", "-i", text(&track.cd), "-c:a", "aac", "-b:a", "192k", text(&track.aac)]);
+    track
+}
+
+/// Changes the gain of a 24-bit PCM WAV by `db` in place: the samples of its `data`
+/// chunk are rewritten where they lie, every other byte (its tags) kept. A master
+/// "changed in place, its tags kept", as a DAW's in-place processing leaves it.
+pub fn change_gain_in_place(path: &Path, db: f64) {
+    let mut bytes = std::fs::read(path).expect("readable");
+    let factor = 10f64.powf(db / 20.0);
+    let mut at = 12;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
+        if &bytes[at..at + 4] == b"data" {
+            let end = (at + 8 + len).min(bytes.len());
+            for sample in bytes[at + 8..end].chunks_exact_mut(3) {
+                let value = i32::from_le_bytes([0, sample[0], sample[1], sample[2]]) >> 8;
+                let scaled = (f64::from(value) * factor).round().clamp(-8_388_608.0, 8_388_607.0) as i32;
+                sample.copy_from_slice(&scaled.to_le_bytes()[..3]);
+            }
+            std::fs::write(path, bytes).expect("written");
+            return;
+        }
+        at += 8 + len + (len & 1);
+    }
+    panic!("{}: no data chunk", path.display());
+}
