@@ -400,3 +400,154 @@ fn a_run_on_the_wrong_folder_is_taken_back_by_void_run_and_untag() {
         assert!(!voided.contains(code), "{code} was void and was written again");
     }
 }
+
+/// One step of the property test: what an engineer may do to a delivery.
+#[derive(Debug, Clone)]
+enum Step {
+    /// `assign` on every file.
+    Assign,
+    /// `assign --accept encodes,edits` on every file.
+    AssignAccept,
+    /// `assign --fix --accept encodes` on every file.
+    AssignFix,
+    /// `ledger void` of the n-th active code.
+    Void(usize),
+    /// `ledger unlink` of the n-th file.
+    Unlink(usize),
+    /// `untag` of the n-th file.
+    Untag(usize),
+    /// `assign --fix --same-recording-as` (the code of recording r) on the n-th file.
+    FixSameAs(usize, usize),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => Just(Step::Assign),
+        3 => Just(Step::AssignAccept),
+        2 => Just(Step::AssignFix),
+        2 => (0..4usize).prop_map(Step::Void),
+        1 => (0..4usize).prop_map(Step::Unlink),
+        2 => (0..4usize).prop_map(Step::Untag),
+        1 => (0..4usize, 0..2usize).prop_map(|(file, recording)| Step::FixSameAs(file, recording)),
+    ]
+}
+
+/// The ledger's active codes and, per code, its audio ids.
+fn bindings(ledger: &Path) -> Vec<(String, bool, Vec<String>)> {
+    let (stdout, stderr, code) = common::run_with_ledger(ledger, &["ledger", "export", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    common::json_lines(&stdout)
+        .iter()
+        .map(|r| {
+            let audio = r["audio"].as_array().into_iter().flatten();
+            let ids = audio.map(|a| a["audio_id"].as_str().unwrap().to_owned()).collect();
+            (r["isrc"].as_str().unwrap().to_owned(), r["status"] == "active", ids)
+        })
+        .collect()
+}
+
+/// No code on two recordings, in the ledger or in the files.
+fn one_recording_per_code(
+    ledger: &Path,
+    files: &[PathBuf],
+    recording_of: &BTreeMap<String, usize>,
+) -> Result<(), String> {
+    for (code, _, audio) in bindings(ledger) {
+        let recordings: BTreeSet<usize> = audio.iter().filter_map(|a| recording_of.get(a).copied()).collect();
+        if recordings.len() > 1 {
+            return Err(format!("the ledger binds {code} to audio of recordings {recordings:?}"));
+        }
+    }
+    let (lines, _) = common::inspect_json(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let mut carriers: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for line in &lines {
+        let recording = recording_of[line["audio_id"].as_str().expect("decoded")];
+        for found in line["isrcs"].as_array().into_iter().flatten() {
+            carriers.entry(found["value"].as_str().unwrap().to_owned()).or_default().insert(recording);
+        }
+    }
+    match carriers.iter().find(|(_, recordings)| recordings.len() > 1) {
+        Some((code, recordings)) => Err(format!("files of recordings {recordings:?} carry {code}")),
+        None => Ok(()),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: std::env::var("TRUST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(6),
+        failure_persistence: None,
+        max_shrink_iters: 40,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// For random sequences of assign, void, unlink, fix and untag over two recordings
+    /// (a 24/96 master and an MP3 each): `verify` never fails a file that the last
+    /// `assign` left with exit 0, and no code is ever on two recordings.
+    #[test]
+    fn verify_agrees_with_every_assign_left_clean(steps in proptest::collection::vec(step(), 1..7)) {
+        let Some(material) = material() else { return Ok(()) };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ledger = ledger(dir.path());
+        let folder = dir.path().join("delivery");
+        let (a, b) = (&material.tracks[0], &material.tracks[1]);
+        let files = copy_into(&folder, &[&a.hires, &a.mp3, &b.hires, &b.mp3]);
+        let (lines, _) = common::inspect_json(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+        let recording_of: BTreeMap<String, usize> =
+            lines.iter().enumerate().map(|(i, l)| (l["audio_id"].as_str().unwrap().to_owned(), i / 2)).collect();
+        for step in &steps {
+            let every: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let words = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<String>>();
+            let assigned: Option<(Vec<String>, Vec<&Path>)> = match step {
+                Step::Assign => Some((vec![], every)),
+                Step::AssignAccept => Some((words(&["--accept", "encodes,edits"]), every)),
+                Step::AssignFix => Some((words(&["--fix", "--accept", "encodes"]), every)),
+                Step::FixSameAs(file, recording) => {
+                    let active: Vec<String> = bindings(&ledger)
+                        .into_iter()
+                        .filter(|(_, active, audio)| *active && audio.iter().any(|a| recording_of.get(a) == Some(recording)))
+                        .map(|(code, _, _)| code)
+                        .collect();
+                    let Some(code) = active.first() else { continue };
+                    Some((words(&["--fix", "--same-recording-as", code]), vec![files[*file].as_path()]))
+                }
+                Step::Void(n) => {
+                    let active: Vec<String> =
+                        bindings(&ledger).into_iter().filter(|(_, active, _)| *active).map(|(code, _, _)| code).collect();
+                    if !active.is_empty() {
+                        let code = &active[n % active.len()];
+                        let (_, stderr, status) = common::run_with_ledger(&ledger, &["ledger", "void", code, "--reason", "test"]);
+                        proptest::prop_assert_eq!(status, 0, "{}", stderr);
+                    }
+                    None
+                }
+                Step::Unlink(n) => {
+                    let (_, stderr, status) =
+                        common::run_with_ledger(&ledger, &["ledger", "unlink", text(&files[*n]), "--reason", "test"]);
+                    proptest::prop_assert!(status == 0 || status == 1, "{}", stderr);
+                    None
+                }
+                Step::Untag(n) => {
+                    let (_, stderr, status) = common::run_with_ledger(&ledger, &["untag", text(&files[*n])]);
+                    proptest::prop_assert_eq!(status, 0, "{}", stderr);
+                    None
+                }
+            };
+            if let Some((args, targets)) = assigned {
+                let mut all: Vec<&str> = vec!["assign", "-q"];
+                all.extend(args.iter().map(String::as_str));
+                all.extend(targets.iter().map(|t| text(t)));
+                let (stdout, stderr, status) = common::run_with_ledger(&ledger, &all);
+                proptest::prop_assert!(status == 0 || status == 1, "{:?}: exit {}: {}{}", step, status, stdout, stderr);
+                if status == 0 {
+                    let mut verify_args = vec!["verify"];
+                    verify_args.extend(targets.iter().map(|t| text(t)));
+                    let (report, _, verified) = common::run_with_ledger(&ledger, &verify_args);
+                    proptest::prop_assert_eq!(verified, 0, "after {:?} (of {:?}), assign exit 0:\n{}\nverify:\n{}", step, steps, stdout, report);
+                }
+            }
+            let one = one_recording_per_code(&ledger, &files, &recording_of);
+            proptest::prop_assert!(one.is_ok(), "after {:?} (of {:?}): {}", step, steps, one.unwrap_err());
+        }
+    }
+}

@@ -180,8 +180,13 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     // Files carrying no code will almost all be written: their tagged copies are
     // prepared while the batch decodes, each from the start of its own scan. A dry run
     // prepares nothing.
-    let mut seen = if options.rehash { Seen::default() } else { Seen::load(&options.location) };
-    let known = |identity: &Identity| seen.known(identity).map(|(facts, _)| facts);
+    // An answer (a link, a new version, a decisions file, the questions asked) is judged
+    // by the sound of the files it names: every file is decoded, none taken as remembered
+    // (whose fingerprint is not kept).
+    let answers = options.decide.request.answer.is_some() || !options.decisions.is_empty() || options.interactive;
+    let trusted = !(options.rehash || answers);
+    let mut seen = Seen::load(&options.location);
+    let known = |identity: &Identity| seen.known(identity).filter(|_| trusted).map(|(facts, _)| facts);
     let (mut files, mut prepared) = if options.dry_run {
         let nothing = |_: &Path, _: &scan::FileStamp| {};
         let files = scan::scan_handing_on(&options.paths, &analyze, &run.batch(), &nothing, &known);
