@@ -17,20 +17,28 @@
 //! | any | malformed, or locations disagree | conflict |
 //!
 //! Choices beyond the table, made for a demanding mastering engineer:
-//! - a code the ledger has voided is never written, reused or adopted: conflict;
+//! - a code the ledger has voided is never written, reused, linked or adopted: a file
+//!   carrying one is a conflict (`--fix` decides it afresh: its audio's active code, or
+//!   a new one), audio bound only to a void code is new audio, and an answer naming a
+//!   void code is a conflict;
 //! - `--same-recording-as X` on audio the ledger already ties to another code is a
-//!   conflict, never a silent re-link; on a file carrying Y ≠ X, also a conflict;
-//! - `--new-version-of X` on audio already known, or on a file carrying a code, is a
-//!   conflict: a new version needs audio the ledger has not seen;
+//!   conflict, never a silent re-link; on a file carrying Y ≠ X, also a conflict; with
+//!   `--fix`, the answer gives the file X whatever it carries, and moves audio tied to
+//!   another code by mistake (`Relink`), if the sound agrees;
+//! - `--new-version-of X` on audio already known is a conflict: a new version needs
+//!   audio the ledger has not seen; on a file carrying a code (a remaster that kept its
+//!   parent's tags), it takes `--fix`;
 //! - a code in the ledger with no audio bound yet (imported from a list) is adopted
 //!   for the file's audio: that is what importing a distributor's list is for;
 //! - new audio that would be issued a code, but whose acoustic fingerprint matches a
 //!   recording X in the ledger or decided earlier in the run ([`Facts::sounds`]) is a
-//!   question, never a silent issue: `encode` (another encoding, rate or bit depth of
-//!   X: `--accept encodes` links it), `edit` (a likely edit: `--accept edits` gives it a
-//!   new code, an `edit` of X), `same-format` (lossless, same rate and depth, other
-//!   samples: a remaster or another mix) and `several` (it sounds like several
-//!   recordings) are only ever answered by the engineer;
+//!   question, never a silent issue: `encode` (another encoding of X by the one rule,
+//!   [`is_another_encoding`] against X's reference audio: `--accept encodes` links it),
+//!   `edit` (a likely edit: `--accept edits` gives it a new code, an `edit` of X),
+//!   `same-format` (lossless at the reference's rate and depth or above, other samples:
+//!   a remaster or another mix) and `several` (it sounds like several recordings) are
+//!   only ever answered by the engineer; a file carrying X over new audio is asked the
+//!   same way;
 //! - an answer linking audio to X (`--same-recording-as X`, a decisions file) is a
 //!   conflict when the audio does not sound like X's recording or is a likely edit of
 //!   it ([`LinkCheck`]), unless `--force-link`;
