@@ -38,6 +38,7 @@ fn main() -> anyhow::Result<()> {
                 bits: 16,
                 first_path: format!("/masters/{n}.wav"),
                 added_at: at,
+                codec: Some("pcm_s24le".into()),
             })?;
             tx.log(&NewEvent { isrc: Some(isrc), audio_id: Some(audio_id), ..NewEvent::new("bench", at, "issued") })?;
         }
