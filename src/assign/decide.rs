@@ -299,6 +299,7 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     };
     let facts = ledger::facts_about(tx, &file.audio.audio_id, carried_code)?;
     let known = facts.code_for_audio;
+    let facts_void = facts.void_code_for_audio;
     let standing = CodeStanding::from(&facts.carried);
     let similar = if known.is_none() && policy::looks_up_by_sound(&carried, &standing, request.fix) {
         sounds_like(tx, file)?
@@ -324,7 +325,7 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     };
     let facts = Facts { known, standing, carried, sounds, link, target_void };
     let decision = policy::decide(&facts, &request);
-    let mut recorded = match record(tx, file, &decision, similar.first(), options) {
+    let mut recorded = match record(tx, file, &decision, similar.first(), options, facts_void) {
         Ok(recorded) => recorded,
         Err(e) if is_about_this_file(&e) => {
             Recorded { action: Action::Error, isrc: None, write: false, detail: Some(e.to_string()) }
@@ -399,6 +400,7 @@ fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: 
         title: missing(&recording.title, &file.tags.title),
         artist: missing(&recording.artist, &file.tags.artist),
         version_note: None,
+        declared_ms: None,
     };
     if edit.is_empty() || recording.status == Status::Void {
         return Ok(());
@@ -453,12 +455,15 @@ impl Recorded {
 }
 
 /// Carries out the ledger side of a decision.
+/// `void_bound` is the void code the file's audio is still bound to, if any: it is
+/// unbound before the audio gets its new code.
 fn record(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
     decision: &Decision,
     similar: Option<&Similar>,
     options: &Decide,
+    void_bound: Option<Isrc>,
 ) -> Result<Recorded, LedgerError> {
     let new_recording = |lineage: Option<(Isrc, Relation)>| NewRecording {
         title: file.tags.title.clone(),
@@ -478,13 +483,13 @@ fn record(
                 require_active(tx, parent)?;
             }
             let isrc = tx.issue_next(options.prefix, options.year, &new_recording(lineage))?;
-            bind(tx, file, isrc, options)?;
+            bind(tx, file, isrc, options, void_bound)?;
             let detail = lineage.map(|(parent, relation)| format!("{} of {parent}", relation.as_str()));
             Recorded::new(Action::Issued, isrc, true, detail)
         }
         Decision::Link(isrc) => {
             require_active(tx, isrc)?;
-            bind(tx, file, isrc, options)?;
+            bind(tx, file, isrc, options, void_bound)?;
             Recorded::new(Action::Linked, isrc, true, Some("another encode or carrier of the same recording".into()))
         }
         Decision::Relink { isrc, from } => {
@@ -500,7 +505,7 @@ fn record(
             if tx.recording(isrc)?.is_none() {
                 tx.adopt(isrc, Origin::Adopted, &new_recording(None))?;
             }
-            bind(tx, file, isrc, options)?;
+            bind(tx, file, isrc, options, void_bound)?;
             Recorded::new(Action::Adopted, isrc, write, adopted_but_sounds_like(isrc, similar))
         }
         Decision::Skip => Recorded {
@@ -546,7 +551,7 @@ fn relink(
         run: options.run,
         ..NewEvent::new(&options.user, ledger::now(), "unlink")
     })?;
-    bind(tx, file, isrc, options)?;
+    bind(tx, file, isrc, options, None)?;
     let unused = tx.audio_for_code(from)?.is_empty();
     let active = tx.recording(from)?.is_some_and(|recording| recording.status == Status::Active);
     if !(options.void_unused && unused && active) {
@@ -563,14 +568,18 @@ fn relink(
     Ok(true)
 }
 
-/// Binds the file's audio id to `isrc`. Audio still bound to a void code is unbound
-/// from it first (with an `unlink` event): void means void, the audio is new again.
-fn bind(tx: &mut dyn LedgerTx, file: &Scanned, isrc: Isrc, options: &Decide) -> Result<(), LedgerError> {
+/// Binds the file's audio id to `isrc`. Audio still bound to a void code (`void_bound`)
+/// is unbound from it first (with an `unlink` event): void means void, the audio is new
+/// again.
+fn bind(
+    tx: &mut dyn LedgerTx,
+    file: &Scanned,
+    isrc: Isrc,
+    options: &Decide,
+    void_bound: Option<Isrc>,
+) -> Result<(), LedgerError> {
     let audio = &file.audio;
-    if let Some(old) = tx.code_for_audio(&audio.audio_id)?
-        && old != isrc
-        && tx.recording(old)?.is_some_and(|recording| recording.status == Status::Void)
-    {
+    if let Some(old) = void_bound.filter(|old| *old != isrc) {
         tx.unbind_audio(&audio.audio_id)?;
         tx.log(&NewEvent {
             path: Some(crate::output::path(&file.path)),

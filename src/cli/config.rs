@@ -197,6 +197,31 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
     Ok((year % 100) as u8)
 }
 
+/// What `ledger import` was asked: the file, how its header is read, what it may do.
+pub(super) fn import_request(
+    file: &std::path::Path,
+    columns: Option<&str>,
+    ignore: &[String],
+    foreign: bool,
+    update: bool,
+) -> anyhow::Result<crate::commands::ledger::ImportRequest> {
+    use crate::ledger::exchange::{Defaults, Header, ImportOptions};
+    let mapped = match columns {
+        Some(text) => Header::parse_columns(text).map_err(|why| anyhow::anyhow!("--columns: {why}"))?,
+        None => Vec::new(),
+    };
+    let this_year = (jiff::Zoned::now().year().rem_euclid(100)) as u8;
+    Ok(crate::commands::ledger::ImportRequest {
+        file: file.to_path_buf(),
+        defaults: Defaults {
+            user: actor_with(None),
+            at: crate::ledger::now(),
+            header: Header { mapped, ignored: ignore.to_vec() },
+        },
+        options: ImportOptions { foreign, update, this_year },
+    })
+}
+
 /// Who the ledger's history names for what this process does: the OS user and the
 /// machine (`anna@room-2`), and on a server the role it writes as
 /// (`anna@room-2 as isrc_rooms`), so a house ledger tells its rooms apart.

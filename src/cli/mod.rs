@@ -410,9 +410,27 @@ pub enum LedgerCommand {
     /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
     #[command(after_help = examples::LEDGER_IMPORT)]
     Import {
-        /// The list: an export, a distributor's list (an isrc column is enough), ...
+        /// The list: an export, a distributor's spreadsheet (ISRC, Track Title, Artist,
+        /// Release Title, UPC, Track #, Duration, ...: the usual names are known).
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Read columns with other names as fields: "Their Name=field,Other=field" (the
+        /// fields are the export's column names: title, artist, version_note, ...).
+        #[arg(long, value_name = "NAME=field,...")]
+        columns: Option<String>,
+        /// Leave out a column the file has and isrc-stamp does not store (repeat for
+        /// several); any other unknown column refuses the file.
+        #[arg(long, value_name = "COLUMN")]
+        ignore: Vec<String>,
+        /// The codes are another registrant's (a distributor's prefix): import them with
+        /// their own prefix. Without it, a code outside the ledger's prefixes, their
+        /// ranges or the years reached is a bad row.
+        #[arg(long)]
+        foreign: bool,
+        /// Correct the title, artist, version and duration the ledger holds where the file
+        /// says otherwise (each change an event); without it the differences are shown.
+        #[arg(long)]
+        update: bool,
     },
     /// Check the whole ledger: the database's own integrity check and the ledger's
     /// invariants (one code per audio id, codes inside their range, history consistent).
@@ -529,6 +547,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 title: title.clone(),
                 artist: artist.clone(),
                 version_note: version.clone(),
+                declared_ms: None,
             };
             let mut ledger = config::open_existing(common)?;
             let user = config::actor(ledger.as_mut())?;
@@ -541,10 +560,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
             commands::ledger::export(ledger.as_mut(), format, list, output.as_deref(), common.quiet, out)?
         }
-        Command::Ledger { command: LedgerCommand::Import { file } } => {
+        Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, foreign, update } } => {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).
             let location = config::location(common)?;
-            commands::ledger::import(&location, file, &config::actor_with(None), common.json, common.quiet, out)?
+            let request = config::import_request(file, columns.as_deref(), ignore, *foreign, *update)?;
+            commands::ledger::import(&location, &request, common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Copy { to } } => {
             let from = config::location(common)?;

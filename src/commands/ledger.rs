@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::audio::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
-use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportSummary};
+use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportOptions, ImportSummary};
 use crate::ledger::{
     self, AudioRecord, CopySummary, Event, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording, Snapshot,
 };
@@ -142,7 +142,11 @@ pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dy
         r.status.as_str(),
         r.void_reason.as_deref().map(|why| format!(": {why}")).unwrap_or_default()
     )?;
-    writeln!(out, "  origin      {} by {} at {}", r.origin.as_str(), r.issued_by, output::timestamp(r.issued_at))?;
+    let issued = r.issued_at.map_or_else(|| "an unknown time".to_owned(), output::timestamp);
+    writeln!(out, "  origin      {} by {}, issued {issued}", r.origin.as_str(), r.issued_by)?;
+    if r.issued_at != Some(r.entered_at) {
+        writeln!(out, "  entered     {}", output::timestamp(r.entered_at))?;
+    }
     writeln!(out, "  title       {}", r.title.as_deref().unwrap_or("-"))?;
     writeln!(out, "  artist      {}", r.artist.as_deref().unwrap_or("-"))?;
     if let Some(version) = &r.version_note {
@@ -321,26 +325,49 @@ fn write_export(
     Ok(written)
 }
 
+/// What `ledger import` was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportRequest {
+    /// The list.
+    pub file: std::path::PathBuf,
+    /// Defaults for the rows, and how the header is read.
+    pub defaults: Defaults,
+    /// `--foreign`, `--update`.
+    pub options: ImportOptions,
+}
+
 /// Runs `ledger import FILE`: every row is checked, and either all are imported in one
-/// transaction (exit 0) or none, with the bad rows reported by line number (exit 1; the
-/// first [`exchange::SHOWN_ERRORS`] problems and a count of the rest). The file is read
-/// twice, in bounded memory ([`exchange::stage`], then [`exchange::import`]); a ledger
-/// that did not exist is created only for an import that succeeds.
+/// transaction or none, with the bad rows reported by line number (exit 1; the first
+/// [`exchange::SHOWN_ERRORS`] problems and a count of the rest). A column isrc-stamp does
+/// not know refuses the file, naming it (`--columns`, `--ignore`). Where the file and the
+/// ledger differ in a code's descriptive fields, the ledger is kept and the differences
+/// shown (exit 1) unless `--update`. The file is read twice, in bounded memory
+/// ([`exchange::stage`], then [`exchange::import`]); a ledger that did not exist is created
+/// only for an import that succeeds.
 pub(crate) fn import(
     location: &Location,
-    file: &Path,
-    user: &str,
+    request: &ImportRequest,
     json: bool,
     quiet: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
+    let file = &request.file;
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let defaults = Defaults { user: user.to_owned(), at: crate::ledger::now() };
-    let mut staged = exchange::stage(input, &defaults).with_context(|| format!("cannot read {}", file.display()))?;
-    if !quiet && !staged.ignored.is_empty() {
-        eprintln!("note: ignoring columns isrc-stamp does not know: {}", staged.ignored.join(", "));
-    }
+    let mut staged =
+        exchange::stage(input, &request.defaults).with_context(|| format!("cannot read {}", file.display()))?;
     let source = file.display().to_string();
+    if !staged.unknown.is_empty() {
+        let names: Vec<String> = staged.unknown.iter().map(|name| format!("{name:?}")).collect();
+        let first = &staged.unknown[0];
+        eprintln!(
+            "isrc-stamp: {source}: column(s) isrc-stamp does not know: {}; nothing imported. Read one as a field \
+             with --columns {} (the fields are the columns of `ledger export`), or leave it out with --ignore {}",
+            names.join(", "),
+            output::shell_word(&format!("{first}=title")),
+            output::shell_word(first)
+        );
+        return Ok(Exit::Findings);
+    }
     if let Some(bad) = staged.bad_rows() {
         report_bad_rows(&bad, &source, json, out)?;
         return Ok(Exit::Findings);
@@ -348,15 +375,15 @@ pub(crate) fn import(
     // Only a file this import created is removed again; a server's schema stays.
     let existed = location.path().is_none_or(Path::is_file);
     let mut ledger = crate::ledger::open(location)?;
-    let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source));
+    let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source, &request.options));
     drop(ledger);
     if result.is_err() && !existed {
         remove_new_ledger(location);
     }
     match result {
         Ok(summary) => {
-            print_summary(&summary, &source, json, out)?;
-            Ok(Exit::Clean)
+            print_summary(&summary, &source, json, quiet, out)?;
+            Ok(if summary.differences.is_empty() { Exit::Clean } else { Exit::Findings })
         }
         Err(ImportError::Rows(bad)) => {
             report_bad_rows(&bad, &source, json, out)?;
@@ -378,9 +405,23 @@ fn remove_new_ledger(location: &Location) {
     }
 }
 
-/// What an import did, as a sentence or a `{"summary":{...}}` line.
-fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+/// What an import did, as a sentence or a `{"summary":{...}}` line, and each difference
+/// kept in the ledger (a line each, or `{"difference":{...}}` lines).
+fn print_summary(
+    summary: &ImportSummary,
+    source: &str,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     if json {
+        #[derive(Serialize)]
+        struct DifferenceLine<'a> {
+            difference: &'a exchange::Difference,
+        }
+        for difference in &summary.differences {
+            output::json_line(out, &DifferenceLine { difference })?;
+        }
         #[derive(Serialize)]
         struct Line<'a> {
             summary: &'a ImportSummary,
@@ -388,12 +429,43 @@ fn print_summary(summary: &ImportSummary, source: &str, json: bool, out: &mut dy
         output::json_line(out, &Line { summary })?;
         return Ok(());
     }
-    let ImportSummary { recordings_imported, recordings_skipped, audio_imported, audio_skipped } = *summary;
+    for d in &summary.differences {
+        writeln!(
+            out,
+            "difference  line {}  {}  {}: {:?} in the file, {:?} in the ledger",
+            d.line,
+            d.what,
+            d.field,
+            output::escape_controls(&d.file),
+            output::escape_controls(&d.ledger)
+        )?;
+    }
+    let ImportSummary { recordings_imported, recordings_skipped, audio_imported, audio_skipped, .. } = *summary;
     writeln!(
         out,
         "imported {recordings_imported} recordings and {audio_imported} audio ids from {source}; \
          skipped {recordings_skipped} recordings and {audio_skipped} audio ids already in the ledger"
     )?;
+    if summary.recordings_updated + summary.releases_imported + summary.releases_updated > 0 {
+        writeln!(
+            out,
+            "corrected {} recordings; entered {} releases, corrected {}",
+            summary.recordings_updated, summary.releases_imported, summary.releases_updated
+        )?;
+    }
+    if !quiet && summary.release_rows_without_upc > 0 {
+        eprintln!(
+            "note: {} row(s) name a release without a UPC/EAN: no release was entered for them",
+            summary.release_rows_without_upc
+        );
+    }
+    if !quiet && !summary.differences.is_empty() {
+        eprintln!(
+            "isrc-stamp: {} difference(s) between {source} and the ledger: the ledger was kept; pass --update to \
+             correct it from the file",
+            summary.differences.len()
+        );
+    }
     Ok(())
 }
 
@@ -838,6 +910,18 @@ mod tests {
         fn events_of_run(&mut self, run: i64) -> crate::ledger::Result<Vec<Event>> {
             self.inner.events_of_run(run)
         }
+        fn codes_without_audio(&mut self) -> crate::ledger::Result<Vec<Recording>> {
+            self.inner.codes_without_audio()
+        }
+        fn release(&mut self, upc: &crate::isrc::Catalog) -> crate::ledger::Result<Option<crate::ledger::Release>> {
+            self.inner.release(upc)
+        }
+        fn tracks_of(
+            &mut self,
+            isrc: Isrc,
+        ) -> crate::ledger::Result<Vec<(crate::isrc::Catalog, crate::ledger::ReleaseTrack)>> {
+            self.inner.tracks_of(isrc)
+        }
         fn fingerprint(&mut self, audio_id: &AudioId) -> crate::ledger::Result<Option<Fingerprint>> {
             self.inner.fingerprint(audio_id)
         }
@@ -886,6 +970,13 @@ mod tests {
         }
         fn runs_after(&mut self, after: i64, limit: usize) -> crate::ledger::Result<Vec<crate::ledger::Run>> {
             self.inner.runs_after(after, limit)
+        }
+        fn releases_after(
+            &mut self,
+            after: Option<&crate::isrc::Catalog>,
+            limit: usize,
+        ) -> crate::ledger::Result<Vec<crate::ledger::Release>> {
+            self.inner.releases_after(after, limit)
         }
     }
 

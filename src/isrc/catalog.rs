@@ -9,9 +9,30 @@ use serde::{Serialize, Serializer};
 /// check digit valid.
 ///
 /// Input may hold spaces and hyphens; a 12-digit UPC-A is taken as the EAN-13 with a
-/// leading 0 (the same number, the same check digit).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Catalog([u8; 13]);
+/// leading 0 (the same number, the same check digit), and remembers that it was typed
+/// with 12 digits ([`Catalog::as_typed`]): a label's UPC stays 12 digits in its lists.
+/// Two catalogs are equal when their EAN-13 digits are.
+#[derive(Clone, Copy)]
+pub struct Catalog {
+    /// The EAN-13 digits, as ASCII.
+    digits: [u8; 13],
+    /// Typed as a 12-digit UPC-A.
+    upc_a: bool,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        self.digits == other.digits
+    }
+}
+
+impl Eq for Catalog {}
+
+impl std::hash::Hash for Catalog {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digits.hash(state);
+    }
+}
 
 /// Why a text is not a valid UPC/EAN.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +72,7 @@ impl Catalog {
             digits.push(c as u8 - b'0');
         }
         let given: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let upc_a = digits.len() == 12;
         match digits.len() {
             0 => return Err(CatalogError::Empty),
             12 => digits.insert(0, 0),
@@ -63,13 +85,19 @@ impl Catalog {
         if expected != number[12] {
             return Err(CatalogError::CheckDigit { number: given, expected, found: number[12] });
         }
-        Ok(Catalog(number.map(|d| b'0' + d)))
+        Ok(Catalog { digits: number.map(|d| b'0' + d), upc_a })
     }
 
     /// The 13 digits, as a CUE sheet's `CATALOG` holds them.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits are ever stored.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        std::str::from_utf8(&self.digits).unwrap_or_default()
+    }
+
+    /// The number as it was typed: 12 digits for a UPC-A, 13 for an EAN-13.
+    pub fn as_typed(&self) -> &str {
+        let digits = if self.upc_a { &self.digits[1..] } else { &self.digits[..] };
+        std::str::from_utf8(digits).unwrap_or_default()
     }
 }
 

@@ -144,7 +144,7 @@ fn issuing_is_contiguous_from_00001(fresh: Fresh<'_>) {
     let recording = ledger.recording(code("USPR32600003")).unwrap().unwrap();
     assert_eq!(recording.origin, Origin::Issued);
     assert_eq!(recording.status, Status::Active);
-    assert_eq!((recording.issued_by.as_str(), recording.issued_at), (USER, AT));
+    assert_eq!((recording.issued_by.as_str(), recording.issued_at, recording.entered_at), (USER, Some(AT), AT));
 }
 
 fn many_codes_in_one_transaction_are_contiguous(fresh: Fresh<'_>) {

@@ -28,15 +28,21 @@ pub(crate) const MAX_CONFIRMED: usize = 100_000;
 /// fingerprint is only ever stored for bound audio). Any disagreement is
 /// [`LedgerError::Damaged`].
 pub(crate) fn confirm_lookups(tx: &mut dyn LedgerTx, looked_up: &[AudioId]) -> Result<()> {
+    // Each code's list of audio ids is read once, however many of its audio ids were
+    // looked up (an import of thousands of audio ids of one code stays linear).
+    let mut listed: HashMap<Isrc, std::collections::HashSet<AudioId>> = HashMap::new();
     for audio_id in looked_up {
         match tx.code_for_audio(audio_id)? {
             Some(code) => {
-                if tx.recording(code)?.is_none() {
-                    return Err(LedgerError::Damaged(format!(
-                        "audio id {audio_id} is bound to {code}, which the ledger's recordings do not hold"
-                    )));
+                if let std::collections::hash_map::Entry::Vacant(slot) = listed.entry(code) {
+                    if tx.recording(code)?.is_none() {
+                        return Err(LedgerError::Damaged(format!(
+                            "audio id {audio_id} is bound to {code}, which the ledger's recordings do not hold"
+                        )));
+                    }
+                    slot.insert(tx.audio_for_code(code)?.into_iter().map(|audio| audio.audio_id).collect());
                 }
-                if !tx.audio_for_code(code)?.iter().any(|audio| &audio.audio_id == audio_id) {
+                if !listed.get(&code).is_some_and(|ids| ids.contains(audio_id)) {
                     return Err(LedgerError::Damaged(format!(
                         "audio id {audio_id} is bound to {code}, but {code}'s audio ids do not include it"
                     )));

@@ -224,6 +224,15 @@ pub enum LedgerError {
     #[error("{0} is void and cannot be used")]
     CodeVoid(Isrc),
 
+    /// A release the ledger cannot enter as it is.
+    #[error("release {upc} cannot be entered: {reason}")]
+    InvalidRelease {
+        /// Its UPC/EAN as typed.
+        upc: String,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// An edit that names no field to change.
     #[error("nothing to change for {0}: give --title, --artist or --version")]
     NothingToEdit(Isrc),

@@ -49,14 +49,14 @@ pub use rules::Designations;
 pub use sqlite::SqliteLedger;
 pub use types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Relation, Run, Status, Stored, now,
+    Recording, Relation, Release, ReleaseTrack, Run, Status, Stored, now,
 };
 
 use std::path::Path;
 
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// Queries, available on a [`Ledger`] and inside a [`LedgerTx`].
 ///
@@ -94,6 +94,17 @@ pub trait Lookup {
 
     /// The events of one run, oldest first (empty for a run the ledger does not hold).
     fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>>;
+
+    /// The active codes with no audio bound yet (imported from a list, say), by code:
+    /// what a file of new audio may be the recording of before a code is issued. One
+    /// pass over the codes; asked once per run, and only when a code might be issued.
+    fn codes_without_audio(&mut self) -> Result<Vec<Recording>>;
+
+    /// A release, with its tracks.
+    fn release(&mut self, upc: &Catalog) -> Result<Option<Release>>;
+
+    /// Every release track a code is on: the release's UPC/EAN and the track.
+    fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>>;
 
     /// The stored acoustic fingerprint of an audio id.
     fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
@@ -146,6 +157,11 @@ pub trait LedgerTx: Lookup {
 
     /// Marks a code void with a reason. It stays in the ledger and is never issued again.
     fn void(&mut self, isrc: Isrc, reason: &str) -> Result<()>;
+
+    /// Enters a release with its tracks, or replaces what the ledger holds for its UPC/EAN
+    /// (title, lines, date, tracks). Returns `true` when it is new. Fails with
+    /// [`LedgerError::UnknownCode`] for a track whose code the ledger does not hold.
+    fn put_release(&mut self, release: &Release) -> Result<bool>;
 
     /// Records the start of an `assign` run and returns its id; its events carry it
     /// ([`NewEvent::run`]).
@@ -231,6 +247,9 @@ pub trait Snapshot: Lookup + Designations {
 
     /// Up to `limit` runs with ids above `after`, by id.
     fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>>;
+
+    /// Up to `limit` releases with EAN-13 digits above `after`, by them, with their tracks.
+    fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>>;
 }
 
 /// How often `transaction` runs a transaction that lost a race with another writer.

@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::error::{LedgerError, Result};
 use super::types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Run, Status, Stored,
+    Recording, Release, ReleaseTrack, Run, Status, Stored,
 };
 use super::{Designations, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::isrc::{Isrc, Prefix};
+use crate::isrc::{Catalog, Isrc, Prefix};
 
 /// A transaction whose writes stay in memory, over a snapshot.
 pub(super) struct Overlay<'s> {
@@ -34,6 +34,8 @@ pub(super) struct Overlay<'s> {
     events: Vec<Event>,
     /// Audio ids of the snapshot whose binding this dry run removed.
     unbound: HashSet<AudioId>,
+    /// Releases entered or replaced by this dry run, by EAN-13 digits.
+    releases: BTreeMap<String, Release>,
 }
 
 impl<'s> Overlay<'s> {
@@ -46,6 +48,7 @@ impl<'s> Overlay<'s> {
             fingerprints: HashMap::new(),
             events: Vec::new(),
             unbound: HashSet::new(),
+            releases: BTreeMap::new(),
         }
     }
 
@@ -67,9 +70,11 @@ impl<'s> Overlay<'s> {
             version_note: new.version_note.clone(),
             parent: new.parent,
             relation: new.relation,
-            issued_at: new.issued_at,
+            issued_at: if origin == Origin::Imported { new.listed_issued_at } else { Some(new.entered_at) },
+            entered_at: new.entered_at,
             issued_by: new.issued_by.clone(),
             void_reason: None,
+            declared_ms: new.declared_ms,
         };
         self.recordings.insert(isrc, recording);
         Ok(())
@@ -167,6 +172,42 @@ impl Lookup for Overlay<'_> {
         Ok(all)
     }
 
+    fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
+        let mut all: BTreeMap<Isrc, Recording> =
+            self.base.codes_without_audio()?.into_iter().map(|r| (r.isrc, r)).collect();
+        // The dry run's own recordings and changes (voids, edits) replace the snapshot's.
+        for (isrc, recording) in self.recordings.clone() {
+            all.remove(&isrc);
+            if recording.status == Status::Active && self.audio_for_code(isrc)?.is_empty() {
+                all.insert(isrc, recording);
+            }
+        }
+        let bound: HashSet<Isrc> = self.audio.values().map(|audio| audio.isrc).collect();
+        all.retain(|isrc, _| !bound.contains(isrc));
+        Ok(all.into_values().collect())
+    }
+
+    fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {
+        match self.releases.get(upc.as_str()) {
+            Some(release) => Ok(Some(release.clone())),
+            None => self.base.release(upc),
+        }
+    }
+
+    fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
+        let mut all: Vec<(Catalog, ReleaseTrack)> = self
+            .base
+            .tracks_of(isrc)?
+            .into_iter()
+            .filter(|(upc, _)| !self.releases.contains_key(upc.as_str()))
+            .collect();
+        for release in self.releases.values() {
+            all.extend(release.tracks.iter().filter(|t| t.isrc == isrc).map(|t| (release.upc, *t)));
+        }
+        all.sort_by(|a, b| (a.0.as_str(), a.1.disc, a.1.number).cmp(&(b.0.as_str(), b.1.disc, b.1.number)));
+        Ok(all)
+    }
+
     /// A dry run starts no run of its own: the snapshot's runs.
     fn runs(&mut self, limit: usize) -> Result<Vec<Run>> {
         self.base.runs(limit)
@@ -247,6 +288,13 @@ impl LedgerTx for Overlay<'_> {
         Ok(id)
     }
 
+    fn put_release(&mut self, release: &Release) -> Result<bool> {
+        rules::check_release(release, |isrc| Ok(self.recording(isrc)?.is_some()))?;
+        let new = self.release(&release.upc)?.is_none();
+        self.releases.insert(release.upc.as_str().to_owned(), release.clone());
+        Ok(new)
+    }
+
     /// A dry run records no run: its events carry none.
     fn start_run(&mut self, _run: &NewRun) -> Result<i64> {
         Err(LedgerError::Backend("a dry run records no run".into()))
@@ -283,9 +331,11 @@ impl LedgerTx for Overlay<'_> {
 
     fn edit_metadata(&mut self, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
         let recording = self.recording(isrc)?;
-        let [title, artist, version_note] = rules::apply_edit(isrc, recording.as_ref(), edit)?;
+        let edited = rules::apply_edit(isrc, recording.as_ref(), edit)?;
         let mut recording = recording.ok_or(LedgerError::UnknownCode(isrc))?;
-        (recording.title, recording.artist, recording.version_note) = (title, artist, version_note);
+        (recording.title, recording.artist, recording.version_note) =
+            (edited.title, edited.artist, edited.version_note);
+        recording.declared_ms = edited.declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0));
         self.recordings.insert(isrc, recording.clone());
         Ok(recording)
     }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::error::{LedgerError, Result};
-use super::types::{AudioRecord, FingerprintCandidate, MetadataEdit, NewRecording, Recording, Status};
+use super::types::{AudioRecord, FingerprintCandidate, MetadataEdit, NewRecording, Recording, Release, Status};
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
@@ -151,11 +151,21 @@ pub(crate) const MAX_TEXT_CHARS: usize = 1000;
 /// is trimmed, blank meaning "clear it", with no control characters (a line break in a
 /// title would break the CUE sheets and CD-Text made from it) and at most
 /// [`MAX_TEXT_CHARS`] characters.
-pub(crate) fn apply_edit(
-    isrc: Isrc,
-    recording: Option<&Recording>,
-    edit: &MetadataEdit,
-) -> Result<[Option<String>; 3]> {
+/// A recording's descriptive fields after an edit ([`apply_edit`]).
+pub(crate) struct Edited {
+    /// The title.
+    pub title: Option<String>,
+    /// The artist.
+    pub artist: Option<String>,
+    /// The version note.
+    pub version_note: Option<String>,
+    /// The declared playing time, in milliseconds.
+    pub declared_ms: Option<i64>,
+}
+
+/// The fields of `recording` after `edit` (a given text replaces, a blank one clears),
+/// or why the edit is refused.
+pub(crate) fn apply_edit(isrc: Isrc, recording: Option<&Recording>, edit: &MetadataEdit) -> Result<Edited> {
     let recording = recording.ok_or(LedgerError::UnknownCode(isrc))?;
     if recording.status == Status::Void {
         return Err(LedgerError::CodeVoid(isrc));
@@ -176,11 +186,38 @@ pub(crate) fn apply_edit(
         }
         Ok((!value.is_empty()).then(|| value.to_owned()))
     };
-    Ok([
-        field("title", &edit.title, &recording.title)?,
-        field("artist", &edit.artist, &recording.artist)?,
-        field("version", &edit.version_note, &recording.version_note)?,
-    ])
+    let declared_ms = edit.declared_ms.or(recording.declared_ms);
+    Ok(Edited {
+        title: field("title", &edit.title, &recording.title)?,
+        artist: field("artist", &edit.artist, &recording.artist)?,
+        version_note: field("version", &edit.version_note, &recording.version_note)?,
+        declared_ms: declared_ms.map(|ms| stored_int("the declared duration", ms)).transpose()?,
+    })
+}
+
+/// Checks a release before it is entered: a title, and tracks that are numbered from 1,
+/// each place once, each code in the ledger (`known` is asked per code).
+pub(crate) fn check_release(release: &Release, mut known: impl FnMut(Isrc) -> Result<bool>) -> Result<()> {
+    let invalid = |reason: String| LedgerError::InvalidRelease { upc: release.upc.as_typed().to_owned(), reason };
+    if release.title.trim().is_empty() {
+        return Err(invalid("it has no title".into()));
+    }
+    let mut places = std::collections::HashSet::new();
+    for track in &release.tracks {
+        if track.disc == 0 || track.number == 0 {
+            return Err(invalid(format!(
+                "track {}-{} is numbered from 0; discs and tracks count from 1",
+                track.disc, track.number
+            )));
+        }
+        if !places.insert((track.disc, track.number)) {
+            return Err(invalid(format!("disc {} track {} is given twice", track.disc, track.number)));
+        }
+        if !known(track.isrc)? {
+            return Err(LedgerError::UnknownCode(track.isrc));
+        }
+    }
+    Ok(())
 }
 
 /// A number as the ledger stores it (a signed 64-bit integer).

@@ -141,12 +141,19 @@ pub struct Recording {
     pub parent: Option<Isrc>,
     /// How it relates to `parent`.
     pub relation: Option<Relation>,
-    /// When the code was issued or entered the ledger.
-    pub issued_at: i64,
-    /// The OS user who issued or adopted it.
+    /// When the code was issued, when known: for a code this ledger issued or adopted,
+    /// the moment it entered the ledger; for an imported code, what the list said, and
+    /// `None` when it said nothing (never the import's date).
+    pub issued_at: Option<i64>,
+    /// When the code entered this ledger (issued, adopted or imported).
+    pub entered_at: i64,
+    /// Who issued, adopted or imported it (`user@host`, and the server role).
     pub issued_by: String,
     /// Why it was voided.
     pub void_reason: Option<String>,
+    /// The playing time a list declared for it, in milliseconds: what a file is matched
+    /// against while the code has no audio bound.
+    pub declared_ms: Option<u64>,
 }
 
 /// What the caller knows about a recording it issues or adopts.
@@ -162,16 +169,20 @@ pub struct NewRecording {
     pub parent: Option<Isrc>,
     /// How it relates to `parent`.
     pub relation: Option<Relation>,
-    /// When (see [`now`]).
-    pub issued_at: i64,
-    /// The OS user.
+    /// When it enters the ledger (see [`now`]).
+    pub entered_at: i64,
+    /// For an imported code: when it was issued, as the list says (`None`: it does not).
+    pub listed_issued_at: Option<i64>,
+    /// The playing time a list declares for it, in milliseconds.
+    pub declared_ms: Option<u64>,
+    /// Who (`user@host`).
     pub issued_by: String,
 }
 
 impl NewRecording {
     /// A recording with no metadata, stamped with `at` and `user`.
     pub fn new(user: impl Into<String>, at: i64) -> NewRecording {
-        NewRecording { issued_by: user.into(), issued_at: at, ..NewRecording::default() }
+        NewRecording { issued_by: user.into(), entered_at: at, ..NewRecording::default() }
     }
 }
 
@@ -186,12 +197,14 @@ pub struct MetadataEdit {
     pub artist: Option<String>,
     /// The new version note ("Radio Edit", "2024 Remaster").
     pub version_note: Option<String>,
+    /// The declared playing time, in milliseconds (`ledger import --update`).
+    pub declared_ms: Option<u64>,
 }
 
 impl MetadataEdit {
     /// Whether the edit changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.artist.is_none() && self.version_note.is_none()
+        self.title.is_none() && self.artist.is_none() && self.version_note.is_none() && self.declared_ms.is_none()
     }
 }
 
@@ -317,6 +330,43 @@ impl NewEvent {
     }
 }
 
+/// A release: a UPC/EAN with its title, artist, label, lines and date, and its tracks
+/// in order. A code belongs to many releases (an album, a compilation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    /// The UPC/EAN, kept as typed (a 12-digit UPC stays 12 digits).
+    #[serde(serialize_with = "ser::catalog")]
+    pub upc: crate::isrc::Catalog,
+    /// The release's title.
+    pub title: String,
+    /// Its display artist.
+    pub artist: Option<String>,
+    /// Its label.
+    pub label: Option<String>,
+    /// Its release date (`YYYY-MM-DD`, or a year).
+    pub date: Option<String>,
+    /// Its (P) line (`2026 Owner`).
+    pub p_line: Option<String>,
+    /// Its (C) line.
+    pub c_line: Option<String>,
+    /// When it entered the ledger.
+    pub created_at: i64,
+    /// Its tracks, by disc and number.
+    pub tracks: Vec<ReleaseTrack>,
+}
+
+/// One track of a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReleaseTrack {
+    /// The disc (1 for a single disc).
+    pub disc: u32,
+    /// The track number on the disc.
+    pub number: u32,
+    /// Its code.
+    #[serde(serialize_with = "ser::display")]
+    pub isrc: Isrc,
+}
+
 /// One `assign` run: who ran it where, on which paths, and what it did. Its events
 /// carry its id, so a run can be listed (`ledger runs`) and taken back (`ledger void
 /// --run`).
@@ -366,6 +416,8 @@ pub enum Stored {
     Event(Event),
     /// An `assign` run, with its id.
     Run(Run),
+    /// A release with its tracks.
+    Release(Release),
 }
 
 /// Serialization of the code types in their text forms.
@@ -377,6 +429,11 @@ mod ser {
     /// Serializes a prefix in its stored form (5 bare characters).
     pub fn prefix<S: Serializer>(prefix: &crate::isrc::Prefix, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(prefix.as_str())
+    }
+
+    /// Serializes a UPC/EAN as it was typed.
+    pub fn catalog<S: Serializer>(upc: &crate::isrc::Catalog, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(upc.as_typed())
     }
 
     /// Serializes a value as its `Display` text.

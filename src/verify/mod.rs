@@ -187,13 +187,13 @@ fn link_evidence(
     code: Isrc,
     references: &mut References,
 ) -> anyhow::Result<Option<LinkEvidence>> {
-    if !references.contains_key(&code) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = references.entry(code) {
         let members = ledger.audio_for_code(code)?;
         let reference = match reference_audio(&members) {
             Some(audio) => ledger.fingerprint(&audio.audio_id)?.map(|print| (audio.clone(), print)),
             None => None,
         };
-        references.insert(code, reference);
+        slot.insert(reference);
     }
     let Some((reference, reference_print)) = references.get(&code).and_then(Option::as_ref) else {
         return Ok(None);

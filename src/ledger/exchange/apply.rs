@@ -9,7 +9,7 @@ use super::stage::{BadRows, Staged, in_file};
 use super::{Column, RowError};
 use crate::ledger::LedgerTx;
 use crate::ledger::error::LedgerError;
-use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Status};
+use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Release, Status};
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +31,24 @@ impl From<rusqlite::Error> for ImportError {
     }
 }
 
+/// What an import may do beyond adding what is new.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// `--foreign`: codes of another registrant (a prefix the ledger does not hold, a
+    /// designation outside its range, a year of reference not yet reached) are
+    /// imported, keeping their own prefix; without it they are bad rows.
+    pub foreign: bool,
+    /// `--update`: a code (or release) the ledger holds with other descriptive data
+    /// (title, artist, version, declared duration) is corrected, each change an event
+    /// with the old and the new value; without it the difference is reported and the
+    /// ledger kept.
+    pub update: bool,
+    /// This year's two digits, for "a year of reference not yet reached".
+    pub this_year: u8,
+}
+
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     /// Codes added to the ledger.
     pub recordings_imported: usize,
@@ -42,6 +58,41 @@ pub struct ImportSummary {
     pub audio_imported: usize,
     /// Audio ids the ledger already held with the same data (or repeated in the file).
     pub audio_skipped: usize,
+    /// Codes whose descriptive data was corrected (`--update`).
+    pub recordings_updated: usize,
+    /// Releases added.
+    pub releases_imported: usize,
+    /// Releases corrected (`--update`).
+    pub releases_updated: usize,
+    /// Rows naming a release without a UPC/EAN: no release is entered for them.
+    pub release_rows_without_upc: usize,
+    /// Where the file and the ledger differ and the ledger was kept (no `--update`).
+    pub differences: Vec<Difference>,
+}
+
+/// One field the file gives otherwise than the ledger holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The line of the file.
+    pub line: u64,
+    /// The code, or the release's UPC/EAN.
+    pub what: String,
+    /// The field.
+    pub field: String,
+    /// What the file says.
+    pub file: String,
+    /// What the ledger holds.
+    pub ledger: String,
+}
+
+/// Descriptive fields: what `--update` corrects (the rest of a code is its identity).
+const DESCRIPTIVE: [Column; 4] = [Column::Title, Column::Artist, Column::VersionNote, Column::DeclaredDuration];
+
+/// A correction `--update` makes to a code: the edit, and the words of its event.
+struct Update {
+    isrc: crate::isrc::Isrc,
+    edit: crate::ledger::MetadataEdit,
+    detail: String,
 }
 
 /// Imports the staged rows in the caller's transaction (commit on `Ok`, roll back on
@@ -52,11 +103,17 @@ pub struct ImportSummary {
 /// adopted with the row's origin (parents before children), audio ids bound, void codes
 /// voided, and an `import` event logged for each code and audio id, naming `source` and
 /// the line.
-pub fn import(tx: &mut dyn LedgerTx, staged: &mut Staged, source: &str) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    tx: &mut dyn LedgerTx,
+    staged: &mut Staged,
+    source: &str,
+    options: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
     let mut summary = ImportSummary { audio_skipped: staged.repeated_audio, ..ImportSummary::default() };
-    check_codes(tx, staged, &mut summary)?;
+    let updates = check_codes(tx, staged, options, &mut summary)?;
     check_audio(tx, staged, &mut summary)?;
     order_parents_first(staged)?;
+    let releases = gather_releases(staged, &mut summary)?;
     if let Some(bad) = staged.bad_rows() {
         return Err(ImportError::Rows(bad));
     }
@@ -74,7 +131,9 @@ pub fn import(tx: &mut dyn LedgerTx, staged: &mut Staged, source: &str) -> Resul
             version_note: r.version_note.clone(),
             parent: r.parent,
             relation: r.relation,
-            issued_at: r.issued_at,
+            entered_at: r.entered_at,
+            listed_issued_at: r.issued_at,
+            declared_ms: r.declared_ms,
             issued_by: r.issued_by.clone(),
         };
         tx.adopt(r.isrc, r.origin, &new)?;
@@ -99,7 +158,194 @@ pub fn import(tx: &mut dyn LedgerTx, staged: &mut Staged, source: &str) -> Resul
         }
         Ok(())
     })?;
+    for update in updates {
+        tx.edit_metadata(update.isrc, &update.edit)?;
+        tx.log(&NewEvent {
+            isrc: Some(update.isrc),
+            detail: format!("{} ({source}, --update)", update.detail),
+            ..NewEvent::new(&defaults.user, defaults.at, "edit")
+        })?;
+        summary.recordings_updated += 1;
+    }
+    for (line, release) in releases {
+        apply_release(tx, release, line, source, options, &defaults, &mut summary)?;
+    }
     Ok(summary)
+}
+
+/// Enters a release the file names, or compares it with the one the ledger holds:
+/// corrected with `--update`, else each difference reported.
+fn apply_release(
+    tx: &mut dyn LedgerTx,
+    release: Release,
+    line: u64,
+    source: &str,
+    options: &ImportOptions,
+    defaults: &super::Defaults,
+    summary: &mut ImportSummary,
+) -> Result<(), ImportError> {
+    let upc = release.upc.as_typed().to_owned();
+    let differ = match tx.release(&release.upc)? {
+        None => Vec::new(),
+        Some(held) => release_differences(&release, &held),
+    };
+    if tx.release(&release.upc)?.is_some() && differ.is_empty() {
+        return Ok(());
+    }
+    if !differ.is_empty() && !options.update {
+        summary.differences.extend(differ.into_iter().map(|(field, file, ledger)| Difference {
+            line,
+            what: upc.clone(),
+            field,
+            file,
+            ledger,
+        }));
+        return Ok(());
+    }
+    let new = tx.put_release(&release)?;
+    let detail = if new {
+        format!("release {upc} {:?}, {} tracks ({source}, line {line})", release.title, release.tracks.len())
+    } else {
+        let changes: Vec<String> =
+            differ.iter().map(|(field, file, ledger)| format!("{field} {ledger} -> {file}")).collect();
+        format!("release {upc}: {} ({source}, line {line}, --update)", changes.join("; "))
+    };
+    for track in &release.tracks {
+        tx.log(&NewEvent {
+            isrc: Some(track.isrc),
+            detail: format!("{detail}: disc {} track {}", track.disc, track.number),
+            ..NewEvent::new(&defaults.user, defaults.at, "release")
+        })?;
+    }
+    if new {
+        summary.releases_imported += 1;
+    } else {
+        summary.releases_updated += 1;
+    }
+    Ok(())
+}
+
+/// The fields where a release differs from the one the ledger holds: (field, file, ledger).
+fn release_differences(file: &Release, held: &Release) -> Vec<(String, String, String)> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let tracks = |release: &Release| {
+        release.tracks.iter().map(|t| format!("{}-{} {}", t.disc, t.number, t.isrc)).collect::<Vec<_>>().join(", ")
+    };
+    [
+        ("title", file.title.clone(), held.title.clone()),
+        ("artist", text(&file.artist), text(&held.artist)),
+        ("date", text(&file.date), text(&held.date)),
+        ("p_line", text(&file.p_line), text(&held.p_line)),
+        ("tracks", tracks(file), tracks(held)),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(field, a, b)| (field.to_owned(), a, b))
+    .collect()
+}
+
+/// The releases the file names (rows with a UPC/EAN): one per UPC/EAN, its title, artist,
+/// date and (P) line from its rows (which must agree), its tracks by disc and number (rows
+/// without a number are numbered after the others, in file order). With the line of each
+/// release's first row.
+fn gather_releases(staged: &mut Staged, summary: &mut ImportSummary) -> Result<Vec<(u64, Release)>, ImportError> {
+    // By EAN-13 digits: the line of its first row, the release, the line of each track.
+    let mut releases: std::collections::BTreeMap<String, (u64, Release, Vec<u64>)> = std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    let at = staged.defaults.at;
+    for_each(staged, "ORDER BY id", |row| {
+        let Some(cells) = &row.release else { return Ok(()) };
+        let Some(upc) = cells.upc else {
+            summary.release_rows_without_upc += 1;
+            return Ok(());
+        };
+        let r = &row.recording;
+        let entry = releases.entry(upc.as_str().to_owned()).or_insert_with(|| {
+            let release = Release {
+                upc,
+                title: cells.title.clone().unwrap_or_default(),
+                artist: r.artist.clone(),
+                label: None,
+                date: cells.date.clone(),
+                p_line: cells.p_line.clone(),
+                c_line: None,
+                created_at: at,
+                tracks: Vec::new(),
+            };
+            (row.line, release, Vec::new())
+        });
+        let (first, release, places) = entry;
+        let mut clash = |field: &str, here: &Option<String>, there: &Option<String>| {
+            if here.is_some() && there.is_some() && here != there {
+                problems.push(bad(
+                    &row,
+                    format!("release {} has {field} {there:?} on line {first}, {here:?} here", upc.as_typed()),
+                ));
+            }
+        };
+        clash("title", &cells.title, &Some(release.title.clone()).filter(|t| !t.is_empty()));
+        clash("date", &cells.date, &release.date);
+        clash("p_line", &cells.p_line, &release.p_line);
+        if release.title.is_empty() {
+            release.title = cells.title.clone().unwrap_or_default();
+        }
+        release.date = release.date.take().or(cells.date.clone());
+        release.p_line = release.p_line.take().or(cells.p_line.clone());
+        places.push(row.line);
+        release.tracks.push(crate::ledger::ReleaseTrack {
+            disc: cells.disc,
+            number: cells.track.unwrap_or(0),
+            isrc: r.isrc,
+        });
+        Ok(())
+    })?;
+    let mut out = Vec::new();
+    for (first, mut release, places) in releases.into_values() {
+        if release.title.trim().is_empty() {
+            problems.push(RowError {
+                line: first,
+                isrc: None,
+                message: format!("release {} has no title (a Release Title column)", release.upc.as_typed()),
+            });
+            continue;
+        }
+        // Rows without a number follow the numbered ones on their disc, in file order.
+        let mut next: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+        for track in &release.tracks {
+            let top = next.entry(track.disc).or_insert(0);
+            *top = (*top).max(track.number);
+        }
+        for track in &mut release.tracks {
+            if track.number == 0 {
+                let top = next.entry(track.disc).or_insert(0);
+                *top += 1;
+                track.number = *top;
+            }
+        }
+        let mut seen: std::collections::HashMap<(u32, u32), crate::isrc::Isrc> = std::collections::HashMap::new();
+        let mut kept = Vec::new();
+        for (track, line) in release.tracks.iter().zip(&places) {
+            match seen.insert((track.disc, track.number), track.isrc) {
+                Some(other) if other != track.isrc => problems.push(RowError {
+                    line: *line,
+                    isrc: Some(track.isrc.to_string()),
+                    message: format!(
+                        "release {} disc {} track {} is {other} on another row",
+                        release.upc.as_typed(),
+                        track.disc,
+                        track.number
+                    ),
+                }),
+                Some(_) => {}
+                None => kept.push(*track),
+            }
+        }
+        kept.sort_by_key(|t| (t.disc, t.number));
+        release.tracks = kept;
+        out.push((first, release));
+    }
+    problems.into_iter().for_each(|error| staged.problem(error));
+    Ok(out)
 }
 
 /// Runs `each` on every staged row the `filter` (a `WHERE ... ORDER BY ...` clause)
@@ -120,33 +366,63 @@ fn for_each(
     Ok(())
 }
 
-/// The first row of each code: a code the ledger holds must agree with the file on
-/// every column the file gives (then it is skipped); a new code's parent must be in the
-/// file or the ledger. Marks the new codes, and the codes void in the ledger.
-fn check_codes(tx: &mut dyn LedgerTx, staged: &mut Staged, summary: &mut ImportSummary) -> Result<(), ImportError> {
+/// The first row of each code: a code the ledger holds must agree with the file on its
+/// identity (status, origin, lineage, ...) and is then skipped; where only descriptive
+/// fields differ, it is corrected with `--update` (returned) or the difference reported.
+/// A new code must be the registrant's (a prefix the ledger holds, inside its range, a
+/// year reached) unless `--foreign`, and its parent must be in the file or the ledger.
+/// Marks the new codes, and the codes void in the ledger.
+fn check_codes(
+    tx: &mut dyn LedgerTx,
+    staged: &mut Staged,
+    options: &ImportOptions,
+    summary: &mut ImportSummary,
+) -> Result<Vec<Update>, ImportError> {
     let mut problems = Vec::new();
     let mut marks: Vec<(String, &'static str)> = Vec::new();
+    let mut updates = Vec::new();
+    let prefixes: std::collections::HashMap<_, _> =
+        tx.prefixes()?.into_iter().map(|record| (record.prefix, record.range)).collect();
     for_each(staged, "WHERE first_of_code = 1 ORDER BY isrc", |row| {
         let code = row.recording.isrc;
         if let Some(existing) = tx.recording(code)? {
-            let differ: Vec<String> = row
-                .given
-                .iter()
-                .filter(|column| !column.is_audio())
-                .filter_map(|column| {
-                    let here = column.render(&row.recording, None);
-                    let there = column.render(&existing, None);
-                    (here != there).then(|| format!("{} {here:?} here, {there:?} in the ledger", column.name()))
-                })
-                .collect();
-            if !differ.is_empty() {
-                problems.push(bad(&row, format!("already in the ledger with other data: {}", differ.join(", "))));
+            let mut identity = Vec::new();
+            let mut descriptive = Vec::new();
+            for column in row.given.iter().filter(|column| column.is_code()) {
+                let here = column.render(&row.recording, None);
+                let there = column.render(&existing, None);
+                if here == there {
+                    continue;
+                }
+                if DESCRIPTIVE.contains(column) {
+                    descriptive.push((*column, here, there));
+                } else {
+                    identity.push(format!("{} {here:?} here, {there:?} in the ledger", column.name()));
+                }
+            }
+            if !identity.is_empty() {
+                problems.push(bad(&row, format!("already in the ledger with other data: {}", identity.join(", "))));
+            } else if !descriptive.is_empty() && options.update && existing.status == Status::Active {
+                updates.push(update_of(&row, &descriptive));
+            } else if !descriptive.is_empty() {
+                summary.differences.extend(descriptive.into_iter().map(|(column, file, ledger)| Difference {
+                    line: row.line,
+                    what: code.to_string(),
+                    field: column.name().to_owned(),
+                    file,
+                    ledger,
+                }));
             }
             if existing.status == Status::Void {
                 marks.push((code.to_string(), "void_in_ledger"));
             }
             summary.recordings_skipped += 1;
             return Ok(());
+        }
+        if !options.foreign
+            && let Some(why) = not_ours(code, &prefixes, options.this_year)
+        {
+            problems.push(bad(&row, format!("{why}: pass --foreign to import another registrant's codes")));
         }
         marks.push((code.to_string(), "new_code"));
         if let Some(parent) = row.recording.parent
@@ -161,7 +437,45 @@ fn check_codes(tx: &mut dyn LedgerTx, staged: &mut Staged, summary: &mut ImportS
         staged.db.execute(&format!("UPDATE row SET {column} = 1 WHERE isrc = ?1 AND first_of_code = 1"), [code])?;
     }
     problems.into_iter().for_each(|error| staged.problem(error));
-    Ok(())
+    Ok(updates)
+}
+
+/// Why a code is not one this ledger's registrant issued, if it is not: a prefix the
+/// ledger does not hold, a designation outside its range, or a year of reference not
+/// reached yet (two digits after this year's and before 86, when ISRCs began).
+fn not_ours(
+    code: crate::isrc::Isrc,
+    prefixes: &std::collections::HashMap<crate::isrc::Prefix, crate::isrc::DesignationRange>,
+    this_year: u8,
+) -> Option<String> {
+    let Some(range) = prefixes.get(&code.prefix()) else {
+        return Some(format!("{code} is of prefix {}, which the ledger does not hold", code.prefix()));
+    };
+    if !(range.first..=range.last).contains(&code.designation()) {
+        return Some(format!("{code} is outside the range {range} of prefix {}", code.prefix()));
+    }
+    if code.year() > this_year && code.year() < 86 {
+        return Some(format!("{code} has the year of reference {:02}, not reached yet", code.year()));
+    }
+    None
+}
+
+/// The correction of a code's descriptive fields, with its event's words.
+fn update_of(row: &ImportRow, fields: &[(Column, String, String)]) -> Update {
+    let r = &row.recording;
+    let mut edit = crate::ledger::MetadataEdit::default();
+    let mut changes = Vec::new();
+    for (column, file, ledger) in fields {
+        changes.push(format!("{} {ledger:?} -> {file:?}", column.name()));
+        match column {
+            Column::Title => edit.title = Some(r.title.clone().unwrap_or_default()),
+            Column::Artist => edit.artist = Some(r.artist.clone().unwrap_or_default()),
+            Column::VersionNote => edit.version_note = Some(r.version_note.clone().unwrap_or_default()),
+            Column::DeclaredDuration => edit.declared_ms = r.declared_ms,
+            _ => {}
+        }
+    }
+    Update { isrc: r.isrc, edit, detail: format!("line {}: {}", row.line, changes.join("; ")) }
 }
 
 /// The first row of each audio id, against the ledger: new (marked), already bound to
@@ -278,14 +592,19 @@ mod tests {
     const A2: &str = "pcm1:00000000000000000000000000000000000000000000000000000000000000a2";
 
     fn defaults() -> Defaults {
-        Defaults { user: "importer".into(), at: 1_767_225_600 }
+        Defaults { user: "importer".into(), at: 1_767_225_600, header: Default::default() }
     }
 
-    /// Stages `text` and imports it in one transaction, as `ledger import` does.
+    /// Stages `text` and imports it in one transaction, as `ledger import --foreign` does.
     fn run(ledger: &mut SqliteLedger, text: &str) -> Result<ImportSummary, ImportError> {
+        run_with(ledger, text, &ImportOptions { foreign: true, update: false, this_year: 26 })
+    }
+
+    /// Stages `text` and imports it in one transaction with `options`.
+    fn run_with(ledger: &mut SqliteLedger, text: &str, options: &ImportOptions) -> Result<ImportSummary, ImportError> {
         let mut staged = stage(text.as_bytes(), &defaults()).unwrap();
         let ledger: &mut dyn Ledger = ledger;
-        ledger.transaction(|tx| import(tx, &mut staged, "list.csv"))
+        ledger.transaction(|tx| import(tx, &mut staged, "list.csv", options))
     }
 
     fn bad_lines(result: Result<ImportSummary, ImportError>) -> Vec<(u64, String)> {
@@ -316,13 +635,19 @@ mod tests {
         let summary = run(&mut ledger, FULL).unwrap();
         assert_eq!(
             summary,
-            ImportSummary { recordings_imported: 3, recordings_skipped: 0, audio_imported: 2, audio_skipped: 0 }
+            ImportSummary {
+                recordings_imported: 3,
+                recordings_skipped: 0,
+                audio_imported: 2,
+                audio_skipped: 0,
+                ..ImportSummary::default()
+            }
         );
         let parent = ledger.recording(Isrc::parse("QZTST2600001").unwrap()).unwrap().unwrap();
         assert_eq!((parent.status, parent.void_reason.as_deref()), (Status::Void, Some("mistake")));
         assert_eq!(
             (parent.origin, parent.issued_by.as_str(), parent.issued_at),
-            (Origin::Issued, "ann", 1_767_225_600)
+            (Origin::Issued, "ann", Some(1_767_225_600))
         );
         let theirs = ledger.recording(Isrc::parse("GBBBB9905305").unwrap()).unwrap().unwrap();
         assert_eq!((theirs.origin, theirs.issued_by.as_str()), (Origin::Imported, "importer"));
@@ -371,7 +696,13 @@ mod tests {
         let summary = run(&mut ledger, FULL).unwrap();
         assert_eq!(
             summary,
-            ImportSummary { recordings_imported: 0, recordings_skipped: 3, audio_imported: 0, audio_skipped: 2 }
+            ImportSummary {
+                recordings_imported: 0,
+                recordings_skipped: 3,
+                audio_imported: 0,
+                audio_skipped: 2,
+                ..ImportSummary::default()
+            }
         );
         // A plain list naming the same codes (defaults are not compared) is skipped too.
         let summary = run(&mut ledger, "isrc,title\nGBBBB9905305,Theirs\nQZTST2600001,Parent\n").unwrap();
@@ -399,14 +730,77 @@ mod tests {
         );
         let bad = bad_lines(run(&mut ledger, &text));
         let lines: Vec<u64> = bad.iter().map(|(line, _)| *line).collect();
-        assert_eq!(lines, [2, 3, 4, 6, 7, 8, 9], "{bad:#?}");
-        assert!(bad[0].1.contains("title \"Other title\" here, \"Theirs\" in the ledger"), "{bad:#?}");
-        assert!(bad[1].1.contains("is bound to QZTST2600001"), "{bad:#?}");
-        assert!(bad[2].1.contains("parent USPR37399999 is neither"), "{bad:#?}");
-        assert!(bad[3].1.contains("differs from line 5"), "{bad:#?}");
-        assert!(bad[4].1.contains("void in the ledger"), "{bad:#?}");
-        assert!(bad[5].1.contains("loops"), "{bad:#?}");
+        // Line 2 only differs in its title: a difference, not a bad row.
+        assert_eq!(lines, [3, 4, 6, 7, 8, 9], "{bad:#?}");
+        assert!(bad[0].1.contains("is bound to QZTST2600001"), "{bad:#?}");
+        assert!(bad[1].1.contains("parent USPR37399999 is neither"), "{bad:#?}");
+        assert!(bad[2].1.contains("differs from line 5"), "{bad:#?}");
+        assert!(bad[3].1.contains("void in the ledger"), "{bad:#?}");
+        assert!(bad[4].1.contains("loops"), "{bad:#?}");
         assert_eq!(csv(&mut ledger), before, "all or nothing");
+    }
+
+    #[test]
+    fn a_different_title_is_a_difference_and_update_corrects_it_with_an_event() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        run(&mut ledger, FULL).unwrap();
+        let before = csv(&mut ledger);
+        let corrected = "isrc,title\nGBBBB9905305,Harbour Lights\n";
+        let summary = run(&mut ledger, corrected).unwrap();
+        assert_eq!(summary.differences.len(), 1, "{summary:?}");
+        let d = &summary.differences[0];
+        assert_eq!((d.line, d.what.as_str(), d.field.as_str()), (2, "GBBBB9905305", "title"));
+        assert_eq!((d.file.as_str(), d.ledger.as_str()), ("Harbour Lights", "Theirs"));
+        assert_eq!(csv(&mut ledger), before, "without --update the ledger is kept");
+        let update = ImportOptions { foreign: true, update: true, this_year: 26 };
+        let summary = run_with(&mut ledger, corrected, &update).unwrap();
+        assert_eq!((summary.recordings_updated, summary.differences.len()), (1, 0));
+        let code = Isrc::parse("GBBBB9905305").unwrap();
+        assert_eq!(ledger.recording(code).unwrap().unwrap().title.as_deref(), Some("Harbour Lights"));
+        let event = ledger.events_for(code).unwrap().pop().unwrap();
+        assert_eq!(event.action, "edit");
+        assert!(event.detail.contains("\"Theirs\" -> \"Harbour Lights\""), "{}", event.detail);
+    }
+
+    #[test]
+    fn another_registrants_codes_need_foreign() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let prefix = crate::isrc::Prefix::parse("QZTST").unwrap();
+        ledger.add_prefix(prefix, crate::isrc::DesignationRange { first: 1, last: 500 }, 0).unwrap();
+        let ours = ImportOptions { foreign: false, update: false, this_year: 26 };
+        let text = "isrc\nQZTST2600001\nGBBBB9905305\nQZTST2600777\nQZTST3000001\n";
+        let bad = bad_lines(run_with(&mut ledger, text, &ours));
+        assert_eq!(bad.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [3, 4, 5], "{bad:#?}");
+        assert!(bad[0].1.contains("prefix GB-BBB") && bad[0].1.contains("--foreign"), "{bad:#?}");
+        assert!(bad[1].1.contains("outside the range"), "{bad:#?}");
+        assert!(bad[2].1.contains("not reached yet"), "{bad:#?}");
+        let foreign = ImportOptions { foreign: true, ..ours };
+        assert_eq!(run_with(&mut ledger, text, &foreign).unwrap().recordings_imported, 4);
+    }
+
+    #[test]
+    fn a_distributors_spreadsheet_brings_its_releases_and_keeps_its_durations() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let text = "ISRC,Track Title,Artist,Release Title,UPC,Track #,Duration\n\
+                    GBLBL2300001,Harbour Lights,Lumen,Harbour EP,036000291452,1,3:45\n\
+                    GBLBL2300002,Slow Tide,Lumen,Harbour EP,036000291452,2,4:02.5\n\
+                    GBLBL2300002,Slow Tide,Lumen,Best Of,4006381333931,7,4:02.5\n";
+        let summary = run(&mut ledger, text).unwrap();
+        assert_eq!((summary.recordings_imported, summary.releases_imported), (2, 2), "{summary:?}");
+        let first = ledger.recording(Isrc::parse("GBLBL2300001").unwrap()).unwrap().unwrap();
+        assert_eq!(
+            (first.title.as_deref(), first.declared_ms, first.issued_at),
+            (Some("Harbour Lights"), Some(225_000), None)
+        );
+        let ep = ledger.release(&crate::isrc::Catalog::parse("036000291452").unwrap()).unwrap().unwrap();
+        assert_eq!((ep.title.as_str(), ep.upc.as_typed(), ep.tracks.len()), ("Harbour EP", "036000291452", 2));
+        let second = Isrc::parse("GBLBL2300002").unwrap();
+        let places: Vec<(String, u32)> =
+            ledger.tracks_of(second).unwrap().iter().map(|(upc, t)| (upc.as_typed().to_owned(), t.number)).collect();
+        assert_eq!(places, [("036000291452".to_owned(), 2), ("4006381333931".to_owned(), 7)]);
+        // The same sheet again: nothing new, no difference.
+        let again = run(&mut ledger, text).unwrap();
+        assert_eq!((again.recordings_imported, again.releases_imported, again.differences.len()), (0, 0, 0));
     }
 
     #[test]

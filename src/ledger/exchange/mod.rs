@@ -20,7 +20,7 @@
 //! | `status` | `active` or `void` |
 //! | `origin` | `issued`, `adopted` or `imported` |
 //! | `parent`, `relation` | the code this one is a new version of, and how (`edit`, `remix`, ...) |
-//! | `issued_at` | when the code was issued or entered a ledger, RFC 3339 UTC (`2026-05-01T12:00:00Z`) |
+//! | `issued_at` | when the code was issued, RFC 3339 UTC (`2026-05-01T12:00:00Z`): when it entered the ledger for a code issued or adopted here, what its list said for an imported one (empty when it said nothing) |
 //! | `issued_by` | the user who issued or adopted it |
 //! | `void_reason` | why it was voided (void codes only) |
 //! | `audio_id` | `pcm1:` and 64 hex digits, or empty |
@@ -28,6 +28,8 @@
 //! | `first_path` | where the audio was first seen |
 //! | `added_at` | when the audio id was bound, RFC 3339 UTC |
 //! | `codec` | the codec the audio was decoded from (`pcm_s24le`, `flac`, `mp3`, ...), empty when unknown |
+//! | `entered_at` | when the code entered the ledger, RFC 3339 UTC |
+//! | `declared_duration` | the playing time a list declared for the code, in seconds (`225.500`), empty when none |
 //!
 //! A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return, after any apostrophes) gets a leading apostrophe on export, as
@@ -73,10 +75,10 @@ mod apply;
 
 use serde::Serialize;
 
-pub use apply::{ImportError, ImportSummary, import};
-pub use read::Defaults;
+pub use apply::{Difference, ImportError, ImportOptions, ImportSummary, import};
 #[cfg(test)]
 pub use read::parse;
+pub use read::{Defaults, Header};
 pub use stage::{BadRows, SHOWN_ERRORS, stage};
 pub use write::{CsvRows, PAGE, Pages, entries, write_json_entry};
 #[cfg(test)]
@@ -156,24 +158,115 @@ columns! {
     AddedAt => "added_at",
     /// The codec the audio was decoded from.
     Codec => "codec",
+    /// When the code entered the ledger.
+    EnteredAt => "entered_at",
+    /// The playing time a list declared for the code, in seconds.
+    DeclaredDuration => "declared_duration",
+    /// The release's title (import only: a distributor's list).
+    ReleaseTitle => "release_title",
+    /// The release's UPC/EAN (import only).
+    Upc => "upc",
+    /// The disc of the release the row's track is on (import only).
+    Disc => "disc",
+    /// The track number on its disc (import only).
+    Track => "track",
+    /// The release's (P) line (import only).
+    PLine => "p_line",
+    /// The release's date (import only).
+    ReleaseDate => "release_date",
+}
+
+/// Other names distributors and labels use for the columns, squashed (lowercase, only
+/// letters and digits: `Track #` is `track`, `P Line` is `pline`).
+const ALIASES: &[(&str, Column)] = &[
+    ("code", Column::Isrc),
+    ("isrccode", Column::Isrc),
+    ("tracktitle", Column::Title),
+    ("song", Column::Title),
+    ("songtitle", Column::Title),
+    ("trackname", Column::Title),
+    ("mainartist", Column::Artist),
+    ("displayartist", Column::Artist),
+    ("primaryartist", Column::Artist),
+    ("trackartist", Column::Artist),
+    ("version", Column::VersionNote),
+    ("versiontitle", Column::VersionNote),
+    ("rate", Column::SampleRate),
+    ("duration", Column::DeclaredDuration),
+    ("length", Column::DeclaredDuration),
+    ("tracklength", Column::DeclaredDuration),
+    ("release", Column::ReleaseTitle),
+    ("album", Column::ReleaseTitle),
+    ("albumtitle", Column::ReleaseTitle),
+    ("ean", Column::Upc),
+    ("barcode", Column::Upc),
+    ("upcean", Column::Upc),
+    ("icpn", Column::Upc),
+    ("tracknumber", Column::Track),
+    ("trackno", Column::Track),
+    ("discnumber", Column::Disc),
+    ("discno", Column::Disc),
+    ("volume", Column::Disc),
+    ("pline", Column::PLine),
+    ("releasedate", Column::ReleaseDate),
+    ("year", Column::ReleaseDate),
+    ("releaseyear", Column::ReleaseDate),
+];
+
+/// A header name squashed for matching: lowercase letters and digits only.
+fn squash(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 impl Column {
-    /// The column a header cell names: case, surrounding spaces, inner spaces and hyphens
-    /// are ignored; `code` and `isrc code` mean `isrc`, `rate` means `sample_rate`.
+    /// The columns `ledger export` writes, in order: every column but the release ones,
+    /// which only a list of releases (a distributor's spreadsheet) brings in.
+    pub fn exported() -> impl Iterator<Item = Column> {
+        Column::ALL.iter().copied().filter(|column| !column.is_release())
+    }
+
+    /// The column a header cell names: case, spaces, punctuation are ignored (`ISRC`,
+    /// `Sample Rate`, `Track #`), and the names distributors use are known (`Track
+    /// Title`, `Main Artist`, `Duration`, `UPC`, `Release Date`, ... [`ALIASES`]).
     pub fn from_header(header: &str) -> Option<Column> {
-        let name: String =
-            header.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
-        match name.as_str() {
-            "code" | "isrc_code" => Some(Column::Isrc),
-            "rate" => Some(Column::SampleRate),
-            _ => Column::ALL.iter().copied().find(|column| column.name() == name),
+        let name = squash(header);
+        if name.is_empty() {
+            return None;
         }
+        Column::ALL
+            .iter()
+            .copied()
+            .find(|column| squash(column.name()) == name)
+            .or_else(|| ALIASES.iter().find(|(alias, _)| *alias == name).map(|(_, column)| *column))
     }
 
     /// Whether the column describes an audio id rather than the recording.
     pub fn is_audio(self) -> bool {
-        self >= Column::AudioId
+        matches!(
+            self,
+            Column::AudioId
+                | Column::Frames
+                | Column::SampleRate
+                | Column::Channels
+                | Column::Bits
+                | Column::FirstPath
+                | Column::AddedAt
+                | Column::Codec
+        )
+    }
+
+    /// Whether the column describes the code itself (neither one of its audio ids nor a
+    /// release it is on).
+    pub fn is_code(self) -> bool {
+        !self.is_audio() && !self.is_release()
+    }
+
+    /// Whether the column describes a release the code is on rather than the code.
+    pub fn is_release(self) -> bool {
+        matches!(
+            self,
+            Column::ReleaseTitle | Column::Upc | Column::Disc | Column::Track | Column::PLine | Column::ReleaseDate
+        )
     }
 
     /// The column's text for a recording and, for audio columns, one of its audio ids
@@ -190,7 +283,7 @@ impl Column {
             Column::Origin => recording.origin.to_string(),
             Column::Parent => recording.parent.map(|parent| parent.to_string()).unwrap_or_default(),
             Column::Relation => recording.relation.map(|relation| relation.to_string()).unwrap_or_default(),
-            Column::IssuedAt => cell::format_time(recording.issued_at),
+            Column::IssuedAt => recording.issued_at.map(cell::format_time).unwrap_or_default(),
             Column::IssuedBy => recording.issued_by.clone(),
             Column::VoidReason => text(&recording.void_reason),
             Column::AudioId => audio_text(|a| a.audio_id.to_string()),
@@ -201,6 +294,13 @@ impl Column {
             Column::FirstPath => audio_text(|a| a.first_path.clone()),
             Column::AddedAt => audio_text(|a| cell::format_time(a.added_at)),
             Column::Codec => audio_text(|a| a.codec.clone().unwrap_or_default()),
+            Column::EnteredAt => cell::format_time(recording.entered_at),
+            Column::DeclaredDuration => {
+                recording.declared_ms.map(|ms| format!("{}.{:03}", ms / 1000, ms % 1000)).unwrap_or_default()
+            }
+            Column::ReleaseTitle | Column::Upc | Column::Disc | Column::Track | Column::PLine | Column::ReleaseDate => {
+                String::new()
+            }
         }
     }
 }

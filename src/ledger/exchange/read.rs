@@ -9,16 +9,73 @@ use serde_json::Value;
 use super::cell::{parse_time, restore};
 use super::{Column, RowError};
 use crate::audio::AudioId;
-use crate::isrc::Isrc;
+use crate::isrc::{Catalog, Isrc};
 use crate::ledger::types::{AudioRecord, Origin, Recording, Relation, Status};
 
-/// The values a row gets for the columns it lacks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The values a row gets for the columns it lacks, and how the file's header is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Defaults {
     /// `issued_by`: the importing user.
     pub user: String,
-    /// `issued_at` and `added_at`: the time of the import (see [`crate::ledger::now`]).
+    /// `entered_at` and `added_at`: the time of the import (see [`crate::ledger::now`]).
+    /// Never an imported code's `issued_at`: that is what the list says, or unknown.
     pub at: i64,
+    /// The header names the engineer placed or left out (`--columns`, `--ignore`).
+    pub header: Header,
+}
+
+/// How the header names of a list are placed beyond the known ones: `--columns "Their
+/// Name=field,..."` and `--ignore NAME`. A name that is none of these, and no known
+/// column ([`Column::from_header`]), makes the file refused, naming it: nothing a list
+/// holds is dropped without a word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Header names (as written) and the column each is read as.
+    pub mapped: Vec<(String, Column)>,
+    /// Header names (as written) left out.
+    pub ignored: Vec<String>,
+}
+
+/// What a header name is, read through a [`Header`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// A column.
+    Column(Column),
+    /// Left out, as the engineer asked.
+    Ignored,
+    /// Nothing isrc-stamp knows.
+    Unknown,
+}
+
+impl Header {
+    /// Parses `--columns "Their Name=field,Other=field"`.
+    pub fn parse_columns(text: &str) -> Result<Vec<(String, Column)>, String> {
+        text.split(',')
+            .filter(|pair| !pair.trim().is_empty())
+            .map(|pair| {
+                let (theirs, ours) = pair
+                    .split_once('=')
+                    .ok_or_else(|| format!("{pair:?} is not NAME=field (for example \"Song Name=title\")"))?;
+                let column = Column::from_header(ours).ok_or_else(|| {
+                    let fields: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+                    format!("{ours:?} is no field isrc-stamp stores; the fields are {}", fields.join(", "))
+                })?;
+                Ok((theirs.trim().to_owned(), column))
+            })
+            .collect()
+    }
+
+    /// What the header name `name` is.
+    fn named(&self, name: &str) -> Named {
+        let same = |given: &String| given.trim().eq_ignore_ascii_case(name.trim());
+        if let Some((_, column)) = self.mapped.iter().find(|(given, _)| same(given)) {
+            return Named::Column(*column);
+        }
+        if self.ignored.iter().any(same) {
+            return Named::Ignored;
+        }
+        Column::from_header(name).map_or(Named::Unknown, Named::Column)
+    }
 }
 
 /// One checked row: a recording, and one of its audio ids when the row has one.
@@ -30,9 +87,29 @@ pub struct ImportRow {
     pub recording: Recording,
     /// The audio id on this row, if any.
     pub audio: Option<AudioRecord>,
+    /// The release track on this row (a distributor's list), if it names a UPC/EAN.
+    pub release: Option<ReleaseCells>,
     /// The columns the row gives values for (not defaulted): the ones compared with a
     /// ledger that already holds the code or audio id.
     pub given: BTreeSet<Column>,
+}
+
+/// What a row says of the release its code is on. Without a UPC/EAN there is no release
+/// to enter; the track number still helps match files to the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseCells {
+    /// The release's UPC/EAN.
+    pub upc: Option<Catalog>,
+    /// Its title.
+    pub title: Option<String>,
+    /// The disc (1 when not given).
+    pub disc: u32,
+    /// The track number, when given.
+    pub track: Option<u32>,
+    /// Its (P) line.
+    pub p_line: Option<String>,
+    /// Its date.
+    pub date: Option<String>,
 }
 
 /// Most bytes one row (a CSV record, a JSON line) may take: the longest real row is a
@@ -47,8 +124,9 @@ pub(super) trait RowSink {
     fn row(&mut self, raw: Raw);
     /// A line that could not be read as a row.
     fn error(&mut self, error: RowError);
-    /// A header name (or JSON key) that names no column.
-    fn ignored(&mut self, name: &str);
+    /// A header name (or JSON key) that names no column and was not left out: the file
+    /// is refused for it.
+    fn unknown(&mut self, name: &str);
 }
 
 /// A row as read: the cells of the columns the file has. A present column maps to `None`
@@ -63,14 +141,14 @@ pub(super) struct Raw {
 /// character, after a byte order mark and white space, is `{`), in memory bounded by
 /// [`MAX_ROW_BYTES`] whatever the file's size. Never panics on any input; fails only
 /// when the file cannot be read.
-pub(super) fn read(input: impl Read, sink: &mut dyn RowSink) -> std::io::Result<()> {
+pub(super) fn read(input: impl Read, header: &Header, sink: &mut dyn RowSink) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(64 << 10, input);
     let start = input.fill_buf()?;
     let bom = usize::from(start.starts_with(b"\xEF\xBB\xBF")) * 3;
     let is_json = start[bom..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let delimiter = sniff_delimiter(&start[bom..]);
     input.consume(bom);
-    if is_json { read_json(input, sink) } else { read_csv(input, delimiter, sink) }
+    if is_json { read_json(input, header, sink) } else { read_csv(input, delimiter, header, sink) }
 }
 
 /// One checked row, or every problem of the row.
@@ -89,8 +167,8 @@ pub struct Parsed {
     pub rows: Vec<ImportRow>,
     /// The bad rows, in file order.
     pub errors: Vec<RowError>,
-    /// Header names (or JSON keys) that name no column and were ignored.
-    pub ignored: Vec<String>,
+    /// Header names (or JSON keys) that name no column.
+    pub unknown: Vec<String>,
 }
 
 /// Reads and checks a whole file held in memory.
@@ -107,14 +185,14 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
         fn error(&mut self, error: RowError) {
             self.0.errors.push(error);
         }
-        fn ignored(&mut self, name: &str) {
-            if !self.0.ignored.iter().any(|known| known == name) {
-                self.0.ignored.push(name.to_owned());
+        fn unknown(&mut self, name: &str) {
+            if !self.0.unknown.iter().any(|known| known == name) {
+                self.0.unknown.push(name.to_owned());
             }
         }
     }
     let mut collect = Collect(Parsed::default(), defaults);
-    read(bytes, &mut collect).expect("reading memory cannot fail");
+    read(bytes, &defaults.header, &mut collect).expect("reading memory cannot fail");
     collect.0.errors.sort_by_key(|error| error.line);
     collect.0
 }
@@ -222,7 +300,7 @@ impl Seen {
 }
 
 /// Reads CSV rows through the header's columns, one record at a time.
-fn read_csv(input: impl Read, delimiter: u8, sink: &mut dyn RowSink) -> std::io::Result<()> {
+fn read_csv(input: impl Read, delimiter: u8, header: &Header, sink: &mut dyn RowSink) -> std::io::Result<()> {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen { line: 1, ..Seen::default() }));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -231,7 +309,7 @@ fn read_csv(input: impl Read, delimiter: u8, sink: &mut dyn RowSink) -> std::io:
         .from_reader(Watched { inner: input, seen: std::rc::Rc::clone(&seen) });
     let mut record = csv::ByteRecord::new();
     let columns = match reader.read_byte_record(&mut record) {
-        Ok(true) => header_columns(&record, sink),
+        Ok(true) => header_columns(&record, header, sink),
         Ok(false) => {
             sink.error(line_error(1, "the file is empty: it needs a header row naming an isrc column"));
             return Ok(());
@@ -297,9 +375,9 @@ fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
         && record.iter().next_back().is_some_and(|field| field.ends_with(b"\n"))
 }
 
-/// The column of each header cell (`None` for ignored ones); `None` overall, with an
+/// The column of each header cell (`None` for ones left out); `None` overall, with an
 /// error on line 1, when the header is unusable.
-fn header_columns(record: &csv::ByteRecord, sink: &mut dyn RowSink) -> Option<Vec<Option<Column>>> {
+fn header_columns(record: &csv::ByteRecord, header: &Header, sink: &mut dyn RowSink) -> Option<Vec<Option<Column>>> {
     let mut columns = Vec::new();
     let mut ok = true;
     for cell in record {
@@ -307,14 +385,17 @@ fn header_columns(record: &csv::ByteRecord, sink: &mut dyn RowSink) -> Option<Ve
             sink.error(line_error(1, "the header row is not UTF-8 text: save the file as UTF-8 CSV"));
             return None;
         };
-        let column = Column::from_header(name);
-        match column {
-            Some(column) if columns.contains(&Some(column)) => {
-                sink.error(line_error(1, format!("column {} appears twice in the header", column.name())));
-                ok = false;
+        let column = match header.named(name) {
+            Named::Column(column) => Some(column),
+            Named::Unknown if !name.trim().is_empty() => {
+                sink.unknown(name);
+                None
             }
-            None if !name.trim().is_empty() => sink.ignored(name),
-            _ => {}
+            Named::Unknown | Named::Ignored => None,
+        };
+        if let Some(column) = column.filter(|column| columns.contains(&Some(*column))) {
+            sink.error(line_error(1, format!("two columns of the header are read as {}", column.name())));
+            ok = false;
         }
         columns.push(column);
     }
@@ -359,7 +440,7 @@ fn csv_row(record: &csv::ByteRecord, line: u64, columns: &[Option<Column>], sink
 
 /// Reads JSON Lines: one object per recording, its audio ids in an `audio` array; a
 /// line is read whole, up to [`MAX_ROW_BYTES`].
-fn read_json(mut input: impl BufRead, sink: &mut dyn RowSink) -> std::io::Result<()> {
+fn read_json(mut input: impl BufRead, header: &Header, sink: &mut dyn RowSink) -> std::io::Result<()> {
     let mut line = Vec::new();
     let mut line_number = 0u64;
     loop {
@@ -377,7 +458,7 @@ fn read_json(mut input: impl BufRead, sink: &mut dyn RowSink) -> std::io::Result
             continue;
         }
         match serde_json::from_slice::<Value>(&line) {
-            Ok(Value::Object(object)) => match json_rows(object, line_number, sink) {
+            Ok(Value::Object(object)) => match json_rows(object, line_number, header, sink) {
                 Ok(rows) => rows.into_iter().for_each(|raw| sink.row(raw)),
                 Err(message) => sink.error(line_error(line_number, message)),
             },
@@ -412,7 +493,12 @@ fn read_line_up_to(input: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -
 }
 
 /// The rows of one JSON object: one per element of its `audio` array, or one.
-fn json_rows(object: serde_json::Map<String, Value>, line: u64, sink: &mut dyn RowSink) -> Result<Vec<Raw>, String> {
+fn json_rows(
+    object: serde_json::Map<String, Value>,
+    line: u64,
+    header: &Header,
+    sink: &mut dyn RowSink,
+) -> Result<Vec<Raw>, String> {
     let mut base = Raw { line, cells: BTreeMap::new() };
     let mut audio = Vec::new();
     for (key, value) in object {
@@ -424,7 +510,7 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, sink: &mut dyn R
             }
             continue;
         }
-        json_cell(&mut base, &key, value, sink)?;
+        json_cell(&mut base, &key, value, header, sink)?;
     }
     if audio.is_empty() {
         return Ok(vec![base]);
@@ -437,7 +523,7 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, sink: &mut dyn R
             };
             let mut raw = base.clone();
             for (key, value) in item {
-                json_cell(&mut raw, &key, value, sink)?;
+                json_cell(&mut raw, &key, value, header, sink)?;
             }
             Ok(raw)
         })
@@ -445,11 +531,15 @@ fn json_rows(object: serde_json::Map<String, Value>, line: u64, sink: &mut dyn R
 }
 
 /// Puts one JSON member into a row: strings as they are, numbers and booleans as text,
-/// null as an empty cell; unknown keys are noted and ignored.
-fn json_cell(raw: &mut Raw, key: &str, value: Value, sink: &mut dyn RowSink) -> Result<(), String> {
-    let Some(column) = Column::from_header(key) else {
-        sink.ignored(key);
-        return Ok(());
+/// null as an empty cell; an unknown key refuses the file.
+fn json_cell(raw: &mut Raw, key: &str, value: Value, header: &Header, sink: &mut dyn RowSink) -> Result<(), String> {
+    let column = match header.named(key) {
+        Named::Column(column) => column,
+        Named::Ignored => return Ok(()),
+        Named::Unknown => {
+            sink.unknown(key);
+            return Ok(());
+        }
     };
     let text = match value {
         Value::Null => None,
@@ -473,7 +563,13 @@ fn check(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<String>> {
     let origin: Origin = c.parse_word(Column::Origin).unwrap_or(Origin::Imported);
     let relation: Option<Relation> = c.parse_word(Column::Relation);
     let parent = c.parse(Column::Parent, |text| Isrc::parse(text).map_err(|e| format!("invalid parent ISRC: {e}")));
-    let issued_at = c.parse(Column::IssuedAt, time).unwrap_or(defaults.at);
+    let issued_at = c.parse(Column::IssuedAt, time);
+    // A code issued or adopted in a ledger entered it when it was issued; an imported
+    // code enters this ledger now, unless the file says when it entered another.
+    let entered_at =
+        c.parse(Column::EnteredAt, time).or(issued_at.filter(|_| origin != Origin::Imported)).unwrap_or(defaults.at);
+    let declared_ms = c.parse(Column::DeclaredDuration, duration_ms);
+    let release = c.release();
     if let (None, Some(relation)) = (parent, relation) {
         c.problem::<()>(format!("relation {relation} needs the parent code it relates to (the parent column)"));
     }
@@ -501,11 +597,14 @@ fn check(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<String>> {
         version_note: text(Column::VersionNote),
         parent,
         relation,
-        issued_at,
+        // A code issued or adopted in a ledger entered it when it was issued.
+        issued_at: if origin == Origin::Imported { issued_at } else { issued_at.or(Some(entered_at)) },
+        entered_at,
         issued_by: c.word(Column::IssuedBy).map_or_else(|| defaults.user.clone(), str::to_owned),
         void_reason,
+        declared_ms,
     };
-    Ok(ImportRow { line: raw.line, recording, audio, given: c.given() })
+    Ok(ImportRow { line: raw.line, recording, audio, release, given: c.given() })
 }
 
 /// Collects the problems of one row while reading its cells.
@@ -592,10 +691,33 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// The release track the row names, when it gives any release cell.
+    fn release(&mut self) -> Option<ReleaseCells> {
+        let upc = self.parse(Column::Upc, |text| Catalog::parse(text).map_err(|e| e.to_string()));
+        let disc = self.parse(Column::Disc, number::<u32>);
+        let track = self.parse(Column::Track, number::<u32>);
+        let text = |column| self.text(column).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        let cells = ReleaseCells {
+            upc,
+            title: text(Column::ReleaseTitle),
+            disc: disc.filter(|&d| d > 0).unwrap_or(1),
+            track: track.filter(|&t| t > 0),
+            p_line: text(Column::PLine),
+            date: text(Column::ReleaseDate),
+        };
+        let any = cells.upc.is_some()
+            || cells.title.is_some()
+            || cells.track.is_some()
+            || cells.p_line.is_some()
+            || cells.date.is_some();
+        any.then_some(cells)
+    }
+
     /// The columns the row gives: every column it has, except the defaulted ones
     /// (status, origin, issued_at, issued_by, added_at) when their cell is empty.
     fn given(&self) -> BTreeSet<Column> {
-        let defaulted = [Column::Status, Column::Origin, Column::IssuedAt, Column::IssuedBy, Column::AddedAt];
+        let defaulted =
+            [Column::Status, Column::Origin, Column::IssuedAt, Column::IssuedBy, Column::AddedAt, Column::EnteredAt];
         self.raw
             .cells
             .keys()
@@ -610,6 +732,34 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
     text.parse::<T>().map_err(|_| "expected a whole number in range".to_owned())
 }
 
+/// Parses a duration: `m:ss`, `h:mm:ss` (seconds may have decimals) or plain seconds,
+/// into milliseconds.
+pub(super) fn duration_ms(text: &str) -> Result<u64, String> {
+    let bad = || format!("expected a duration like 3:45, 1:02:03 or 225.5, not {text:?}");
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    if parts.len() > 3 || parts.iter().any(|p| p.trim().is_empty()) {
+        return Err(bad());
+    }
+    let (last, whole) = parts.split_last().ok_or_else(bad)?;
+    let seconds: f64 = last.trim().parse().map_err(|_| bad())?;
+    if !seconds.is_finite() || seconds < 0.0 || (!whole.is_empty() && seconds >= 60.0) {
+        return Err(bad());
+    }
+    let mut minutes: u64 = 0;
+    for (i, part) in whole.iter().enumerate() {
+        let n: u64 = part.trim().parse().map_err(|_| bad())?;
+        if i > 0 && n >= 60 {
+            return Err(bad());
+        }
+        minutes = minutes.checked_mul(60).and_then(|m| m.checked_add(n)).ok_or_else(bad)?;
+    }
+    let ms = (minutes as f64 * 60.0 + seconds) * 1000.0;
+    if ms > 1e15 {
+        return Err(bad());
+    }
+    Ok(ms.round() as u64)
+}
+
 /// Parses a time cell.
 fn time(text: &str) -> Result<i64, String> {
     parse_time(text).ok_or_else(|| "expected a time like 2026-05-01T12:00:00Z or 2026-05-01".to_owned())
@@ -622,7 +772,7 @@ mod tests {
     const AUDIO: &str = "pcm1:00000000000000000000000000000000000000000000000000000000000000ab";
 
     fn defaults() -> Defaults {
-        Defaults { user: "importer".into(), at: 1_767_225_600 }
+        Defaults { user: "importer".into(), at: 1_767_225_600, header: Header::default() }
     }
 
     fn lines(parsed: &Parsed) -> Vec<u64> {
@@ -631,15 +781,16 @@ mod tests {
 
     #[test]
     fn a_distributor_list_gets_defaults() {
-        let parsed = parse(b"ISRC,Title,Artist,UPC\nus-pr3-73-00012,First Light,Ensemble,123\n", &defaults());
+        let parsed = parse(b"ISRC,Title,Artist,Royalty Split\nus-pr3-73-00012,First Light,Ensemble,50\n", &defaults());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert_eq!(parsed.ignored, ["UPC"]);
+        assert_eq!(parsed.unknown, ["Royalty Split"], "a column it cannot place is named, never dropped");
         let row = &parsed.rows[0];
         assert_eq!(row.line, 2);
         let r = &row.recording;
         assert_eq!(r.isrc.as_str(), "USPR37300012");
         assert_eq!((r.title.as_deref(), r.artist.as_deref()), (Some("First Light"), Some("Ensemble")));
-        assert_eq!((r.origin, r.status, r.issued_at), (Origin::Imported, Status::Active, 1_767_225_600));
+        assert_eq!((r.origin, r.status, r.issued_at), (Origin::Imported, Status::Active, None), "unknown, not today");
+        assert_eq!(r.entered_at, 1_767_225_600);
         assert_eq!(r.issued_by, "importer");
         assert_eq!(row.audio, None);
         assert_eq!(row.given, [Column::Isrc, Column::Title, Column::Artist].into());

@@ -103,7 +103,7 @@ impl CodeRow {
             origin: r.origin.to_string(),
             parent: r.parent.map(|p| p.to_string()),
             relation: r.relation.map(|p| p.to_string()),
-            issued_at: format_time(r.issued_at),
+            issued_at: r.issued_at.map(format_time).unwrap_or_default(),
             audio_ids: entry.audio.len(),
             formats: formats.join("; "),
         }
@@ -263,9 +263,11 @@ mod tests {
                 version_note: Some("Radio Edit".into()),
                 parent: None,
                 relation: None,
-                issued_at: 1_767_225_600,
+                issued_at: Some(1_767_225_600),
+                entered_at: 1_767_225_600,
                 issued_by: "x".into(),
                 void_reason: None,
+                declared_ms: None,
             },
             audio,
         }

@@ -27,8 +27,9 @@ pub struct Staged {
     _file: tempfile::NamedTempFile,
     /// The problems found so far.
     pub(super) errors: Errors,
-    /// Header names (or JSON keys) that name no column and were ignored.
-    pub ignored: Vec<String>,
+    /// Header names (or JSON keys) that name no column and were not left out
+    /// (`--ignore`): the file is refused for them.
+    pub unknown: Vec<String>,
     /// The defaults rows were checked with (and are decoded with again).
     pub(super) defaults: Defaults,
     /// Rows whose audio id repeats an earlier row's with the same data.
@@ -131,12 +132,12 @@ pub fn stage(input: impl Read, defaults: &Defaults) -> std::io::Result<Staged> {
         db,
         _file: file,
         errors: Errors::default(),
-        ignored: Vec::new(),
+        unknown: Vec::new(),
         defaults: defaults.clone(),
         repeated_audio: 0,
     };
     let mut sink = Loader { staged: &mut staged, failed: None };
-    read::read(input, &mut sink)?;
+    read::read(input, &defaults.header, &mut sink)?;
     if let Some(error) = sink.failed {
         return Err(std::io::Error::other(error));
     }
@@ -184,9 +185,9 @@ impl RowSink for Loader<'_> {
         self.staged.problem(error);
     }
 
-    fn ignored(&mut self, name: &str) {
-        if !self.staged.ignored.iter().any(|known| known == name) {
-            self.staged.ignored.push(name.to_owned());
+    fn unknown(&mut self, name: &str) {
+        if !self.staged.unknown.iter().any(|known| known == name) {
+            self.staged.unknown.push(name.to_owned());
         }
     }
 }
@@ -207,7 +208,7 @@ fn cross_check(staged: &mut Staged) -> rusqlite::Result<()> {
             match &first {
                 Some((code, earlier)) if *code == isrc => {
                     let differ =
-                        super::apply::differences(Column::ALL.iter().copied().filter(|c| !c.is_audio()), &row, earlier);
+                        super::apply::differences(Column::ALL.iter().copied().filter(|c| c.is_code()), &row, earlier);
                     if !differ.is_empty() {
                         let message =
                             format!("differs from line {} for the same code: {}", earlier.line, differ.join(", "));

@@ -94,7 +94,7 @@ impl<W: Write> CsvRows<W> {
     /// Starts the list on `out` with its header row.
     pub fn new(out: W) -> csv::Result<CsvRows<W>> {
         let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-        writer.write_record(Column::ALL.iter().map(|column| column.name()))?;
+        writer.write_record(Column::exported().map(|column| column.name()))?;
         Ok(CsvRows { writer })
     }
 
@@ -130,9 +130,9 @@ pub fn write_csv(entries: &[Entry], out: &mut dyn Write) -> csv::Result<()> {
 }
 
 /// The neutralised cells of a recording and one of its audio ids (or none), in
-/// [`Column::ALL`] order.
+/// [`Column::exported`] order.
 fn row(recording: &Recording, audio: Option<&AudioRecord>) -> Vec<String> {
-    Column::ALL.iter().map(|column| neutralise(&column.render(recording, audio))).collect()
+    Column::exported().map(|column| neutralise(&column.render(recording, audio))).collect()
 }
 
 /// One recording as a JSON line: the recording columns and an `audio` array.
@@ -147,9 +147,12 @@ struct JsonEntry<'a> {
     origin: crate::ledger::Origin,
     parent: Option<String>,
     relation: Option<crate::ledger::Relation>,
-    issued_at: i64,
+    issued_at: Option<i64>,
     issued_by: &'a str,
     void_reason: &'a Option<String>,
+    entered_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared_duration: Option<f64>,
     audio: Vec<JsonAudio<'a>>,
 }
 
@@ -197,6 +200,8 @@ pub fn write_json_entry(Entry { recording: r, audio }: &Entry, out: &mut dyn Wri
         issued_at: r.issued_at,
         issued_by: &r.issued_by,
         void_reason: &r.void_reason,
+        entered_at: r.entered_at,
+        declared_duration: r.declared_ms.map(|ms| ms as f64 / 1000.0),
         audio: audio
             .iter()
             .map(|a| JsonAudio {
@@ -224,7 +229,7 @@ mod tests {
     fn the_csv_header_is_the_column_order_and_every_row_fills_it() {
         let mut out = Vec::new();
         write_csv(&[], &mut out).unwrap();
-        let names: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        let names: Vec<&str> = Column::exported().map(|c| c.name()).collect();
         assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", names.join(",")));
         let recording = Recording {
             isrc: crate::isrc::Isrc::parse("USPR37300012").unwrap(),
@@ -235,9 +240,11 @@ mod tests {
             version_note: None,
             parent: None,
             relation: None,
-            issued_at: 0,
+            issued_at: Some(0),
+            entered_at: 0,
             issued_by: "x".into(),
             void_reason: None,
+            declared_ms: None,
         };
         let cells = row(&recording, None);
         assert_eq!(cells.len(), names.len());

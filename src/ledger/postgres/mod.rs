@@ -28,12 +28,12 @@ pub use url::Url;
 use super::error::{LedgerError, Result};
 use super::types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Run, Stored,
+    Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// Runs the ledger's statements: one round trip each, on statements prepared once.
 pub(super) trait Conn {
@@ -234,6 +234,18 @@ macro_rules! pg_lookup {
                 read::events_of_run(&mut self.db(), run)
             }
 
+            fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
+                read::codes_without_audio(&mut self.db())
+            }
+
+            fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {
+                read::release(&mut self.db(), upc)
+            }
+
+            fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
+                read::tracks_of(&mut self.db(), isrc)
+            }
+
             fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(&mut self.db(), isrc)
             }
@@ -334,6 +346,10 @@ impl LedgerTx for PgTx<'_> {
         write::start_run(&mut self.db(), run)
     }
 
+    fn put_release(&mut self, release: &Release) -> Result<bool> {
+        write::put_release(&mut self.db(), release)
+    }
+
     fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {
         write::finish_run(&mut self.db(), run, counts)
     }
@@ -392,5 +408,9 @@ impl Snapshot for PgSnapshot<'_> {
 
     fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>> {
         read::runs_after(&mut self.db(), after, limit)
+    }
+
+    fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
+        read::releases_after(&mut self.db(), after, limit)
     }
 }

@@ -9,10 +9,12 @@ use postgres::Row;
 use super::Conn;
 use crate::acoustic::{self, Fingerprint};
 use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::{Designations, FingerprintIndex};
-use crate::ledger::types::{AudioRecord, Event, FingerprintCandidate, PrefixRecord, Recording, Run, Status};
+use crate::ledger::types::{
+    AudioRecord, Event, FingerprintCandidate, Origin, PrefixRecord, Recording, Release, ReleaseTrack, Run, Status,
+};
 
 /// Every prefix, ordered by prefix.
 pub(super) fn prefixes(db: &mut dyn Conn) -> Result<Vec<PrefixRecord>> {
@@ -32,7 +34,8 @@ pub(super) fn prefix(db: &mut dyn Conn, prefix: Prefix) -> Result<Option<PrefixR
 /// The columns [`recording`] reads.
 macro_rules! recording_columns {
     () => {
-        "code, origin, status, title, artist, version_note, parent, relation, issued_at, issued_by, void_reason"
+        "code, origin, status, title, artist, version_note, parent, relation, issued_at, issued_by, void_reason, \
+         listed_issued_at, declared_ms"
     };
 }
 
@@ -300,18 +303,112 @@ fn prefix_record(row: &Row) -> Result<PrefixRecord> {
 
 /// A row of [`recording_columns`].
 fn recording_row(row: &Row) -> Result<Recording> {
+    let origin: Origin = word(row, 1, "recording.origin")?;
+    let entered_at: i64 = get(row, 8, "recording.issued_at")?;
+    let declared_ms: Option<i64> = get(row, 12, "recording.declared_ms")?;
     Ok(Recording {
         isrc: parsed(row, 0, "recording.code", parse_isrc)?,
-        origin: word(row, 1, "recording.origin")?,
+        origin,
         status: word(row, 2, "recording.status")?,
         title: get(row, 3, "recording.title")?,
         artist: get(row, 4, "recording.artist")?,
         version_note: get(row, 5, "recording.version_note")?,
         parent: optional(row, 6, "recording.parent", parse_isrc)?,
         relation: optional(row, 7, "recording.relation", |text| text.parse().ok())?,
-        issued_at: get(row, 8, "recording.issued_at")?,
+        issued_at: if origin == Origin::Imported {
+            get(row, 11, "recording.listed_issued_at")?
+        } else {
+            Some(entered_at)
+        },
+        entered_at,
         issued_by: get(row, 9, "recording.issued_by")?,
         void_reason: get(row, 10, "recording.void_reason")?,
+        declared_ms: declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0)),
+    })
+}
+
+/// The active codes with no audio bound, by code.
+pub(super) fn codes_without_audio(db: &mut dyn Conn) -> Result<Vec<Recording>> {
+    let sql = concat!(
+        "SELECT ",
+        recording_columns!(),
+        " FROM recording AS r WHERE r.status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code) ORDER BY r.code"
+    );
+    db.query(sql, &[])?.iter().map(recording_row).collect()
+}
+
+/// The columns [`release_row`] reads.
+macro_rules! release_columns {
+    () => {
+        "ean, upc, title, artist, label, date, p_line, c_line, created_at"
+    };
+}
+
+/// A release with its tracks.
+pub(super) fn release(db: &mut dyn Conn, upc: &Catalog) -> Result<Option<Release>> {
+    let sql = concat!("SELECT ", release_columns!(), " FROM release WHERE ean = $1");
+    let Some(mut release) = db.query_opt(sql, &[&upc.as_str()])?.as_ref().map(release_row).transpose()? else {
+        return Ok(None);
+    };
+    release.tracks = tracks(db, upc.as_str())?;
+    Ok(Some(release))
+}
+
+/// A release's tracks, by disc and number.
+fn tracks(db: &mut dyn Conn, ean: &str) -> Result<Vec<ReleaseTrack>> {
+    let rows =
+        db.query("SELECT disc, number, isrc FROM release_track WHERE ean = $1 ORDER BY disc, number", &[&ean])?;
+    rows.iter().map(|row| track_row(row, 0)).collect()
+}
+
+/// Every release track a code is on.
+pub(super) fn tracks_of(db: &mut dyn Conn, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
+    let rows = db.query(
+        "SELECT t.disc, t.number, t.isrc, r.upc FROM release_track AS t JOIN release AS r ON r.ean = t.ean
+         WHERE t.isrc = $1 ORDER BY t.ean, t.disc, t.number",
+        &[&isrc.as_str()],
+    )?;
+    rows.iter()
+        .map(|row| Ok((parsed(row, 3, "release.upc", |t| Catalog::parse(t).ok())?, track_row(row, 0)?)))
+        .collect()
+}
+
+/// Up to `limit` releases above `after`, by EAN-13 digits, with their tracks.
+pub(super) fn releases_after(db: &mut dyn Conn, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
+    let sql = concat!("SELECT ", release_columns!(), " FROM release WHERE ean > $1 ORDER BY ean LIMIT $2");
+    let mut releases: Vec<Release> = db
+        .query(sql, &[&after.map_or("", Catalog::as_str), &page(limit)])?
+        .iter()
+        .map(release_row)
+        .collect::<Result<_>>()?;
+    for release in &mut releases {
+        release.tracks = tracks(db, release.upc.as_str())?;
+    }
+    Ok(releases)
+}
+
+/// A row of [`release_columns`] (without its tracks).
+fn release_row(row: &Row) -> Result<Release> {
+    Ok(Release {
+        upc: parsed(row, 1, "release.upc", |text| Catalog::parse(text).ok())?,
+        title: get(row, 2, "release.title")?,
+        artist: get(row, 3, "release.artist")?,
+        label: get(row, 4, "release.label")?,
+        date: get(row, 5, "release.date")?,
+        p_line: get(row, 6, "release.p_line")?,
+        c_line: get(row, 7, "release.c_line")?,
+        created_at: get(row, 8, "release.created_at")?,
+        tracks: Vec::new(),
+    })
+}
+
+/// A track: disc, number and code at `at`, `at + 1`, `at + 2`.
+fn track_row(row: &Row, at: usize) -> Result<ReleaseTrack> {
+    Ok(ReleaseTrack {
+        disc: int(row, at, "release_track.disc")?,
+        number: int(row, at + 1, "release_track.number")?,
+        isrc: parsed(row, at + 2, "release_track.isrc", parse_isrc)?,
     })
 }
 

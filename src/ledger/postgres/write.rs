@@ -17,8 +17,8 @@ use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation, Run,
-    Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation,
+    Release, Run, Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -70,11 +70,12 @@ fn lock_allocation(db: &mut dyn Conn, prefix: Prefix, year: u8) -> Result<()> {
 /// Inserts a recording after checking the code is new and the parent exists.
 fn insert_recording(db: &mut dyn Conn, isrc: Isrc, origin: Origin, new: &NewRecording) -> Result<()> {
     let existing = read::status(db, isrc)?;
+    let declared_ms = new.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose()?;
     rules::check_new_recording(isrc, existing, new, |parent| Ok(read::status(db, parent)?.is_some()))?;
     let inserted = db.execute(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12)
+             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT DO NOTHING",
         &[
             &isrc.as_str(),
@@ -87,11 +88,51 @@ fn insert_recording(db: &mut dyn Conn, isrc: Isrc, origin: Origin, new: &NewReco
             &new.version_note,
             &new.parent.as_ref().map(Isrc::as_str),
             &new.relation.map(Relation::as_str),
-            &new.issued_at,
+            &new.entered_at,
             &new.issued_by,
+            &new.listed_issued_at,
+            &declared_ms,
         ],
     )?;
     expect_inserted(inserted, "recording")
+}
+
+/// Enters a release, or replaces the one with its EAN; `true` when new.
+pub(super) fn put_release(db: &mut dyn Conn, release: &Release) -> Result<bool> {
+    rules::check_release(release, |isrc| Ok(read::status(db, isrc)?.is_some()))?;
+    let ean = release.upc.as_str();
+    let new = db
+        .query_opt(
+            "INSERT INTO release (ean, upc, title, artist, label, date, p_line, c_line, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (ean) DO UPDATE SET upc = $2, title = $3, artist = $4, label = $5, date = $6,
+                 p_line = $7, c_line = $8
+             RETURNING (xmax = 0)",
+            &[
+                &ean,
+                &release.upc.as_typed(),
+                &release.title,
+                &release.artist,
+                &release.label,
+                &release.date,
+                &release.p_line,
+                &release.c_line,
+                &release.created_at,
+            ],
+        )?
+        .is_some_and(|row| row.get::<_, bool>(0));
+    db.execute("DELETE FROM release_track WHERE ean = $1", &[&ean])?;
+    if !release.tracks.is_empty() {
+        let discs: Vec<i64> = release.tracks.iter().map(|t| i64::from(t.disc)).collect();
+        let numbers: Vec<i64> = release.tracks.iter().map(|t| i64::from(t.number)).collect();
+        let codes: Vec<String> = release.tracks.iter().map(|t| t.isrc.to_string()).collect();
+        db.execute(
+            "INSERT INTO release_track (ean, disc, number, isrc)
+             SELECT $1, d, n, i FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS u (d, n, i)",
+            &[&ean, &discs, &numbers, &codes],
+        )?;
+    }
+    Ok(new)
 }
 
 /// Binds an audio id to an active code; `false` if already bound to that code.
@@ -200,10 +241,10 @@ pub(super) fn void(db: &mut dyn Conn, isrc: Isrc, reason: &str) -> Result<()> {
 
 /// Corrects the title, artist or version note of an active code.
 pub(super) fn edit_metadata(db: &mut dyn Conn, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
-    let [title, artist, version_note] = rules::apply_edit(isrc, read::recording(db, isrc)?.as_ref(), edit)?;
+    let edited = rules::apply_edit(isrc, read::recording(db, isrc)?.as_ref(), edit)?;
     db.execute(
-        "UPDATE recording SET title = $2, artist = $3, version_note = $4 WHERE code = $1",
-        &[&isrc.as_str(), &title, &artist, &version_note],
+        "UPDATE recording SET title = $2, artist = $3, version_note = $4, declared_ms = $5 WHERE code = $1",
+        &[&isrc.as_str(), &edited.title, &edited.artist, &edited.version_note, &edited.declared_ms],
     )?;
     read::recording(db, isrc)?.ok_or(LedgerError::UnknownCode(isrc))
 }
@@ -245,6 +286,7 @@ pub(super) fn restore(db: &mut dyn Conn, items: &[Stored]) -> Result<()> {
     let mut audio = Vec::new();
     let mut events = Vec::new();
     let mut runs = Vec::new();
+    let mut releases = Vec::new();
     for item in items {
         match item {
             Stored::Prefix(record) => prefixes.push(record),
@@ -252,12 +294,16 @@ pub(super) fn restore(db: &mut dyn Conn, items: &[Stored]) -> Result<()> {
             Stored::Audio(record, fingerprint) => audio.push((record, fingerprint.as_ref())),
             Stored::Event(event) => events.push(event),
             Stored::Run(run) => runs.push(run),
+            Stored::Release(release) => releases.push(release),
         }
     }
     restore_prefixes(db, &prefixes)?;
     restore_recordings(db, &recordings)?;
     restore_audio(db, &audio)?;
     restore_runs(db, &runs)?;
+    for release in releases {
+        put_release(db, release)?;
+    }
     restore_events(db, &events)
 }
 
@@ -300,7 +346,13 @@ fn restore_recordings(db: &mut dyn Conn, recordings: &[&Recording]) -> Result<()
     }
     let text = |f: fn(&Recording) -> Option<String>| recordings.iter().map(|r| f(r)).collect::<Vec<_>>();
     let number = |f: fn(&Recording) -> i64| recordings.iter().map(|r| f(r)).collect::<Vec<_>>();
-    let columns: [&(dyn ToSql + Sync); 14] = [
+    let declared = recordings
+        .iter()
+        .map(|r| r.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose())
+        .collect::<Result<Vec<Option<i64>>>>()?;
+    let listed: Vec<Option<i64>> =
+        recordings.iter().map(|r| if r.origin == Origin::Imported { r.issued_at } else { None }).collect();
+    let columns: [&(dyn ToSql + Sync); 16] = [
         &text(|r| Some(r.isrc.to_string())),
         &text(|r| Some(r.isrc.prefix().as_str().to_owned())),
         &number(|r| i64::from(r.isrc.year())),
@@ -312,15 +364,18 @@ fn restore_recordings(db: &mut dyn Conn, recordings: &[&Recording]) -> Result<()
         &text(|r| r.version_note.clone()),
         &text(|r| r.parent.map(|p| p.to_string())),
         &text(|r| r.relation.map(|x| x.as_str().to_owned())),
-        &number(|r| r.issued_at),
+        &number(|r| r.entered_at),
         &text(|r| Some(r.issued_by.clone())),
         &text(|r| r.void_reason.clone()),
+        &listed,
+        &declared,
     ];
     db.execute(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, void_reason)
+             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[])",
+             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[],
+             $15::bigint[], $16::bigint[])",
         &columns,
     )?;
     let mut entered: Vec<(String, i64)> =

@@ -24,12 +24,12 @@ use maintain::{backup_to, check_integrity};
 use super::error::{LedgerError, Result};
 use super::types::{
     AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Run, Stored,
+    Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// A ledger in an SQLite file (or in memory, for tests).
 #[derive(Debug)]
@@ -490,6 +490,18 @@ macro_rules! sqlite_lookup {
                 read::events_of_run(self.conn(), run)
             }
 
+            fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
+                read::codes_without_audio(self.conn())
+            }
+
+            fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {
+                read::release(self.conn(), upc)
+            }
+
+            fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
+                read::tracks_of(self.conn(), isrc)
+            }
+
             fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
                 fingerprint::stored(self.conn(), audio_id)
             }
@@ -548,6 +560,10 @@ impl Snapshot for SqliteSnapshot<'_> {
 
     fn runs_after(&mut self, after: i64, limit: usize) -> Result<Vec<Run>> {
         read::runs_after(&self.tx, after, limit)
+    }
+
+    fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
+        read::releases_after(&self.tx, after, limit)
     }
 }
 
@@ -657,6 +673,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn start_run(&mut self, run: &NewRun) -> Result<i64> {
         write::start_run(&self.tx, run)
+    }
+
+    fn put_release(&mut self, release: &Release) -> Result<bool> {
+        write::put_release(&self.tx, release)
     }
 
     fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {

@@ -3,13 +3,13 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RUN_COLUMNS};
+use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RELEASE_COLUMNS, RUN_COLUMNS};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
-use crate::isrc::{Isrc, Prefix};
+use crate::isrc::{Catalog, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
-use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Run, Status};
+use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Release, ReleaseTrack, Run, Status};
 
 /// Every prefix, ordered by prefix.
 pub(super) fn prefixes(conn: &Connection) -> Result<Vec<PrefixRecord>> {
@@ -101,6 +101,62 @@ pub(super) fn runs_after(conn: &Connection, after: i64, limit: usize) -> Result<
     let sql = format!("SELECT {RUN_COLUMNS} FROM run WHERE id > ?1 ORDER BY id LIMIT ?2");
     let mut stmt = conn.prepare_cached(&sql)?;
     row::all(&mut stmt, params![after, page_size(limit)], row::run)
+}
+
+/// The active codes with no audio bound, by code.
+pub(super) fn codes_without_audio(conn: &Connection) -> Result<Vec<Recording>> {
+    let columns = RECORDING_COLUMNS.split(", ").map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM recording AS r
+         WHERE r.status = 'active' AND NOT EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code)
+         ORDER BY r.code"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, [], row::recording)
+}
+
+/// A release with its tracks.
+pub(super) fn release(conn: &Connection, upc: &Catalog) -> Result<Option<Release>> {
+    let sql = format!("SELECT {RELEASE_COLUMNS} FROM release WHERE ean = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let Some(mut release) = row::first(&mut stmt, [upc.as_str()], row::release)? else { return Ok(None) };
+    release.tracks = tracks(conn, upc.as_str())?;
+    Ok(Some(release))
+}
+
+/// A release's tracks, by disc and number.
+fn tracks(conn: &Connection, ean: &str) -> Result<Vec<ReleaseTrack>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT ean, disc, number, isrc FROM release_track WHERE ean = ?1 ORDER BY disc, number")?;
+    Ok(row::all(&mut stmt, [ean], row::release_track)?.into_iter().map(|(_, track)| track).collect())
+}
+
+/// Every release track a code is on.
+pub(super) fn tracks_of(conn: &Connection, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.ean, t.disc, t.number, t.isrc, r.upc FROM release_track AS t JOIN release AS r ON r.ean = t.ean
+         WHERE t.isrc = ?1 ORDER BY t.ean, t.disc, t.number",
+    )?;
+    let mut rows = stmt.query([isrc.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(found) = rows.next()? {
+        let (_, track) = row::release_track(found)?;
+        let upc: String = found.get("upc")?;
+        let upc = Catalog::parse(&upc).map_err(|_| LedgerError::Corrupt { column: "release.upc", value: upc })?;
+        out.push((upc, track));
+    }
+    Ok(out)
+}
+
+/// Up to `limit` releases above `after`, by EAN-13 digits, with their tracks.
+pub(super) fn releases_after(conn: &Connection, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
+    let sql = format!("SELECT {RELEASE_COLUMNS} FROM release WHERE ean > ?1 ORDER BY ean LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut releases = row::all(&mut stmt, params![after.map_or("", Catalog::as_str), page_size(limit)], row::release)?;
+    for release in &mut releases {
+        release.tracks = tracks(conn, release.upc.as_str())?;
+    }
+    Ok(releases)
 }
 
 /// The highest designation used in `first..=last` for a prefix and year.

@@ -7,16 +7,19 @@ use rusqlite::types::FromSql;
 use rusqlite::{Params, Row, Statement};
 
 use crate::audio::AudioId;
-use crate::isrc::{DesignationRange, Isrc, Prefix};
+use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
-use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Run};
+use crate::ledger::types::{AudioRecord, Event, Origin, PrefixRecord, Recording, Release, ReleaseTrack, Run};
 
 /// Columns read by [`prefix_record`].
 pub(super) const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
 
 /// Columns read by [`recording`].
 pub(super) const RECORDING_COLUMNS: &str = "code, origin, status, title, artist, version_note, \
-     parent, relation, issued_at, issued_by, void_reason";
+     parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms";
+
+/// Columns read by [`release`] (its tracks come from [`release_track`]).
+pub(super) const RELEASE_COLUMNS: &str = "ean, upc, title, artist, label, date, p_line, c_line, created_at";
 
 /// Columns read by [`audio_record`].
 pub(super) const AUDIO_COLUMNS: &str = "audio_id, isrc, frames, rate, channels, bits, first_path, added_at, codec";
@@ -64,19 +67,53 @@ pub(super) fn prefix_record(row: &Row<'_>) -> Result<PrefixRecord> {
 
 /// A row of `recording`.
 pub(super) fn recording(row: &Row<'_>) -> Result<Recording> {
+    let origin: Origin = word(row, "recording.origin")?;
+    let entered_at: i64 = get(row, "recording.issued_at")?;
+    let declared_ms: Option<i64> = get(row, "recording.declared_ms")?;
     Ok(Recording {
         isrc: isrc(row, "recording.code")?,
-        origin: word(row, "recording.origin")?,
+        origin,
         status: word(row, "recording.status")?,
         title: get(row, "recording.title")?,
         artist: get(row, "recording.artist")?,
         version_note: get(row, "recording.version_note")?,
         parent: optional(row, "recording.parent", parse_isrc)?,
         relation: optional(row, "recording.relation", |text| text.parse().ok())?,
-        issued_at: get(row, "recording.issued_at")?,
+        issued_at: if origin == Origin::Imported { get(row, "recording.listed_issued_at")? } else { Some(entered_at) },
+        entered_at,
         issued_by: get(row, "recording.issued_by")?,
         void_reason: get(row, "recording.void_reason")?,
+        declared_ms: declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0)),
     })
+}
+
+/// A row of `release` (without its tracks).
+pub(super) fn release(row: &Row<'_>) -> Result<Release> {
+    let upc: String = get(row, "release.upc")?;
+    let catalog = Catalog::parse(&upc).map_err(|_| LedgerError::Corrupt { column: "release.upc", value: upc })?;
+    Ok(Release {
+        upc: catalog,
+        title: get(row, "release.title")?,
+        artist: get(row, "release.artist")?,
+        label: get(row, "release.label")?,
+        date: get(row, "release.date")?,
+        p_line: get(row, "release.p_line")?,
+        c_line: get(row, "release.c_line")?,
+        created_at: get(row, "release.created_at")?,
+        tracks: Vec::new(),
+    })
+}
+
+/// A row of `release_track`: its release's EAN-13 digits and the track.
+pub(super) fn release_track(row: &Row<'_>) -> Result<(String, ReleaseTrack)> {
+    Ok((
+        get(row, "release_track.ean")?,
+        ReleaseTrack {
+            disc: get(row, "release_track.disc")?,
+            number: get(row, "release_track.number")?,
+            isrc: isrc(row, "release_track.isrc")?,
+        },
+    ))
 }
 
 /// A row of `audio`.

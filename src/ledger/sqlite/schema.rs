@@ -120,15 +120,48 @@ CREATE TABLE fingerprint_key (
 ) STRICT, WITHOUT ROWID;
 ";
 
-/// Version 3: what each audio id was decoded from, and `assign` runs.
+/// Version 3: what each audio id was decoded from, `assign` runs, what an imported list
+/// says of a code, and releases.
 ///
 /// `audio.codec` tells a lossy encoding from a lossless master when a recording's
 /// reference audio is chosen (NULL for audio bound before: judged by its path). `run`
 /// has one row per `assign` run (`paths` a JSON list, `counts` a JSON object of action
 /// counts, written when the run ends), and every event of a run carries its id, so a
-/// run can be listed and taken back (`ledger void --run`).
+/// run can be listed and taken back (`ledger void --run`). `recording.issued_at` is when
+/// a code entered the ledger; an imported code's own issue time is what its list said
+/// (`listed_issued_at`, NULL when it said nothing; before version 3 the import kept it in
+/// `issued_at`, so it is copied over), and `declared_ms` the playing time the list
+/// declared, to match files to codes with no audio yet. A release is keyed by its EAN-13
+/// digits (`ean`), its UPC/EAN kept as typed (`upc`), its tracks by disc and number.
 const V3: &str = r"
 ALTER TABLE audio ADD COLUMN codec TEXT;
+
+ALTER TABLE recording ADD COLUMN listed_issued_at INTEGER;
+ALTER TABLE recording ADD COLUMN declared_ms INTEGER CHECK (declared_ms >= 0);
+UPDATE recording SET listed_issued_at = issued_at WHERE origin = 'imported';
+
+CREATE TABLE release (
+    ean        TEXT    NOT NULL PRIMARY KEY
+                       CHECK (ean GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'),
+    upc        TEXT    NOT NULL,
+    title      TEXT    NOT NULL,
+    artist     TEXT,
+    label      TEXT,
+    date       TEXT,
+    p_line     TEXT,
+    c_line     TEXT,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE release_track (
+    ean    TEXT    NOT NULL REFERENCES release (ean) ON DELETE CASCADE,
+    disc   INTEGER NOT NULL CHECK (disc >= 1),
+    number INTEGER NOT NULL CHECK (number >= 1),
+    isrc   TEXT    NOT NULL REFERENCES recording (code),
+    PRIMARY KEY (ean, disc, number)
+) STRICT;
+
+CREATE INDEX release_track_by_isrc ON release_track (isrc);
 
 CREATE TABLE run (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,

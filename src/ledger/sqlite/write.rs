@@ -12,8 +12,8 @@ use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation, Run,
-    Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation,
+    Release, Run, Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -45,9 +45,10 @@ pub(super) fn insert_recording(conn: &Connection, isrc: Isrc, origin: Origin, ne
     })?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
+    let declared_ms = new.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose()?;
     stmt.execute(params![
         isrc.as_str(),
         isrc.prefix().as_str(),
@@ -59,10 +60,43 @@ pub(super) fn insert_recording(conn: &Connection, isrc: Isrc, origin: Origin, ne
         new.version_note,
         new.parent.as_ref().map(Isrc::as_str),
         new.relation.map(Relation::as_str),
-        new.issued_at,
+        new.entered_at,
         new.issued_by,
+        new.listed_issued_at,
+        declared_ms,
     ])?;
     Ok(())
+}
+
+/// Enters a release, or replaces the one with its EAN; `true` when new.
+pub(super) fn put_release(conn: &Connection, release: &Release) -> Result<bool> {
+    rules::check_release(release, |isrc| Ok(read::status(conn, isrc)?.is_some()))?;
+    let ean = release.upc.as_str();
+    let new = read::release(conn, &release.upc)?.is_none();
+    conn.prepare_cached(
+        "INSERT INTO release (ean, upc, title, artist, label, date, p_line, c_line, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (ean) DO UPDATE SET upc = ?2, title = ?3, artist = ?4, label = ?5, date = ?6,
+             p_line = ?7, c_line = ?8",
+    )?
+    .execute(params![
+        ean,
+        release.upc.as_typed(),
+        release.title,
+        release.artist,
+        release.label,
+        release.date,
+        release.p_line,
+        release.c_line,
+        release.created_at
+    ])?;
+    conn.prepare_cached("DELETE FROM release_track WHERE ean = ?1")?.execute([ean])?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO release_track (ean, disc, number, isrc) VALUES (?1, ?2, ?3, ?4)")?;
+    for track in &release.tracks {
+        insert.execute(params![ean, track.disc, track.number, track.isrc.as_str()])?;
+    }
+    Ok(new)
 }
 
 /// Binds an audio id to an active code; `false` if already bound to that code.
@@ -133,10 +167,10 @@ pub(super) fn finish_run(conn: &Connection, run: i64, counts: &BTreeMap<String, 
 
 /// Changes a recording's title, artist and version note; returns it as it is now.
 pub(super) fn edit_metadata(conn: &Connection, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
-    let [title, artist, version_note] = rules::apply_edit(isrc, read::recording(conn, isrc)?.as_ref(), edit)?;
+    let edited = rules::apply_edit(isrc, read::recording(conn, isrc)?.as_ref(), edit)?;
     conn.execute(
-        "UPDATE recording SET title = ?2, artist = ?3, version_note = ?4 WHERE code = ?1",
-        params![isrc.as_str(), title, artist, version_note],
+        "UPDATE recording SET title = ?2, artist = ?3, version_note = ?4, declared_ms = ?5 WHERE code = ?1",
+        params![isrc.as_str(), edited.title, edited.artist, edited.version_note, edited.declared_ms],
     )?;
     read::recording(conn, isrc)?.ok_or(LedgerError::UnknownCode(isrc))
 }
@@ -182,6 +216,9 @@ pub(super) fn restore(conn: &Connection, items: &[Stored]) -> Result<()> {
             }
             Stored::Event(event) => restore_event(conn, event)?,
             Stored::Run(run) => restore_run(conn, run)?,
+            Stored::Release(release) => {
+                put_release(conn, release)?;
+            }
         }
     }
     Ok(())
@@ -199,9 +236,11 @@ fn restore_prefix(conn: &Connection, record: &PrefixRecord) -> Result<()> {
 fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, void_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
+    let listed = if r.origin == Origin::Imported { r.issued_at } else { None };
+    let declared_ms = r.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose()?;
     stmt.execute(params![
         r.isrc.as_str(),
         r.isrc.prefix().as_str(),
@@ -214,9 +253,11 @@ fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
         r.version_note,
         r.parent.as_ref().map(Isrc::as_str),
         r.relation.map(Relation::as_str),
-        r.issued_at,
+        r.entered_at,
         r.issued_by,
         r.void_reason,
+        listed,
+        declared_ms,
     ])?;
     Ok(())
 }
