@@ -123,7 +123,7 @@ fn an_empty_ledger_file_is_refused_by_every_command_init_too() {
     for args in [
         vec!["init", "--prefix", "QZ-K4B"],
         vec!["ledger", "list"],
-        vec!["ledger", "import", list.to_str().unwrap()],
+        vec!["ledger", "import", "--foreign", list.to_str().unwrap()],
         vec!["assign", album],
         vec!["verify", album],
     ] {
@@ -707,7 +707,7 @@ fn importing_100_mb_of_junk_under_a_1_gib_address_space_limit_is_a_clear_error()
         .arg(binary())
         .arg("--ledger")
         .arg(&ledger)
-        .args(["ledger", "import"])
+        .args(["ledger", "import", "--foreign"])
         .arg(&junk)
         .output()
         .unwrap();
@@ -734,7 +734,7 @@ fn a_failed_import_creates_no_ledger_and_an_unterminated_quote_is_an_error() {
     for (name, text, expected) in cases {
         let list = dir.path().join(name);
         std::fs::write(&list, text).unwrap();
-        let (out, err, code) = run_with_ledger(&ledger, &["ledger", "import", list.to_str().unwrap()]);
+        let (out, err, code) = run_with_ledger(&ledger, &["ledger", "import", "--foreign", list.to_str().unwrap()]);
         assert_eq!(code, 1, "{name}: {out}{err}");
         assert!(err.contains(expected), "{name}: {err}");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

@@ -122,7 +122,7 @@ fn export_import_export_is_identical_and_formulas_are_inert() {
     assert_eq!(
         header.join(","),
         "isrc,title,artist,version_note,status,origin,parent,relation,issued_at,issued_by,void_reason,\
-         audio_id,frames,sample_rate,channels,bits,first_path,added_at"
+         audio_id,frames,sample_rate,channels,bits,first_path,added_at,codec,entered_at,declared_duration"
     );
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let keys: Vec<(String, String)> =
@@ -164,7 +164,7 @@ fn export_import_export_is_identical_and_formulas_are_inert() {
 
     // Into a fresh ledger (import creates it), and out again: byte-identical.
     let fresh = built.dir.path().join("fresh.sqlite3");
-    let summary = ok(&fresh, &["ledger", "import", "--json", file.to_str().unwrap()], 0);
+    let summary = ok(&fresh, &["ledger", "import", "--foreign", "--json", file.to_str().unwrap()], 0);
     let summary = &common::json_lines(&summary)[0]["summary"];
     assert_eq!(
         summary["recordings_imported"].as_u64(),
@@ -174,7 +174,7 @@ fn export_import_export_is_identical_and_formulas_are_inert() {
     assert_eq!(ok(&fresh, &["ledger", "export"], 0), exported);
 
     // Importing the same file again changes nothing.
-    let again = ok(&fresh, &["ledger", "import", "--json", file.to_str().unwrap()], 0);
+    let again = ok(&fresh, &["ledger", "import", "--foreign", "--json", file.to_str().unwrap()], 0);
     assert_eq!(common::json_lines(&again)[0]["summary"]["recordings_imported"], 0);
     assert_eq!(ok(&fresh, &["ledger", "export"], 0), exported);
 
@@ -189,7 +189,7 @@ fn export_import_export_is_identical_and_formulas_are_inert() {
     let json_file = built.dir.path().join("export.jsonl");
     std::fs::write(&json_file, &json).unwrap();
     let from_json = built.dir.path().join("from-json.sqlite3");
-    ok(&from_json, &["ledger", "import", json_file.to_str().unwrap()], 0);
+    ok(&from_json, &["ledger", "import", "--foreign", json_file.to_str().unwrap()], 0);
     assert_eq!(ok(&from_json, &["ledger", "export", "--format", "json"], 0), json);
     assert_eq!(ok(&from_json, &["ledger", "export"], 0), exported);
 
@@ -219,7 +219,8 @@ fn bad_rows_are_reported_by_line_and_nothing_is_imported() {
                 JPA840501147,Bad audio id,active,pcm1:not-hex,44100,44100,2,16\n\
                 FROV65736517,Good too,void,,,,,\n";
     std::fs::write(&list, text).unwrap();
-    let (stdout, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "import", list.to_str().unwrap()]);
+    let (stdout, stderr, code) =
+        common::run_with_ledger(&ledger, &["ledger", "import", "--foreign", list.to_str().unwrap()]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     for line in [
         "line 3 (USPR3730001O): invalid ISRC",
@@ -234,22 +235,33 @@ fn bad_rows_are_reported_by_line_and_nothing_is_imported() {
     assert!(stderr.contains("3 bad row(s)") && stderr.contains("nothing imported"), "{stderr}");
     assert_eq!(ok(&ledger, &["ledger", "export"], 0), before, "all or nothing");
 
-    let (stdout, _, code) = common::run_with_ledger(&ledger, &["ledger", "import", "--json", list.to_str().unwrap()]);
+    let (stdout, _, code) =
+        common::run_with_ledger(&ledger, &["ledger", "import", "--foreign", "--json", list.to_str().unwrap()]);
     assert_eq!(code, 1);
     let lines: Vec<u64> = common::json_lines(&stdout).iter().map(|l| l["line"].as_u64().unwrap()).collect();
     assert_eq!(lines, [3, 5, 6]);
 
-    // A row that conflicts with the ledger is a bad row too.
+    // A row that conflicts with the ledger's identity of a code is a bad row too.
     let conflicting = built.dir.path().join("conflict.csv");
-    std::fs::write(&conflicting, format!("isrc,title\n{},Another title\nGBBBB9905305,x\n", built.edit_code)).unwrap();
-    let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "import", conflicting.to_str().unwrap()]);
+    std::fs::write(&conflicting, format!("isrc,origin\n{},adopted\nGBBBB9905305,imported\n", built.edit_code)).unwrap();
+    let (_, stderr, code) =
+        common::run_with_ledger(&ledger, &["ledger", "import", "--foreign", conflicting.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("line 2") && stderr.contains("already in the ledger with other data"), "{stderr}");
     assert_eq!(ok(&ledger, &["ledger", "export"], 0), before, "all or nothing");
+    // Another title is a difference: shown, the ledger kept, the rest imported.
+    let retitled = built.dir.path().join("retitled.csv");
+    std::fs::write(&retitled, format!("isrc,title\n{},Another title\nGBBBB9905306,x\n", built.edit_code)).unwrap();
+    let (stdout, stderr, code) =
+        common::run_with_ledger(&ledger, &["ledger", "import", "--foreign", retitled.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("difference  line 2") && stdout.contains("\"Another title\" in the file"), "{stdout}");
+    assert!(stdout.contains("imported 1 recordings"), "{stdout}");
 
     // A file that cannot be read is an error (2), not a finding.
     let missing = built.dir.path().join("missing.csv");
-    let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "import", missing.to_str().unwrap()]);
+    let (_, stderr, code) =
+        common::run_with_ledger(&ledger, &["ledger", "import", "--foreign", missing.to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot read"), "{stderr}");
 }
@@ -267,7 +279,7 @@ fn a_distributor_list_with_codes_titles_and_artists_imports() {
     let output = common::isrc_stamp()
         .arg("--ledger")
         .arg(&ledger)
-        .args(["ledger", "import"])
+        .args(["ledger", "import", "--foreign"])
         .arg(&list)
         .env("USER", "label-admin")
         .output()
@@ -284,13 +296,14 @@ fn a_distributor_list_with_codes_titles_and_artists_imports() {
         (Some("Harbour Wall"), Some("The Fixture Ensemble"))
     );
     assert_eq!((first["origin"].as_str(), first["status"].as_str()), (Some("imported"), Some("active")));
-    assert_eq!(first["issued_by"], "label-admin");
-    assert!(first["issued_at"].as_i64().unwrap() > 1_700_000_000);
+    assert!(first["issued_by"].as_str().unwrap().starts_with("label-admin@"), "the user and the host");
+    assert!(first["issued_at"].is_null(), "the list says nothing of when it was issued: unknown, not today");
+    assert!(first["entered_at"].as_i64().unwrap() > 1_700_000_000);
     let second = by_code["GBBBB9905305"];
     assert_eq!((second["title"].as_str(), second["artist"].as_str()), (Some("Slow Tide, Pt. 2"), None));
 
     // The same list again: nothing new, nothing wrong.
-    let again = ok(&ledger, &["ledger", "import", list.to_str().unwrap()], 0);
+    let again = ok(&ledger, &["ledger", "import", "--foreign", list.to_str().unwrap()], 0);
     assert!(again.contains("imported 0 recordings") && again.contains("skipped 2 recordings"), "{again}");
     // An adopted code is then reused by assign for a file that carries it.
     let show = ok(&ledger, &["ledger", "show", "USPR37300012"], 0);
@@ -383,7 +396,7 @@ fn fingerprints_stay_behind_in_an_export_and_one_assign_over_the_masters_stores_
 
     // Moved: the recordings and audio ids arrive, the prefix and the fingerprints do not.
     let second = dir.path().join("second.sqlite3");
-    ok(&second, &["ledger", "import", export.to_str().unwrap()], 0);
+    ok(&second, &["ledger", "import", "--foreign", export.to_str().unwrap()], 0);
     ok(&second, &["init", "--prefix", "QZ-TST"], 0);
     assert_eq!(dry_run(&second)["action"], "issued", "no fingerprint to compare with yet");
     let (stdout, _, _) = common::run_with_ledger(&second, &["assign", "--json", masters.to_str().unwrap()]);
@@ -451,7 +464,7 @@ fn ledger_edit_then_the_code_list_has_one_row_per_code_with_titles_versions_and_
     let file = built.dir.path().join("edited.csv");
     std::fs::write(&file, &after).unwrap();
     let fresh = built.dir.path().join("fresh-edited.sqlite3");
-    ok(&fresh, &["ledger", "import", file.to_str().unwrap()], 0);
+    ok(&fresh, &["ledger", "import", "--foreign", file.to_str().unwrap()], 0);
     assert_eq!(ok(&fresh, &["ledger", "export"], 0), after);
 
     // `ledger list` shows the version and the duration.
@@ -480,6 +493,7 @@ fn issued_by_is_the_os_account_when_user_is_unset() {
     assert!(output.status.success());
     let exported = ok(&ledger, &["ledger", "export", "--format", "json"], 0);
     for line in common::json_lines(&exported) {
-        assert_eq!(line["issued_by"], account.as_str(), "never \"unknown\" when the OS names the account");
+        let by = line["issued_by"].as_str().unwrap();
+        assert!(by.starts_with(&format!("{account}@")), "never \"unknown\" when the OS names the account: {by}");
     }
 }

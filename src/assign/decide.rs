@@ -18,6 +18,7 @@ use crate::ledger::{
 };
 use crate::scan::Scanned;
 
+use super::listing;
 use super::policy::{
     self, Answer, CodeStanding, Conflict, Decision, Facts, LinkCheck, Placing, QuestionKind, Request, Sounds, Source,
 };
@@ -88,10 +89,13 @@ pub(crate) struct Candidate {
     pub isrc: String,
     /// Where its audio was first seen.
     pub path: String,
-    /// The bit error rate of the best alignment.
-    pub ber: f64,
-    /// This file's duration minus the recording's, in seconds.
+    /// The bit error rate of the best alignment (none for a listed code: not by sound).
+    pub ber: Option<f64>,
+    /// This file's duration minus the recording's (or the declared one), in seconds.
     pub duration_difference_seconds: f64,
+    /// The title a list gave the code (`imported` questions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// An answer to a question, in the words of a decisions file.
@@ -140,20 +144,132 @@ pub(crate) struct Decided {
 /// records each decision (codes bound, fingerprints stored, events logged) before
 /// anything is written. With `run` (a real run), the run is recorded first and every
 /// event carries its id. The results come back in the order of `files`, with the run's id.
+/// What deciding a run gave.
+pub(crate) struct DecidedRun {
+    /// One per file, in the order of the files.
+    pub decided: Vec<Decided>,
+    /// The run's id, when it was recorded.
+    pub run: Option<i64>,
+    /// How many codes a list brought in are still without audio, when they were read.
+    pub listed_left: Option<usize>,
+}
+
 pub(crate) fn decide_all(
     tx: &mut dyn LedgerTx,
     files: &[&Scanned],
     options: &Decide,
     run: Option<&NewRun>,
-) -> Result<(Vec<Decided>, Option<i64>), LedgerError> {
+) -> Result<DecidedRun, LedgerError> {
     let run = run.map(|run| tx.start_run(run)).transpose()?;
     let options = &Decide { run, ..options.clone() };
-    let order = policy::decision_order(&placings(files));
+    let placings = placings(files);
+    let majority = majorities(files, &placings);
+    let order = policy::decision_order(&placings);
     let mut decided: Vec<Option<Decided>> = files.iter().map(|_| None).collect();
+    let mut listing = Listing::default();
     for index in order {
-        decided[index] = Some(decide_and_record(tx, files[index], options)?);
+        let run_majority = majority.get(&placings[index].recording).copied();
+        decided[index] = Some(decide_and_record(tx, files[index], options, &mut listing, run_majority)?);
     }
-    Ok((decided.into_iter().flatten().collect(), run))
+    Ok(DecidedRun { decided: decided.into_iter().flatten().collect(), run, listed_left: listing.left() })
+}
+
+/// The code most files of each recording of the run carry, where one code is carried by
+/// more of its files than any other (by recording, as [`placings`] numbers them).
+fn majorities(files: &[&Scanned], placings: &[Placing]) -> HashMap<usize, Isrc> {
+    let mut votes: HashMap<usize, HashMap<Isrc, usize>> = HashMap::new();
+    for (file, placing) in files.iter().zip(placings) {
+        if let Some(code) = container::carried(&file.tags, &file.tags.written).single_code() {
+            *votes.entry(placing.recording).or_default().entry(code).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(recording, counts)| {
+            let best = counts.values().copied().max()?;
+            let mut leaders = counts.iter().filter(|(_, n)| **n == best);
+            let (code, _) = leaders.next()?;
+            (leaders.next().is_none() && counts.len() > 1).then_some((recording, *code))
+        })
+        .collect()
+}
+
+/// The codes a list brought in with no audio yet, read once per run when a file first
+/// needs them ([`listing`]); a code leaves it once this run binds audio to it.
+#[derive(Default)]
+pub(crate) struct Listing {
+    /// The listed codes, once read.
+    codes: Option<Vec<listing::Listed>>,
+    /// Their records, for the words of questions and conflicts.
+    records: HashMap<Isrc, ledger::Recording>,
+}
+
+impl Listing {
+    /// The listed codes, read on first use.
+    fn codes(&mut self, tx: &mut dyn LedgerTx) -> Result<&mut Vec<listing::Listed>, LedgerError> {
+        if self.codes.is_none() {
+            let records = tx.codes_without_audio(true)?;
+            let codes = records
+                .iter()
+                .map(|r| {
+                    listing::Listed::new(
+                        r.isrc,
+                        r.title.as_deref(),
+                        r.version_note.as_deref(),
+                        r.declared_ms,
+                        Vec::new(),
+                    )
+                })
+                .collect();
+            self.records = records.into_iter().map(|r| (r.isrc, r)).collect();
+            self.codes = Some(codes);
+        }
+        Ok(self.codes.get_or_insert_with(Vec::new))
+    }
+
+    /// The listed codes the file matches ([`listing::candidates`]), the best first. The
+    /// release track numbers are read only for the codes its title or length agrees with.
+    fn candidates(&mut self, tx: &mut dyn LedgerTx, label: &listing::Label) -> Result<Vec<Isrc>, LedgerError> {
+        let near: Vec<listing::Listed> = self
+            .codes(tx)?
+            .iter()
+            .filter(|code| {
+                let title = label.title.as_ref().is_some_and(|t| code.titles.contains(t));
+                let length = code.declared_ms.is_some_and(|ms| (label.seconds - ms as f64 / 1000.0).abs() <= 1.0);
+                title || length
+            })
+            .cloned()
+            .collect();
+        let mut near_with_tracks = Vec::with_capacity(near.len());
+        for mut code in near {
+            code.tracks = tx.tracks_of(code.isrc)?.into_iter().map(|(_, track)| track.number).collect();
+            near_with_tracks.push(code);
+        }
+        Ok(listing::candidates(label, &near_with_tracks))
+    }
+
+    /// What the list says of `isrc`, if it is a listed code with no audio.
+    fn get(&mut self, tx: &mut dyn LedgerTx, isrc: Isrc) -> Result<Option<listing::Listed>, LedgerError> {
+        Ok(self.codes(tx)?.iter().find(|code| code.isrc == isrc).cloned())
+    }
+
+    /// Forgets a code this run bound audio to.
+    fn bound(&mut self, isrc: Isrc) {
+        if let Some(codes) = &mut self.codes {
+            codes.retain(|code| code.isrc != isrc);
+        }
+    }
+
+    /// How many listed codes are still without audio, once they were read.
+    fn left(&self) -> Option<usize> {
+        self.codes.as_ref().map(Vec::len)
+    }
+}
+
+/// What a file shows of itself for matching it to listed codes.
+fn label_of(file: &Scanned) -> listing::Label {
+    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    listing::Label::new(file.tags.title.as_deref(), &name, file.audio.duration_seconds())
 }
 
 /// How each file of the run is placed for the decision order: its recording in the run
@@ -288,8 +404,15 @@ fn store_fingerprint(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<(), Ledger
     Ok(())
 }
 
-/// Decides one file in the transaction and records it.
-fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) -> Result<Decided, LedgerError> {
+/// Decides one file in the transaction and records it. `run_majority` is the code most
+/// files of its recording in the run carry, if one is.
+fn decide_and_record(
+    tx: &mut dyn LedgerTx,
+    file: &Scanned,
+    options: &Decide,
+    listing: &mut Listing,
+    run_majority: Option<Isrc>,
+) -> Result<Decided, LedgerError> {
     let request = options.request_for(file);
     let carried = container::carried(&file.tags, &file.tags.written);
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
@@ -323,9 +446,39 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
         Some(target) => tx.recording(target)?.is_some_and(|recording| recording.status == Status::Void),
         None => false,
     };
-    let facts = Facts { known, standing, carried, sounds, link, target_void };
+    let label = label_of(file);
+    // The code a file carries that the ledger has for no audio (or not at all) is
+    // evidence, not proof: outvoted by its recording's other files, or contradicted by
+    // what a list says of it, the file is the conflict.
+    let mut mislabel_why = None;
+    let mislabelled = match (known, carried_code, &standing) {
+        (None, Some(code), CodeStanding::Unknown | CodeStanding::NoAudio) => {
+            if let Some(majority) = run_majority.filter(|majority| *majority != code) {
+                mislabel_why = Some(format!("the other files of its recording in this run carry {majority}"));
+                Some(Some(majority))
+            } else if standing == CodeStanding::NoAudio
+                && let Some(listed) = listing.get(tx, code)?
+                && listing::contradicts(&label, &listed)
+            {
+                mislabel_why = Some(listed_words(listing, code, &label));
+                Some(listing.candidates(tx, &label)?.into_iter().find(|other| *other != code))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    // New audio that sounds like nothing: a code a list brought in, if it matches one.
+    let decides_afresh = carried_code.is_none() || request.fix;
+    let listed = if known.is_none() && sounds == Sounds::Nothing && request.answer.is_none() && decides_afresh {
+        listing.candidates(tx, &label)?
+    } else {
+        Vec::new()
+    };
+    let facts = Facts { known, standing, carried, sounds, link, target_void, listed, mislabelled };
     let decision = policy::decide(&facts, &request);
-    let mut recorded = match record(tx, file, &decision, similar.first(), options, facts_void) {
+    let context = Context { similar: similar.first(), void_bound: facts_void, mislabel_why };
+    let mut recorded = match record(tx, file, &decision, &context, options) {
         Ok(recorded) => recorded,
         Err(e) if is_about_this_file(&e) => {
             Recorded { action: Action::Error, isrc: None, write: false, detail: Some(e.to_string()) }
@@ -344,6 +497,7 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     {
         store_fingerprint(tx, file)?;
         fill_in_metadata(tx, isrc, file, options)?;
+        listing.bound(isrc);
     }
     tx.log(&NewEvent {
         path: Some(crate::output::path(&file.path)),
@@ -354,6 +508,11 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
         ..NewEvent::new(&options.user, ledger::now(), recorded.action.as_str())
     })?;
     let question = match &decision {
+        Decision::Conflict(Conflict::Question { kind: QuestionKind::Imported, .. }) => Some(Question {
+            kind: QuestionKind::Imported,
+            candidates: listed_candidates(listing, &facts.listed, &label),
+            proposal: None,
+        }),
         Decision::Conflict(Conflict::Question { kind, .. }) => {
             Some(Question { kind: *kind, candidates: candidates(&similar), proposal: None })
         }
@@ -372,18 +531,65 @@ fn decide_and_record(tx: &mut dyn LedgerTx, file: &Scanned, options: &Decide) ->
     Ok(Decided { outcome, write: recorded.isrc.filter(|_| recorded.write), decision })
 }
 
+/// `x` rounded to `scale` (10 000: four decimals).
+fn round(value: f64, scale: f64) -> f64 {
+    (value * scale).round() / scale
+}
+
 /// The recordings a question is about, as printed.
 fn candidates(similar: &[Similar]) -> Vec<Candidate> {
-    let round = |value: f64, scale: f64| (value * scale).round() / scale;
     similar
         .iter()
         .map(|s| Candidate {
             isrc: s.isrc.to_string(),
             path: s.path.clone(),
-            ber: round(s.comparison.ber().unwrap_or(1.0), 10_000.0),
+            ber: Some(round(s.comparison.ber().unwrap_or(1.0), 10_000.0)),
             duration_difference_seconds: round(s.comparison.duration_difference, 1_000.0),
+            title: None,
         })
         .collect()
+}
+
+/// The listed codes an `imported` question is about: each with its title, and the file's
+/// playing time minus the declared one.
+fn listed_candidates(listing: &Listing, codes: &[Isrc], label: &listing::Label) -> Vec<Candidate> {
+    codes
+        .iter()
+        .map(|isrc| {
+            let record = listing.records.get(isrc);
+            let declared = record.and_then(|r| r.declared_ms).map(|ms| ms as f64 / 1000.0);
+            Candidate {
+                isrc: isrc.to_string(),
+                path: String::new(),
+                ber: None,
+                duration_difference_seconds: declared.map_or(0.0, |d| round(label.seconds - d, 1_000.0)),
+                title: record.and_then(|r| r.title.clone()),
+            }
+        })
+        .collect()
+}
+
+/// `GBLBL2300002 is listed as "Slow Tide" (4:02), and this file is "harbourlights" (3:45)`.
+fn listed_words(listing: &Listing, code: Isrc, label: &listing::Label) -> String {
+    let record = listing.records.get(&code);
+    let title = record.and_then(|r| r.title.clone()).unwrap_or_default();
+    let declared = record.and_then(|r| r.declared_ms).map(|ms| crate::output::duration(ms as f64 / 1000.0));
+    format!(
+        "{code} is listed as {title:?}{}, and this file is {} ({})",
+        declared.map(|d| format!(" ({d})")).unwrap_or_default(),
+        label.title.as_deref().map_or_else(|| "untitled".to_owned(), |t| format!("{t:?}")),
+        crate::output::duration(label.seconds)
+    )
+}
+
+/// What the words of a decision need beyond the decision.
+struct Context<'a> {
+    /// The recording the audio sounds most like, if any.
+    similar: Option<&'a Similar>,
+    /// The void code the file's audio is still bound to, if any.
+    void_bound: Option<Isrc>,
+    /// Why the carried code is taken for a mislabel, if it is.
+    mislabel_why: Option<String>,
 }
 
 /// Fills in the title and artist the ledger lacks for `isrc` from the file's tags, with
@@ -455,16 +661,16 @@ impl Recorded {
 }
 
 /// Carries out the ledger side of a decision.
-/// `void_bound` is the void code the file's audio is still bound to, if any: it is
+/// The void code the file's audio is still bound to, if any (`context.void_bound`), is
 /// unbound before the audio gets its new code.
 fn record(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
     decision: &Decision,
-    similar: Option<&Similar>,
+    context: &Context<'_>,
     options: &Decide,
-    void_bound: Option<Isrc>,
 ) -> Result<Recorded, LedgerError> {
+    let (similar, void_bound) = (context.similar, context.void_bound);
     let new_recording = |lineage: Option<(Isrc, Relation)>| NewRecording {
         title: file.tags.title.clone(),
         artist: file.tags.artist.clone(),
@@ -518,7 +724,7 @@ fn record(
             action: Action::Conflict,
             isrc: conflict_code(conflict),
             write: false,
-            detail: Some(describe(tx, conflict, similar)?),
+            detail: Some(describe(tx, conflict, context)?),
         },
     })
 }
@@ -611,13 +817,15 @@ fn conflict_code(conflict: &Conflict) -> Option<Isrc> {
         Conflict::CodeOnOtherAudio(isrc)
         | Conflict::VoidCode(isrc)
         | Conflict::Question { isrc, .. }
-        | Conflict::NotThatRecording { isrc, .. } => Some(*isrc),
+        | Conflict::NotThatRecording { isrc, .. }
+        | Conflict::Mislabelled { carried: isrc, .. } => Some(*isrc),
         _ => None,
     }
 }
 
 /// A conflict in words, with both sides: which code, and where the ledger has it.
-fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar>) -> Result<String, LedgerError> {
+fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, context: &Context<'_>) -> Result<String, LedgerError> {
+    let similar = context.similar;
     Ok(match conflict {
         Conflict::RetaggedDuplicate { ledger, file } => format!(
             "retagged duplicate: the ledger has this audio as {ledger}, the file carries {file}; \
@@ -645,7 +853,26 @@ fn describe(tx: &mut dyn LedgerTx, conflict: &Conflict, similar: Option<&Similar
             )
         }
         Conflict::Contradiction(text) => text.clone(),
+        Conflict::Question { kind: QuestionKind::Imported, isrc } => {
+            let recording = tx.recording(*isrc)?;
+            let title = recording.as_ref().and_then(|r| r.title.clone()).unwrap_or_default();
+            let declared = recording
+                .and_then(|r| r.declared_ms)
+                .map(|ms| format!(" ({})", crate::output::duration(ms as f64 / 1000.0)))
+                .unwrap_or_default();
+            format!(
+                "matches ISRC {isrc}, listed as {title:?}{declared} with no audio yet: pass --same-recording-as {isrc} \
+                 (or --accept imported, which links every file that matches exactly one listed code); it is asked \
+                 rather than given a new code, since a second code splits a recording's streams"
+            )
+        }
         Conflict::Question { kind, isrc } => describe_question(*kind, *isrc, similar),
+        Conflict::Mislabelled { carried, instead } => format!(
+            "the file carries {carried}, but {}: the tag is wrong{}; pass --fix to decide it afresh{}",
+            context.mislabel_why.clone().unwrap_or_default(),
+            instead.map(|i| format!(" (its recording is {i})")).unwrap_or_default(),
+            instead.map(|i| format!(" (or --fix --same-recording-as {i})")).unwrap_or_default()
+        ),
         Conflict::NotThatRecording { isrc, edit: true } => format!(
             "--same-recording-as {isrc}: this audio is likely an edit of {isrc}, not the same recording; \
              a new code is due (--new-version-of {isrc} --as edit); {}",
@@ -679,6 +906,7 @@ fn describe_question(kind: QuestionKind, isrc: Isrc, similar: Option<&Similar>) 
              version? only you can say)"
         }
         QuestionKind::Several => " (it sounds like several recordings: say which, in a decisions file if need be)",
+        QuestionKind::Imported => " (it matches a code a list brought in)",
     };
     format!("sounds like ISRC {isrc}{why}: {answer}{hint}")
 }

@@ -44,7 +44,7 @@ fn first_question<'f>(
     files: &[&'f Scanned],
     decide: &Decide,
 ) -> anyhow::Result<Option<(&'f Scanned, Question)>> {
-    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, decide, None))?;
+    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, decide, None))?.decided;
     Ok(files.iter().zip(decided).find_map(|(file, d)| Some((*file, d.outcome.question?))))
 }
 
@@ -56,10 +56,13 @@ fn proposal_for(
     file: &Scanned,
 ) -> anyhow::Result<Option<Answer>> {
     let accepting = Decide {
-        request: super::policy::Request { accept: Accept { encodes: true, edits: true }, ..decide.request.clone() },
+        request: super::policy::Request {
+            accept: Accept { encodes: true, edits: true, imported: true },
+            ..decide.request.clone()
+        },
         ..decide.clone()
     };
-    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
+    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?.decided;
     let at = files.iter().position(|f| std::ptr::eq(*f, file));
     Ok(at.and_then(|at| answer_of(&decided[at].decision)))
 }
@@ -81,15 +84,24 @@ fn show(out: &mut dyn Write, file: &Scanned, question: &Question, proposal: Opti
     writeln!(out)?;
     writeln!(out, "{}  ({kind})", crate::output::path(&file.path))?;
     for (n, candidate) in question.candidates.iter().enumerate() {
-        writeln!(
-            out,
-            "  {}. sounds like {} ({}): bit error rate {:.3}, {:+.1} s",
-            n + 1,
-            candidate.isrc,
-            candidate.path,
-            candidate.ber,
-            candidate.duration_difference_seconds
-        )?;
+        match candidate.ber {
+            Some(ber) => writeln!(
+                out,
+                "  {}. sounds like {} ({}): bit error rate {ber:.3}, {:+.1} s",
+                n + 1,
+                candidate.isrc,
+                candidate.path,
+                candidate.duration_difference_seconds
+            )?,
+            None => writeln!(
+                out,
+                "  {}. listed as {} {:?} (no audio yet): {:+.1} s from its declared length",
+                n + 1,
+                candidate.isrc,
+                candidate.title.as_deref().unwrap_or(""),
+                candidate.duration_difference_seconds
+            )?,
+        }
     }
     writeln!(out, "  [1-{}] the same recording as that one (its code)", question.candidates.len().max(1))?;
     writeln!(out, "  [v] a new version of the first one (asks which kind)")?;

@@ -21,6 +21,7 @@
 mod decide;
 pub(crate) mod decisions;
 mod interactive;
+pub(crate) mod listing;
 pub(crate) mod policy;
 mod prepare;
 mod seen;
@@ -164,6 +165,8 @@ pub(crate) struct Report {
     pub interrupted: Option<u8>,
     /// The run's id in the ledger (none for a dry run, or a run that decided nothing).
     pub run: Option<i64>,
+    /// How many codes a list brought in still have no audio, when the run looked.
+    pub listed_left: Option<usize>,
 }
 
 /// Runs `assign` on `ledger`.
@@ -205,6 +208,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         quit: false,
         remembered,
         run: None,
+        listed_left: None,
     };
     if options.stop.requested() {
         // Stopped while reading: nothing is decided, nothing written.
@@ -241,9 +245,10 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         ledger.transaction(|tx| decide::decide_all(tx, &only_files, &decide, Some(&run)))
     };
     let decided = match decided {
-        Ok((decided, run)) => {
-            report.run = run;
-            decided
+        Ok(done) => {
+            report.run = done.run;
+            report.listed_left = done.listed_left;
+            done.decided
         }
         // A full disk under the ledger: nothing was decided, and the report says so.
         Err(error @ LedgerError::DiskFull(_)) => {
@@ -351,11 +356,14 @@ fn accepted_proposals(
     decide: &Decide,
 ) -> Result<Vec<Option<decide::Proposal>>, LedgerError> {
     let accepting = Decide {
-        request: policy::Request { accept: policy::Accept { encodes: true, edits: true }, ..decide.request.clone() },
+        request: policy::Request {
+            accept: policy::Accept { encodes: true, edits: true, imported: true },
+            ..decide.request.clone()
+        },
         ..decide.clone()
     };
-    let (decided, _) = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
-    Ok(decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
+    let done = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
+    Ok(done.decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
 }
 
 /// How many files ended in each action, as a run records it.

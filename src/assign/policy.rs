@@ -218,13 +218,15 @@ impl Answer {
     }
 }
 
-/// Which open questions are answered in bulk (`--accept encodes,edits`).
+/// Which open questions are answered in bulk (`--accept encodes,edits,imported`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Accept {
     /// Link every other encoding of exactly one recording to its code.
     pub encodes: bool,
     /// Give every likely edit a new code, an `edit` of the recording it was cut from.
     pub edits: bool,
+    /// Link every file that matches exactly one code a list brought in with no audio.
+    pub imported: bool,
 }
 
 /// What the engineer asked for, for one file.
@@ -300,6 +302,15 @@ pub struct Facts {
     pub link: LinkCheck,
     /// Whether the code the answer names is void in the ledger.
     pub target_void: bool,
+    /// The codes a list brought in, with no audio yet, that the file matches by title,
+    /// track number and duration ([`super::listing`]), the best first; looked up only
+    /// where a code would otherwise be issued.
+    pub listed: Vec<Isrc>,
+    /// Whether the code the file carries (one the ledger has for no audio, or not at
+    /// all) is contradicted: by what a list says of it, or by the other files of its
+    /// recording in the run, which carry another; with the code that should be there,
+    /// when one is known.
+    pub mislabelled: Option<Option<Isrc>>,
 }
 
 /// An open question: what only the engineer can answer.
@@ -315,6 +326,9 @@ pub enum QuestionKind {
     SameFormat,
     /// The same recording as several recordings: never answered in bulk.
     Several,
+    /// New audio matching a code a list brought in with no audio yet (by title, track
+    /// number and duration): that code (`--accept imported`, when it matches one)?
+    Imported,
 }
 
 /// Why a file is left alone and reported.
@@ -343,6 +357,14 @@ pub enum Conflict {
         kind: QuestionKind,
         /// The recording it sounds like (the first, for `several`).
         isrc: Isrc,
+    },
+    /// The code a file carries is contradicted: what a list says of it, or the other
+    /// files of its recording (`--fix` decides the file afresh).
+    Mislabelled {
+        /// The code the file carries.
+        carried: Isrc,
+        /// The code its recording should have, when one is known.
+        instead: Option<Isrc>,
     },
     /// A link answer the sound contradicts (`--force-link` overrides).
     NotThatRecording {
@@ -412,11 +434,13 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
         Carried::Code { isrc, .. } if facts.standing == CodeStanding::Void && !request.fix => {
             return Decision::Conflict(Conflict::VoidCode(*isrc));
         }
-        // --fix decides afresh a file whose code the ledger has for other audio, or has voided.
+        // --fix decides afresh a file whose code the ledger has for other audio, or has
+        // voided, or that is mislabelled.
         Carried::Code { .. }
             if request.fix
                 && facts.known.is_none()
-                && matches!(facts.standing, CodeStanding::OtherAudio | CodeStanding::Void) =>
+                && (matches!(facts.standing, CodeStanding::OtherAudio | CodeStanding::Void)
+                    || facts.mislabelled.is_some()) =>
         {
             None
         }
@@ -466,7 +490,10 @@ pub fn decide(facts: &Facts, request: &Request) -> Decision {
                 Decision::Conflict(Conflict::Question { kind: QuestionKind::SameFormat, isrc })
             }
             CodeStanding::OtherAudio => Decision::Conflict(Conflict::CodeOnOtherAudio(isrc)),
-            _ => Decision::Adopt { isrc, write: !complete },
+            _ => match facts.mislabelled {
+                Some(instead) => Decision::Conflict(Conflict::Mislabelled { carried: isrc, instead }),
+                None => Decision::Adopt { isrc, write: !complete },
+            },
         },
     }
 }
@@ -481,7 +508,13 @@ fn new_audio(facts: &Facts, request: &Request) -> Decision {
     }
     let question = |kind, isrc| Decision::Conflict(Conflict::Question { kind, isrc });
     match &facts.sounds {
-        Sounds::Nothing => Decision::Issue { lineage: None },
+        // Like nothing the ledger's audio sounds like: a code a list brought in, if the
+        // file matches one; a new code only when nothing matches.
+        Sounds::Nothing => match facts.listed.as_slice() {
+            [] => Decision::Issue { lineage: None },
+            [one] if request.accept.imported => Decision::Link(*one),
+            [first, ..] => question(QuestionKind::Imported, *first),
+        },
         Sounds::Recording { isrc, encoding: true } if request.accept.encodes => Decision::Link(*isrc),
         Sounds::Recording { isrc, encoding: true } => question(QuestionKind::Encode, *isrc),
         Sounds::Recording { isrc, encoding: false } => question(QuestionKind::SameFormat, *isrc),
@@ -569,7 +602,16 @@ mod tests {
     }
 
     fn facts(known: Option<Isrc>, carried: Carried, standing: CodeStanding) -> Facts {
-        Facts { known, carried, standing, sounds: Sounds::Nothing, link: LinkCheck::NotAsked, target_void: false }
+        Facts {
+            known,
+            carried,
+            standing,
+            sounds: Sounds::Nothing,
+            link: LinkCheck::NotAsked,
+            target_void: false,
+            listed: Vec::new(),
+            mislabelled: None,
+        }
     }
 
     fn carrying(isrc: Isrc) -> Carried {
@@ -581,7 +623,7 @@ mod tests {
     }
 
     fn accepting(encodes: bool, edits: bool) -> Request {
-        Request { accept: Accept { encodes, edits }, ..Request::default() }
+        Request { accept: Accept { encodes, edits, imported: false }, ..Request::default() }
     }
 
     fn question(kind: QuestionKind, isrc: Isrc) -> Decision {
@@ -894,6 +936,36 @@ mod tests {
             let fix = Request { fix: true, ..Request::default() };
             assert!(matches!(decide(&split, &fix), Decision::Conflict(Conflict::LocationsDisagree(_))));
         }
+    }
+
+    #[test]
+    fn new_audio_matching_a_listed_code_is_asked_about_never_issued() {
+        let new = || facts(None, Carried::Nothing, CodeStanding::Unknown);
+        let one = Facts { listed: vec![y()], ..new() };
+        assert_eq!(decide(&one, &Request::default()), question(QuestionKind::Imported, y()));
+        let imported = Request { accept: Accept { imported: true, ..Accept::default() }, ..Request::default() };
+        assert_eq!(decide(&one, &imported), Decision::Link(y()));
+        assert_eq!(decide(&one, &accepting(true, true)), question(QuestionKind::Imported, y()), "not by encodes");
+        let two = Facts { listed: vec![y(), x()], ..new() };
+        assert_eq!(decide(&two, &imported), question(QuestionKind::Imported, y()), "several: never in bulk");
+        assert_eq!(decide(&one, &answer(Answer::New)), Decision::Issue { lineage: None }, "the engineer says new");
+        // The sound goes first: audio that sounds like a recording is asked about that.
+        let sounds = Facts { sounds: Sounds::Recording { isrc: x(), encoding: true }, ..one };
+        assert_eq!(decide(&sounds, &imported), question(QuestionKind::Encode, x()));
+    }
+
+    #[test]
+    fn a_mislabelled_file_is_a_conflict_and_fix_decides_it_afresh() {
+        let carrying_listed = || facts(None, carrying(y()), CodeStanding::NoAudio);
+        assert_eq!(decide(&carrying_listed(), &Request::default()), Decision::Adopt { isrc: y(), write: false });
+        let odd = Facts { mislabelled: Some(Some(x())), listed: vec![x()], ..carrying_listed() };
+        assert_eq!(
+            decide(&odd, &Request::default()),
+            Decision::Conflict(Conflict::Mislabelled { carried: y(), instead: Some(x()) })
+        );
+        let fix_imported =
+            Request { fix: true, accept: Accept { imported: true, ..Accept::default() }, ..Request::default() };
+        assert_eq!(decide(&odd, &fix_imported), Decision::Link(x()));
     }
 
     #[test]

@@ -97,7 +97,7 @@ fn mp3(name: &str, audio: u64, sound: u64) -> Scanned {
 fn decide(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
     let options = options(request);
-    let (decided, _) = ledger.transaction(|tx| decide_all(tx, &files, &options, None)).expect("decided");
+    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options, None)).expect("decided").decided;
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 
@@ -367,7 +367,7 @@ fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
 fn dry_run(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
     let options = options(request);
-    let (decided, _) = ledger.dry_run(|tx| decide_all(tx, &files, &options, None)).expect("decided");
+    let decided = ledger.dry_run(|tx| decide_all(tx, &files, &options, None)).expect("decided").decided;
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 

@@ -158,6 +158,7 @@ pub(super) fn assign_options(
                 accept: Accept {
                     encodes: args.accept.contains(&AcceptWord::Encodes),
                     edits: args.accept.contains(&AcceptWord::Edits),
+                    imported: args.accept.contains(&AcceptWord::Imported),
                 },
                 force_link: args.force_link,
             },
@@ -195,6 +196,48 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
         bail!("--year {year} is not a plausible year of reference");
     }
     Ok((year % 100) as u8)
+}
+
+/// The codes `ledger export` is limited to (`--prefix`, `--release`, `--codes`, `--since`).
+pub(super) fn export_filter(
+    ledger: &mut dyn Ledger,
+    prefix: Option<crate::isrc::Prefix>,
+    release: Option<&crate::isrc::Catalog>,
+    codes: Option<&str>,
+    since: Option<&str>,
+) -> anyhow::Result<crate::commands::ledger::ExportFilter> {
+    let release = match release {
+        Some(upc) => {
+            let Some(found) = ledger.release(upc)? else {
+                bail!("release {} is not in the ledger", upc.as_typed());
+            };
+            Some(found.tracks.iter().map(|track| track.isrc).collect())
+        }
+        None => None,
+    };
+    let codes = match codes {
+        Some(given) => {
+            let text = if std::path::Path::new(given).is_file() {
+                std::fs::read_to_string(given).map_err(|e| anyhow::anyhow!("--codes {given}: {e}"))?
+            } else {
+                given.to_owned()
+            };
+            let words = text.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|w| !w.is_empty());
+            let parsed: Result<std::collections::HashSet<_>, _> = words
+                .map(|word| crate::isrc::Isrc::parse(word).map_err(|e| anyhow::anyhow!("--codes: {word:?}: {e}")))
+                .collect();
+            Some(parsed?)
+        }
+        None => None,
+    };
+    let since = match since {
+        Some(text) => Some(
+            crate::ledger::exchange::cell::parse_time(text)
+                .ok_or_else(|| anyhow::anyhow!("--since {text:?}: expected a date like 2026-01-31"))?,
+        ),
+        None => None,
+    };
+    Ok(crate::commands::ledger::ExportFilter { prefix, release, codes, since })
 }
 
 /// What `ledger import` was asked: the file, how its header is read, what it may do.

@@ -337,8 +337,9 @@ pub struct AssignArgs {
     #[arg(long = "as", value_name = "KIND", requires = "new_version_of")]
     pub relation: Option<Relation>,
     /// Answer open questions in bulk: `encodes` links every other encoding of exactly
-    /// one recording to its code; `edits` gives every likely edit a new code as an edit.
-    #[arg(long, value_name = "encodes,edits", value_delimiter = ',', value_enum)]
+    /// one recording to its code; `edits` gives every likely edit a new code as an edit;
+    /// `imported` links new audio matching exactly one imported code with no audio.
+    #[arg(long, value_name = "encodes,edits,imported", value_delimiter = ',', value_enum)]
     pub accept: Vec<AcceptWord>,
     /// Answers per file (JSON Lines or CSV: path or audio_id, decision, isrc, as); the
     /// JSON Lines of `assign --dry-run --json` are read as they are.
@@ -363,6 +364,9 @@ pub enum AcceptWord {
     Encodes,
     /// Likely edits: a new code each, as an edit of the recording they were cut from.
     Edits,
+    /// New audio matching exactly one code a list brought in (`ledger import`) with no
+    /// audio yet, by title, track number and duration: linked to that code.
+    Imported,
 }
 
 /// `ledger` subcommands.
@@ -370,7 +374,11 @@ pub enum AcceptWord {
 pub enum LedgerCommand {
     /// Every recording, by code.
     #[command(after_help = examples::LEDGER_LIST)]
-    List,
+    List {
+        /// Only the active codes with no audio bound yet (imported from a list, say).
+        #[arg(long)]
+        unbound: bool,
+    },
     /// One recording: its audio ids and history.
     #[command(after_help = examples::LEDGER_SHOW)]
     Show {
@@ -406,6 +414,19 @@ pub enum LedgerCommand {
         /// Write to FILE (atomically) instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Only the codes of this prefix.
+        #[arg(long, value_name = "CC-XXX")]
+        prefix: Option<Prefix>,
+        /// Only the codes on this release (its UPC/EAN).
+        #[arg(long, value_name = "UPC")]
+        release: Option<Catalog>,
+        /// Only these codes: a list (comma- or space-separated) or a file of them, one or
+        /// more per line.
+        #[arg(long, value_name = "FILE|LIST")]
+        codes: Option<String>,
+        /// Only the codes that entered the ledger on or after this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
     },
     /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
     #[command(after_help = examples::LEDGER_IMPORT)]
@@ -530,8 +551,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let options = config::assign_options(args, common, ledger.as_mut())?;
             commands::assign::run(ledger.as_mut(), &options, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::List } => {
-            commands::ledger::list(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
+        Command::Ledger { command: LedgerCommand::List { unbound } } => {
+            commands::ledger::list(config::open_existing_to_read(common)?.as_mut(), *unbound, common.json, out)?
         }
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
@@ -553,12 +574,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let user = config::actor(ledger.as_mut())?;
             commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &user, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Export { format, recordings, output } } => {
+        Command::Ledger {
+            command: LedgerCommand::Export { format, recordings, output, prefix, release, codes, since },
+        } => {
             let json = commands::ledger::ExportFormat::Json;
             let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
             let mut ledger = config::open_existing_to_read(common)?;
             let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
-            commands::ledger::export(ledger.as_mut(), format, list, output.as_deref(), common.quiet, out)?
+            let filter =
+                config::export_filter(ledger.as_mut(), *prefix, release.as_ref(), codes.as_deref(), since.as_deref())?;
+            commands::ledger::export(ledger.as_mut(), format, list, &filter, output.as_deref(), common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, foreign, update } } => {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).

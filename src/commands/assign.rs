@@ -31,6 +31,13 @@ pub(crate) fn run(
         })
     });
     print(out, &report.outcomes, json, options.quiet, options.dry_run, report.run)?;
+    if let (Some(left @ 1..), false) = (report.listed_left, options.quiet) {
+        eprintln!(
+            "{} a list brought in still {} no audio (isrc-stamp ledger list --unbound)",
+            output::count(left, "code", "codes"),
+            if left == 1 { "has" } else { "have" }
+        );
+    }
     if report.remembered > 0 && !options.quiet {
         eprintln!(
             "{} unchanged on disk since decided: not decoded again (--rehash decodes them)",

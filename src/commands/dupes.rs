@@ -24,6 +24,7 @@ fn print(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings, json: b
         findings.groups.iter().try_for_each(|line| output::json_line(out, line))?;
         findings.recordings.iter().try_for_each(|line| output::json_line(out, line))?;
         findings.edits.iter().try_for_each(|line| output::json_line(out, line))?;
+        findings.shared.iter().try_for_each(|line| output::json_line(out, line))?;
     } else {
         write_report(out, errors, findings)?;
     }
@@ -41,16 +42,26 @@ fn write_report(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings) 
             output::escape_controls(&error.error)
         )?;
     }
-    if findings.groups.is_empty() && findings.recordings.is_empty() && findings.edits.is_empty() {
+    if findings.groups.is_empty()
+        && findings.recordings.is_empty()
+        && findings.edits.is_empty()
+        && findings.shared.is_empty()
+    {
         return writeln!(out, "no duplicates");
     }
+    let missing = |missing: bool| if missing { "  CODES MISSING: some copies carry no code" } else { "" };
     for group in &findings.groups {
-        let flag = if group.codes_differ { "  CODES DIFFER: one recording, one ISRC" } else { "" };
+        let flag =
+            if group.codes_differ { "  CODES DIFFER: one recording, one ISRC" } else { missing(group.codes_missing) };
         writeln!(out, "exact copies, {} ({}){flag}", output::duration(group.duration_seconds), group.audio_id)?;
         write_rows(out, group.files.iter().map(|f| (String::new(), f)).collect())?;
     }
     for recording in &findings.recordings {
-        let flag = if recording.codes_differ { "  CODES DIFFER: the code should be shared" } else { "" };
+        let flag = if recording.codes_differ {
+            "  CODES DIFFER: the code should be shared"
+        } else {
+            missing(recording.codes_missing)
+        };
         writeln!(out, "same recording in {} encodings{flag}", recording.members.len())?;
         let mut rows = Vec::new();
         for (n, member) in recording.members.iter().enumerate() {
@@ -64,6 +75,25 @@ fn write_report(out: &mut dyn Write, errors: &[ErrorLine], findings: &Findings) 
             );
         }
         write_rows(out, rows)?;
+    }
+    for shared in &findings.shared {
+        writeln!(
+            out,
+            "{} on {} recordings  ONE CODE, TWO RECORDINGS: a mislabelled copy, or an edit sharing its original's code",
+            shared.isrc,
+            shared.recordings.len()
+        )?;
+        for (n, files) in shared.recordings.iter().enumerate() {
+            let label = format!("recording {}", n + 1);
+            write_rows(
+                out,
+                files
+                    .iter()
+                    .enumerate()
+                    .map(|(k, f)| (if k == 0 { label.clone() } else { String::new() }, f))
+                    .collect(),
+            )?;
+        }
     }
     for edit in &findings.edits {
         let flag = if edit.shared_code { "  SHARED CODE: an edit needs its own code" } else { "" };

@@ -34,10 +34,14 @@ struct Listed<'a> {
     duration_seconds: Option<f64>,
 }
 
-/// Runs `ledger list`: every recording, by code, with its title, version, artist and the
-/// duration of its reference audio (as in `export --recordings`).
-pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let entries = exchange::entries(ledger)?;
+/// Runs `ledger list`: every recording (with `unbound`, the active ones with no audio
+/// yet), by code, with its title, version, artist and the duration of its reference
+/// audio (as in `export --recordings`), or the duration a list declared.
+pub(crate) fn list(ledger: &mut dyn Ledger, unbound: bool, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let mut entries = exchange::entries(ledger)?;
+    if unbound {
+        entries.retain(|entry| entry.audio.is_empty() && entry.recording.status == ledger::Status::Active);
+    }
     let rows: Vec<CodeRow> = entries.iter().map(CodeRow::of).collect();
     if json {
         for (entry, row) in entries.iter().zip(&rows) {
@@ -58,7 +62,10 @@ pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> 
             r.isrc.as_str(),
             r.status.as_str(),
             r.origin.as_str(),
-            row.duration_seconds.map(output::duration).unwrap_or_else(|| "-".into()),
+            row.duration_seconds
+                .or(r.declared_ms.map(|ms| ms as f64 / 1000.0))
+                .map(output::duration)
+                .unwrap_or_else(|| "-".into()),
             output::escape_controls(r.title.as_deref().unwrap_or("-")),
             output::escape_controls(r.version_note.as_deref().unwrap_or("-")),
             output::escape_controls(r.artist.as_deref().unwrap_or("-"))
@@ -115,12 +122,62 @@ pub(crate) fn edit(
     Ok(Exit::Clean)
 }
 
-/// A recording with its audio ids and history, as `ledger show --json` prints it.
+/// A recording with its audio ids, where each was seen, and its history, as `ledger
+/// show --json` prints it.
 #[derive(Debug, Serialize)]
 struct Shown {
     recording: Recording,
     audio: Vec<AudioRecord>,
+    seen: Vec<SeenAt>,
+    releases: Vec<OnRelease>,
     events: Vec<Event>,
+}
+
+/// A path where an audio id of the code was seen, and when last.
+#[derive(Debug, Serialize)]
+struct SeenAt {
+    audio_id: AudioId,
+    path: String,
+    first_seen: i64,
+    last_seen: i64,
+}
+
+/// A release the code is on.
+#[derive(Debug, Serialize)]
+struct OnRelease {
+    upc: String,
+    disc: u32,
+    track: u32,
+}
+
+/// Every path where each of `audio` was seen (its history's events that name a path),
+/// with when first and last, in the order of the audio ids, then of first sight.
+fn seen_at(ledger: &mut dyn Ledger, audio: &[AudioRecord]) -> anyhow::Result<Vec<SeenAt>> {
+    let mut seen: Vec<SeenAt> = Vec::new();
+    for record in audio {
+        let start = seen.len();
+        for event in ledger.events_for_audio(&record.audio_id)? {
+            let Some(path) = event.path else { continue };
+            match seen[start..].iter_mut().find(|s| s.path == path) {
+                Some(known) => known.last_seen = known.last_seen.max(event.at),
+                None => seen.push(SeenAt {
+                    audio_id: record.audio_id.clone(),
+                    path,
+                    first_seen: event.at,
+                    last_seen: event.at,
+                }),
+            }
+        }
+        if seen.len() == start && !record.first_path.is_empty() {
+            seen.push(SeenAt {
+                audio_id: record.audio_id.clone(),
+                path: record.first_path.clone(),
+                first_seen: record.added_at,
+                last_seen: record.added_at,
+            });
+        }
+    }
+    Ok(seen)
 }
 
 /// Runs `ledger show ISRC`: exit 1 when the ledger does not hold the code.
@@ -129,7 +186,14 @@ pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dy
         eprintln!("isrc-stamp: {isrc} is not in the ledger");
         return Ok(Exit::Findings);
     };
-    let shown = Shown { audio: ledger.audio_for_code(isrc)?, events: ledger.events_for(isrc)?, recording };
+    let audio = ledger.audio_for_code(isrc)?;
+    let seen = seen_at(ledger, &audio)?;
+    let releases = ledger
+        .tracks_of(isrc)?
+        .into_iter()
+        .map(|(upc, track)| OnRelease { upc: upc.as_typed().to_owned(), disc: track.disc, track: track.number })
+        .collect();
+    let shown = Shown { audio, seen, releases, events: ledger.events_for(isrc)?, recording };
     if json {
         output::json_line(out, &shown)?;
         return Ok(Exit::Clean);
@@ -155,11 +219,25 @@ pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dy
     if let (Some(parent), Some(relation)) = (r.parent, r.relation) {
         writeln!(out, "  lineage     {} of {parent}", relation.as_str())?;
     }
+    if let Some(ms) = r.declared_ms {
+        writeln!(out, "  declared    {}", output::duration(ms as f64 / 1000.0))?;
+    }
+    for release in &shown.releases {
+        writeln!(out, "  release     {} disc {} track {}", release.upc, release.disc, release.track)?;
+    }
     for audio in &shown.audio {
         writeln!(
             out,
             "  audio       {}  {} Hz {} ch {}-bit, {} frames, first seen {}",
             audio.audio_id, audio.sample_rate, audio.channels, audio.bits, audio.frames, audio.first_path
+        )?;
+    }
+    for seen in &shown.seen {
+        writeln!(
+            out,
+            "  seen at     {}  (last {})",
+            output::escape_controls(&seen.path),
+            output::timestamp(seen.last_seen)
         )?;
     }
     for event in &shown.events {
@@ -194,6 +272,30 @@ pub(crate) enum List {
     Codes,
 }
 
+/// The codes an export is limited to; every code when nothing is set.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExportFilter {
+    /// Only this prefix.
+    pub prefix: Option<Prefix>,
+    /// Only the codes on a release.
+    pub release: Option<std::collections::HashSet<Isrc>>,
+    /// Only these codes.
+    pub codes: Option<std::collections::HashSet<Isrc>>,
+    /// Only codes that entered the ledger at or after this time.
+    pub since: Option<i64>,
+}
+
+impl ExportFilter {
+    /// Whether `recording` is in the export.
+    fn keeps(&self, recording: &Recording) -> bool {
+        let code = recording.isrc;
+        self.prefix.is_none_or(|prefix| code.prefix() == prefix)
+            && self.release.as_ref().is_none_or(|codes| codes.contains(&code))
+            && self.codes.as_ref().is_none_or(|codes| codes.contains(&code))
+            && self.since.is_none_or(|since| recording.entered_at >= since)
+    }
+}
+
 /// Runs `ledger export`: every recording with its audio ids (or the code list), to `out`
 /// or, written atomically, to `output`. The ledger is read one page of
 /// [`exchange::PAGE`] recordings at a time from one snapshot, and each page written as it
@@ -202,6 +304,7 @@ pub(crate) fn export(
     ledger: &mut dyn Ledger,
     format: ExportFormat,
     list: List,
+    filter: &ExportFilter,
     output: Option<&Path>,
     quiet: bool,
     out: &mut dyn Write,
@@ -209,7 +312,8 @@ pub(crate) fn export(
     // A snapshot is consistent while others assign, and needs no right to write.
     let mut snapshot = ledger.snapshot()?;
     let Some(path) = output else {
-        write_export(snapshot.as_mut(), exchange::PAGE, format, list, out).map_err(ExportFailure::into_error)?;
+        write_export(snapshot.as_mut(), exchange::PAGE, format, list, filter, out)
+            .map_err(ExportFailure::into_error)?;
         return Ok(Exit::Clean);
     };
     // A ledger that cannot be read is reported as such, not as a file that cannot be
@@ -217,7 +321,7 @@ pub(crate) fn export(
     let mut unread: Option<LedgerError> = None;
     let mut written = Written::default();
     let result = crate::write::write_atomically(path, |out| {
-        match write_export(snapshot.as_mut(), exchange::PAGE, format, list, out) {
+        match write_export(snapshot.as_mut(), exchange::PAGE, format, list, filter, out) {
             Ok(done) => {
                 written = done;
                 Ok(())
@@ -311,12 +415,16 @@ fn write_export(
     page: usize,
     format: ExportFormat,
     list: List,
+    filter: &ExportFilter,
     out: &mut dyn Write,
 ) -> Result<Written, ExportFailure> {
     let mut rows = Rows::new(list, format, out).map_err(ExportFailure::Output)?;
     let mut written = Written::default();
     for entry in exchange::Pages::new(snapshot, page) {
         let entry = entry.map_err(ExportFailure::Ledger)?;
+        if !filter.keeps(&entry.recording) {
+            continue;
+        }
         rows.write(&entry).map_err(ExportFailure::Output)?;
         written.recordings += 1;
         written.audio += entry.audio.len();
@@ -620,7 +728,7 @@ pub(crate) fn void(
                     match tx.recording(isrc)? {
                         None => problems.push(format!("{isrc} is not in the ledger")),
                         Some(recording) if recording.status == ledger::Status::Void => {
-                            problems.push(format!("{isrc} is void already"));
+                            problems.push(format!("{isrc} is already void"));
                         }
                         Some(_) => {}
                     }
@@ -910,8 +1018,8 @@ mod tests {
         fn events_of_run(&mut self, run: i64) -> crate::ledger::Result<Vec<Event>> {
             self.inner.events_of_run(run)
         }
-        fn codes_without_audio(&mut self) -> crate::ledger::Result<Vec<Recording>> {
-            self.inner.codes_without_audio()
+        fn codes_without_audio(&mut self, imported_only: bool) -> crate::ledger::Result<Vec<Recording>> {
+            self.inner.codes_without_audio(imported_only)
         }
         fn release(&mut self, upc: &crate::isrc::Catalog) -> crate::ledger::Result<Option<crate::ledger::Release>> {
             self.inner.release(upc)
@@ -1055,7 +1163,7 @@ mod tests {
         let handle: &mut dyn Ledger = ledger;
         let mut watched = Watched { inner: handle.snapshot().unwrap(), written: written.clone(), pages: Vec::new() };
         let mut out = written.clone();
-        let counted = write_export(&mut watched, page, format, list, &mut out).unwrap();
+        let counted = write_export(&mut watched, page, format, list, &ExportFilter::default(), &mut out).unwrap();
         let pages = watched.pages;
         drop(watched.inner);
         let bytes = written.0.borrow().clone();

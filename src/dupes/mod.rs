@@ -13,8 +13,14 @@
 //!    new code is due. Only pairs that share fingerprint items are compared in full, so
 //!    a large folder does not cost a comparison per pair.
 //!
-//! Exit code 1 when an exact group or a `same-recording` group carries different codes;
-//! 2 when a file could not be read; else 0. A `likely-edit` link whose sides share a
+//! 4. **Codes against recordings**: a group some of whose files carry a code and others
+//!    none (`codes_missing`: the copies left untagged), and one code carried by files of
+//!    two different recordings (`code-on-two-recordings`: a mislabelled copy, or an edit
+//!    sharing its original's code).
+//!
+//! Exit code 1 when an exact group or a `same-recording` group carries different codes
+//! or is partly untagged, or one code is on two recordings; 2 when a file could not be
+//! read; else 0. A `likely-edit` link whose sides share a
 //! code is reported (`shared_code`) but is no finding on its own: the verdict is a
 //! likelihood, and `assign` asks about it.
 
@@ -57,6 +63,8 @@ pub(crate) struct ExactGroup {
     pub audio_id: String,
     pub duration_seconds: f64,
     pub codes_differ: bool,
+    /// Some files carry a code and others none.
+    pub codes_missing: bool,
     pub files: Vec<FileLine>,
 }
 
@@ -66,7 +74,18 @@ pub(crate) struct ExactGroup {
 pub(crate) struct SameRecording {
     pub kind: &'static str,
     pub codes_differ: bool,
+    /// Some files carry a code and others none.
+    pub codes_missing: bool,
     pub members: Vec<Member>,
+}
+
+/// One code carried by files of two or more different recordings.
+#[derive(Debug, Serialize)]
+pub(crate) struct CodeOnRecordings {
+    pub kind: &'static str,
+    pub isrc: String,
+    /// The files carrying it, one list per recording.
+    pub recordings: Vec<Vec<FileLine>>,
 }
 
 /// One audio id of a [`SameRecording`] group, compared with the group's first member.
@@ -122,6 +141,11 @@ impl Audio<'_> {
         self.files.iter().flat_map(|file| codes_of(file)).collect()
     }
 
+    /// Whether some of its files carry no code.
+    fn untagged(&self) -> bool {
+        self.files.iter().any(|file| file.tags.isrcs.is_empty())
+    }
+
     /// How good a source it is ([`crate::audio::AudioFacts::source_rank`]).
     fn quality(&self) -> (bool, u64, u64) {
         self.files[0].audio.source_rank()
@@ -141,12 +165,16 @@ pub(crate) struct Findings {
     pub groups: Vec<ExactGroup>,
     pub recordings: Vec<SameRecording>,
     pub edits: Vec<LikelyEdit>,
+    pub shared: Vec<CodeOnRecordings>,
 }
 
 impl Findings {
-    /// Whether one recording carries different codes somewhere.
+    /// Whether codes and recordings disagree somewhere: one recording with different
+    /// codes or partly untagged, one code on two recordings.
     pub(crate) fn codes_differ(&self) -> bool {
-        self.groups.iter().any(|g| g.codes_differ) || self.recordings.iter().any(|r| r.codes_differ)
+        self.groups.iter().any(|g| g.codes_differ || g.codes_missing)
+            || self.recordings.iter().any(|r| r.codes_differ || r.codes_missing)
+            || !self.shared.is_empty()
     }
 }
 
@@ -198,6 +226,7 @@ pub(crate) fn run(options: &DupesOptions) -> Report {
         groups: audio.iter().filter(|a| a.files.len() > 1).map(exact_group).collect(),
         recordings: same_recordings(&audio, &matches),
         edits: likely_edits(&audio, &matches),
+        shared: codes_on_recordings(&audio, &matches),
     };
     Report {
         errors,
@@ -231,13 +260,38 @@ fn distinct_audio<'s>(scanned: &[&'s Scanned]) -> Vec<Audio<'s>> {
 
 /// The report of an exact group.
 fn exact_group(audio: &Audio<'_>) -> ExactGroup {
+    let codes = audio.codes();
     ExactGroup {
         kind: "exact",
         audio_id: audio.audio_id.to_string(),
         duration_seconds: audio.duration,
-        codes_differ: audio.codes().len() > 1,
+        codes_differ: codes.len() > 1,
+        codes_missing: !codes.is_empty() && audio.untagged(),
         files: audio.files(),
     }
+}
+
+/// Every code carried by files of two or more recordings (a recording: one audio id,
+/// with the audio ids of the same recording by sound), each with its files per recording.
+fn codes_on_recordings(audio: &[Audio<'_>], matches: &[Match]) -> Vec<CodeOnRecordings> {
+    let roots = group::recording_roots(audio.len(), matches);
+    let mut carriers: BTreeMap<String, BTreeMap<usize, Vec<FileLine>>> = BTreeMap::new();
+    for (i, entry) in audio.iter().enumerate() {
+        for file in &entry.files {
+            for code in codes_of(file) {
+                carriers.entry(code).or_default().entry(roots[i]).or_default().push(file_line(file));
+            }
+        }
+    }
+    carriers
+        .into_iter()
+        .filter(|(_, recordings)| recordings.len() > 1)
+        .map(|(isrc, recordings)| CodeOnRecordings {
+            kind: "code-on-two-recordings",
+            isrc,
+            recordings: recordings.into_values().collect(),
+        })
+        .collect()
 }
 
 /// The fingerprint comparison of two audio ids, when both have a fingerprint.
@@ -265,9 +319,10 @@ fn same_recording(audio: &[Audio<'_>], mut members: Vec<usize>) -> SameRecording
     let reference = &audio[reference];
     let mut lines = vec![member(reference, None)];
     lines.extend(members.iter().map(|&i| member(&audio[i], compare(reference, &audio[i]).as_ref())));
-    let codes: BTreeSet<String> =
-        std::iter::once(reference).chain(members.iter().map(|&i| &audio[i])).flat_map(|a| a.codes()).collect();
-    SameRecording { kind: "same-recording", codes_differ: codes.len() > 1, members: lines }
+    let all = || std::iter::once(reference).chain(members.iter().map(|&i| &audio[i]));
+    let codes: BTreeSet<String> = all().flat_map(|a| a.codes()).collect();
+    let codes_missing = !codes.is_empty() && all().any(|a| a.untagged());
+    SameRecording { kind: "same-recording", codes_differ: codes.len() > 1, codes_missing, members: lines }
 }
 
 /// A group member; `comparison` with the reference (`None` for the reference itself).

@@ -95,10 +95,12 @@ pub trait Lookup {
     /// The events of one run, oldest first (empty for a run the ledger does not hold).
     fn events_of_run(&mut self, run: i64) -> Result<Vec<Event>>;
 
-    /// The active codes with no audio bound yet (imported from a list, say), by code:
-    /// what a file of new audio may be the recording of before a code is issued. One
-    /// pass over the codes; asked once per run, and only when a code might be issued.
-    fn codes_without_audio(&mut self) -> Result<Vec<Recording>>;
+    /// The active codes with no audio bound yet, by code; with `imported_only`, only the
+    /// codes a list brought in (`ledger import`): what a file of new audio may be the
+    /// recording of before a code is issued. Through an index of the imported codes, so
+    /// a ledger of a million issued codes answers at once; asked once per run, and only
+    /// when a code might be issued.
+    fn codes_without_audio(&mut self, imported_only: bool) -> Result<Vec<Recording>>;
 
     /// A release, with its tracks.
     fn release(&mut self, upc: &Catalog) -> Result<Option<Release>>;

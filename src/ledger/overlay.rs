@@ -172,13 +172,14 @@ impl Lookup for Overlay<'_> {
         Ok(all)
     }
 
-    fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
+    fn codes_without_audio(&mut self, imported_only: bool) -> Result<Vec<Recording>> {
         let mut all: BTreeMap<Isrc, Recording> =
-            self.base.codes_without_audio()?.into_iter().map(|r| (r.isrc, r)).collect();
+            self.base.codes_without_audio(imported_only)?.into_iter().map(|r| (r.isrc, r)).collect();
         // The dry run's own recordings and changes (voids, edits) replace the snapshot's.
         for (isrc, recording) in self.recordings.clone() {
             all.remove(&isrc);
-            if recording.status == Status::Active && self.audio_for_code(isrc)?.is_empty() {
+            let wanted = !imported_only || recording.origin == Origin::Imported;
+            if wanted && recording.status == Status::Active && self.audio_for_code(isrc)?.is_empty() {
                 all.insert(isrc, recording);
             }
         }

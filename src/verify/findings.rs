@@ -95,16 +95,25 @@ pub(crate) fn file_findings(
             format!("{name}: the decoded audio does not match the MD5 stored in STREAMINFO: the file is corrupt"),
         ));
     }
-    tag_findings(name, tags, &mut findings);
+    tag_findings(name, tags, ledger.and_then(|view| view.code_for_audio), &mut findings);
     if let (Some(ledger), Some(code)) = (ledger, single_code(tags)) {
         ledger_findings(name, code, ledger, &mut findings);
     }
     findings
 }
 
-fn tag_findings(name: &str, tags: &TagReport, findings: &mut Vec<Finding>) {
+/// The checks of the tags alone; `held` is the code the ledger binds the file's audio
+/// to, which a `missing-isrc` names.
+fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut Vec<Finding>) {
     if tags.isrcs.is_empty() {
-        findings.push(Finding::error("missing-isrc", format!("{name}: no ISRC in any tag location")));
+        let message = match held {
+            Some(code) => format!(
+                "{name}: no ISRC in any tag location; the ledger holds {code} for this audio (`isrc-stamp assign` \
+                 writes it)"
+            ),
+            None => format!("{name}: no ISRC in any tag location"),
+        };
+        findings.push(Finding::error("missing-isrc", message));
         return;
     }
     let mut per_location: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();

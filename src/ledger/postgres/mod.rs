@@ -234,8 +234,8 @@ macro_rules! pg_lookup {
                 read::events_of_run(&mut self.db(), run)
             }
 
-            fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
-                read::codes_without_audio(&mut self.db())
+            fn codes_without_audio(&mut self, imported_only: bool) -> Result<Vec<Recording>> {
+                read::codes_without_audio(&mut self.db(), imported_only)
             }
 
             fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {

@@ -327,15 +327,16 @@ fn recording_row(row: &Row) -> Result<Recording> {
     })
 }
 
-/// The active codes with no audio bound, by code.
-pub(super) fn codes_without_audio(db: &mut dyn Conn) -> Result<Vec<Recording>> {
+/// The active codes with no audio bound (only the imported ones, through their
+/// partial index, with `imported_only`), by code.
+pub(super) fn codes_without_audio(db: &mut dyn Conn, imported_only: bool) -> Result<Vec<Recording>> {
     let sql = concat!(
         "SELECT ",
         recording_columns!(),
-        " FROM recording AS r WHERE r.status = 'active'
+        " FROM recording AS r WHERE (r.origin = 'imported' OR NOT $1) AND r.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code) ORDER BY r.code"
     );
-    db.query(sql, &[])?.iter().map(recording_row).collect()
+    db.query(sql, &[&imported_only])?.iter().map(recording_row).collect()
 }
 
 /// The columns [`release_row`] reads.

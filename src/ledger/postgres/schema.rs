@@ -135,6 +135,7 @@ ALTER TABLE audio ADD COLUMN codec text;
 ALTER TABLE recording ADD COLUMN listed_issued_at bigint;
 ALTER TABLE recording ADD COLUMN declared_ms bigint CHECK (declared_ms >= 0);
 UPDATE recording SET listed_issued_at = issued_at WHERE origin = 'imported';
+CREATE INDEX recording_imported ON recording (code) WHERE origin = 'imported';
 
 CREATE TABLE release (
     ean        text   NOT NULL PRIMARY KEY CHECK (ean ~ '^[0-9]{13}$'),

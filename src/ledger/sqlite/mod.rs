@@ -490,8 +490,8 @@ macro_rules! sqlite_lookup {
                 read::events_of_run(self.conn(), run)
             }
 
-            fn codes_without_audio(&mut self) -> Result<Vec<Recording>> {
-                read::codes_without_audio(self.conn())
+            fn codes_without_audio(&mut self, imported_only: bool) -> Result<Vec<Recording>> {
+                read::codes_without_audio(self.conn(), imported_only)
             }
 
             fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {

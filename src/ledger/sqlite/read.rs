@@ -103,12 +103,14 @@ pub(super) fn runs_after(conn: &Connection, after: i64, limit: usize) -> Result<
     row::all(&mut stmt, params![after, page_size(limit)], row::run)
 }
 
-/// The active codes with no audio bound, by code.
-pub(super) fn codes_without_audio(conn: &Connection) -> Result<Vec<Recording>> {
+/// The active codes with no audio bound (only the imported ones, through their
+/// partial index, with `imported_only`), by code.
+pub(super) fn codes_without_audio(conn: &Connection, imported_only: bool) -> Result<Vec<Recording>> {
     let columns = RECORDING_COLUMNS.split(", ").map(|c| format!("r.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let imported = if imported_only { "r.origin = 'imported' AND " } else { "" };
     let sql = format!(
         "SELECT {columns} FROM recording AS r
-         WHERE r.status = 'active' AND NOT EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code)
+         WHERE {imported}r.status = 'active' AND NOT EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code)
          ORDER BY r.code"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -139,6 +139,7 @@ ALTER TABLE audio ADD COLUMN codec TEXT;
 ALTER TABLE recording ADD COLUMN listed_issued_at INTEGER;
 ALTER TABLE recording ADD COLUMN declared_ms INTEGER CHECK (declared_ms >= 0);
 UPDATE recording SET listed_issued_at = issued_at WHERE origin = 'imported';
+CREATE INDEX recording_imported ON recording (code) WHERE origin = 'imported';
 
 CREATE TABLE release (
     ean        TEXT    NOT NULL PRIMARY KEY
