@@ -221,7 +221,7 @@ fn hires(name: &str, audio: u64, sound: u64) -> Scanned {
 }
 
 fn accept(encodes: bool, edits: bool) -> Request {
-    Request { accept: Accept { encodes, edits }, ..Request::default() }
+    Request { accept: Accept { encodes, edits, imported: false }, ..Request::default() }
 }
 
 #[test]
