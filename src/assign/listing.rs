@@ -18,6 +18,10 @@ use crate::isrc::Isrc;
 pub struct Label {
     /// Its title, squashed ([`squash`]), when it has one.
     pub title: Option<String>,
+    /// Whether the title is its tags' (strong: another title contradicts a code), not
+    /// read from its file name (weak: it can only tie, a name like "take 3" says nothing
+    /// against a code).
+    pub tagged: bool,
     /// The track number its file name leads with.
     pub track: Option<u32>,
     /// Its playing time in seconds.
@@ -72,8 +76,9 @@ impl Label {
         let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
         let (track, rest) = leading_track(stem);
         let from_name = squash(strip_format_labels(rest));
-        let title = tag_title.map(squash).filter(|t| !t.is_empty()).or((!from_name.is_empty()).then_some(from_name));
-        Label { title, track, seconds }
+        let tagged = tag_title.map(squash).filter(|t| !t.is_empty());
+        let title = tagged.clone().or((!from_name.is_empty()).then_some(from_name));
+        Label { title, tagged: tagged.is_some(), track, seconds }
     }
 }
 
@@ -126,7 +131,9 @@ fn stand(file: &Label, code: &Listed) -> Option<bool> {
         (Some(track), false) => Some(code.tracks.contains(&track)),
         _ => None,
     };
-    if title == Some(false) || duration == Some(false) || (title.is_none() && track == Some(false)) {
+    let title_against = title == Some(false) && file.tagged;
+    let title_for = title == Some(true);
+    if title_against || duration == Some(false) || (!title_for && track == Some(false)) {
         return None;
     }
     let tied = title == Some(true) || (duration == Some(true) && track == Some(true));
@@ -142,11 +149,13 @@ pub fn candidates(file: &Label, listed: &[Listed]) -> Vec<Isrc> {
     if with_track.is_empty() { matched.into_iter().map(|(isrc, _)| isrc).collect() } else { with_track }
 }
 
-/// Whether what a list says of a code contradicts the file carrying it: a title that
-/// differs, or a playing time more than 1 s from the declared one. (The code carried
-/// by a file is evidence, not proof: a mislabelled copy carries another track's code.)
+/// Whether what a list says of a code contradicts the file carrying it: its tags' title
+/// differs, or its playing time is more than 1 s from the declared one. (The code
+/// carried by a file is evidence, not proof: a mislabelled copy carries another
+/// track's code.)
 pub fn contradicts(file: &Label, code: &Listed) -> bool {
-    let title = matches!((&file.title, code.titles.is_empty()), (Some(title), false) if !code.titles.contains(title));
+    let title = file.tagged
+        && matches!((&file.title, code.titles.is_empty()), (Some(title), false) if !code.titles.contains(title));
     let duration =
         code.declared_ms.is_some_and(|ms| (file.seconds - ms as f64 / 1000.0).abs() > DURATION_SLACK_SECONDS);
     title || duration
@@ -207,7 +216,8 @@ mod tests {
         let slow = listed("GBLBL2300002", "Slow Tide", None, 242, &[2]);
         assert!(contradicts(&Label::new(None, "01 - Harbour Lights.flac", 225.0), &slow));
         assert!(contradicts(&Label::new(None, "track.flac", 225.0), &slow), "3:45 is not 4:02");
+        assert!(contradicts(&Label::new(Some("Harbour Lights"), "x.flac", 242.0), &slow), "the tags' title");
         assert!(!contradicts(&Label::new(None, "02 - Slow Tide.flac", 242.4), &slow));
-        assert!(!contradicts(&Label::new(None, "take.flac", 241.6), &slow));
+        assert!(!contradicts(&Label::new(None, "take.flac", 241.6), &slow), "a file name says nothing against it");
     }
 }
