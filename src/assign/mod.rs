@@ -44,6 +44,7 @@ use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
+pub(crate) use seen::place as seen_cache;
 
 /// What `assign` was asked to do.
 #[derive(Debug, Clone)]
