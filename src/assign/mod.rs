@@ -18,6 +18,7 @@
 //! a fresh snapshot (`transaction`); no file is written before the commit.
 //! A conflict never writes.
 
+pub(crate) mod clock;
 mod decide;
 pub(crate) mod decisions;
 mod interactive;
