@@ -11,6 +11,7 @@
 mod aiff;
 pub(crate) mod flac;
 mod id3;
+pub(crate) mod limits;
 mod mp3;
 mod mp4;
 mod ogg;
@@ -49,6 +50,13 @@ pub(crate) trait Container: Sync {
     /// Writes the whole file read from `source`, tagged with `code` in every location,
     /// into `target`; every other field, picture and chunk is kept.
     fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError>;
+
+    /// Checks, writing nothing, that the file's tags can be written with `code`: the
+    /// whole rewrite runs into a sink that keeps nothing (the audio is not read), so a
+    /// tag that cannot be written is found before a code is bound to the file's audio.
+    fn check_writable(&self, source: &mut File, code: &str) -> Result<(), TagError> {
+        self.stream_tags(source, &mut Discard, code)
+    }
 
     /// Whether [`Container::stream_tags`] can write this format strictly in order.
     fn is_streamed(&self) -> bool {
@@ -259,6 +267,43 @@ pub fn read(path: &Path, format: Format) -> Result<TagReport, TagError> {
 pub fn write(original: &Path, target: &mut File, format: Format, isrc: Isrc) -> Result<(), TagError> {
     crate::guard::catch(|| format.container().write_tags(&mut File::open(original)?, target, isrc.as_str()))
         .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
+/// Checks, writing nothing, that the tags of the file at `path` can be written
+/// ([`Container::check_writable`]).
+pub fn check_writable(path: &Path, format: Format) -> Result<(), TagError> {
+    let code = write_check_code();
+    crate::guard::catch(|| format.container().check_writable(&mut File::open(path)?, code))
+        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
+/// The code a write check writes (twelve characters, as every code).
+fn write_check_code() -> &'static str {
+    "ZZZZZ9999999"
+}
+
+/// A sink that keeps nothing: what a write check streams into. Runs of the original are
+/// skipped over, not read.
+struct Discard;
+
+impl Write for Discard {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink for Discard {
+    fn copy_from(&mut self, source: &mut File, len: u64) -> io::Result<u64> {
+        let at = source.stream_position()?;
+        let end = source.metadata()?.len();
+        let skipped = len.min(end.saturating_sub(at));
+        source.seek(SeekFrom::Start(at + skipped))?;
+        Ok(skipped)
+    }
 }
 
 /// Streams the file at `original`, tagged with `isrc` in every location, into `out`,
