@@ -289,7 +289,7 @@ import sys
 from mutagen.mp4 import MP4
 tags = MP4(sys.argv[1]).tags
 for key in ["----:com.apple.iTunes:EMPTY", "----:com.apple.iTunes:NOTE", "----:com.apple.iTunes:ISRC"]:
-    print(key, [bytes(v) for v in tags.get(key, ["MISSING"])])
+    print(key, [bytes(v) for v in tags[key]] if key in tags else "MISSING")
 "#;
     let shown = mutagen(python, read, &master);
     assert_eq!(
@@ -612,6 +612,65 @@ fn damaged_tags_are_named_and_no_code_is_bound_to_their_audio() {
         assert!(detail.contains("not tag"), "{name}: {detail}");
     }
     assert_eq!(studio.recordings(), 0, "no code is bound to audio that could never be tagged");
+}
+
+/// The top-level atoms of an MP4 file: (type, offset, size field).
+fn top_atoms(bytes: &[u8]) -> Vec<([u8; 4], usize, u32)> {
+    let mut atoms = Vec::new();
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let size = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+        atoms.push((bytes[at + 4..at + 8].try_into().unwrap(), at, size));
+        at += if size == 0 { bytes.len() } else { size as usize };
+    }
+    atoms
+}
+
+#[test]
+fn an_m4a_whose_last_atom_runs_to_the_end_of_the_file_is_read_and_tagged() {
+    let studio = Studio::new();
+    // `moov` last, with the size 0 that means "to the end of the file" (legal).
+    let mut bytes = std::fs::read(common::fixtures().join("formats/aac.m4a")).unwrap();
+    let (kind, at, _) = *top_atoms(&bytes).last().unwrap();
+    assert_eq!(&kind, b"moov");
+    bytes[at..at + 4].copy_from_slice(&[0; 4]);
+    std::fs::write(studio.masters().join("moov0.m4a"), &bytes).unwrap();
+    // `mdat` last, after `moov` (a "fast start" file), with size 0.
+    if common::have_tool("ffmpeg", &["-version"]) {
+        let fast = studio.dir.path().join("fast.m4a");
+        let status = Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-i"])
+            .arg(common::fixtures().join("formats/alac.m4a"))
+            .args(["-c", "copy", "-movflags", "faststart"])
+            .arg(&fast)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut bytes = std::fs::read(&fast).unwrap();
+        let (kind, at, _) = *top_atoms(&bytes).last().unwrap();
+        assert_eq!(&kind, b"mdat");
+        bytes[at..at + 4].copy_from_slice(&[0; 4]);
+        std::fs::write(studio.masters().join("mdat0.m4a"), &bytes).unwrap();
+    }
+    let (out, stderr, code) = studio.run(&["assign", "--json", "--fix", arg(&studio.masters())]);
+    assert_eq!(code, 0, "{out}{stderr}");
+    for line in json_lines(&out) {
+        assert!(["adopted", "issued", "reused"].contains(&line["action"].as_str().unwrap()), "{line}");
+    }
+    let (out, stderr, code) = studio.run(&["verify", arg(&studio.masters())]);
+    assert_eq!(code, 0, "{out}{stderr}");
+    if common::have_tool("ffprobe", &["-version"]) {
+        for entry in std::fs::read_dir(studio.masters()).unwrap() {
+            let path = entry.unwrap().path();
+            let probed = Command::new("ffprobe")
+                .args(["-v", "error", "-show_entries", "format_tags=ISRC", "-of", "csv=p=0"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(probed.status.success(), "{}", path.display());
+            assert_eq!(String::from_utf8_lossy(&probed.stdout).trim().len(), 12, "{}", path.display());
+        }
+    }
 }
 
 #[test]

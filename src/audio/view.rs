@@ -16,12 +16,78 @@ use crate::container::flac::{frames_region, marker_offset};
 
 /// The source symphonia reads the file `file` (of `format`) from.
 pub(super) fn media_source(mut file: File, format: Format) -> io::Result<Box<dyn MediaSource>> {
-    if format != Format::Flac {
-        return Ok(Box::new(file));
+    match format {
+        Format::Flac => match flac_parts(&mut file)? {
+            Some((head, frames)) => Ok(Box::new(FlacView { file, head, frames, at: 0 })),
+            None => Ok(Box::new(file)),
+        },
+        Format::Mp4 => match open_ended_atom(&mut file)? {
+            Some((at, size)) => Ok(Box::new(Patched { file, at, bytes: size.to_be_bytes() })),
+            None => Ok(Box::new(file)),
+        },
+        _ => Ok(Box::new(file)),
     }
-    match flac_parts(&mut file)? {
-        Some((head, frames)) => Ok(Box::new(FlacView { file, head, frames, at: 0 })),
-        None => Ok(Box::new(file)),
+}
+
+/// The last top-level atom of an MP4 file when its size field is 0 ("to the end of the
+/// file", legal for the last atom, as `mdat` or `moov` sometimes is): the offset of
+/// that field and the size it stands for. symphonia's MP4 reader does not take a size
+/// of 0, so it is shown the real size instead (when it fits the 32-bit field).
+fn open_ended_atom(file: &mut File) -> io::Result<Option<(u64, u32)>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut at = 0u64;
+    while at + 8 <= len {
+        let mut header = [0u8; 16];
+        file.seek(SeekFrom::Start(at))?;
+        let got = file.read(&mut header)?;
+        let size = u64::from(u32::from_be_bytes([header[0], header[1], header[2], header[3]]));
+        let size = match size {
+            0 => return Ok(u32::try_from(len - at).ok().map(|size| (at, size))),
+            1 if got >= 16 => u64::from_be_bytes(header[8..16].try_into().expect("eight bytes")),
+            size => size,
+        };
+        if size < 8 {
+            return Ok(None);
+        }
+        at += size;
+    }
+    Ok(None)
+}
+
+/// A file with four bytes at `at` read as `bytes`.
+struct Patched {
+    file: File,
+    at: u64,
+    bytes: [u8; 4],
+}
+
+impl Read for Patched {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let start = self.file.stream_position()?;
+        let n = self.file.read(buffer)?;
+        for (i, byte) in buffer[..n].iter_mut().enumerate() {
+            let offset = start + i as u64;
+            if (self.at..self.at + 4).contains(&offset) {
+                *byte = self.bytes[(offset - self.at) as usize];
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Seek for Patched {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
+impl MediaSource for Patched {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        self.file.metadata().ok().map(|m| m.len())
     }
 }
 
