@@ -380,28 +380,13 @@ impl Sink for io::BufWriter<&mut File> {
     }
 }
 
-/// How a file's tags are parsed for reading: no audio properties, no pictures, no
-/// conversions between tag types.
+/// How lofty parses a file's ID3v2 tags for reading (its only use: every tag is written
+/// by the project): no audio properties, no pictures, no conversions between tag types.
 fn read_options() -> ParseOptions {
-    rewrite_options().read_cover_art(false)
+    ParseOptions::new().read_properties(false).implicit_conversions(false).read_cover_art(false)
 }
 
-/// How a file's tags are parsed for rewriting: no audio properties, no conversions
-/// between tag types (pictures are read, so they are written back).
-fn rewrite_options() -> ParseOptions {
-    ParseOptions::new().read_properties(false).implicit_conversions(false)
-}
-
-/// Copies the whole original into `target` (in-kernel where the OS can), for lofty to
-/// edit in place; both are left at their start.
-fn copy_whole(source: &mut File, target: &mut File) -> io::Result<()> {
-    source.seek(SeekFrom::Start(0))?;
-    io::copy(source, target)?;
-    target.seek(SeekFrom::Start(0))?;
-    Ok(())
-}
-
-/// Streams a WAV or FLAC rewrite into `target` through a buffer.
+/// Streams a rewrite into `target` through a buffer (every format is written this way).
 fn write_buffered(container: &dyn Container, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
     let mut out = io::BufWriter::with_capacity(1 << 16, target);
     container.stream_tags(source, &mut out, code)?;

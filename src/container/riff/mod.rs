@@ -99,11 +99,8 @@ impl Container for Riff {
     fn stream_tags(&self, source: &mut File, out: &mut dyn Sink, code: &str) -> Result<(), TagError> {
         let layout = chunks::read(source)?;
         let tags = TagChunks::read(source, &layout)?;
-        let wav = WavFile::read_from(&mut Cursor::new(tags.id3_riff()), super::rewrite_options())?;
+        let id3_bytes = id3::with_tsrc(tags.id3.first().map(Vec::as_slice), code)?;
         drop(tags);
-        let (tag, options) = id3::with_tsrc(wav.id3v2().cloned(), code);
-        let mut id3_bytes = Vec::new();
-        lofty::tag::TagExt::dump_to(&tag, &mut id3_bytes, options).map_err(|e| TagError::Write(e.to_string()))?;
         let axml = if writes_axml(&layout, axml_document(source, &layout)?.as_ref()) {
             let existing =
                 layout.find(b"axml").map(|chunk| chunks::read_body(source, chunk, MAX_TAG_CHUNK)).transpose()?;
