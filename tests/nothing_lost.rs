@@ -300,6 +300,99 @@ for key in ["----:com.apple.iTunes:EMPTY", "----:com.apple.iTunes:NOTE", "----:c
     );
 }
 
+/// An ID3v2.3 frame.
+fn id3_frame(id: &[u8; 4], content: &[u8]) -> Vec<u8> {
+    let mut out = id.to_vec();
+    out.extend_from_slice(&(content.len() as u32).to_be_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(content);
+    out
+}
+
+/// An ID3v2.3 tag of `frames`, with some padding.
+fn id3_tag(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut body = frames.concat();
+    body.resize(body.len() + 64, 0);
+    let size = body.len();
+    let mut tag = b"ID3\x03\x00\x00".to_vec();
+    tag.extend_from_slice(&[
+        (size >> 21) as u8 & 0x7f,
+        (size >> 14) as u8 & 0x7f,
+        (size >> 7) as u8 & 0x7f,
+        size as u8 & 0x7f,
+    ]);
+    tag.extend_from_slice(&body);
+    tag
+}
+
+/// The frames of an ID3v2.3 tag at the start of `bytes`, as (id, whole frame bytes),
+/// read here from the layout, not by the code under test.
+fn id3_frames(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    assert_eq!(&bytes[..4], b"ID3\x03", "an ID3v2.3 tag");
+    let size = bytes[6..10].iter().fold(0usize, |acc, &b| (acc << 7) | usize::from(b));
+    let mut frames = Vec::new();
+    let mut at = 10;
+    while at + 10 <= 10 + size && bytes[at] != 0 {
+        let len = u32::from_be_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        frames.push((bytes[at..at + 4].try_into().unwrap(), bytes[at..at + 10 + len].to_vec()));
+        at += 10 + len;
+    }
+    frames
+}
+
+#[test]
+fn every_id3_frame_survives_in_mp3_aiff_and_wav() {
+    let studio = Studio::new();
+    // Frames lofty's save path loses or rewrites: two TXXX of one description, two COMM
+    // of one language and description, a frame of an unknown id, a UTF-16 title.
+    let odd = vec![
+        id3_frame(b"TIT2", b"\x01\xff\xfeT\x00i\x00"),
+        id3_frame(b"TXXX", b"\x00same\x00one"),
+        id3_frame(b"TXXX", b"\x00same\x00two"),
+        id3_frame(b"COMM", b"\x00engx\x00a"),
+        id3_frame(b"COMM", b"\x00engx\x00b"),
+        id3_frame(b"XYZW", b"\xff\xfe\xfd"),
+    ];
+    let tag = id3_tag(&odd);
+    // An MP3 with that tag in front.
+    let mp3 = studio.masters().join("odd.mp3");
+    let source = std::fs::read(common::fixtures().join("formats/v23.mp3")).unwrap();
+    let old = 10 + source[6..10].iter().fold(0usize, |acc, &b| (acc << 7) | usize::from(b));
+    std::fs::write(&mp3, [&tag[..], &source[old..]].concat()).unwrap();
+    // An AIFF and a WAV with it in an ID3 chunk.
+    let with_chunk = |fixture: &str, id: &[u8; 4], big_endian: bool, name: &str| {
+        let mut bytes = std::fs::read(common::fixtures().join(fixture)).unwrap();
+        let size = tag.len() as u32;
+        bytes.extend_from_slice(id);
+        bytes.extend_from_slice(&if big_endian { size.to_be_bytes() } else { size.to_le_bytes() });
+        bytes.extend_from_slice(&tag);
+        if tag.len() % 2 == 1 {
+            bytes.push(0);
+        }
+        let form = bytes.len() as u32 - 8;
+        bytes[4..8].copy_from_slice(&if big_endian { form.to_be_bytes() } else { form.to_le_bytes() });
+        std::fs::write(studio.masters().join(name), bytes).unwrap();
+    };
+    with_chunk("formats/aiff16.aiff", b"ID3 ", true, "odd.aiff");
+    with_chunk("formats/s16.wav", b"id3 ", false, "odd.wav");
+    let (out, stderr, code) = studio.run(&["assign", "--json", arg(&studio.masters())]);
+    assert_eq!(code, 0, "{out}{stderr}");
+    for line in json_lines(&out) {
+        let path = PathBuf::from(line["path"].as_str().unwrap());
+        let code_given = line["isrc"].as_str().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let at = match path.extension().unwrap().to_str().unwrap() {
+            "mp3" => 0,
+            _ => bytes.windows(4).position(|w| w == b"ID3\x03").expect("the tag"),
+        };
+        let frames = id3_frames(&bytes[at..]);
+        let others: Vec<Vec<u8>> = frames.iter().filter(|(id, _)| id != b"TSRC").map(|(_, f)| f.clone()).collect();
+        assert_eq!(others, odd, "{}: every other frame byte for byte", path.display());
+        let tsrc: Vec<&Vec<u8>> = frames.iter().filter(|(id, _)| id == b"TSRC").map(|(_, f)| f).collect();
+        assert_eq!(tsrc, [&id3_frame(b"TSRC", &[b"\x00", code_given.as_bytes()].concat())], "{}", path.display());
+    }
+}
+
 // --- 3. Special files ---------------------------------------------------------------
 
 /// A DDP image of two CD masters, written by `ddp write`, in `studio`.
