@@ -297,6 +297,47 @@ fn a_full_disk_under_the_ledger_and_masters_is_a_clear_error_never_sigbus() {
     }
 }
 
+#[test]
+fn a_full_disk_while_an_ogg_or_m4a_is_tagged_names_the_disk() {
+    let Some(disk) = SmallDisk::new() else { return };
+    let Some(python) = common::mutagen_python() else { return };
+    // The ledger elsewhere: only the masters' disk is full.
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite3");
+    let (_, err, code) = run_with_ledger(&ledger, &["init", "--prefix", "QZ-K4B"]);
+    assert_eq!(code, 0, "{err}");
+    let masters = disk.mount.join("masters");
+    // Its code removed (by mutagen), so that the file is to be written.
+    let untag = "import sys, mutagen\nf = mutagen.File(sys.argv[1])\n\
+                 for k in [k for k in f.tags.keys() if 'isr' in k.lower()]:\n    del f.tags[k]\nf.save()";
+    let mut full = 0;
+    for fixture in ["formats/vorbis.ogg", "formats/alac.m4a"] {
+        // Room for nothing, for a copy of the file but not its tags, and a little more.
+        let len = std::fs::metadata(fixtures().join(fixture)).unwrap().len();
+        for free in [2048, len.div_ceil(1024) * 1024, len.div_ceil(1024) * 1024 + 1024] {
+            let _ = std::fs::remove_dir_all(&masters);
+            let _ = std::fs::remove_file(disk.mount.join("filler"));
+            std::fs::create_dir(&masters).unwrap();
+            let master = masters.join(Path::new(fixture).file_name().unwrap());
+            std::fs::copy(fixtures().join(fixture), &master).unwrap();
+            assert!(Command::new(python).args(["-c", untag]).arg(&master).status().unwrap().success());
+            let before = std::fs::read(&master).unwrap();
+            disk.fill_leaving(free);
+            let (out, err, code) = run_with_ledger(&ledger, &["assign", masters.to_str().unwrap()]);
+            let context = format!("{fixture}, {free} bytes free: {out}{err}");
+            assert!(code == 0 || code == 2, "{context}");
+            if code == 2 {
+                full += 1;
+                let mount = format!("mounted at {}", disk.mount.display());
+                assert!(out.contains("is full") && out.contains(&mount), "{context}");
+                assert_eq!(std::fs::read(&master).unwrap(), before, "{context}: untouched");
+            }
+            assert!(temporaries(&masters).is_empty(), "{context}: temporaries removed");
+        }
+    }
+    assert!(full >= 2, "the disk was full for at least one write of each format");
+}
+
 // ---- 3 and 4. other users, modes, xattrs, ACLs, hard links ---------------------------
 
 /// A folder anyone may use, with a ledger anyone may write.

@@ -43,19 +43,76 @@ pub(crate) struct Row {
     pub answer: Answer,
 }
 
-/// Reads a decisions file; every bad line is reported (`line N: what`).
+/// The longest line a decisions file may have: a row names one file (a path is at most
+/// 4096 bytes on Linux) and four short words. A longer line is refused by its number,
+/// without being held in memory or echoed.
+pub(crate) const MAX_LINE: usize = 64 * 1024;
+
+/// Reads a decisions file; every bad line is reported (`line N: what`). The file is read
+/// a line at a time, each held only up to [`MAX_LINE`] bytes.
 pub(crate) fn read(path: &Path) -> Result<Vec<Row>, Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let (rows, errors) =
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') { read_json(bytes) } else { read_csv(bytes) };
+    let cannot = |e: std::io::Error| vec![format!("cannot read {}: {e}", path.display())];
+    let file = crate::filekind::open_regular(path).map_err(cannot)?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut lines = Vec::new();
+    let mut number = 0u64;
+    while let Some(line) = bounded_line(&mut reader).map_err(cannot)? {
+        number += 1;
+        match line {
+            Ok(line) => lines.push(line),
+            Err(len) => {
+                return Err(vec![format!(
+                    "line {number}: {len} bytes long, more than the {} KiB a row of a decisions file may be \
+                     (a path is at most 4096 bytes): not a decisions file, or a damaged one",
+                    MAX_LINE / 1024
+                )]);
+            }
+        }
+    }
+    if let Some(first) = lines.first_mut()
+        && first.starts_with(b"\xEF\xBB\xBF")
+    {
+        first.drain(..3);
+    }
+    let json = lines.iter().flatten().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let (rows, errors) = if json { read_json(&lines) } else { read_csv(&lines.concat()) };
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
 
+/// The next line (its newline kept), or `Err` with its length when it is longer than
+/// [`MAX_LINE`] (read to its end, not kept); `None` at the end of the file.
+fn bounded_line(reader: &mut impl std::io::BufRead) -> std::io::Result<Option<Result<Vec<u8>, u64>>> {
+    let mut line = Vec::new();
+    let mut len = 0u64;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        let (taken, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if line.len() + taken <= MAX_LINE {
+            line.extend_from_slice(&available[..taken]);
+        }
+        len += taken as u64;
+        reader.consume(taken);
+        if done {
+            break;
+        }
+    }
+    Ok(match len {
+        0 => None,
+        len if len as usize > MAX_LINE => Some(Err(len)),
+        _ => Some(Ok(line)),
+    })
+}
+
 /// JSON Lines: one object per line.
-fn read_json(bytes: &[u8]) -> (Vec<Row>, Vec<String>) {
+fn read_json(lines: &[Vec<u8>]) -> (Vec<Row>, Vec<String>) {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for (index, text) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (index, text) in lines.iter().enumerate() {
         let line = index as u64 + 1;
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -183,6 +240,14 @@ impl Cells {
     }
 }
 
+/// A value from the file as a message shows it: at most 200 characters.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}... ({} bytes)", &text[..at], text.len()),
+        None => text.to_owned(),
+    }
+}
+
 /// The answers for the files of this run; every row naming no file of it is an error.
 pub(crate) fn answers(rows: &[Row], files: &[&Scanned]) -> Result<Answers, Vec<String>> {
     let printed: HashMap<String, &Scanned> = files.iter().map(|f| (crate::output::path(&f.path), *f)).collect();
@@ -201,7 +266,7 @@ pub(crate) fn answers(rows: &[Row], files: &[&Scanned]) -> Result<Answers, Vec<S
                     Some(file) => {
                         answers.by_path.insert(crate::output::path(&file.path), row.answer.clone());
                     }
-                    None => errors.push(format!("line {}: {path} is no file of this run", row.line)),
+                    None => errors.push(format!("line {}: {} is no file of this run", row.line, shown(path))),
                 }
             }
             Key::Audio(id) if files.iter().any(|f| &f.audio.audio_id == id) => {
@@ -267,5 +332,16 @@ mod tests {
         assert!(
             rows("{\"path\":\"a\",\"decision\":\"new\"}\nnot json\n").unwrap_err()[0].starts_with("line 2: not JSON")
         );
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_is_refused_by_its_number_and_not_echoed() {
+        let long = format!("{{\"path\":\"{}\",\"decision\":\"new\"}}\n", "a".repeat(MAX_LINE + 10));
+        let errors = rows(&format!("{{\"path\":\"b\",\"decision\":\"new\"}}\n{long}")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let expected = format!("line 2: {} bytes long, more than the 64 KiB", long.len());
+        assert!(errors[0].starts_with(&expected), "{errors:?}");
+        assert!(errors[0].len() < 300, "the row is not echoed");
+        assert_eq!(shown(&"é".repeat(300)).chars().count(), 200 + " (600 bytes)".len() + 3);
     }
 }

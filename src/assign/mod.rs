@@ -18,6 +18,7 @@
 //! a fresh snapshot (`transaction`); no file is written before the commit.
 //! A conflict never writes.
 
+pub(crate) mod clock;
 mod decide;
 pub(crate) mod decisions;
 mod interactive;
@@ -45,6 +46,7 @@ use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
+pub(crate) use seen::place as seen_cache;
 
 /// What `assign` was asked to do.
 #[derive(Debug, Clone)]
@@ -199,6 +201,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
         prepare::scan_preparing(&options.paths, &analyze, &run, &known, carries_nothing)
     };
     let remembered = trust_remembered(ledger, &mut files, &seen, &analyze)?;
+    check_taggable(&mut files, &prepared, options.jobs);
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
     let mut report = Report {
         outcomes: Vec::new(),
@@ -332,6 +335,29 @@ fn trust_remembered(
             scan::scan_with(&path, analyze, &|_, _| {}, &scan::nothing_known).map_err(|error| Failed { path, error });
     }
     Ok(remembered)
+}
+
+/// Finds, before anything is decided, the files whose tags could not be written: each
+/// becomes an error, so no code is bound to audio whose file could never carry it. A
+/// file with a prepared copy has been written already; one that carries a code in
+/// every location is not written (unless `--fix`, which binds nothing new).
+fn check_taggable(files: &mut [Result<Scanned, Failed>], prepared: &HashMap<PathBuf, Prepared>, jobs: usize) {
+    scan::in_pool(jobs, || {
+        files.par_iter_mut().for_each(|file| {
+            let Ok(scanned) = file else { return };
+            let complete = matches!(
+                container::carried(&scanned.tags, &scanned.tags.written),
+                Carried::Code { complete: true, .. }
+            );
+            if complete || prepared.contains_key(&scanned.path) {
+                return;
+            }
+            if let Err(error) = container::check_writable(&scanned.path, scanned.audio.format) {
+                let path = scanned.path.clone();
+                *file = Err(Failed { path, error: scan::ScanError::Untaggable(error) });
+            }
+        });
+    });
 }
 
 /// Remembers every file left carrying its code: unchanged, or written.

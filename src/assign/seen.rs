@@ -116,7 +116,7 @@ impl Seen {
 }
 
 /// Where the remembered files of a ledger are kept.
-fn place(location: &Location) -> Option<PathBuf> {
+pub(crate) fn place(location: &Location) -> Option<PathBuf> {
     if let Some(ledger) = location.path() {
         let mut name = ledger.file_name()?.to_os_string();
         name.push("-seen.json");

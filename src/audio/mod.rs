@@ -16,6 +16,7 @@ mod id;
 pub(crate) mod pcm;
 mod plain;
 mod stream;
+mod view;
 
 use std::fs::File;
 use std::path::Path;
@@ -192,7 +193,8 @@ fn probe() -> &'static symphonia::core::formats::probe::Probe {
 /// Identifies the file by decoding it with symphonia (every format, every WAV).
 fn analyze_decoded(path: &Path, format: Format, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
     let file = File::open(path).map_err(FormatError::Io)?;
-    let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
+    let source = view::media_source(file, format).map_err(FormatError::Io)?;
+    let stream = MediaSourceStream::new(source, MediaSourceStreamOptions { buffer_len: 1 << 20 });
     let reader = probe()
         .probe(&Hint::new(), stream, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| AudioError::NoAudio(e.to_string()))?;
@@ -365,7 +367,7 @@ impl<'s> Decoding<'s> {
                     state
                 }
                 None => hashing.insert(Hashing {
-                    header,
+                    header: describable(header)?,
                     hasher: PcmHasher::new(header, options.threads, !options.skip_md5),
                     fingerprinting: Feed::start(options.fingerprint, &header),
                 }),
@@ -409,6 +411,23 @@ impl<'s> Decoding<'s> {
             fingerprint: fingerprinting.and_then(Feed::finish),
         })
     }
+}
+
+/// The stream header, if it can describe audio: a sample rate of 0 Hz (or no channel,
+/// or no bits) describes none, and would give a duration that is no number.
+fn describable(header: StreamHeader) -> Result<StreamHeader, AudioError> {
+    let zero = if header.sample_rate == 0 {
+        "a sample rate of 0 Hz"
+    } else if header.channels == 0 {
+        "0 channels"
+    } else if header.layout.bits == 0 {
+        "0 bits per sample"
+    } else {
+        return Ok(header);
+    };
+    Err(AudioError::NoAudio(format!(
+        "the stream header gives {zero}, which describes no audio; the file is damaged: export the master again"
+    )))
 }
 
 /// The bit depth an ALAC magic cookie declares (its decoder left-aligns samples to 32 bits).

@@ -68,7 +68,8 @@ fn open_unguarded(path: &Path) -> Result<PcmReader, AudioError> {
         return Ok(PcmReader::new(header, source, Vec::new(), 0));
     }
     let file = File::open(path).map_err(FormatError::Io)?;
-    let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions { buffer_len: 1 << 20 });
+    let source = super::view::media_source(file, format).map_err(FormatError::Io)?;
+    let stream = MediaSourceStream::new(source, MediaSourceStreamOptions { buffer_len: 1 << 20 });
     let reader = symphonia::default::get_probe()
         .probe(&Hint::new(), stream, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| AudioError::NoAudio(e.to_string()))?;

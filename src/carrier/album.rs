@@ -39,7 +39,7 @@ pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Proble
 
 /// Puts `files` in the order the order file lists them; every mismatch is an error.
 pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let text = fs::read_to_string(order_file)
+    let text = crate::filekind::read_text(order_file, 16 << 20)
         .with_context(|| format!("cannot read the order file {}", order_file.display()))?;
     let folder = parent_folder(order_file);
     let identity = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

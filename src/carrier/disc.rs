@@ -92,7 +92,7 @@ pub(crate) fn parse_gap(text: &str) -> Result<u64, String> {
 /// Reads a gaps file: one `TRACK GAP` per line (`2 0`, `3 1.5`, `4 00:01:00`), `#`
 /// comments and blank lines skipped; returns (track number, sectors) pairs.
 fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Problem>> {
-    let text = fs::read_to_string(path).map_err(|e| {
+    let text = crate::filekind::read_text(path, 1 << 20).map_err(|e| {
         vec![Problem { exit: Exit::Errors, message: format!("cannot read the gaps file {}: {e}", path.display()) }]
     })?;
     let (mut gaps, mut problems) = (Vec::new(), Vec::new());
@@ -271,6 +271,7 @@ impl Read for Proven {
 /// Writes the disc's DDP image to the folder `output`, which must not exist (or be
 /// empty): into a temporary folder beside it, renamed into place once whole.
 pub(crate) fn write_disc(disc: &Disc, output: &Path) -> anyhow::Result<Written> {
+    crate::write::guard::check_folder(output)?;
     let occupied = match fs::read_dir(output) {
         Ok(mut entries) => entries.next().is_some(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,

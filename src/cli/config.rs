@@ -151,7 +151,7 @@ pub(super) fn assign_options(
         dry_run: args.dry_run,
         decide: Decide {
             prefix,
-            year: year_of_reference(args.year)?,
+            year: year_of_reference(args.year, ledger)?,
             request: Request {
                 fix: args.fix,
                 answer,
@@ -185,9 +185,12 @@ pub(super) fn assign_options(
     })
 }
 
-/// The two-digit year of reference: `--year`, or this year; never a future year.
-fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
-    let this_year = jiff::Zoned::now().year();
+/// The two-digit year of reference: `--year`, or this year; never a future year, and
+/// neither the clock nor `--year` earlier than the ledger's latest issue (nor the clock
+/// earlier than the build: `assign::clock`).
+fn year_of_reference(requested: Option<i16>, ledger: &mut dyn Ledger) -> anyhow::Result<u8> {
+    let now = jiff::Zoned::now();
+    let this_year = now.year();
     let year = requested.unwrap_or(this_year);
     if year > this_year {
         bail!("--year {year} is in the future: the year of reference is the year the code is assigned");
@@ -195,6 +198,7 @@ fn year_of_reference(requested: Option<i16>) -> anyhow::Result<u8> {
     if year < 1900 {
         bail!("--year {year} is not a plausible year of reference");
     }
+    crate::assign::clock::check(ledger, &now.date().to_string(), this_year, requested)?;
     Ok((year % 100) as u8)
 }
 

@@ -535,9 +535,30 @@ pub fn colour_tables(on: bool) {
     crate::output::style::set_colour(on);
 }
 
+/// Refuses, before any work, an output that would replace the ledger in use (or a
+/// file of it), an audio file or a folder (`crate::write::guard`); the outputs are
+/// checked again when they are written.
+fn guard_outputs(cli: &Cli) -> anyhow::Result<()> {
+    use crate::write::guard;
+    if let Ok(location) = config::location(&cli.common) {
+        guard::protect_ledger(&location);
+    }
+    match &cli.command {
+        Command::Cue { output: Some(file), .. }
+        | Command::Man { output: Some(file) }
+        | Command::Pq { output: file, .. }
+        | Command::Ledger { command: LedgerCommand::Export { output: Some(file), .. } }
+        | Command::Ledger { command: LedgerCommand::Backup { file } } => guard::check(file)?,
+        Command::Ddp { command: DdpCommand::Write { output, .. } } => guard::check_folder(output)?,
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let common = &cli.common;
+    guard_outputs(&cli)?;
     let exit = match &cli.command {
         Command::Check { codes } => commands::check::run(codes, common.json, out)?,
         Command::Init { prefix, range, add } => {
@@ -705,7 +726,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Man { output } => {
             let man = clap_mangen::Man::new(command());
             match output {
-                Some(file) => crate::write::write_atomically(file, |out| Ok(man.render(out)?))?,
+                Some(file) => crate::write::guard::write_output(file, |out| Ok(man.render(out)?))?,
                 None => man.render(out)?,
             }
             Exit::Clean

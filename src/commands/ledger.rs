@@ -320,7 +320,7 @@ pub(crate) fn export(
     // written (the temporary file is removed either way).
     let mut unread: Option<LedgerError> = None;
     let mut written = Written::default();
-    let result = crate::write::write_atomically(path, |out| {
+    let result = crate::write::guard::write_output(path, |out| {
         match write_export(snapshot.as_mut(), exchange::PAGE, format, list, filter, out) {
             Ok(done) => {
                 written = done;

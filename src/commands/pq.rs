@@ -53,7 +53,7 @@ pub(crate) fn run(
         None => None,
     };
     let html = sheet.to_html();
-    crate::write::write_atomically(output, |out| Ok(out.write_all(html.as_bytes())?))?;
+    crate::write::guard::write_output(output, |out| Ok(out.write_all(html.as_bytes())?))?;
     if !quiet {
         let tracks = crate::output::count(sheet.tracks.len(), "track", "tracks");
         eprintln!("isrc-stamp: wrote {} ({tracks})", output.display());

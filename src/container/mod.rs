@@ -11,6 +11,7 @@
 mod aiff;
 pub(crate) mod flac;
 mod id3;
+pub(crate) mod limits;
 mod mp3;
 mod mp4;
 mod ogg;
@@ -50,6 +51,13 @@ pub(crate) trait Container: Sync {
     /// into `target`; every other field, picture and chunk is kept. An empty `code` takes
     /// the ISRC out of every location instead (`untag`).
     fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError>;
+
+    /// Checks, writing nothing, that the file's tags can be written with `code`: the
+    /// whole rewrite runs into a sink that keeps nothing (the audio is not read), so a
+    /// tag that cannot be written is found before a code is bound to the file's audio.
+    fn check_writable(&self, source: &mut File, code: &str) -> Result<(), TagError> {
+        self.stream_tags(source, &mut Discard, code)
+    }
 
     /// Whether [`Container::stream_tags`] can write this format strictly in order.
     fn is_streamed(&self) -> bool {
@@ -269,6 +277,43 @@ pub fn untag(original: &Path, target: &mut File, format: Format) -> Result<(), T
         .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
 }
 
+/// Checks, writing nothing, that the tags of the file at `path` can be written
+/// ([`Container::check_writable`]).
+pub fn check_writable(path: &Path, format: Format) -> Result<(), TagError> {
+    let code = write_check_code();
+    crate::guard::catch(|| format.container().check_writable(&mut File::open(path)?, code))
+        .unwrap_or_else(|panic| Err(TagError::ReaderFailed(panic)))
+}
+
+/// The code a write check writes (twelve characters, as every code).
+fn write_check_code() -> &'static str {
+    "ZZZZZ9999999"
+}
+
+/// A sink that keeps nothing: what a write check streams into. Runs of the original are
+/// skipped over, not read.
+struct Discard;
+
+impl Write for Discard {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink for Discard {
+    fn copy_from(&mut self, source: &mut File, len: u64) -> io::Result<u64> {
+        let at = source.stream_position()?;
+        let end = source.metadata()?.len();
+        let skipped = len.min(end.saturating_sub(at));
+        source.seek(SeekFrom::Start(at + skipped))?;
+        Ok(skipped)
+    }
+}
+
 /// Streams the file at `original`, tagged with `isrc` in every location, into `out`,
 /// strictly in order. Only for formats where [`Format::is_streamed`].
 pub fn write_streamed(original: &Path, out: &mut dyn Sink, format: Format, isrc: Isrc) -> Result<(), TagError> {
@@ -343,28 +388,13 @@ impl Sink for io::BufWriter<&mut File> {
     }
 }
 
-/// How a file's tags are parsed for reading: no audio properties, no pictures, no
-/// conversions between tag types.
+/// How lofty parses a file's ID3v2 tags for reading (its only use: every tag is written
+/// by the project): no audio properties, no pictures, no conversions between tag types.
 fn read_options() -> ParseOptions {
-    rewrite_options().read_cover_art(false)
+    ParseOptions::new().read_properties(false).implicit_conversions(false).read_cover_art(false)
 }
 
-/// How a file's tags are parsed for rewriting: no audio properties, no conversions
-/// between tag types (pictures are read, so they are written back).
-fn rewrite_options() -> ParseOptions {
-    ParseOptions::new().read_properties(false).implicit_conversions(false)
-}
-
-/// Copies the whole original into `target` (in-kernel where the OS can), for lofty to
-/// edit in place; both are left at their start.
-fn copy_whole(source: &mut File, target: &mut File) -> io::Result<()> {
-    source.seek(SeekFrom::Start(0))?;
-    io::copy(source, target)?;
-    target.seek(SeekFrom::Start(0))?;
-    Ok(())
-}
-
-/// Streams a WAV or FLAC rewrite into `target` through a buffer.
+/// Streams a rewrite into `target` through a buffer (every format is written this way).
 fn write_buffered(container: &dyn Container, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
     let mut out = io::BufWriter::with_capacity(1 << 16, target);
     container.stream_tags(source, &mut out, code)?;

@@ -1,12 +1,13 @@
-//! MPEG audio (layer III): the ISRC in the ID3v2 `TSRC` frame.
+//! MPEG audio (layer III): the ISRC in the ID3v2 `TSRC` frame, which the project writes
+//! itself (every other frame kept byte for byte).
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Seek, SeekFrom};
 
 use lofty::file::AudioFile;
 use lofty::mpeg::MpegFile;
 
-use super::{Container, Location, Probe, Sniff, TagError, TagReport, copy_whole, id3, read_options, rewrite_options};
+use super::{Container, Location, Probe, Sink, Sniff, TagError, TagReport, id3, read_options, write_buffered};
 
 /// MP3 files.
 pub(super) struct Mp3;
@@ -27,18 +28,29 @@ impl Container for Mp3 {
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {
+        let raw = id3::leading_tag(file)?;
         let mut report = TagReport::default();
+        file.seek(SeekFrom::Start(0))?;
         if let Some(tag) = MpegFile::read_from(file, read_options())?.id3v2() {
-            id3::read(tag, &mut report);
+            let raw: Vec<&[u8]> = raw.iter().map(|(tag, _)| tag.as_slice()).collect();
+            id3::read(tag, &raw, &mut report);
         }
         Ok(report)
     }
 
     fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        let mut mp3 = MpegFile::read_from(source, rewrite_options())?;
-        let (tag, options) = id3::with_tsrc(mp3.id3v2().cloned(), code);
-        mp3.set_id3v2(tag);
-        copy_whole(source, target)?;
-        mp3.save_to(target, options).map_err(|e| TagError::Write(e.to_string()))
+        write_buffered(self, source, target, code)
+    }
+
+    /// The leading ID3v2 tag rebuilt by the project with the code ([`id3::with_tsrc`]:
+    /// every other frame kept byte for byte; a new ID3v2.3 tag for a file without one),
+    /// then the rest of the file as it is.
+    fn stream_tags(&self, source: &mut File, out: &mut dyn Sink, code: &str) -> Result<(), TagError> {
+        let old = id3::leading_tag(source)?;
+        let new_tag = id3::with_tsrc(old.as_ref().map(|(tag, _)| tag.as_slice()), code)?;
+        out.write_all(&new_tag)?;
+        source.seek(SeekFrom::Start(old.map_or(0, |(tag, _)| tag.len() as u64)))?;
+        out.copy_from(source, u64::MAX)?;
+        Ok(())
     }
 }

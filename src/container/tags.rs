@@ -84,6 +84,10 @@ pub enum TagError {
     /// The tag parser broke down on this file (an internal panic, caught).
     #[error("the tag reader failed on this file ({0})")]
     ReaderFailed(String),
+    /// The tags are damaged, over isrc-stamp's limits, or hold what it cannot write back
+    /// whole: the message names the cause and what to do. The file is not tagged.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl TagReport {

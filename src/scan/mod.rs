@@ -112,6 +112,9 @@ pub enum ScanError {
     /// Audio in a format isrc-stamp does not read, found in a folder: reported, untouched.
     #[error("{0}")]
     Skipped(String),
+    /// The file's tags cannot be written, found before any code was given to it.
+    #[error("not tagged, and no code given to it: {0}")]
+    Untaggable(TagError),
     /// A stop was asked for (Ctrl-C, SIGTERM) before the file was read.
     #[error("not read: the run was interrupted before this file; run again")]
     Interrupted,
@@ -145,11 +148,17 @@ pub fn scan_with(
     let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(walk::describe_io(&e)))?;
     on_stamped(path, &stamp);
     let remembered = identity.as_ref().and_then(known);
+    // The tags first: a damaged tag block is named as what it is, not as whatever the
+    // decoder makes of the container around it.
+    let format = match &remembered {
+        Some(audio) => audio.format,
+        None => container::sniff(path).map_err(AudioError::Format)?,
+    };
+    let tags = container::read(path, format)?;
     let audio = match remembered.clone() {
         Some(audio) => audio,
         None => audio::analyze_with(path, options)?,
     };
-    let tags = container::read(path, audio.format)?;
     // Taken after the tags, so a file changed while it was read is not remembered as it was.
     let identity = identity.filter(|before| Identity::of(path).as_ref() == Some(before));
     Ok(Scanned { path: path.to_path_buf(), audio, tags, stamp, identity, remembered: remembered.is_some() })

@@ -4,7 +4,9 @@
 //! same tree see the files in the same order. Inside folders only files with an audio
 //! extension are taken (hidden files and isrc-stamp's own temporary files are
 //! skipped); a file named on the command line is always taken, whatever its name, if it
-//! is a regular file (a named pipe or a device is refused, never read).
+//! is a regular file (a named pipe or a device is refused, never read). Every entry of a
+//! folder that is neither a regular file nor a folder (a named pipe, a socket, a device,
+//! a symlink to one) is reported as skipped, with its kind: never read, never silent.
 
 use std::path::{Path, PathBuf};
 
@@ -76,7 +78,18 @@ fn walk_dir(root: &Path, found: &mut Vec<Result<PathBuf, WalkError>>) {
                 })),
                 Kind::Other => {}
             },
-            Ok(_) => {}
+            Ok(entry) if entry.file_type().is_dir() => {}
+            // A pipe, socket or device in a folder is never read, and never passed over
+            // in silence: skipped, with what it is.
+            Ok(entry) => {
+                let kind = crate::filekind::special_kind(&entry.file_type()).unwrap_or("not a regular file");
+                let kind = if entry.path_is_symlink() { format!("a symlink to {kind}") } else { kind.to_owned() };
+                found.push(Err(WalkError {
+                    path: entry.into_path(),
+                    message: format!("{kind}, not a regular file: not read, not tagged"),
+                    skipped: true,
+                }));
+            }
             Err(e) => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
                 let message = e.io_error().map(describe_io).unwrap_or_else(|| e.to_string());
@@ -191,8 +204,17 @@ mod tests {
             let err = result[0].as_ref().unwrap_err();
             assert_eq!(err.to_string(), format!("{}: not a regular file", path.display()));
         }
-        // Inside a folder it is not taken at all.
-        assert!(audio_files(&[dir.path().to_path_buf()]).is_empty());
+        // Inside a folder it is not read, and reported as skipped with its kind.
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.wav")).unwrap();
+        let found = audio_files(&[dir.path().to_path_buf()]);
+        let messages: Vec<String> = found.iter().map(|f| f.as_ref().unwrap_err().to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(found.iter().all(|f| f.as_ref().unwrap_err().skipped));
+        assert!(messages[0].ends_with("pipe.wav: a named pipe (FIFO), not a regular file: not read, not tagged"));
+        assert!(
+            messages[1]
+                .ends_with("zero.wav: a symlink to a character device, not a regular file: not read, not tagged")
+        );
     }
 
     #[test]

@@ -27,7 +27,6 @@
 //! (warning: the CD-Text title or performer is not the ledger's or the master's).
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -149,7 +148,7 @@ impl AudioTap for Tracks {
 /// The fingerprint of a track's audio: its first seconds, read from the audio file.
 fn track_fingerprint(audio_file: &Path, range: &Range<u64>) -> Option<Fingerprint> {
     let mut feed = Feed::start(true, &cd_header())?;
-    let mut file = File::open(audio_file).ok()?;
+    let mut file = crate::filekind::open_regular(audio_file).ok()?;
     file.seek(SeekFrom::Start(range.start)).ok()?;
     let wanted = u64::from(acoustic::MAX_SECONDS) * 44_100 * FRAME_BYTES as u64;
     let mut left = (range.end - range.start).min(wanted);

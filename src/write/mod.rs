@@ -30,6 +30,7 @@ use crate::isrc::Isrc;
 use crate::scan::FileStamp;
 
 pub(crate) mod direct_io;
+pub(crate) mod guard;
 mod keep;
 mod prepared;
 mod proof;

@@ -6,7 +6,6 @@
 //! The reader also takes `md5sum`'s binary-mode lines (`<hex> *<name>`), CRLF line ends,
 //! uppercase hex, BSD `MD5 (<name>) = <hex>` lines and `#` or `;` comments.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -115,7 +114,10 @@ impl Md5Thread {
 /// with its offset. MD5 runs on a thread of its own while `tap` works on the reading
 /// thread, so hashing the audio once serves the checksum and the tracks' audio ids.
 pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
+    let file = crate::filekind::open_regular(path)?;
+    // No further than the size it has now: a file growing meanwhile is not chased.
+    let size = file.metadata()?.len();
+    let mut file = file.take(size);
     let Some(md5) = Md5Thread::spawn() else {
         return Err(io::Error::other("cannot start a thread to compute the MD5"));
     };
@@ -134,9 +136,12 @@ pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io
     Ok((md5.finish()?, length))
 }
 
-/// The MD5 of a file and its length, read in 64 KiB pieces.
+/// The MD5 of a regular file and its length, read in 64 KiB pieces (anything else, a
+/// named pipe or a device, is refused: it might never end).
 pub(crate) fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
+    let file = crate::filekind::open_regular(path)?;
+    let size = file.metadata()?.len();
+    let mut file = file.take(size);
     let mut md5 = Md5::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut length = 0u64;

@@ -11,11 +11,14 @@
 //! Red Book's `redbook-track-length` and `redbook-pregap` for what the PQ data describes.
 //!
 //! Bounded work on hostile input: the small files are read with size limits, the audio
-//! file is only hashed (in pieces) and measured, file names from `DDPMS` and the
-//! checksum file must be plain names inside the folder (no `..`, no separators).
+//! file is only hashed (in pieces, no further than its size when measured) and
+//! measured, file names from `DDPMS` and the checksum file must be plain names inside
+//! the folder (no `..`, no separators), and only regular files are opened: a named pipe
+//! or a device (`/dev/zero`, a symlink to it) in an image's place is a `ddp-structure`
+//! problem naming what it is, never read ([`crate::filekind::open_regular`]).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -225,7 +228,7 @@ impl Reader {
             return None;
         };
         let mut bytes = Vec::new();
-        let read = File::open(&path).and_then(|file| file.take(max + 1).read_to_end(&mut bytes));
+        let read = crate::filekind::open_regular(&path).and_then(|file| file.take(max + 1).read_to_end(&mut bytes));
         if let Err(e) = read {
             self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
             return None;
@@ -322,6 +325,10 @@ impl Reader {
     /// Hashes the audio file once, showing its bytes to `tap`; the MD5 serves the image's
     /// [`DdpImage::image_md5`] and the checksum file's check alike.
     fn hash_audio(&mut self, image: &mut DdpImage, tap: Option<&mut dyn AudioTap>) {
+        // Only an audio file that was measured (a regular file) is read.
+        if image.audio_bytes.is_none() {
+            return;
+        }
         let Some(path) = image.audio_file.as_deref().and_then(|name| self.resolve(name)) else { return };
         let result = match tap {
             Some(tap) => {
@@ -366,7 +373,8 @@ impl Reader {
             self.problem("ddp-structure", format!("the audio file {:?} named in DDPMS is missing", shown(name)));
             return None;
         };
-        let bytes = match fs::metadata(&path) {
+        // A named pipe or a device (`/dev/zero`) never ends: only a regular file is read.
+        let bytes = match fs::metadata(&path).and_then(|m| crate::filekind::refuse_special(&m).map(|()| m)) {
             Ok(metadata) => metadata.len(),
             Err(e) => {
                 self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));

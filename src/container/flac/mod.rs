@@ -1,23 +1,17 @@
 //! FLAC: the ISRC in the Vorbis comment `ISRC`; a CUESHEET block's track ISRCs are
 //! read and compared, never written. The frames are split strictly ([`frames`]) for
-//! the audio id, and the metadata head is rewritten without moving the frames.
+//! the audio id, and the metadata blocks are read and rewritten by the project
+//! ([`metadata`]), every other block and comment field kept byte for byte.
 
 mod cuesheet;
 pub(crate) mod frames;
-mod untag;
+mod metadata;
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Seek, SeekFrom};
 use std::ops::Range;
 
-use lofty::config::WriteOptions;
-use lofty::file::AudioFile;
-use lofty::flac::FlacFile;
-
-use super::{
-    Container, FrameSource, Location, Probe, Sink, Sniff, StreamLayout, TagError, TagReport, read_options,
-    rewrite_options, vorbis, write_buffered,
-};
+use super::{Container, FrameSource, Location, Probe, Sink, Sniff, StreamLayout, TagError, TagReport, write_buffered};
 
 pub(crate) use frames::{frames_region, marker_offset};
 
@@ -49,9 +43,7 @@ impl Container for Flac {
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {
         let mut report = TagReport::default();
-        if let Some(comments) = FlacFile::read_from(file, read_options())?.vorbis_comments() {
-            vorbis::read(comments, &mut report);
-        }
+        metadata::read_comments(file, &mut report)?;
         for track in cuesheet::read_flac_cuesheet(file)? {
             report.found(Location::FlacCuesheetTrack(track.number), track.isrc);
         }
@@ -66,36 +58,11 @@ impl Container for Flac {
         true
     }
 
-    /// lofty rewrites the metadata of an in-memory copy of the file's head (the metadata
-    /// blocks only), then the new head and the original frames, copied in bulk, make the
-    /// tagged file. lofty editing the whole file in place would shift all the frames
-    /// whenever the metadata changes length: a second copy of the audio.
+    /// The metadata blocks are rewritten by the project ([`metadata`]): every block and
+    /// every comment field kept byte for byte but the ISRC, then the original frames,
+    /// copied in bulk, make the tagged file.
     fn stream_tags(&self, source: &mut File, out: &mut dyn Sink, code: &str) -> Result<(), TagError> {
-        let frames_start = frames_region(source)?.start;
-        let len = usize::try_from(frames_start).map_err(|_| TagError::Write("metadata too large".into()))?;
-        let mut head = vec![0u8; len];
-        source.seek(SeekFrom::Start(0))?;
-        source.read_exact(&mut head)?;
-        if code.is_empty() {
-            // `untag`: the ISRC fields cut from the Vorbis comments, every other byte of
-            // every block kept (lofty would drop a block left empty, and fields it cannot
-            // carry).
-            out.write_all(&untag::without_isrc(&head)?)?;
-            source.seek(SeekFrom::Start(frames_start))?;
-            out.copy_from(source, u64::MAX)?;
-            return Ok(());
-        }
-        let mut head = io::Cursor::new(head);
-        let mut flac = FlacFile::read_from(&mut head, rewrite_options())?;
-        let mut comments = flac.vorbis_comments().cloned().unwrap_or_default();
-        vorbis::set_isrc(&mut comments, code);
-        flac.set_vorbis_comments(comments);
-        head.set_position(0);
-        flac.save_to(&mut head, WriteOptions::new()).map_err(|e| TagError::Write(e.to_string()))?;
-        out.write_all(head.get_ref())?;
-        source.seek(SeekFrom::Start(frames_start))?;
-        out.copy_from(source, u64::MAX)?;
-        Ok(())
+        metadata::stream_with_isrc(source, out, code)
     }
 
     fn audio_regions(&self, file: &mut File) -> io::Result<Option<Vec<Range<u64>>>> {

@@ -27,7 +27,7 @@ use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::ops::Range;
 
 use lofty::file::AudioFile;
-use lofty::iff::wav::{RiffInfoList, WavFile};
+use lofty::iff::wav::WavFile;
 
 use super::{Container, Location, PlainPcm, Probe, Sink, Sniff, TagError, TagReport, id3, write_buffered};
 use chunks::{Chunk, Layout, MAX_TAG_CHUNK, Magic};
@@ -67,13 +67,15 @@ impl Container for Riff {
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {
         let layout = chunks::read(file)?;
-        let wav = WavFile::read_from(&mut Cursor::new(tag_chunks(file, &layout)?), super::read_options())?;
+        let tags = TagChunks::read(file, &layout)?;
+        let wav = WavFile::read_from(&mut Cursor::new(tags.id3_riff()), super::read_options())?;
         let mut report = TagReport::default();
         if let Some(tag) = wav.id3v2() {
-            id3::read(tag, &mut report);
+            let raw: Vec<&[u8]> = tags.id3.iter().map(Vec::as_slice).collect();
+            id3::read(tag, &raw, &mut report);
         }
-        if let Some(info) = wav.riff_info() {
-            read_info(info, &mut report);
+        for list in &tags.info {
+            read_info(list, &mut report)?;
         }
         let document = axml_document(file, &layout)?;
         for isrc in document.iter().flat_map(|d| &d.isrcs) {
@@ -96,10 +98,9 @@ impl Container for Riff {
 
     fn stream_tags(&self, source: &mut File, out: &mut dyn Sink, code: &str) -> Result<(), TagError> {
         let layout = chunks::read(source)?;
-        let wav = WavFile::read_from(&mut Cursor::new(tag_chunks(source, &layout)?), super::rewrite_options())?;
-        let (tag, options) = id3::with_tsrc(wav.id3v2().cloned(), code);
-        let mut id3_bytes = Vec::new();
-        lofty::tag::TagExt::dump_to(&tag, &mut id3_bytes, options).map_err(|e| TagError::Write(e.to_string()))?;
+        let tags = TagChunks::read(source, &layout)?;
+        let id3_bytes = id3::with_tsrc(tags.id3.first().map(Vec::as_slice), code)?;
+        drop(tags);
         let axml = if writes_axml(&layout, axml_document(source, &layout)?.as_ref()) {
             let existing =
                 layout.find(b"axml").map(|chunk| chunks::read_body(source, chunk, MAX_TAG_CHUNK)).transpose()?;
@@ -133,24 +134,53 @@ impl Container for Riff {
     }
 }
 
-/// The file's ID3 chunks and INFO lists, in a small RIFF WAVE built in memory for
-/// lofty's readers (which take no RF64): the same chunks, so the same reading.
-fn tag_chunks(file: &mut File, layout: &Layout) -> io::Result<Vec<u8>> {
-    let mut riff = b"RIFF\0\0\0\0WAVE".to_vec();
-    for chunk in &layout.chunks {
-        if chunk.is_id3() || is_info_list(file, chunk)? {
-            let body = chunks::read_body(file, chunk, MAX_TAG_CHUNK)?;
-            riff.extend_from_slice(&chunk.id);
+/// The file's ID3 chunks and INFO lists, read into memory under one lease
+/// ([`super::limits`]): lofty reads the ID3 chunks from a small RIFF WAVE built of them
+/// ([`TagChunks::id3_riff`]), which it reads though it takes no RF64; the INFO lists are
+/// read here, entry by entry, without lofty (which keeps only the entries it can type,
+/// and allocates per entry).
+struct TagChunks {
+    id3: Vec<Vec<u8>>,
+    info: Vec<Vec<u8>>,
+    _lease: super::limits::Lease,
+}
+
+impl TagChunks {
+    fn read(file: &mut File, layout: &Layout) -> Result<TagChunks, TagError> {
+        let mut wanted = Vec::new();
+        for chunk in &layout.chunks {
+            if chunk.is_id3() || is_info_list(file, chunk)? {
+                if chunk.body_len > MAX_TAG_CHUNK {
+                    return Err(super::limits::over_limit(chunk.body_len, &format!("the {:?} chunk", chunk.name())));
+                }
+                wanted.push(*chunk);
+            }
+        }
+        let total = wanted.iter().map(|c| c.body_len).sum::<u64>();
+        let lease = super::limits::lease(total, "the tag chunks")?;
+        let (mut id3, mut info) = (Vec::new(), Vec::new());
+        for chunk in wanted {
+            let body = chunks::read_body(file, &chunk, MAX_TAG_CHUNK)?;
+            if chunk.is_id3() { id3.push(body) } else { info.push(body) }
+        }
+        Ok(TagChunks { id3, info, _lease: lease })
+    }
+
+    /// The ID3 chunks in a small RIFF WAVE, for lofty's reader.
+    fn id3_riff(&self) -> Vec<u8> {
+        let mut riff = b"RIFF\0\0\0\0WAVE".to_vec();
+        for body in &self.id3 {
+            riff.extend_from_slice(b"ID3 ");
             riff.extend_from_slice(&(body.len() as u32).to_le_bytes());
-            riff.extend_from_slice(&body);
+            riff.extend_from_slice(body);
             if body.len() % 2 == 1 {
                 riff.push(0);
             }
         }
+        let len = (riff.len() - 8) as u32;
+        riff[4..8].copy_from_slice(&len.to_le_bytes());
+        riff
     }
-    let len = (riff.len() - 8) as u32;
-    riff[4..8].copy_from_slice(&len.to_le_bytes());
-    Ok(riff)
 }
 
 /// The file's aXML document as read (streamed: an ADM document may be large).
@@ -168,13 +198,37 @@ fn writes_axml(layout: &Layout, document: Option<&axml::Document>) -> bool {
     layout.has(b"bext") && !layout.has(b"chna") && document.is_none_or(axml::Document::is_writable)
 }
 
-fn read_info(info: &RiffInfoList, report: &mut TagReport) {
-    if let Some(value) = info.get("ISRC").map(|v| v.trim_end_matches('\0')).filter(|v| !v.is_empty()) {
-        report.found(Location::RiffInfoIsrc, value);
+/// Adds an INFO list's ISRCs (every `ISRC` entry), title, artist and album to `report`.
+/// The list (`INFO` then entries: a four-byte id, a 32-bit length, the bytes and a pad
+/// byte) is read as it is stored, whatever the ids' bytes; an entry that claims more
+/// than the list holds is refused, naming it.
+fn read_info(list: &[u8], report: &mut TagReport) -> Result<(), TagError> {
+    let mut at = 4;
+    let mut n = 0u64;
+    while at + 8 <= list.len() {
+        n += 1;
+        let id = &list[at..at + 4];
+        let len = u32::from_le_bytes([list[at + 4], list[at + 5], list[at + 6], list[at + 7]]) as usize;
+        let Some(value) = list.get(at + 8..(at + 8).saturating_add(len)) else {
+            return Err(TagError::Refused(format!(
+                "the RIFF INFO list is damaged: its entry {n} ({:?}) claims {len} bytes, but the list holds {} after \
+                 it; the file is not tagged: write its INFO tags again with a tag editor (or export it again)",
+                String::from_utf8_lossy(id),
+                list.len() - at - 8
+            )));
+        };
+        let value = value.split(|&b| b == 0).next().unwrap_or_default();
+        let text = || String::from_utf8_lossy(value).into_owned();
+        match id {
+            b"ISRC" if !value.is_empty() => report.found(Location::RiffInfoIsrc, text()),
+            b"INAM" => TagReport::fill(&mut report.title, Some(&text())),
+            b"IART" => TagReport::fill(&mut report.artist, Some(&text())),
+            b"IPRD" => TagReport::fill(&mut report.album, Some(&text())),
+            _ => {}
+        }
+        at += 8 + len + (len & 1);
     }
-    TagReport::fill(&mut report.title, info.get("INAM"));
-    TagReport::fill(&mut report.artist, info.get("IART"));
-    TagReport::fill(&mut report.album, info.get("IPRD"));
+    Ok(())
 }
 
 /// Whether a `LIST` chunk is an INFO list.
