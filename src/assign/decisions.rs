@@ -117,7 +117,7 @@ fn read_json(lines: &[Vec<u8>]) -> (Vec<Row>, Vec<String>) {
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let object = match serde_json::from_slice::<Value>(text) {
+        let object = match crate::ledger::exchange::strict::parse(text) {
             Ok(Value::Object(object)) => object,
             Ok(_) => {
                 errors.push(format!("line {line}: not a JSON object"));

@@ -29,12 +29,15 @@ pub(super) const LEDGER: &str = "\
 Examples:
   isrc-stamp ledger list
   isrc-stamp ledger show US-PR3-26-00001
-  isrc-stamp ledger export --recordings --output codes.csv";
+  isrc-stamp ledger export --recordings --output codes.csv
+  isrc-stamp ledger export --recordings --release 4006381333931 --output cat-042.csv
+  isrc-stamp ledger export --recordings --prefix US-PR3 --since 2026-01-01";
 
 /// `ledger list`.
 pub(super) const LEDGER_LIST: &str = "\
 Examples:
   isrc-stamp ledger list
+  isrc-stamp ledger list --unbound
   isrc-stamp --json ledger list";
 
 /// `ledger show`.
@@ -54,13 +57,17 @@ pub(super) const LEDGER_EXPORT: &str = "\
 Examples:
   isrc-stamp ledger export --output ledger.csv
   isrc-stamp ledger export --format json --output ledger.jsonl
-  isrc-stamp ledger export --recordings --output codes.csv";
+  isrc-stamp ledger export --recordings --output codes.csv
+  isrc-stamp ledger export --recordings --release 4006381333931 --output cat-042.csv
+  isrc-stamp ledger export --recordings --prefix US-PR3 --since 2026-01-01";
 
 /// `ledger import`.
 pub(super) const LEDGER_IMPORT: &str = "\
 Examples:
-  isrc-stamp ledger import distributor-codes.csv
-  isrc-stamp --ledger new.sqlite3 ledger import ledger.jsonl";
+  isrc-stamp ledger import --foreign distributor.csv
+  isrc-stamp ledger import --foreign --columns Song=title --ignore Royalties sheet.csv
+  isrc-stamp ledger import --foreign --update corrected.csv
+  isrc-stamp --ledger new.sqlite3 ledger import --foreign ledger.jsonl";
 
 /// `ledger check`.
 pub(super) const LEDGER_CHECK: &str = "\

@@ -461,8 +461,17 @@ pub(crate) fn import(
 ) -> anyhow::Result<Exit> {
     let file = &request.file;
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut staged =
-        exchange::stage(input, &request.defaults).with_context(|| format!("cannot read {}", file.display()))?;
+    // The scratch file lives beside an SQLite ledger (its disk, and found again): the
+    // ones killed imports left there are removed first.
+    let folder = location.path().map(|path| crate::write::replace::folder_of(path).to_path_buf());
+    if let Some(folder) = &folder {
+        let removed = exchange::remove_stale_scratch(folder);
+        if removed > 0 && !quiet {
+            eprintln!("removed {removed} scratch file(s) a killed import had left in {}", folder.display());
+        }
+    }
+    let mut staged = exchange::stage_in(input, &request.defaults, folder.as_deref())
+        .with_context(|| format!("cannot read {}", file.display()))?;
     let source = file.display().to_string();
     if !staged.unknown.is_empty() {
         let names: Vec<String> = staged.unknown.iter().map(|name| format!("{name:?}")).collect();
@@ -480,14 +489,15 @@ pub(crate) fn import(
         report_bad_rows(&bad, &source, json, out)?;
         return Ok(Exit::Findings);
     }
-    // Only a file this import created is removed again; a server's schema stays.
-    let existed = location.path().is_none_or(Path::is_file);
-    let mut ledger = crate::ledger::open(location)?;
-    let result = ledger.transaction(|tx| exchange::import(tx, &mut staged, &source, &request.options));
-    drop(ledger);
-    if result.is_err() && !existed {
-        remove_new_ledger(location);
-    }
+    let result = match location.path() {
+        // A new SQLite ledger is made whole beside its place and put there only once the
+        // import is done: a killed import leaves no ledger it did not finish.
+        Some(path) if !path.exists() => import_into_new(path, &mut staged, &source, &request.options)?,
+        _ => {
+            let mut ledger = crate::ledger::open(location)?;
+            ledger.transaction(|tx| exchange::import(tx, &mut staged, &source, &request.options))
+        }
+    };
     match result {
         Ok(summary) => {
             print_summary(&summary, &source, json, quiet, out)?;
@@ -502,15 +512,37 @@ pub(crate) fn import(
     }
 }
 
-/// Removes the ledger an import created and then did not fill (its WAL files with it).
-fn remove_new_ledger(location: &Location) {
-    if let Some(path) = location.path() {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = std::fs::remove_file(name);
-        }
+/// Imports into a ledger made in a scratch folder beside `path` (locked while in use,
+/// so a later import removes it only once this one is gone), then linked into place,
+/// which fails rather than replace a ledger another process made meanwhile. On any
+/// failure the scratch folder is removed and `path` never existed.
+fn import_into_new(
+    path: &Path,
+    staged: &mut exchange::Staged,
+    source: &str,
+    options: &ImportOptions,
+) -> anyhow::Result<Result<ImportSummary, ImportError>> {
+    let folder = crate::write::replace::folder_of(path);
+    let scratch = tempfile::Builder::new()
+        .prefix(exchange::SCRATCH_PREFIX)
+        .tempdir_in(folder)
+        .with_context(|| format!("cannot create a ledger in {}", folder.display()))?;
+    let lock = std::fs::File::create(scratch.path().join(exchange::SCRATCH_LOCK))?;
+    lock.try_lock().map_err(std::io::Error::other)?;
+    let made = scratch.path().join("ledger.sqlite3");
+    let result = {
+        let mut ledger = crate::ledger::open(&Location::Sqlite(made.clone()))?;
+        ledger.transaction(|tx| exchange::import(tx, staged, source, options))
+    };
+    if result.is_ok() {
+        std::fs::hard_link(&made, path).with_context(|| {
+            format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
+        })?;
+        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
     }
+    drop(lock);
+    drop(scratch);
+    Ok(result)
 }
 
 /// What an import did, as a sentence or a `{"summary":{...}}` line, and each difference

@@ -69,6 +69,7 @@ pub mod cell;
 mod read;
 pub mod recordings;
 mod stage;
+pub mod strict;
 mod write;
 
 mod apply;
@@ -79,7 +80,9 @@ pub use apply::{Difference, ImportError, ImportOptions, ImportSummary, import};
 #[cfg(test)]
 pub use read::parse;
 pub use read::{Defaults, Header};
-pub use stage::{BadRows, SHOWN_ERRORS, stage};
+#[cfg(test)]
+pub use stage::stage;
+pub use stage::{BadRows, SCRATCH_LOCK, SCRATCH_PREFIX, SHOWN_ERRORS, Staged, remove_stale_scratch, stage_in};
 pub use write::{CsvRows, PAGE, Pages, entries, write_json_entry};
 #[cfg(test)]
 pub use write::{write_csv, write_json};

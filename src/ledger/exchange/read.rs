@@ -457,7 +457,7 @@ fn read_json(mut input: impl BufRead, header: &Header, sink: &mut dyn RowSink) -
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<Value>(&line) {
+        match super::strict::parse(&line) {
             Ok(Value::Object(object)) => match json_rows(object, line_number, header, sink) {
                 Ok(rows) => rows.into_iter().for_each(|raw| sink.row(raw)),
                 Err(message) => sink.error(line_error(line_number, message)),

@@ -114,8 +114,26 @@ impl Errors {
 
 /// Reads and checks every row of `input` into a scratch database, then checks the rows
 /// against one another. Fails only when the file or the scratch database cannot be used.
+#[cfg(test)]
 pub fn stage(input: impl Read, defaults: &Defaults) -> std::io::Result<Staged> {
-    let file = tempfile::Builder::new().prefix(".isrc-stamp-import-").tempfile()?;
+    stage_in(input, defaults, None)
+}
+
+/// The name every scratch file of an import starts with.
+pub const SCRATCH_PREFIX: &str = ".isrc-stamp-import-";
+
+/// [`stage`], with the scratch file in `folder` (beside an SQLite ledger, so that it is
+/// on the ledger's disk and found again: [`remove_stale_scratch`]) or the temporary
+/// folder. The scratch file is locked while the import uses it.
+pub fn stage_in(input: impl Read, defaults: &Defaults, folder: Option<&std::path::Path>) -> std::io::Result<Staged> {
+    let builder = tempfile::Builder::new().prefix(SCRATCH_PREFIX).suffix(".sqlite3").clone();
+    let file = match folder {
+        Some(folder) => builder.tempfile_in(folder)?,
+        None => builder.tempfile()?,
+    };
+    // Held while the import runs: a later import takes only an unlocked one for a
+    // leftover of a killed import.
+    file.as_file().try_lock().map_err(std::io::Error::other)?;
     let db = Connection::open(file.path()).map_err(std::io::Error::other)?;
     db.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;
@@ -151,6 +169,34 @@ pub fn stage(input: impl Read, defaults: &Defaults) -> std::io::Result<Staged> {
         .map_err(std::io::Error::other)?;
     cross_check(&mut staged).map_err(std::io::Error::other)?;
     Ok(staged)
+}
+
+/// The lock file inside the scratch folder of an import into a new ledger.
+pub const SCRATCH_LOCK: &str = "lock";
+
+/// Removes what killed imports left in `folder`: scratch files (named
+/// [`SCRATCH_PREFIX`]...) and scratch folders of new ledgers, that no running import
+/// holds locked; returns how many.
+pub fn remove_stale_scratch(folder: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+            continue;
+        }
+        let path = entry.path();
+        let unlocked = |file: &std::path::Path| std::fs::File::open(file).is_ok_and(|f| f.try_lock().is_ok());
+        let gone = match entry.file_type() {
+            Ok(kind) if kind.is_file() => unlocked(&path) && std::fs::remove_file(&path).is_ok(),
+            Ok(kind) if kind.is_dir() => {
+                let lock = path.join(SCRATCH_LOCK);
+                (!lock.exists() || unlocked(&lock)) && std::fs::remove_dir_all(&path).is_ok()
+            }
+            _ => false,
+        };
+        removed += usize::from(gone);
+    }
+    removed
 }
 
 /// Puts each row read into the scratch database.
