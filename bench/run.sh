@@ -8,6 +8,7 @@
 #   ONLY=export bash bench/run.sh  # just the ledger export rows (no audio corpus)
 #   ONLY=floors bash bench/run.sh  # just the rows against the floors (24/96 album, 2,000 files)
 #   ONLY=ddp bash bench/run.sh  # just the CD rows (ddp write, verify DDPDIR)
+#   ONLY=import bash bench/run.sh  # just the ledger import rows (no audio corpus)
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
@@ -24,8 +25,8 @@ RUNS=${RUNS:-5}
 PAIRED_RUNS=${PAIRED_RUNS:-$((RUNS * 2))}
 BIN=$ROOT/target/release/isrc-stamp
 case "${ONLY:-}" in
-    "" | rf64 | export | floors | ddp) ;;
-    *) echo "bench: ONLY=$ONLY: expected rf64, export, floors or ddp" >&2; exit 2 ;;
+    "" | rf64 | export | floors | ddp | import) ;;
+    *) echo "bench: ONLY=$ONLY: expected rf64, export, floors, ddp or import" >&2; exit 2 ;;
 esac
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
@@ -294,6 +295,27 @@ ddp_rows() {
     row "verify DDPDIR vs md5sum IMAGE.DAT" "$(median ddpverify.json 0)" "$(median ddpverify.json 1)" "<= 1.2" "≤ 1.2×"
     rm -rf cd-image cd-copy
 }
+# ledger import stays linear in its rows: 8,000 audio ids of one code (800 KB; 64.6 s
+# before each code's audio ids were read once per commit check) against 8,000 codes
+# of one audio id each, both into a new ledger.
+import_rows() {
+    echo "== ledger import: 8,000 audio ids of one code vs 8,000 codes" >&2
+    python3 - <<'EOI'
+with open("one-code.csv", "w") as one, open("many-codes.csv", "w") as many:
+    header = "isrc,audio_id,frames,sample_rate,channels,bits,first_path\n"
+    one.write(header)
+    many.write(header)
+    for n in range(8000):
+        audio = f"pcm1:{n:064x},441000,44100,2,16,/masters/{n}.wav\n"
+        one.write(f"GBBBB2300001,{audio}")
+        many.write(f"GBBBB23{n + 1:05},{audio}")
+EOI
+    alternate import.json "rm -f import-one.sqlite3 import-many.sqlite3" \
+        "$BIN -q --ledger import-one.sqlite3 ledger import --foreign one-code.csv" \
+        "$BIN -q --ledger import-many.sqlite3 ledger import --foreign many-codes.csv"
+    row "ledger import, 8,000 audio ids of one code vs 8,000 codes (target: under 1 s)" \
+        "$(median import.json 0)" "$(median import.json 1)" "<= 1.5" "≤ 1.5×, < 1 s"
+}
 report() {
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing, rerun and export; ${RF64_RUNS:-3} for the RF64 master)."
@@ -325,6 +347,11 @@ if [ "${ONLY:-}" = ddp ]; then
 fi
 if [ "${ONLY:-}" = floors ]; then
     floor_rows
+    report
+    exit 0
+fi
+if [ "${ONLY:-}" = import ]; then
+    import_rows
     report
     exit 0
 fi
@@ -420,6 +447,7 @@ hf ledger.json --shell bash --prepare "$one_wav" \
 row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" "$(median ledger.json 1)" "<= 1.2" "≤ 1.2×"
 
 export_rows
+import_rows
 
 # ---------------------------------------------------------------- PostgreSQL (optional)
 # Needs a server the benchmark may create databases on: BENCH_POSTGRES (or
