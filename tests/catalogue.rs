@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::music::{self, text};
-use serde_json::Value;
+use common::{assign_by_name as assign, name};
 
 /// (drascula track, title, seconds kept): four recordings of distinct lengths.
 const TRACKS: [(&str, &str, u32); 4] = [
@@ -139,26 +138,6 @@ fn copy_archive(folder: &Path, tracks: &[usize]) -> Vec<[PathBuf; 3]> {
             })
         })
         .collect()
-}
-
-/// `assign --json ARGS`: lines by file name, exit code.
-fn assign(ledger: &Path, args: &[&str]) -> (BTreeMap<String, Value>, i32, String) {
-    let mut all = vec!["assign", "--json"];
-    all.extend_from_slice(args);
-    let (stdout, stderr, code) = common::run_with_ledger(ledger, &all);
-    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
-    let lines = common::json_lines(&stdout)
-        .into_iter()
-        .map(|line| {
-            let name = Path::new(line["path"].as_str().expect("path")).file_name().expect("name");
-            (name.to_string_lossy().into_owned(), line)
-        })
-        .collect();
-    (lines, code, stderr)
-}
-
-fn name(path: &Path) -> String {
-    path.file_name().expect("name").to_string_lossy().into_owned()
 }
 
 #[test]

@@ -21,30 +21,7 @@ const EDITED: usize = 2;
 /// The delivery's forms: (folder, extension).
 const FORMS: [(&str, &str); 4] = [("hires", "wav"), ("cd", "wav"), ("mp3", "mp3"), ("aac", "m4a")];
 
-fn drascula() -> Option<PathBuf> {
-    let folder = PathBuf::from("/usr/share/scummvm/drascula/audio");
-    if folder.join("track1.ogg").is_file() {
-        return Some(folder);
-    }
-    assert!(std::env::var_os("CI").is_none(), "drascula-music is required under CI (.ci/run installs it)");
-    eprintln!("skipping: drascula-music is not installed");
-    None
-}
-
-fn tools() -> bool {
-    common::have_tool("sox", &["--version"])
-        && common::have_tool("lame", &["--version"])
-        && common::have_tool("ffmpeg", &["-version"])
-}
-
-fn run(program: &str, args: &[&str]) {
-    let output = Command::new(program).args(args).output().expect("runs");
-    assert!(output.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 test path")
-}
+use common::music::{drascula, run, text, tools};
 
 /// The material, made once: `<root>/source/{hires,cd,mp3,aac}/NN - Title.ext`, the
 /// radio edit `hires/03 - Title (Radio Edit).wav`, and a 24/96 remaster of track 1.

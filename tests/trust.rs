@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::music::{self, Track, text};
+use common::{assign_by_name as assign, name};
 use serde_json::Value;
 
 /// The drascula tracks used.
@@ -69,22 +70,6 @@ fn ledger(root: &Path) -> PathBuf {
     ledger
 }
 
-/// `assign --json ARGS`: the lines by file name, the exit code, stderr.
-fn assign(ledger: &Path, args: &[&str]) -> (BTreeMap<String, Value>, i32, String) {
-    let mut all = vec!["assign", "--json"];
-    all.extend_from_slice(args);
-    let (stdout, stderr, code) = common::run_with_ledger(ledger, &all);
-    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
-    let lines = common::json_lines(&stdout)
-        .into_iter()
-        .map(|line| {
-            let name = Path::new(line["path"].as_str().expect("path")).file_name().expect("name");
-            (name.to_string_lossy().into_owned(), line)
-        })
-        .collect();
-    (lines, code, stderr)
-}
-
 /// `verify --json ARGS`: the file reports by name (with their finding ids), the exit code.
 fn verify(ledger: &Path, args: &[&str]) -> (BTreeMap<String, Vec<String>>, Vec<Value>, i32) {
     let mut all = vec!["verify", "--json"];
@@ -102,10 +87,6 @@ fn verify(ledger: &Path, args: &[&str]) -> (BTreeMap<String, Vec<String>>, Vec<V
         })
         .collect();
     (ids, lines, code)
-}
-
-fn name(path: &Path) -> String {
-    path.file_name().expect("name").to_string_lossy().into_owned()
 }
 
 fn digest(path: &Path) -> Vec<u8> {

@@ -84,6 +84,31 @@ pub fn run_with_ledger(ledger: &Path, args: &[&str]) -> (String, String, i32) {
     )
 }
 
+/// `assign --json ARGS` against `ledger`: each line by its file's name, the exit code
+/// (which must be 0 or 1), and stderr.
+pub fn assign_by_name(
+    ledger: &Path,
+    args: &[&str],
+) -> (std::collections::BTreeMap<String, serde_json::Value>, i32, String) {
+    let mut all = vec!["assign", "--json"];
+    all.extend_from_slice(args);
+    let (stdout, stderr, code) = run_with_ledger(ledger, &all);
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    let lines = json_lines(&stdout)
+        .into_iter()
+        .map(|line| {
+            let name = Path::new(line["path"].as_str().expect("path")).file_name().expect("name");
+            (name.to_string_lossy().into_owned(), line)
+        })
+        .collect();
+    (lines, code, stderr)
+}
+
+/// A file's name, as [`assign_by_name`] keys its lines.
+pub fn name(path: &Path) -> String {
+    path.file_name().expect("name").to_string_lossy().into_owned()
+}
+
 /// Parses JSON Lines.
 pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect()
