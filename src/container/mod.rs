@@ -347,13 +347,10 @@ fn rewrite_options() -> ParseOptions {
     ParseOptions::new().read_properties(false).implicit_conversions(false)
 }
 
-/// Copies the whole original into `target` (in-kernel where the OS can), for lofty to
-/// edit in place; both are left at their start.
+/// Copies the whole original into `target` (cloned or in-kernel where the OS can:
+/// [`crate::platform::clone`]), for lofty to edit in place; the copy is left at its start.
 fn copy_whole(source: &mut File, target: &mut File) -> io::Result<()> {
-    source.seek(SeekFrom::Start(0))?;
-    io::copy(source, target)?;
-    target.seek(SeekFrom::Start(0))?;
-    Ok(())
+    crate::platform::clone::copy_whole(source, target)
 }
 
 /// Streams a WAV or FLAC rewrite into `target` through a buffer.

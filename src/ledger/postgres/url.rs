@@ -254,6 +254,7 @@ mod tests {
         assert!(error.contains("names no database"), "{error}");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_socket_folder_can_be_the_host() {
         let url = Url::parse("postgresql://room@%2Ftmp%2Fpg/ledger").unwrap();
