@@ -25,13 +25,14 @@
 //!   allocation), so that a full disk is met before a mapping would fault.
 //! - [`process`]: whether a process id still runs (stale temporary files).
 //! - [`path`]: a path as text for reports, and as a `file:` URI.
+//! - [`signals`]: Ctrl-C and the system ending the process (SIGINT and SIGTERM; the
+//!   console's control events on Windows) ask a run to stop, the second exits.
 //! - [`user`]: the name of the account the process runs as.
 //!
 //! Flushing is the standard library's: `File::sync_all` and `sync_data` are `fsync`
 //! and `fdatasync` on Linux, `F_FULLFSYNC` on macOS (through the drive's cache; a plain
-//! `fsync` there stops at the drive), `FlushFileBuffers` on Windows. Ctrl-C is
-//! `signal-hook`'s: on Windows the C runtime turns the console's Ctrl-C into `SIGINT`.
-//! The terminal's width is `console`'s, on every system.
+//! `fsync` there stops at the drive), `FlushFileBuffers` on Windows. The terminal's
+//! width is `console`'s, on every system.
 
 pub(crate) mod access;
 pub(crate) mod clone;
@@ -40,6 +41,7 @@ pub(crate) mod keep;
 pub(crate) mod path;
 pub(crate) mod process;
 pub(crate) mod replace;
+pub(crate) mod signals;
 pub(crate) mod space;
 pub(crate) mod user;
 pub(crate) mod volume;
