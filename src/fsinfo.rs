@@ -32,9 +32,10 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 }
 
 /// The kind of network file system holding `path` (or its nearest existing folder),
-/// `None` for a local one.
+/// `None` for a local one. A Windows share is one by its name alone (`\\server\share`),
+/// reachable or not.
 pub fn network_kind(path: &Path) -> Option<String> {
-    let existing = path.ancestors().find(|p| p.exists())?;
+    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(path);
     volume::network_kind(existing)
 }
 

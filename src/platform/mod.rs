@@ -23,8 +23,12 @@
 //!   it, and whether it is a network file system (where SQLite's locking does not hold).
 //! - [`space`]: giving a file its blocks ahead (`fallocate`, `F_PREALLOCATE`, an NTFS
 //!   allocation), so that a full disk is met before a mapping would fault.
+//! - [`advice`]: how a file will be read (`POSIX_FADV_SEQUENTIAL` on Linux).
+//! - `libpq`: where PostgreSQL's client keeps a user's password file and root
+//!   certificates (`~/.pgpass`; `%APPDATA%\postgresql\pgpass.conf`).
 //! - [`process`]: whether a process id still runs (stale temporary files).
-//! - [`path`]: a path as text for reports, and as a `file:` URI.
+//! - [`path`]: one name per file (symlinks resolved, and on Windows past what
+//!   `GetFinalPathNameByHandleW` can name), a path as text for reports, as a `file:` URI.
 //! - [`signals`]: Ctrl-C and the system ending the process (SIGINT and SIGTERM; the
 //!   console's control events on Windows) ask a run to stop, the second exits.
 //! - [`user`]: the name of the account the process runs as.
@@ -35,9 +39,12 @@
 //! width is `console`'s, on every system.
 
 pub(crate) mod access;
+pub(crate) mod advice;
 pub(crate) mod clone;
 pub(crate) mod identity;
 pub(crate) mod keep;
+#[cfg(feature = "postgres")]
+pub(crate) mod libpq;
 pub(crate) mod path;
 pub(crate) mod process;
 pub(crate) mod replace;

@@ -1,7 +1,44 @@
 //! Paths as text: for reports (any name the system allows, two names never alike), and
 //! as the path of a `file:` URI.
 
+use std::io;
 use std::path::{Path, PathBuf};
+
+/// The absolute path of the file at `path` with every symlink resolved: one name per
+/// file, whichever way it was reached (`std::fs::canonicalize`).
+#[cfg(unix)]
+pub(crate) fn resolve(path: &Path) -> io::Result<PathBuf> {
+    std::fs::canonicalize(path)
+}
+
+/// The absolute, verbatim path of the file at `path` with every link resolved
+/// (`std::fs::canonicalize`, from `GetFinalPathNameByHandleW`). Where Windows cannot
+/// name the file so (a RAM disk or other volume without a name; Wine, past 260
+/// characters), the path made absolute with the file's own symlinks followed: one name
+/// per file still, through the same folders.
+#[cfg(windows)]
+pub(crate) fn resolve(path: &Path) -> io::Result<PathBuf> {
+    match std::fs::canonicalize(path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => resolve_by_name(path),
+        other => other,
+    }
+}
+
+/// `path` made absolute and verbatim, its own symlinks followed (at most 40).
+#[cfg(windows)]
+fn resolve_by_name(path: &Path) -> io::Result<PathBuf> {
+    use std::os::windows::ffi::{OsStrExt, OsStringExt};
+    let mut current = std::path::absolute(path)?;
+    for _ in 0..40 {
+        if !std::fs::symlink_metadata(&current)?.file_type().is_symlink() {
+            let units: Vec<u16> = current.as_os_str().encode_wide().collect();
+            return Ok(PathBuf::from(std::ffi::OsString::from_wide(&super::windows::verbatim(&units))));
+        }
+        let target = std::fs::read_link(&current)?;
+        current = std::path::absolute(current.parent().unwrap_or(Path::new("")).join(target))?;
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
 
 /// A path as reported in JSON and the ledger: its text where it is valid Unicode
 /// (control characters too: JSON escapes them), and otherwise, so that any name the
@@ -70,6 +107,21 @@ pub(crate) fn without_verbatim(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_path_resolves_to_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("d".repeat(150)).join("e".repeat(150));
+        std::fs::create_dir_all(&deep).unwrap();
+        let file = deep.join("master é.wav");
+        std::fs::write(&file, b"x").unwrap();
+        let resolved = resolve(&file).unwrap();
+        assert!(resolved.is_absolute() && resolved.as_os_str().len() > 300, "{resolved:?}");
+        let (a, b) = (crate::platform::identity::of(&file).unwrap(), crate::platform::identity::of(&resolved).unwrap());
+        assert_eq!((a.device, a.index), (b.device, b.index));
+        assert_eq!(resolve(&deep.join("..").join("e".repeat(150)).join("master é.wav")).unwrap(), resolved);
+        assert_eq!(resolve(&deep.join("missing.wav")).unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
 
     #[test]
     fn verbatim_prefixes_are_dropped_for_people() {

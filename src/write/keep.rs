@@ -61,7 +61,8 @@ impl Keeper {
             return Err(WriteError::ReadOnly);
         }
         if let Err(denied) = access::may_write(target) {
-            return Err(WriteError::NotAllowed(format!("you may not write it ({}{})", denied.0, owner_of(metadata))));
+            let owner = crate::platform::keep::describe_owner(metadata);
+            return Err(WriteError::NotAllowed(format!("you may not write it ({}{owner})", denied.0)));
         }
         if let Err(denied) = access::may_create_in(folder) {
             return Err(WriteError::NotAllowed(format!(
@@ -82,21 +83,6 @@ impl Keeper {
     /// Gives `copy` (at `copy_path`) everything the original has, and checks it holds.
     pub(super) fn restore(&self, copy: &File, copy_path: &Path) -> Result<(), WriteError> {
         Ok(self.kept.apply(copy, copy_path)?)
-    }
-}
-
-/// `; owner uid 1000, group gid 1000, mode 0644` for a refusal on Unix; nothing on Windows,
-/// whose refusal names the reason itself.
-fn owner_of(metadata: &Metadata) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        format!("; owner uid {}, group gid {}, mode {:04o}", metadata.uid(), metadata.gid(), metadata.mode() & 0o7777)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = metadata;
-        String::new()
     }
 }
 

@@ -163,7 +163,7 @@ impl Original {
     /// Resolves `path` and checks the file may be tagged by this caller, with all it
     /// has kept ([`Keeper::check`]), and is still as scanned.
     fn check(path: &Path, stamp: &FileStamp, options: WriteOptions) -> Result<Original, WriteError> {
-        let target = fs::canonicalize(path).map_err(io("cannot resolve the path"))?;
+        let target = crate::platform::path::resolve(path).map_err(io("cannot resolve the path"))?;
         let metadata = fs::metadata(&target).map_err(io("cannot read the file's metadata"))?;
         let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let keeper = Keeper::check(&target, &folder, &metadata, options)?;
@@ -229,7 +229,7 @@ impl FileKey {
     /// The key of the file at `path`, `None` if it cannot be resolved (the write then
     /// reports why).
     pub(crate) fn of(path: &Path) -> Option<FileKey> {
-        fs::canonicalize(path).ok().map(FileKey)
+        crate::platform::path::resolve(path).ok().map(FileKey)
     }
 }
 

@@ -116,7 +116,7 @@ pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut add = |folder: &Path| {
-        let folder = fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+        let folder = platform::path::resolve(folder).unwrap_or_else(|_| folder.to_path_buf());
         if seen.insert(folder.clone()) {
             folders.push(folder);
         }
@@ -127,14 +127,14 @@ pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
                 if entry.file_type().is_dir() {
                     add(entry.path());
                 } else if entry.path_is_symlink()
-                    && let Ok(target) = fs::canonicalize(entry.path())
+                    && let Ok(target) = platform::path::resolve(entry.path())
                 {
                     add(folder_of(&target));
                 }
             }
         } else if root.is_file() {
             add(folder_of(root));
-            if let Ok(target) = fs::canonicalize(root) {
+            if let Ok(target) = platform::path::resolve(root) {
                 add(folder_of(&target));
             }
         }

@@ -299,7 +299,7 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// The `file:` URI that opens `path` immutable (percent-encoding what a URI cannot hold).
 fn immutable_uri(path: &Path) -> String {
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = crate::platform::path::resolve(path).unwrap_or_else(|_| path.to_path_buf());
     let mut uri = String::from("file:");
     for byte in crate::platform::path::uri_path(&absolute) {
         if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {

@@ -30,9 +30,9 @@ mod unix;
 mod windows;
 
 #[cfg(unix)]
-pub(crate) use unix::{Kept, as_new_file, like_target};
+pub(crate) use unix::{Kept, as_new_file, describe_owner, like_target};
 #[cfg(windows)]
-pub(crate) use windows::{Kept, as_new_file, like_target};
+pub(crate) use windows::{Kept, as_new_file, describe_owner, like_target};
 
 /// Why what a file has could not be read or given to its copy.
 #[derive(Debug)]

@@ -142,6 +142,12 @@ pub(crate) fn as_new_file(file: &File) -> io::Result<()> {
     file.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 
+/// `; owner uid 1000, group gid 1000, mode 0644`: what a refusal to write the file says
+/// of it.
+pub(crate) fn describe_owner(metadata: &Metadata) -> String {
+    format!("; owner uid {}, group gid {}, mode {:04o}", metadata.uid(), metadata.gid(), metadata.mode() & 0o7777)
+}
+
 /// Whether the caller is in group `gid` (its effective group or a supplementary one).
 fn in_group(gid: u32) -> bool {
     rustix::process::getegid().as_raw() == gid

@@ -132,6 +132,12 @@ pub(crate) fn as_new_file(file: &File) -> io::Result<()> {
     set_basic(file, 0, 0)
 }
 
+/// What a refusal to write the file says of it besides the reason: nothing on Windows,
+/// whose reasons (a read-only attribute, another program holding it) are the file's.
+pub(crate) fn describe_owner(_metadata: &Metadata) -> String {
+    String::new()
+}
+
 /// Sets `file`'s creation time (0: unchanged) and attributes (none: normal), leaving its
 /// other times.
 fn set_basic(file: &File, created: i64, attributes: u32) -> io::Result<()> {
