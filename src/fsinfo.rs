@@ -2,7 +2,9 @@
 //! disk it is ("the file system mounted at /srv/masters, 12 KiB free") rather than as
 //! the I/O error code a library passed up.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::platform::volume;
 
 /// The mount point of the file system holding `path` (or its nearest existing folder)
 /// and the bytes free on it for an unprivileged user, as one phrase for an error message.
@@ -10,7 +12,7 @@ pub fn describe(path: &Path) -> String {
     let Some(existing) = path.ancestors().find(|p| p.exists()) else {
         return format!("the file system holding {}", path.display());
     };
-    let mount = mount_point(existing);
+    let mount = volume::mount_point(existing);
     match free_bytes(existing) {
         Some(free) => format!("the file system mounted at {} ({} free)", mount.display(), human(free)),
         None => format!("the file system mounted at {}", mount.display()),
@@ -22,30 +24,19 @@ pub fn is_full(error: &std::io::Error) -> bool {
     matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
 }
 
-/// The topmost folder above `path` on the same device.
-fn mount_point(path: &Path) -> PathBuf {
-    use std::os::unix::fs::MetadataExt;
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let device = |p: &Path| std::fs::metadata(p).ok().map(|m| m.dev());
-    let Some(dev) = device(&absolute) else {
-        return absolute;
-    };
-    let mut mount = absolute.as_path();
-    while let Some(parent) = mount.parent() {
-        if device(parent) != Some(dev) {
-            break;
-        }
-        mount = parent;
-    }
-    mount.to_path_buf()
-}
-
 /// Bytes available to an unprivileged user on the file system holding `path` (or its
 /// nearest existing folder).
 pub fn free_bytes(path: &Path) -> Option<u64> {
     let existing = path.ancestors().find(|p| p.exists())?;
-    let stat = rustix::fs::statvfs(existing).ok()?;
-    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    volume::free_bytes(existing)
+}
+
+/// The kind of network file system holding `path` (or its nearest existing folder),
+/// `None` for a local one. A Windows share is one by its name alone (`\\server\share`),
+/// reachable or not.
+pub fn network_kind(path: &Path) -> Option<String> {
+    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(path);
+    volume::network_kind(existing)
 }
 
 /// `12 KiB`, `3.4 MiB`, `1.2 GiB`.
@@ -74,6 +65,7 @@ mod tests {
         assert_eq!(human(3 * 1024 * 1024 + 400 * 1024), "3.4 MiB");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_path_is_named_by_its_mount_point() {
         let text = describe(Path::new("/proc/self/status"));

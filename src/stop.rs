@@ -1,4 +1,5 @@
-//! Stopping cleanly on Ctrl-C (SIGINT) or SIGTERM.
+//! Stopping cleanly on Ctrl-C (SIGINT) or SIGTERM (on Windows: the console's Ctrl-C and
+//! Ctrl-Break, or its closing: [`crate::platform::signals`]).
 //!
 //! The first signal only asks: [`Stop::requested`] turns true, and the work checks it
 //! between files, so no new file is started, the file in flight is finished (or, if it
@@ -11,7 +12,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use crate::platform::signals::{self, INTERRUPT};
 
 /// Whether a stop was asked for, and by which signal. Cloned handles share one flag.
 #[derive(Debug, Clone, Default)]
@@ -31,13 +32,7 @@ impl Stop {
     /// A flag set by the first SIGINT or SIGTERM of the process; the second exits at once.
     pub(crate) fn on_signals() -> std::io::Result<Stop> {
         let stop = Stop::default();
-        for signal in [SIGINT, SIGTERM] {
-            // Registered first, so it sees the flag as the previous signal left it.
-            signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&stop.asked))?;
-            signal_hook::flag::register(signal, Arc::clone(&stop.asked))?;
-            let number = usize::try_from(signal).unwrap_or(usize::MAX);
-            signal_hook::flag::register_usize(signal, Arc::clone(&stop.signal), number)?;
-        }
+        signals::on_interrupt(&stop.asked, &stop.signal)?;
         Ok(stop)
     }
 
@@ -49,7 +44,7 @@ impl Stop {
     /// The signal that asked for the stop, if any.
     pub(crate) fn signal(&self) -> Option<u8> {
         match self.signal.load(Ordering::SeqCst) {
-            0 => self.requested().then_some(SIGINT as u8),
+            0 => self.requested().then_some(INTERRUPT),
             n => u8::try_from(n).ok(),
         }
     }
@@ -71,7 +66,7 @@ mod tests {
         let stop = Stop::never();
         let clone = stop.clone();
         assert!(!clone.requested() && clone.signal().is_none());
-        stop.ask(SIGTERM);
+        stop.ask(i32::from(signals::TERMINATE));
         assert!(clone.requested());
         assert_eq!(clone.signal(), Some(15));
     }

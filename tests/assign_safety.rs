@@ -2,6 +2,8 @@
 //! points of a run, bad files in the batch, an exhausted designation range, a future
 //! year and a dry run. Every test has its own temporary folder and its own ledger
 //! (`--ledger`), never the default one.
+// The SIGKILL test and its helpers are Unix only.
+#![cfg_attr(not(unix), allow(dead_code))]
 
 #[macro_use]
 mod common;

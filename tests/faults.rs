@@ -4,6 +4,9 @@
 //!
 //! Tests that mount a small file system or run as `nobody` need root; they skip
 //! outside CI when they cannot, and fail under CI (`CI` set), which runs as root.
+//! Linux only: the same promises' Windows forms are tested in `src/platform/` (under
+//! Wine in CI), and end to end by CI's Wine run.
+#![cfg(target_os = "linux")]
 
 mod common;
 

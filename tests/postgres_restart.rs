@@ -4,7 +4,7 @@
 //! designations contiguous. Alone in its file, so the restart meets no other test (test
 //! files run one after another). Needs a server the test may restart: the superuser
 //! `ISRC_STAMP_TEST_POSTGRES` of `.ci/postgres`.
-#![cfg(feature = "postgres")]
+#![cfg(all(feature = "postgres", unix))]
 
 mod common;
 

@@ -4,7 +4,6 @@
 //! sheet is made from it here ([`build_sheet`]), the DDP image in [`super::disc`].
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -42,7 +41,7 @@ pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Res
     let text = crate::filekind::read_text(order_file, 16 << 20)
         .with_context(|| format!("cannot read the order file {}", order_file.display()))?;
     let folder = parent_folder(order_file);
-    let identity = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let identity = |path: &Path| crate::platform::path::resolve(path).unwrap_or_else(|_| path.to_path_buf());
     let mut unlisted: HashMap<PathBuf, PathBuf> = files.iter().map(|f| (identity(f), f.clone())).collect();
     let mut seen = HashSet::new();
     let (mut ordered, mut problems) = (Vec::new(), Vec::new());
@@ -53,7 +52,7 @@ pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Res
         }
         let listed = folder.join(entry);
         let at = format!("{}:{}", order_file.display(), index + 1);
-        match fs::canonicalize(&listed) {
+        match crate::platform::path::resolve(&listed) {
             Err(e) => problems.push(format!("{at}: {}: {}", listed.display(), walk::describe_io(&e))),
             Ok(id) if !seen.insert(id.clone()) => problems.push(format!("{at}: {} is listed twice", listed.display())),
             Ok(id) => match unlisted.remove(&id) {
@@ -77,7 +76,7 @@ pub(crate) fn names_base(output: Option<&Path>) -> anyhow::Result<PathBuf> {
         Some(output) => parent_folder(output),
         None => PathBuf::from("."),
     };
-    fs::canonicalize(&folder).with_context(|| format!("cannot use the folder {}", folder.display()))
+    crate::platform::path::resolve(&folder).with_context(|| format!("cannot use the folder {}", folder.display()))
 }
 
 /// A path's folder, `.` for a bare name.
@@ -192,7 +191,7 @@ fn quoted(values: &[impl std::fmt::Display]) -> String {
 
 /// The file's name as the sheet gives it: relative to `base` (a canonical folder).
 fn cue_name(path: &Path, base: &Path) -> Result<String, String> {
-    let folder = fs::canonicalize(parent_folder(path)).map_err(|e| walk::describe_io(&e))?;
+    let folder = crate::platform::path::resolve(&parent_folder(path)).map_err(|e| walk::describe_io(&e))?;
     let name = path.file_name().ok_or("not a file name")?;
     let relative = relative_to(&folder.join(name), base);
     let text = relative.to_str().ok_or("the path is not valid UTF-8, so a CUE sheet cannot name it; rename it")?;

@@ -310,32 +310,10 @@ fn node_name() -> Option<String> {
 /// (a cron job or a service has no `USER`), else "unknown".
 pub(super) fn current_user() -> String {
     let from_env = |name| std::env::var(name).ok().filter(|user: &String| !user.trim().is_empty());
-    from_env("USER").or_else(|| from_env("USERNAME")).or_else(account_name).unwrap_or_else(|| "unknown".into())
-}
-
-/// The name of the account the process runs as, from the password database.
-#[cfg(unix)]
-fn account_name() -> Option<String> {
-    let mut entry = std::mem::MaybeUninit::<libc::passwd>::uninit();
-    let mut buffer = vec![0 as libc::c_char; 4096];
-    let mut found: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r writes the entry into `entry` and its strings into `buffer`,
-    // both ours and of the sizes given; `found` is set to `entry` on success, null
-    // otherwise, and only then is the entry read, while `buffer` is still alive.
-    let status =
-        unsafe { libc::getpwuid_r(libc::geteuid(), entry.as_mut_ptr(), buffer.as_mut_ptr(), buffer.len(), &mut found) };
-    if status != 0 || found.is_null() {
-        return None;
-    }
-    // SAFETY: on success `pw_name` points to a NUL-terminated string inside `buffer`.
-    let name = unsafe { std::ffi::CStr::from_ptr((*found).pw_name) };
-    name.to_str().ok().filter(|n| !n.is_empty()).map(str::to_owned)
-}
-
-/// No password database to ask outside Unix.
-#[cfg(not(unix))]
-fn account_name() -> Option<String> {
-    None
+    from_env("USER")
+        .or_else(|| from_env("USERNAME"))
+        .or_else(crate::platform::user::account_name)
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Parses `MM:SS`, `H:MM:SS` or plain seconds.

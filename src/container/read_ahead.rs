@@ -25,8 +25,7 @@ impl ReadAhead {
     pub(crate) fn new(mut file: File, len: u64) -> ReadAhead {
         // Read in order from here to the end: the kernel reads further ahead of us
         // (twice its usual window on Linux). Only advice; a refusal changes nothing.
-        #[cfg(target_os = "linux")]
-        let _ = rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::Sequential);
+        crate::platform::advice::sequential(&file);
         let (to, chunks) = sync_channel(AHEAD);
         let spawned = std::thread::Builder::new().name("read-ahead".into()).spawn(move || {
             let mut left = len;

@@ -61,7 +61,7 @@ pub(crate) fn backup_to_sqlite(from: &mut dyn Ledger, to: &Path) -> Result<()> {
         self::copy(from, &mut copy)?;
     }
     std::fs::rename(&made, to).map_err(|e| failed(e.to_string()))?;
-    std::fs::File::open(folder).and_then(|dir| dir.sync_all()).map_err(|e| failed(e.to_string()))
+    crate::platform::replace::sync_folder(folder).map_err(|e| failed(e.to_string()))
 }
 
 /// Fails unless the snapshot holds nothing at all.

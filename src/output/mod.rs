@@ -54,26 +54,11 @@ pub(crate) fn shell_word(word: &str) -> String {
 /// A path as reported in JSON and the ledger: its text where it is valid UTF-8 (control
 /// characters too: JSON escapes them, so a script gets the name exactly), with bytes
 /// that are not shown as `\xNN` and `\` doubled (any file name the OS allows is
-/// reported, and two different names never print alike). Tables show it through
+/// reported, and two different names never print alike; on Windows a lone surrogate as
+/// `<U+D800>` and `\` single: [`crate::platform::path::report`]). Tables show it through
 /// [`escape_controls`], so that one file stays on one line.
 pub(crate) fn path(path: &std::path::Path) -> String {
-    #[cfg(unix)]
-    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
-    #[cfg(not(unix))]
-    let bytes = path.to_string_lossy().into_owned().into_bytes();
-    let mut text = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\\' => text.push_str("\\\\"),
-                c => text.push(c),
-            }
-        }
-        for byte in chunk.invalid() {
-            text.push_str(&format!("\\x{byte:02x}"));
-        }
-    }
-    text
+    crate::platform::path::report(path)
 }
 
 /// Writes one JSON object as a line.
@@ -138,9 +123,9 @@ mod tests {
         assert_eq!(path(std::path::Path::new("masters/01 Café.wav")), "masters/01 Café.wav");
         assert_eq!(path(std::path::Path::new("a\nb\tc.wav")), "a\nb\tc.wav", "JSON escapes controls itself");
         assert_eq!(escape_controls(&path(std::path::Path::new("a\nb\tc.wav"))), "a\\nb\\tc.wav");
-        assert_eq!(path(std::path::Path::new("back\\slash")), "back\\\\slash");
         #[cfg(unix)]
         {
+            assert_eq!(path(std::path::Path::new("back\\slash")), "back\\\\slash");
             use std::os::unix::ffi::OsStrExt;
             let name = std::ffi::OsStr::from_bytes(b"bad\xffname.wav");
             assert_eq!(path(std::path::Path::new(name)), "bad\\xffname.wav");

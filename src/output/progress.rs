@@ -46,7 +46,7 @@ fn template(columns: u16) -> &'static str {
 
 /// The columns of the terminal on stderr (80 when it cannot be asked).
 fn terminal_width() -> u16 {
-    rustix::termios::tcgetwinsize(std::io::stderr()).map_or(80, |size| if size.ws_col == 0 { 80 } else { size.ws_col })
+    console::Term::stderr().size_checked().map_or(80, |(_, columns)| columns)
 }
 
 thread_local! {

@@ -35,7 +35,8 @@ pub struct Scanned {
 }
 
 /// A file's identity on disk: device, inode, size, and modification and change times in
-/// nanoseconds. Writing a file in any way (touching it, rewriting one sample in place)
+/// nanoseconds (on Windows: the volume's serial number and the file index for device and
+/// inode, [`crate::platform::identity`]). Writing a file in any way (touching it, rewriting one sample in place)
 /// changes its change time, which no user can set back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
@@ -55,24 +56,14 @@ impl Identity {
     /// The identity of the file at `path` now (following symlinks); `None` where the
     /// OS does not tell it.
     pub fn of(path: &Path) -> Option<Identity> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let m = std::fs::metadata(path).ok()?;
-            let ns = |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-            Some(Identity {
-                device: m.dev(),
-                inode: m.ino(),
-                len: m.len(),
-                modified_ns: ns(m.mtime(), m.mtime_nsec()),
-                changed_ns: ns(m.ctime(), m.ctime_nsec()),
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = path;
-            None
-        }
+        let info = crate::platform::identity::of(path).ok()?;
+        Some(Identity {
+            device: info.device,
+            inode: info.index,
+            len: info.len,
+            modified_ns: info.modified_ns,
+            changed_ns: info.changed_ns,
+        })
     }
 }
 

@@ -2,28 +2,29 @@
 //!
 //! Tagging replaces a master with a tagged copy, a new file, so everything the file
 //! system keeps about the original but does not copy with its bytes is carried over
-//! by hand before the rename: owner and group, the mode (setuid, setgid and sticky bits
-//! included), and every extended attribute (`user.*`, `security.*`, `trusted.*` as
-//! root; POSIX ACLs are the `system.posix_acl_*` attributes, so they come with them).
+//! by hand before the rename ([`crate::platform::keep`]: owner, group, mode and
+//! extended attributes with ACLs on Linux; also the flags and ACL on macOS, where Finder
+//! info, quarantine and resource forks are extended attributes; attributes, security
+//! descriptor and alternate data streams on Windows).
 //!
 //! [`Keeper::check`] decides before anything is written, by the caller's real access
-//! (`faccessat` with the effective ids, not the mode bits, which say nothing of owners,
-//! groups or ACLs): a master the caller may not write is refused, and so is one whose
-//! owner or group the caller could not give back (only root may give a file away; a
-//! user may give it a group they belong to). A master with more than one hard link is
-//! refused unless asked: the tagged copy would be a new file, and the other names would
-//! keep the untagged audio. [`Keeper::restore`] applies everything to the copy and
-//! fails if any of it does not hold, so a copy that lost something never replaces the
-//! master.
+//! ([`crate::platform::access`]: `faccessat` with the effective ids, not the mode bits,
+//! which say nothing of owners, groups or ACLs; on Windows an open for writing and
+//! deleting): a master the caller may not write is refused, and so is one whose owner
+//! or group the caller could not give back (on Unix only root may give a file away; a
+//! user may give it a group they belong to; on Windows only an administrator, found
+//! when the copy is given the owner, before anything replaces the master). A master
+//! with more than one hard link is refused unless asked: the tagged copy would be a new
+//! file, and the other names would keep the untagged audio. [`Keeper::restore`]
+//! applies everything to the copy and fails if any of it does not hold, so a copy that
+//! lost something never replaces the master.
 
-use std::ffi::OsString;
 use std::fs::{File, Metadata};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
-use rustix::fs::{Access, AtFlags, CWD};
-
 use super::WriteError;
+use crate::platform::keep::{Keep, KeepError, Kept};
+use crate::platform::{access, identity};
 
 /// What writing may do beyond the defaults.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,12 +36,16 @@ pub(crate) struct WriteOptions {
 /// What the copy must be given to stand in for the original.
 #[derive(Debug)]
 pub(super) struct Keeper {
-    uid: u32,
-    gid: u32,
-    /// Mode bits, with setuid, setgid and sticky.
-    mode: u32,
-    /// Every extended attribute of the original, name and value.
-    xattrs: Vec<(OsString, Vec<u8>)>,
+    kept: Kept,
+}
+
+impl From<KeepError> for WriteError {
+    fn from(error: KeepError) -> WriteError {
+        match error {
+            KeepError::NotAllowed(why) => WriteError::NotAllowed(why),
+            KeepError::Io { action, cause } => WriteError::Io { action, cause },
+        }
+    }
 }
 
 impl Keeper {
@@ -55,108 +60,61 @@ impl Keeper {
         if metadata.permissions().readonly() {
             return Err(WriteError::ReadOnly);
         }
-        let refuse = |why: String| Err(WriteError::NotAllowed(why));
-        if let Err(error) = rustix::fs::accessat(CWD, target, Access::WRITE_OK, AtFlags::EACCESS) {
-            return refuse(format!(
-                "you may not write it ({}; owner uid {}, group gid {}, mode {:04o})",
-                describe_errno(error),
-                metadata.uid(),
-                metadata.gid(),
-                metadata.mode() & 0o7777
-            ));
+        if let Err(denied) = access::may_write(target) {
+            let owner = crate::platform::keep::describe_owner(metadata);
+            return Err(WriteError::NotAllowed(format!("you may not write it ({}{owner})", denied.0)));
         }
-        if let Err(error) = rustix::fs::accessat(CWD, folder, Access::WRITE_OK | Access::EXEC_OK, AtFlags::EACCESS) {
-            return refuse(format!(
-                "you may not create the tagged copy in its folder {} ({})",
-                folder.display(),
-                describe_errno(error)
-            ));
-        }
-        let euid = rustix::process::geteuid();
-        if !euid.is_root() {
-            if metadata.uid() != euid.as_raw() {
-                return refuse(format!(
-                    "it is owned by uid {}, and only root can give the tagged copy that owner; \
-                     run isrc-stamp as its owner or as root",
-                    metadata.uid()
-                ));
-            }
-            if !in_group(metadata.gid()) {
-                return refuse(format!(
-                    "its group is gid {}, which you are not in, so the tagged copy could not get it back; \
-                     run isrc-stamp as a member of that group or as root",
-                    metadata.gid()
-                ));
-            }
-        }
-        if metadata.nlink() > 1 && !options.break_hard_links {
-            return Err(WriteError::HardLinked(metadata.nlink()));
-        }
-        let xattrs = read_xattrs(target)
-            .map_err(|cause| WriteError::Io { action: "cannot read the file's extended attributes", cause })?;
-        Ok(Keeper { uid: metadata.uid(), gid: metadata.gid(), mode: metadata.mode() & 0o7777, xattrs })
-    }
-
-    /// Gives `copy` the original's owner, group, extended attributes (ACLs included) and
-    /// mode, then checks they hold: changing the owner clears setuid and setgid, so the
-    /// mode comes last.
-    pub(super) fn restore(&self, copy: &File) -> Result<(), WriteError> {
-        let io = |action: &'static str| move |cause| WriteError::Io { action, cause };
-        std::os::unix::fs::fchown(copy, Some(self.uid), Some(self.gid))
-            .map_err(io("cannot give the tagged copy the original's owner and group"))?;
-        for (name, value) in &self.xattrs {
-            xattr::FileExt::set_xattr(copy, name, value).map_err(|cause| WriteError::Io {
-                action: "cannot copy an extended attribute (or ACL) to the tagged copy",
-                cause: std::io::Error::new(cause.kind(), format!("{}: {cause}", name.to_string_lossy())),
-            })?;
-        }
-        copy.set_permissions(std::fs::Permissions::from_mode(self.mode))
-            .map_err(io("cannot give the tagged copy the original's mode"))?;
-        let now = copy.metadata().map_err(io("cannot read the tagged copy's metadata"))?;
-        if (now.uid(), now.gid(), now.mode() & 0o7777) != (self.uid, self.gid, self.mode) {
+        if let Err(denied) = access::may_create_in(folder) {
             return Err(WriteError::NotAllowed(format!(
-                "the tagged copy could not be given the original's owner, group and mode \
-                 ({}:{} {:04o}, it has {}:{} {:04o})",
-                self.uid,
-                self.gid,
-                self.mode,
-                now.uid(),
-                now.gid(),
-                now.mode() & 0o7777
+                "you may not create the tagged copy in its folder {} ({})",
+                crate::platform::path::without_verbatim(folder).display(),
+                denied.0
             )));
         }
-        Ok(())
-    }
-}
-
-/// Whether the caller is in group `gid` (its effective group or a supplementary one).
-fn in_group(gid: u32) -> bool {
-    rustix::process::getegid().as_raw() == gid
-        || rustix::process::getgroups().is_ok_and(|groups| groups.iter().any(|g| g.as_raw() == gid))
-}
-
-/// Every extended attribute of the file at `path` the caller can read. A file system
-/// without extended attributes has none.
-fn read_xattrs(path: &Path) -> std::io::Result<Vec<(OsString, Vec<u8>)>> {
-    let names = match xattr::list(path) {
-        Ok(names) => names,
-        Err(error) if error.raw_os_error() == Some(libc::ENOTSUP) => return Ok(Vec::new()),
-        Err(error) => return Err(error),
-    };
-    let mut all = Vec::new();
-    for name in names {
-        if let Some(value) = xattr::get(path, &name)? {
-            all.push((name, value));
+        let kept = Kept::read(target, metadata)?;
+        let info = identity::of(target)
+            .map_err(|cause| WriteError::Io { action: "cannot read the file's metadata", cause })?;
+        if info.links > 1 && !options.break_hard_links {
+            return Err(WriteError::HardLinked(info.links));
         }
+        Ok(Keeper { kept })
     }
-    Ok(all)
+
+    /// Gives `copy` (at `copy_path`) everything the original has, and checks it holds.
+    pub(super) fn restore(&self, copy: &File, copy_path: &Path) -> Result<(), WriteError> {
+        Ok(self.kept.apply(copy, copy_path)?)
+    }
 }
 
-/// An errno as a short phrase.
-fn describe_errno(error: rustix::io::Errno) -> String {
-    match error {
-        rustix::io::Errno::ACCESS | rustix::io::Errno::PERM => "permission denied".to_owned(),
-        rustix::io::Errno::ROFS => "the file system is read-only".to_owned(),
-        other => std::io::Error::from(other).to_string(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(path: &Path, options: WriteOptions) -> Result<Keeper, WriteError> {
+        let metadata = std::fs::metadata(path).unwrap();
+        Keeper::check(path, path.parent().unwrap(), &metadata, options)
+    }
+
+    #[test]
+    fn a_hard_linked_master_is_refused_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.wav");
+        std::fs::write(&master, b"x").unwrap();
+        assert!(check(&master, WriteOptions::default()).is_ok());
+        std::fs::hard_link(&master, dir.path().join("backup.wav")).unwrap();
+        let refused = check(&master, WriteOptions::default()).unwrap_err();
+        assert!(matches!(refused, WriteError::HardLinked(2)), "{refused}");
+        assert!(check(&master, WriteOptions { break_hard_links: true }).is_ok());
+    }
+
+    #[test]
+    fn a_read_only_master_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.wav");
+        std::fs::write(&master, b"x").unwrap();
+        let mut permissions = std::fs::metadata(&master).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&master, permissions).unwrap();
+        assert!(matches!(check(&master, WriteOptions::default()), Err(WriteError::ReadOnly)));
     }
 }

@@ -7,7 +7,8 @@
 //! format has must read back the code and nothing else. The original must still be as
 //! it was when it was scanned (size and modification time), checked before the copy is
 //! made and again just before the rename. Only then is it given everything the original
-//! had (owner, group, mode, extended attributes and ACLs: [`keep`]) and put in its place
+//! had (owner, group, mode, extended attributes and ACLs; on Windows attributes, security
+//! descriptor and alternate data streams: [`keep`]) and put in its place
 //! by [`replace`], the one atomic replace every output of the program goes through. A
 //! symlink is followed: its target is replaced, the link stays. On any failure the
 //! temporary file is removed and the original is untouched, byte for byte. A read-only
@@ -179,24 +180,21 @@ struct Original {
     folder: PathBuf,
     /// What the copy must be given back: owner, group, mode, extended attributes.
     keeper: Keeper,
-    /// The original, held open until it has been replaced. Freeing a replaced master
-    /// (dropping its cached pages, releasing its blocks) takes the kernel milliseconds;
-    /// done inside the rename it would hold the folder's lock, and the renames of a
-    /// batch would wait for one another. Held open, the original is freed when this
-    /// handle closes, on the thread that replaced it, beside the others.
-    _held: File,
+    /// The original, held open until it has been replaced, where that helps
+    /// ([`crate::platform::replace::hold`]).
+    _held: Option<File>,
 }
 
 impl Original {
     /// Resolves `path` and checks the file may be tagged by this caller, with all it
     /// has kept ([`Keeper::check`]), and is still as scanned.
     fn check(path: &Path, stamp: &FileStamp, options: WriteOptions) -> Result<Original, WriteError> {
-        let target = fs::canonicalize(path).map_err(io("cannot resolve the path"))?;
+        let target = crate::platform::path::resolve(path).map_err(io("cannot resolve the path"))?;
         let metadata = fs::metadata(&target).map_err(io("cannot read the file's metadata"))?;
         let folder = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let keeper = Keeper::check(&target, &folder, &metadata, options)?;
         unchanged_since_scan(&target, stamp)?;
-        let held = File::open(&target).map_err(io("cannot open the file"))?;
+        let held = crate::platform::replace::hold(&target).map_err(io("cannot open the file"))?;
         Ok(Original { target, folder, keeper, _held: held })
     }
 
@@ -215,7 +213,7 @@ impl Original {
         if let Err(changed) = unchanged_since_scan(&self.target, stamp) {
             return if already_right(&self.target, Some(temp.path()), wanted) { Ok(()) } else { Err(changed) };
         }
-        self.keeper.restore(temp.as_file())?;
+        self.keeper.restore(temp.as_file(), temp.path())?;
         replace::commit(temp, &self.target).map_err(io("cannot replace the original"))
     }
 }
@@ -258,7 +256,7 @@ impl FileKey {
     /// The key of the file at `path`, `None` if it cannot be resolved (the write then
     /// reports why).
     pub(crate) fn of(path: &Path) -> Option<FileKey> {
-        fs::canonicalize(path).ok().map(FileKey)
+        crate::platform::path::resolve(path).ok().map(FileKey)
     }
 }
 

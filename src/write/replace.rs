@@ -8,11 +8,13 @@
 //! them, and a later run removes those whose process is gone ([`remove_stale_temp_files`],
 //! [`remove_stale_temp_folders`]).
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
+
+use crate::platform;
 
 /// Prefix of the temporary files isrc-stamp creates beside their targets.
 pub(crate) const TEMP_PREFIX: &str = ".isrc-stamp-";
@@ -34,36 +36,39 @@ pub(crate) fn temp_folder_in(folder: &Path) -> io::Result<tempfile::TempDir> {
 /// `target`, which must not exist or be an empty folder; then flushes the parent. On
 /// failure the temporary folder is removed and `target` is as it was.
 pub(crate) fn publish_folder(temp: tempfile::TempDir, target: &Path) -> io::Result<()> {
-    File::open(temp.path())?.sync_all()?;
-    fs::rename(temp.path(), target)?;
+    platform::replace::sync_folder(temp.path())?;
+    platform::replace::rename_folder(temp.path(), target)?;
     // Renamed: nothing is left to remove.
     let _ = temp.keep();
-    File::open(folder_of(target))?.sync_all()
+    platform::replace::sync_folder(folder_of(target))
 }
 
 /// Removes the temporary folders that killed runs left directly in `folder` (not below):
 /// those named by isrc-stamp whose process no longer runs. Returns the folders removed.
 pub(crate) fn remove_stale_temp_folders(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(folder) else { return Vec::new() };
-    if !Path::new("/proc/self").exists() {
-        return Vec::new();
-    }
     let mut removed = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         let Some(pid) = temp_file_pid(&path) else { continue };
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && !Path::new("/proc").join(pid.to_string()).exists() && fs::remove_dir_all(&path).is_ok() {
+        if is_dir && platform::process::alive(pid) == Some(false) && fs::remove_dir_all(&path).is_ok() {
             removed.push(path);
         }
     }
     removed
 }
 
-/// Renames the (flushed) temporary file over `target`, then flushes the folder.
-pub(crate) fn commit(temp: NamedTempFile, target: &Path) -> io::Result<()> {
-    temp.persist(target).map_err(|error| error.error)?;
-    File::open(folder_of(target))?.sync_all()
+/// Renames the (flushed) temporary file over `target`, then flushes the folder
+/// ([`platform::replace`]: `rename` and `fsync` of the folder on Unix, `MoveFileExW`
+/// with write-through on Windows). On failure the temporary file is removed and
+/// `target` is as it was.
+pub(crate) fn commit(mut temp: NamedTempFile, target: &Path) -> io::Result<()> {
+    platform::replace::rename_over(temp.path(), target)?;
+    // Renamed: nothing is left to remove.
+    temp.disable_cleanup(true);
+    drop(temp);
+    platform::replace::sync_folder(folder_of(target))
 }
 
 /// A path's folder, `.` for a bare name.
@@ -75,7 +80,8 @@ pub(crate) fn folder_of(path: &Path) -> &Path {
 }
 
 /// Writes the file at `path` whole or not at all: `write` fills a temporary file beside
-/// it, which then replaces it. A new file gets mode 0644, an existing one keeps its mode.
+/// it, which then replaces it. A new file gets mode 0644 (Windows: normal attributes),
+/// an existing one keeps its mode (its attributes and creation time).
 pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
@@ -95,12 +101,7 @@ pub(crate) fn write_atomically(
         buffered.flush().with_context(context)?;
     }
     temp.as_file().sync_all().with_context(context)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        temp.as_file().set_permissions(fs::Permissions::from_mode(mode)).with_context(context)?;
-    }
+    platform::keep::like_target(temp.as_file(), path).with_context(context)?;
     commit(temp, path).with_context(context)
 }
 
@@ -109,16 +110,13 @@ pub(crate) fn write_atomically(
 /// Every folder a file is found in is swept: the folders walked, the folder of a file
 /// named on the command line, and the folder of every symlink's target (a tagged
 /// copy is made beside the target). Files of a running process, and anything
-/// isrc-stamp did not name, are left alone. Returns the files removed. Only where the
-/// process table can be read (`/proc`).
+/// isrc-stamp did not name, are left alone. Returns the files removed. Only where it
+/// can be told that the process is gone ([`platform::process::alive`]).
 pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if !Path::new("/proc/self").exists() {
-        return Vec::new();
-    }
     let mut folders: Vec<PathBuf> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut add = |folder: &Path| {
-        let folder = fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+        let folder = platform::path::resolve(folder).unwrap_or_else(|_| folder.to_path_buf());
         if seen.insert(folder.clone()) {
             folders.push(folder);
         }
@@ -129,14 +127,14 @@ pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
                 if entry.file_type().is_dir() {
                     add(entry.path());
                 } else if entry.path_is_symlink()
-                    && let Ok(target) = fs::canonicalize(entry.path())
+                    && let Ok(target) = platform::path::resolve(entry.path())
                 {
                     add(folder_of(&target));
                 }
             }
         } else if root.is_file() {
             add(folder_of(root));
-            if let Ok(target) = fs::canonicalize(root) {
+            if let Ok(target) = platform::path::resolve(root) {
                 add(folder_of(&target));
             }
         }
@@ -149,9 +147,9 @@ pub(crate) fn remove_stale_temp_files(paths: &[PathBuf]) -> Vec<PathBuf> {
             let Some(pid) = temp_file_pid(&path) else {
                 continue;
             };
-            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            let gone = platform::process::alive(pid) == Some(false);
             let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && !alive && fs::remove_file(&path).is_ok() {
+            if is_file && gone && fs::remove_file(&path).is_ok() {
                 removed.push(path);
             }
         }
@@ -212,6 +210,32 @@ mod tests {
         assert!(!dead.exists() && alive.path().exists() && busy.exists());
     }
 
+    /// A file replaced whole keeps what was set on it: on Windows its read-only and
+    /// hidden attributes (a rename replaces a read-only file, as on Unix).
+    #[cfg(windows)]
+    #[test]
+    fn a_read_only_hidden_file_is_replaced_whole_and_keeps_both_attributes() {
+        use std::os::windows::fs::MetadataExt;
+        use windows_sys::Win32::Storage::FileSystem::{
+            FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_TEMPORARY,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let sheet = dir.path().join("album.cue");
+        fs::write(&sheet, b"old").unwrap();
+        crate::platform::windows::set_attributes(&sheet, FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN).unwrap();
+        write_atomically(&sheet, |out| Ok(out.write_all(b"new")?)).unwrap();
+        assert_eq!(fs::read(&sheet).unwrap(), b"new");
+        let attributes = fs::metadata(&sheet).unwrap().file_attributes();
+        let wanted = FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN;
+        assert_eq!(attributes & (wanted | FILE_ATTRIBUTE_TEMPORARY), wanted, "{attributes:#x}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+        // A new file is a plain one, not temporary.
+        let new = dir.path().join("new.cue");
+        write_atomically(&new, |out| Ok(out.write_all(b"x")?)).unwrap();
+        assert_eq!(fs::metadata(&new).unwrap().file_attributes() & (wanted | FILE_ATTRIBUTE_TEMPORARY), 0);
+    }
+
+    #[cfg(unix)]
     #[test]
     fn leftovers_beside_a_file_named_and_beside_a_symlinks_target_are_removed() {
         let masters = tempfile::tempdir().unwrap();

@@ -52,10 +52,10 @@ fn tls_config(url: &Url) -> Result<rustls::ClientConfig, LedgerError> {
     Ok(builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth())
 }
 
-/// The roots trusted: `sslrootcert`, else `~/.postgresql/root.crt` (as libpq), else the
-/// system's.
+/// The roots trusted: `sslrootcert`, else `~/.postgresql/root.crt` (as libpq; on Windows
+/// `%APPDATA%\postgresql\root.crt`), else the system's.
 fn roots(url: &Url) -> Result<RootCertStore, LedgerError> {
-    let home_root = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".postgresql/root.crt"));
+    let home_root = crate::platform::libpq::root_certificates();
     let file = url.root_cert.clone().or(home_root.filter(|file| file.is_file()));
     let mut store = RootCertStore::empty();
     let certificates: Vec<CertificateDer<'static>> = match &file {

@@ -168,11 +168,12 @@ fn default_user() -> String {
     ["PGUSER", "USER", "USERNAME"].iter().find_map(|name| std::env::var(name).ok()).unwrap_or_else(|| "postgres".into())
 }
 
-/// The password `~/.pgpass` (or `PGPASSFILE`) holds for this host, port, database and user.
+/// The password `~/.pgpass` (`%APPDATA%\postgresql\pgpass.conf` on Windows; or
+/// `PGPASSFILE`) holds for this host, port, database and user.
 fn pgpass_password(config: &postgres::Config) -> Option<String> {
     let file = match std::env::var_os("PGPASSFILE") {
         Some(file) => PathBuf::from(file),
-        None => directories::BaseDirs::new()?.home_dir().join(".pgpass"),
+        None => crate::platform::libpq::pgpass()?,
     };
     let host = match config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(host)) => host.clone(),
@@ -185,14 +186,9 @@ fn pgpass_password(config: &postgres::Config) -> Option<String> {
 
 /// The file's text, unless others may read it: libpq ignores such a file, and so does this.
 fn readable_pgpass(file: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(file).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            eprintln!("warning: {} is ignored: others may read it (chmod 0600 {0})", file.display());
-            return None;
-        }
+    if crate::platform::libpq::others_may_read(file) {
+        eprintln!("warning: {} is ignored: others may read it (chmod 0600 {0})", file.display());
+        return None;
     }
     std::fs::read_to_string(file).ok()
 }
@@ -254,6 +250,7 @@ mod tests {
         assert!(error.contains("names no database"), "{error}");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_socket_folder_can_be_the_host() {
         let url = Url::parse("postgresql://room@%2Ftmp%2Fpg/ledger").unwrap();

@@ -1,7 +1,7 @@
 //! The SQLite ledger, the embedded default for one machine: one file, WAL mode,
 //! `BEGIN IMMEDIATE` write transactions, so several processes can assign against it at
 //! once without issuing a code twice. Never on a network share: SQLite's locking does
-//! not hold over NFS or SMB.
+//! not hold over NFS or SMB, and a ledger there is refused ([`refuse_network_share`]).
 
 mod fingerprint;
 mod read;
@@ -85,6 +85,7 @@ impl SqliteLedger {
     /// there yet, so no other process ever sees a half-made (empty) one.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteLedger> {
         let path = path.as_ref();
+        refuse_network_share(path)?;
         ensure_room(path)?;
         if !path.exists() {
             create(path)?;
@@ -113,6 +114,7 @@ impl SqliteLedger {
     /// a ledger leaves nothing beside it.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteLedger> {
         let path = path.as_ref();
+        refuse_network_share(path)?;
         check_file(path)?;
         let writable = may_write(path);
         let access = if writable { OpenFlags::SQLITE_OPEN_READ_WRITE } else { OpenFlags::SQLITE_OPEN_READ_ONLY };
@@ -223,7 +225,7 @@ fn create(path: &Path) -> Result<()> {
         .map_err(|source| LedgerError::Open { location: path.display().to_string(), reason: source.to_string() })?;
     match temp.persist_noclobber(path) {
         Ok(_) => {
-            File::open(folder).and_then(|dir| dir.sync_all()).map_err(|source| LedgerError::Open {
+            crate::platform::replace::sync_folder(folder).map_err(|source| LedgerError::Open {
                 location: path.display().to_string(),
                 reason: source.to_string(),
             })?;
@@ -234,17 +236,34 @@ fn create(path: &Path) -> Result<()> {
     }
 }
 
-/// Gives a new ledger (or backup) file mode 0644, as a file made by a program usually has.
+/// Gives a new ledger (or backup) file mode 0644, as a file made by a program usually
+/// has (on Windows: a normal file, no longer temporary).
 pub(super) fn set_mode_644(file: &File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+    crate::platform::keep::as_new_file(file)
 }
 
 /// Whether this process may write the file at `path` and create files beside it (the
 /// `-wal` and `-shm` of a WAL database).
 fn may_write(path: &Path) -> bool {
-    use rustix::fs::{Access, access};
-    access(path, Access::WRITE_OK).is_ok() && access(crate::write::replace::folder_of(path), Access::WRITE_OK).is_ok()
+    use crate::platform::access;
+    access::may_write(path).is_ok() && access::may_create_in(crate::write::replace::folder_of(path)).is_ok()
+}
+
+/// Refuses a ledger on a network file system: SQLite's locking does not hold over NFS
+/// or SMB, so two rooms writing one ledger there could issue one code twice (DESIGN.md
+/// section 4). A house with several rooms shares a PostgreSQL ledger instead.
+fn refuse_network_share(path: &Path) -> Result<()> {
+    match crate::fsinfo::network_kind(path) {
+        Some(kind) => Err(LedgerError::Open {
+            location: path.display().to_string(),
+            reason: format!(
+                "it is on a network file system ({kind}), where SQLite's locking does not hold and two \
+                 computers could issue one code twice; keep the SQLite ledger on a local disk, or share a \
+                 PostgreSQL ledger between rooms (--ledger postgresql://...)"
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a file that cannot be a ledger before SQLite is let at it: SQLite takes an
@@ -280,10 +299,9 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// The `file:` URI that opens `path` immutable (percent-encoding what a URI cannot hold).
 fn immutable_uri(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = crate::platform::path::resolve(path).unwrap_or_else(|_| path.to_path_buf());
     let mut uri = String::from("file:");
-    for &byte in absolute.as_os_str().as_bytes() {
+    for byte in crate::platform::path::uri_path(&absolute) {
         if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
             uri.push(byte as char);
         } else {
@@ -295,7 +313,8 @@ fn immutable_uri(path: &Path) -> String {
 }
 
 /// Busy timeout, foreign keys, WAL, full sync (a committed code must survive a power
-/// cut, because it is written into files right after the commit), and SQLite's check of
+/// cut, because it is written into files right after the commit; on macOS through the
+/// drive's cache, `fullfsync`), and SQLite's check of
 /// every cell's size as a page is read (`cell_size_check`: a damaged page is refused
 /// rather than misread, at a cost too small to measure here).
 ///
@@ -311,6 +330,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "mmap_size", 0)?;
     switch_to_wal(conn)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // On macOS a plain fsync stops at the drive's cache: F_FULLFSYNC goes through it, for
+    // commits and checkpoints alike (both pragmas do nothing elsewhere).
+    conn.pragma_update(None, "fullfsync", true)?;
+    conn.pragma_update(None, "checkpoint_fullfsync", true)?;
     Ok(())
 }
 /// Bytes of the WAL index allocated ahead: eight of SQLite's 32 KiB regions, enough for a
@@ -359,16 +382,13 @@ fn allocate_wal_index(path: &Path) -> Result<Option<File>> {
         return Ok(None); // not in WAL mode, or no shared memory file: nothing mapped
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0).max(WAL_INDEX_BYTES);
-    match rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, len) {
-        Ok(()) => Ok(Some(file)),
-        Err(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => {
-            Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path))))
-        }
-        // A file system without fallocate: SQLite's own page writes are all there is.
-        Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS) => Ok(Some(file)),
+    // A file system that cannot allocate ahead: SQLite's own page writes are all there is.
+    match crate::platform::space::allocate(&file, len) {
+        Ok(_) => Ok(Some(file)),
+        Err(error) if crate::fsinfo::is_full(&error) => Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path)))),
         Err(error) => Err(LedgerError::Open {
             location: path.display().to_string(),
-            reason: format!("cannot allocate {}: {}", shm.display(), std::io::Error::from(error)),
+            reason: format!("cannot allocate {}: {error}", shm.display()),
         }),
     }
 }

@@ -128,6 +128,7 @@ fn an_empty_file_is_not_taken_for_a_new_ledger() {
     assert!(matches!(SqliteLedger::open(&other).unwrap_err(), LedgerError::NotALedger { .. }));
 }
 
+#[cfg(unix)]
 #[test]
 fn a_new_ledger_is_made_whole_beside_its_place_and_readable_by_others() {
     use std::os::unix::fs::PermissionsExt;
