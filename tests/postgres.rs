@@ -193,3 +193,29 @@ fn commands_that_only_read_create_no_ledger() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(run(&url, &["ledger", "list"]).2, 0);
 }
+
+#[test]
+fn a_house_ledger_names_the_user_the_host_and_the_role_and_lists_its_runs() {
+    let Some(house) = common::postgres_database("writer") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let album = dir.path().join("album");
+    std::fs::create_dir_all(&album).unwrap();
+    for entry in std::fs::read_dir(common::fixtures().join("album")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), album.join(entry.file_name())).unwrap();
+    }
+    let (_, stderr, code) = run(&house, &["init", "--prefix", "QZ-TST"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (stdout, stderr, code) = run(&house, &["assign", "--json", text(&album)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let code_of_first = common::json_lines(&stdout)[0]["isrc"].as_str().unwrap().to_owned();
+    let (stdout, _, code) = run(&house, &["--json", "ledger", "show", &code_of_first]);
+    assert_eq!(code, 0);
+    let by = common::json_lines(&stdout)[0]["recording"]["issued_by"].as_str().unwrap().to_owned();
+    assert!(by.contains('@') && by.ends_with(" as writer"), "the user, the host and the role: {by}");
+    let (stdout, _, code) = run(&house, &["--json", "ledger", "runs"]);
+    assert_eq!(code, 0);
+    let runs = common::json_lines(&stdout);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0]["role"].as_str(), runs[0]["counts"]["issued"].as_u64()), (Some("writer"), Some(4)));
+}
