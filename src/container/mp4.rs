@@ -101,7 +101,7 @@ fn top_level(file: &mut File) -> Result<Vec<Atom<u64>>, TagError> {
     while at + 8 <= len {
         let mut header = [0u8; 16];
         file.seek(SeekFrom::Start(at))?;
-        let got = read_up_to(file, &mut header)?;
+        let got = super::read_ahead::read_full(file, &mut header)?;
         let size = u64::from(u32::from_be_bytes([header[0], header[1], header[2], header[3]]));
         let kind = [header[4], header[5], header[6], header[7]];
         let (header_len, size) = match size {
@@ -502,20 +502,6 @@ fn copy_exactly(source: &mut File, out: &mut dyn Sink, len: u64) -> Result<(), T
         return Err(TagError::Io(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early")));
     }
     Ok(())
-}
-
-/// Reads until `buffer` is full or the file ends.
-fn read_up_to(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// The identifier of an `xid ` value whose kind is `isrc` (`Label:isrc:USPR37300012`),

@@ -229,7 +229,7 @@ impl Page {
     /// at the end of the file; trailing bytes a writer left are kept by the caller).
     fn read(reader: &mut impl Read) -> io::Result<Result<Page, Vec<u8>>> {
         let mut header = [0u8; 27];
-        let got = read_up_to(reader, &mut header)?;
+        let got = super::read_ahead::read_full(reader, &mut header)?;
         if got < 27 || &header[..4] != b"OggS" {
             return Ok(Err(header[..got].to_vec()));
         }
@@ -290,20 +290,6 @@ impl Page {
         let crc = crc32(&self.bytes);
         self.bytes[22..26].copy_from_slice(&crc.to_le_bytes());
     }
-}
-
-/// Reads until `buffer` is full or the source ends; how many bytes were read.
-fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Ogg's CRC-32: polynomial 0x04C11DB7, initial value 0, not reflected, no final XOR.
