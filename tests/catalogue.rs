@@ -39,7 +39,7 @@ fn archive() -> Option<&'static Archive> {
             if !music::tools() {
                 return None;
             }
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = common::music::scratch();
             let files = std::thread::scope(|scope| {
                 let handles: Vec<_> = TRACKS
                     .iter()

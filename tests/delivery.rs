@@ -45,7 +45,7 @@ fn make_material() -> Option<Material> {
     if !tools() {
         return None;
     }
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = common::music::scratch();
     let source = dir.path().join("source");
     for (folder, _) in FORMS {
         std::fs::create_dir_all(source.join(folder)).expect("mkdir");

@@ -33,7 +33,7 @@ fn material() -> Option<&'static Material> {
             if !music::tools() {
                 return None;
             }
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = common::music::scratch();
             let tracks = std::thread::scope(|scope| {
                 let handles: Vec<_> = TRACKS
                     .iter()

@@ -16,6 +16,28 @@ pub fn drascula() -> Option<PathBuf> {
     None
 }
 
+/// A temporary folder for material made once per test process and held in a `static`
+/// (statics are never dropped, so a `TempDir` there would stay behind after every run):
+/// removed when the process exits, through `atexit`.
+pub fn scratch() -> tempfile::TempDir {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    static FOLDERS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    extern "C" fn remove_all() {
+        if let Ok(folders) = FOLDERS.lock() {
+            for folder in folders.iter() {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    FOLDERS.lock().expect("not poisoned").push(dir.path().to_path_buf());
+    REGISTERED.call_once(|| {
+        // SAFETY: registering a plain `extern "C" fn` with no arguments, as atexit wants.
+        unsafe { libc::atexit(remove_all) };
+    });
+    dir
+}
+
 /// Whether sox, flac, lame and ffmpeg are all there.
 pub fn tools() -> bool {
     super::have_tool("sox", &["--version"])
