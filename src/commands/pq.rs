@@ -27,7 +27,11 @@ pub(crate) fn run(
     let mut sheet = match image_folder(&request.paths) {
         Some(folder) => {
             let image = read_image(folder)?;
-            let problems: Vec<_> = image.problems.iter().filter(|p| p.id != "ddp-checksum-missing").collect();
+            let problems: Vec<_> = image
+                .problems
+                .iter()
+                .filter(|p| !matches!(p.id, "ddp-checksum-missing" | "ddp-checksum-unread"))
+                .collect();
             if !problems.is_empty() {
                 for problem in &problems {
                     eprintln!("isrc-stamp: {}: {problem}", folder.display());

@@ -323,7 +323,7 @@ fn text_findings(
 /// The severity of a problem the image reader found.
 fn severity(problem: &Problem) -> Severity {
     match problem.id {
-        "ddp-checksum-missing" => Severity::Warning,
+        "ddp-checksum-missing" | "ddp-checksum-unread" => Severity::Warning,
         _ => Severity::Error,
     }
 }
