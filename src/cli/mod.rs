@@ -84,7 +84,6 @@ const NOT_APPLYING: &[(&[&str], &[&str])] = &[
     (&["ledger", "prefix", "remove"], &["jobs", "json"]),
     (&["dupes"], &["ledger"]),
     (&["inspect"], &["ledger"]),
-    (&["cue"], &["ledger"]),
     (&["pq"], &["json"]),
     (&["completions"], &["ledger", "jobs", "json", "quiet", "color"]),
     (&["man"], &["ledger", "jobs", "json", "quiet", "color"]),
@@ -213,7 +212,8 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         paths: Vec<PathBuf>,
     },
-    /// Write a CUE sheet for the album, each track with the ISRC its file carries.
+    /// Write a CUE sheet for the album, each track with the ISRC its file carries, and the
+    /// DDP image's gaps.
     #[command(after_help = examples::CUE)]
     Cue {
         /// Files and folders (walked recursively), in track order.
@@ -225,9 +225,22 @@ pub enum Command {
         /// The release's UPC/EAN for the CATALOG line (12 or 13 digits, check digit validated).
         #[arg(long, value_name = "UPC/EAN")]
         catalog: Option<Catalog>,
+        /// Make the sheet of this release of the ledger (its UPC/EAN): track order, codes,
+        /// titles, performers and CATALOG from the ledger; the files give only the audio.
+        #[arg(long, value_name = "UPC", conflicts_with_all = ["catalog", "order"])]
+        release: Option<Catalog>,
+        /// With --release: the disc of a release of several.
+        #[arg(long, value_name = "N", requires = "release")]
+        disc: Option<u32>,
         /// The track order: a file listing one path per line (relative to its folder, or absolute).
         #[arg(long, value_name = "FILE")]
         order: Option<PathBuf>,
+        /// The gap (PREGAP) before every track after the first, in seconds or MM:SS:FF [default: 2].
+        #[arg(long, value_name = "SECONDS", value_parser = crate::carrier::disc::parse_gap, conflicts_with = "gaps")]
+        gap: Option<u64>,
+        /// Gaps per track: a file of "TRACK GAP" lines (2 0, 3 1.5, 4 00:01:00).
+        #[arg(long, value_name = "FILE")]
+        gaps: Option<PathBuf>,
         /// Write the sheet even when a track carries no ISRC (that track gets no ISRC line).
         #[arg(long)]
         allow_missing: bool,
@@ -287,6 +300,13 @@ pub struct DiscArgs {
     /// The release's UPC/EAN (12 or 13 digits, check digit validated).
     #[arg(long, value_name = "EAN")]
     pub catalog: Option<Catalog>,
+    /// Make the disc of this release of the ledger (its UPC/EAN): track order, codes,
+    /// titles, performers and UPC/EAN from the ledger; the files give only the audio.
+    #[arg(long, value_name = "UPC", conflicts_with_all = ["catalog", "order"])]
+    pub release: Option<Catalog>,
+    /// With --release: the disc of a release of several.
+    #[arg(long, value_name = "N", requires = "release")]
+    pub disc: Option<u32>,
     /// The track order: a file listing one path per line (relative to its folder, or absolute).
     #[arg(long, value_name = "FILE")]
     pub order: Option<PathBuf>,
@@ -698,18 +718,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 crate::dupes::DupesOptions { paths: paths.clone(), jobs: config::jobs(common), quiet: common.quiet };
             commands::dupes::run(&options, common.json, out)?
         }
-        Command::Cue { paths, output, catalog, order, allow_missing } => {
+        Command::Cue { paths, output, catalog, release, disc, order, gap, gaps, allow_missing } => {
+            let mut ledger = config::ledger_if_any(common)?;
             let options = commands::cue::CueOptions {
                 paths: paths.clone(),
                 output: output.clone(),
                 catalog: *catalog,
+                release: release.map(|upc| crate::carrier::album::ReleaseChoice { upc, disc: *disc }),
                 order: order.clone(),
+                gaps: config::gaps(gaps.as_ref(), *gap),
                 jobs: config::jobs(common),
                 json: common.json,
                 quiet: common.quiet,
                 allow_missing: *allow_missing,
             };
-            commands::cue::run(&options, out)?
+            let lookup = ledger.as_deref_mut().map(|l| l as &mut dyn crate::ledger::Lookup);
+            commands::cue::run(lookup, &options, out)?
         }
         Command::Ddp { command: DdpCommand::Write { disc, output } } => {
             let mut ledger = config::ledger_if_any(common)?;

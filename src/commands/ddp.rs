@@ -1,11 +1,14 @@
-//! `isrc-stamp ddp write PATH... --output DIR [--catalog EAN] [--order FILE]
-//! [--gap SECONDS | --gaps FILE]`: the album's DDP 2.0 image for the CD plant
-//! ([`crate::carrier::disc`]), and what landed where.
+//! `isrc-stamp ddp write PATH... --output DIR [--catalog EAN | --release UPC [--disc N]]
+//! [--order FILE] [--gap SECONDS | --gaps FILE]`: the album's DDP 2.0 image for the CD
+//! plant ([`crate::carrier::disc`]), and what landed where. With `--release`, the track
+//! order, codes, titles, performers and UPC/EAN are the ledger's release; the files give
+//! only the audio.
 //!
 //! Exit 0 with the image written; 1 when a track's code is wrong or the audio breaks a
 //! Red Book rule; 2 when a file could not be read or the image could not be written. In
 //! every case but 0 nothing is written, and every problem is listed on stderr. `--json`
-//! prints one object per track and a last `{"summary":{...}}`.
+//! prints one object per track and a last `{"summary":{...}}`, whose `warnings` repeat
+//! what was said on stderr (a CD-Text with no title, a file left out of a release).
 
 use std::io::Write;
 use std::path::Path;
@@ -47,6 +50,8 @@ struct Summary<'a> {
     lead_out: Msf,
     image_md5: &'a str,
     files: Vec<&'a str>,
+    /// What is worth knowing and did not stop the image (also on stderr).
+    warnings: &'a [String],
 }
 
 /// Runs `ddp write`.
@@ -108,6 +113,7 @@ pub(crate) fn write(
             lead_out: Msf::from_sectors(layout.lead_out),
             image_md5: &written.image_md5,
             files: written.files.iter().map(|f| f.name.as_str()).collect(),
+            warnings: &disc.warnings,
         };
         output::json_line(out, &SummaryLine { summary })?;
     } else {
@@ -133,3 +139,4 @@ pub(crate) fn give_up(problems: &[Problem]) -> Exit {
     eprintln!("isrc-stamp: nothing written ({count} problem{})", if count == 1 { "" } else { "s" });
     problems.iter().map(|p| p.exit).fold(Exit::Clean, Exit::worst)
 }
+
