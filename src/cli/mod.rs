@@ -448,11 +448,14 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
-    /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
+    /// Adopt the codes of a CSV or JSON Lines list (all rows or none), or of a carrier made
+    /// elsewhere: a DDP image's folder or a CUE sheet with its audio, each track's ISRC
+    /// bound to its audio, the UPC/EAN and CD-Text entered as a release.
     #[command(after_help = examples::LEDGER_IMPORT)]
     Import {
         /// The list: an export, a distributor's spreadsheet (ISRC, Track Title, Artist,
-        /// Release Title, UPC, Track #, Duration, ...: the usual names are known).
+        /// Release Title, UPC, Track #, Duration, ...: the usual names are known); or a DDP
+        /// image's folder, or a CUE sheet (.cue) with the audio files it names.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// Read columns with other names as fields: "Their Name=field,Other=field" (the
@@ -625,6 +628,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let filter =
                 config::export_filter(ledger.as_mut(), *prefix, release.as_ref(), codes.as_deref(), since.as_deref())?;
             commands::ledger::export(ledger.as_mut(), format, list, &filter, output.as_deref(), common.quiet, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, update, .. } }
+            if crate::carrier::adopt::is_carrier(file) =>
+        {
+            if columns.is_some() || !ignore.is_empty() {
+                anyhow::bail!("--columns and --ignore read a list's header; a DDP image or a CUE sheet has none");
+            }
+            // A carrier's codes are adopted whatever their prefix, as `assign` adopts a
+            // file's: --foreign is not needed.
+            let adopter = crate::carrier::adopt::Adopter {
+                user: config::actor_with(None),
+                at: crate::ledger::now(),
+                update: *update,
+            };
+            commands::ddp::import(&config::location(common)?, file, &adopter, common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, foreign, update } } => {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).
