@@ -68,8 +68,8 @@ Examples:
   isrc-stamp ledger import --foreign --columns Song=title --ignore Royalties sheet.csv
   isrc-stamp ledger import --foreign --update corrected.csv
   isrc-stamp --ledger new.sqlite3 ledger import --foreign ledger.jsonl
-  isrc-stamp ledger import client-ddp/            # a DDP image made elsewhere: codes, audio, release
-  isrc-stamp ledger import rip/album.cue          # a CUE sheet with the audio it names";
+  isrc-stamp ledger import client-ddp/
+  isrc-stamp ledger import rip/album.cue";
 
 /// `ledger check`.
 pub(super) const LEDGER_CHECK: &str = "\

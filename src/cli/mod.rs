@@ -448,9 +448,12 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
-    /// Adopt the codes of a CSV or JSON Lines list (all rows or none), or of a carrier made
-    /// elsewhere: a DDP image's folder or a CUE sheet with its audio, each track's ISRC
-    /// bound to its audio, the UPC/EAN and CD-Text entered as a release.
+    /// Adopt the codes of a CSV or JSON Lines list (all rows or none), or of a DDP image or
+    /// CUE sheet made elsewhere.
+    ///
+    /// A carrier's tracks each get their ISRC bound to their audio, its UPC/EAN and CD-Text
+    /// become a release; nothing is adopted from an image whose checksums fail, nor when a
+    /// track conflicts with the ledger.
     #[command(after_help = examples::LEDGER_IMPORT)]
     Import {
         /// The list: an export, a distributor's spreadsheet (ISRC, Track Title, Artist,
