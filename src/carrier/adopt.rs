@@ -228,6 +228,8 @@ type Cut = (usize, CutAudio);
 /// Reads a file's canonical PCM once and hashes each cut: `(track, start, end)` in
 /// sectors of 1/75 s of the file's rate, `end` `None` for the end of the file.
 fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> anyhow::Result<Vec<Cut>> {
+    // A sheet may name anything: only a regular file is read (a named pipe never ends).
+    crate::filekind::open_regular(path)?;
     let mut reader = crate::audio::open_pcm(path)?;
     let header = reader.header();
     if header.sample_rate % 75 != 0 {
@@ -447,7 +449,8 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
                 if let Some(first) = bound.first() {
                     conflict.get_or_insert(format!(
                         "the ledger has {code} for other audio (first seen at {}): the carrier's track is not that \
-                         recording's audio, sample for sample",
+                         recording's audio, sample for sample (another encoding of it? `isrc-stamp assign \
+                         --same-recording-as {code}` its master first)",
                         first.first_path
                     ));
                 }
@@ -657,4 +660,139 @@ pub(crate) fn is_cue(path: &Path) -> bool {
 /// Reads the carrier at `path`: a DDP image's folder or a CUE sheet.
 pub(crate) fn read(path: &Path) -> anyhow::Result<Carrier> {
     if super::ddp::is_image(path) { read_ddp(path) } else { read_cue(path) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Ledger, Lookup, SqliteLedger};
+
+    fn code(n: u32) -> Isrc {
+        Isrc::parse(&format!("DEXYZ24{n:05}")).unwrap()
+    }
+
+    fn audio(n: u8) -> TrackAudio {
+        TrackAudio {
+            audio_id: AudioId::parse(&format!("pcm1:{}", format!("{n:02x}").repeat(32))).unwrap(),
+            frames: 588,
+        }
+    }
+
+    fn track(number: u8, isrc: Option<Isrc>, ids: &[u8]) -> CarrierTrack {
+        CarrierTrack {
+            number,
+            isrc,
+            title: Some(format!("Song {number}")),
+            performer: None,
+            audio: ids.iter().map(|&n| audio(n)).collect(),
+            stream: (44_100, 2, 16),
+            codec: Some("pcm_s16le".into()),
+            path: "image/IMAGE.DAT".into(),
+            fingerprint: None,
+        }
+    }
+
+    fn carrier(tracks: Vec<CarrierTrack>) -> Carrier {
+        Carrier {
+            source: "image".into(),
+            kind: "DDP image",
+            catalog: Some(Catalog::parse("4050538793819").unwrap()),
+            title: Some("Castle Nights".into()),
+            performer: Some("Drascula Band".into()),
+            tracks,
+            ..Carrier::default()
+        }
+    }
+
+    fn by(update: bool) -> Adopter {
+        Adopter { user: "anna@room-2".into(), at: 1_800_000_000, update }
+    }
+
+    /// Adopts in a transaction that commits only without conflicts, as the command does.
+    fn run(ledger: &mut SqliteLedger, carrier: &Carrier, update: bool) -> Adoption {
+        let ledger: &mut dyn Ledger = ledger;
+        let mut kept = None;
+        let result: Result<Adoption, LedgerError> = ledger.transaction(|tx| {
+            let adoption = adopt(tx, carrier, &by(update))?;
+            if adoption.conflicts() {
+                kept = Some(adoption);
+                return Err(LedgerError::NothingToEdit(code(0)));
+            }
+            Ok(adoption)
+        });
+        result.unwrap_or_else(|_| kept.expect("a conflict"))
+    }
+
+    fn actions(adoption: &Adoption) -> Vec<Action> {
+        adoption.tracks.iter().map(|t| t.action).collect()
+    }
+
+    #[test]
+    fn a_carrier_is_adopted_once_and_then_unchanged() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let disc = carrier(vec![track(1, Some(code(1)), &[1, 2]), track(2, None, &[3]), track(3, Some(code(3)), &[4])]);
+        let adoption = run(&mut ledger, &disc, false);
+        assert_eq!(actions(&adoption), [Action::Adopted, Action::Skipped, Action::Adopted]);
+        assert_eq!(adoption.release, "entered");
+        assert_eq!(ledger.code_for_audio(&audio(2).audio_id).unwrap(), Some(code(1)), "both audio ids bound");
+        let recording = ledger.recording(code(1)).unwrap().unwrap();
+        assert_eq!((recording.origin, recording.title.as_deref()), (Origin::Adopted, Some("Song 1")));
+        assert_eq!(recording.artist.as_deref(), Some("Drascula Band"), "the album performer when the track has none");
+        let release = ledger.release(&Catalog::parse("4050538793819").unwrap()).unwrap().unwrap();
+        assert_eq!(release.tracks.iter().map(|t| (t.number, t.isrc)).collect::<Vec<_>>(), [(1, code(1)), (3, code(3))]);
+
+        let again = run(&mut ledger, &disc, false);
+        assert_eq!(actions(&again), [Action::Unchanged, Action::Skipped, Action::Unchanged]);
+        assert_eq!(again.release, "unchanged");
+    }
+
+    #[test]
+    fn the_usual_conflicts_write_nothing() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        run(&mut ledger, &carrier(vec![track(1, Some(code(1)), &[1]), track(2, Some(code(2)), &[2])]), false);
+        let before = ledger.recordings().unwrap();
+        // Track 1's audio under another code; track 2's code on other audio; a new code beside them.
+        let forged =
+            carrier(vec![track(1, Some(code(9)), &[1]), track(2, Some(code(2)), &[7]), track(3, Some(code(3)), &[8])]);
+        let adoption = run(&mut ledger, &forged, false);
+        assert_eq!(actions(&adoption), [Action::Conflict, Action::Conflict, Action::Adopted]);
+        assert!(adoption.tracks[0].detail.as_deref().unwrap().contains(&format!("this audio as {}", code(1))));
+        assert!(adoption.tracks[1].detail.as_deref().unwrap().contains("for other audio"));
+        assert_eq!(ledger.recordings().unwrap(), before, "nothing written");
+        assert_eq!(ledger.code_for_audio(&audio(8).audio_id).unwrap(), None);
+
+        // A void code; one audio on two codes within the carrier.
+        let dynamic: &mut dyn Ledger = &mut ledger;
+        dynamic.transaction(|tx| tx.void(code(2), "issued twice")).unwrap();
+        let adoption = run(&mut ledger, &carrier(vec![track(2, Some(code(2)), &[2])]), false);
+        assert_eq!(actions(&adoption), [Action::Conflict]);
+        assert!(adoption.tracks[0].detail.as_deref().unwrap().contains("void"));
+        let twice = carrier(vec![track(1, Some(code(5)), &[5]), track(2, Some(code(6)), &[5])]);
+        assert_eq!(actions(&run(&mut ledger, &twice, false))[1], Action::Conflict);
+    }
+
+    #[test]
+    fn text_fills_what_the_ledger_lacks_and_differences_are_kept_unless_updated() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let mut first = carrier(vec![track(1, Some(code(1)), &[1])]);
+        first.tracks[0].title = None;
+        first.performer = None;
+        first.title = None;
+        assert_eq!(run(&mut ledger, &first, false).release, "none", "no album title: no release");
+        let later = carrier(vec![track(1, Some(code(1)), &[1])]);
+        let adoption = run(&mut ledger, &later, false);
+        assert_eq!((adoption.texts_filled, adoption.release), (1, "entered"));
+        assert_eq!(ledger.recording(code(1)).unwrap().unwrap().title.as_deref(), Some("Song 1"));
+
+        let mut renamed = carrier(vec![track(1, Some(code(1)), &[1])]);
+        renamed.tracks[0].title = Some("Song One".into());
+        renamed.title = Some("Castle Nights (Deluxe)".into());
+        let adoption = run(&mut ledger, &renamed, false);
+        let fields: Vec<&str> = adoption.differences.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!((fields.as_slice(), adoption.release), (["title", "title"].as_slice(), "differs"));
+        assert_eq!(ledger.recording(code(1)).unwrap().unwrap().title.as_deref(), Some("Song 1"), "kept");
+        let adoption = run(&mut ledger, &renamed, true);
+        assert_eq!((adoption.texts_filled, adoption.release), (1, "updated"));
+        assert_eq!(ledger.recording(code(1)).unwrap().unwrap().title.as_deref(), Some("Song One"));
+    }
 }
