@@ -1,7 +1,15 @@
-//! An album for a carrier: its tracks in order (the walk order, or an order file), each
-//! with the code its tags carry, its title and performer, and the album's own; every
-//! problem found on the way, so that nothing is pressed from a half-right album. The CUE
-//! sheet is made from it here ([`build_sheet`]), the DDP image in [`super::disc`].
+//! An album for a carrier: its tracks in order, each with its code, title and performer,
+//! and the album's own; every problem found on the way, so that nothing is pressed from
+//! a half-right album. The CUE sheet is made from it here ([`build_sheet`]), the DDP
+//! image in [`super::disc`].
+//!
+//! Two ways to an album:
+//! - from the files ([`read_album`]): the walk order or an order file, each track's code
+//!   from its tags, its text from its tags, else from the ledger's recording of that
+//!   code ([`fill_from_ledger`]);
+//! - from a release in the ledger ([`release_album`], `--release UPC`): the release's
+//!   track order, codes, titles and performers, its title, artist and UPC/EAN; the files
+//!   give only the audio, each found by its audio id, whatever its tags say or lack.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -12,6 +20,7 @@ use super::cue::{CueSheet, CueTrack, is_representable_file_name};
 use crate::audio::AnalyzeOptions;
 use crate::container::{self, Carried};
 use crate::isrc::{Catalog, Isrc};
+use crate::ledger::{Lookup, Status};
 use crate::output::Exit;
 use crate::scan::{self, Scanned, walk};
 
@@ -87,22 +96,65 @@ pub(crate) fn parent_folder(path: &Path) -> PathBuf {
     }
 }
 
-/// One track of an album: the file as scanned, and the code its tags carry.
+/// One track of an album: the file as scanned, its code, title and performer.
 pub(crate) struct AlbumTrack {
     /// The file, its audio facts and tags.
     pub file: Scanned,
-    /// The one valid code its tags carry, if any.
+    /// The track's code: the one valid code its tags carry, or the release's.
     pub isrc: Option<Isrc>,
+    /// The track's title: its tags', else the ledger's.
+    pub title: Option<String>,
+    /// The track's performer: its tags' artist, else the ledger's.
+    pub performer: Option<String>,
 }
 
-/// An album in track order, with the title and performer every track shares.
+/// An album in track order, with its title, performer and UPC/EAN.
 pub(crate) struct Album {
     /// The tracks, in order.
     pub tracks: Vec<AlbumTrack>,
-    /// The album title every track's tags give, if they all give the same.
+    /// The album's title: the release's, else the album title every track's tags give.
     pub title: Option<String>,
-    /// The artist every track's tags give, if they all give the same.
+    /// The album's performer: the release's artist, else the artist every track shares.
     pub performer: Option<String>,
+    /// The release's UPC/EAN: `--release`'s, else `--catalog`.
+    pub catalog: Option<Catalog>,
+    /// Whether it is a release of the ledger (its codes come from there, not the tags).
+    pub from_release: bool,
+}
+
+impl Album {
+    /// The numbers of the tracks without a title, and whether no track and not the
+    /// album has any title or performer (a CD-Text or CUE sheet with no text).
+    pub(crate) fn missing_text(&self) -> (Vec<usize>, bool) {
+        let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        let untitled: Vec<usize> =
+            self.tracks.iter().enumerate().filter(|(_, t)| blank(&t.title)).map(|(i, _)| i + 1).collect();
+        let nothing = blank(&self.title)
+            && blank(&self.performer)
+            && self.tracks.iter().all(|t| blank(&t.title) && blank(&t.performer));
+        (untitled, nothing)
+    }
+
+    /// The warnings about text a carrier lacks: none at all (`what` is empty, and
+    /// `so` says what follows), or some tracks without a title.
+    pub(crate) fn text_warnings(&self, what: &str, so: &str) -> Vec<String> {
+        let (untitled, nothing) = self.missing_text();
+        let how = if self.from_release {
+            "the ledger's recordings have no titles: set them with `isrc-stamp ledger edit ISRC --title T --artist A`"
+        } else {
+            "neither the tags nor the ledger give any: give the release with --release UPC, or tag the masters \
+             (`isrc-stamp ledger edit ISRC --title T --artist A` sets the ledger's)"
+        };
+        if nothing {
+            return vec![format!("{what} is empty: no album or track has a title or performer{so}; {how}")];
+        }
+        if untitled.is_empty() {
+            return Vec::new();
+        }
+        let list: Vec<String> = untitled.iter().map(usize::to_string).collect();
+        let tracks = if untitled.len() == 1 { "track" } else { "tracks" };
+        vec![format!("{what} has no title for {tracks} {}; {how}", list.join(", "))]
+    }
 }
 
 /// Scans `files` (in track order) into an album; or every problem found: a file that
@@ -121,7 +173,10 @@ pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<
             }
         };
         match carried_isrc(&file) {
-            Ok(isrc) => tracks.push(AlbumTrack { file, isrc }),
+            Ok(isrc) => {
+                let (title, performer) = (file.tags.title.clone(), file.tags.artist.clone());
+                tracks.push(AlbumTrack { file, isrc, title, performer })
+            }
             Err(message) => {
                 problems.push(Problem { exit: Exit::Findings, message: format!("{}: {message}", file.path.display()) })
             }
@@ -132,29 +187,218 @@ pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<
     }
     let performer = shared(tracks.iter().map(|track| track.file.tags.artist.clone()));
     let title = shared(tracks.iter().map(|track| track.file.tags.album.clone()));
-    Ok(Album { tracks, title, performer })
+    Ok(Album { tracks, title, performer, catalog: None, from_release: false })
 }
 
-/// Scans the files and builds the sheet, with warnings; or every problem found.
-pub(crate) fn build_sheet(
+/// Fills the text the tags lack from the ledger: a track's title and performer from the
+/// recording of its code, the album's title and performer from the release of its
+/// UPC/EAN (then the performer every track shares). Nothing the tags give is replaced.
+pub(crate) fn fill_from_ledger(album: &mut Album, ledger: &mut dyn Lookup) -> anyhow::Result<()> {
+    for track in &mut album.tracks {
+        let Some(code) = track.isrc else { continue };
+        if track.title.is_some() && track.performer.is_some() {
+            continue;
+        }
+        if let Some(recording) = ledger.recording(code)? {
+            track.title = track.title.take().or(recording.title);
+            track.performer = track.performer.take().or(recording.artist);
+        }
+    }
+    if let Some(catalog) = album.catalog
+        && (album.title.is_none() || album.performer.is_none())
+        && let Some(release) = ledger.release(&catalog)?
+    {
+        album.title = album.title.take().or(Some(release.title).filter(|t| !t.trim().is_empty()));
+        album.performer = album.performer.take().or(release.artist);
+    }
+    if album.performer.is_none() {
+        album.performer = shared(album.tracks.iter().map(|track| track.performer.clone()));
+    }
+    Ok(())
+}
+
+/// An album, and the warnings gathering it gave.
+pub(crate) type AlbumWithWarnings = (Album, Vec<String>);
+
+/// Which release, and which of its discs, `--release` makes the carrier of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReleaseChoice {
+    /// The release's UPC/EAN.
+    pub upc: Catalog,
+    /// `--disc N`: the disc of a release of several.
+    pub disc: Option<u32>,
+}
+
+/// Whether a file is CD audio: 44.1 kHz, 16-bit, stereo.
+fn is_cd_audio(file: &Scanned) -> bool {
+    let stream = &file.audio.stream;
+    stream.sample_rate == 44_100 && stream.layout.bits == 16 && stream.channels == 2
+}
+
+/// The album of a release in the ledger: its tracks in the release's order, each the
+/// file under `files` whose audio the ledger binds to the track's code (CD audio
+/// preferred, when several encodings of a recording are there), with the ledger's
+/// codes and text. Every track without its file, every track with several candidate
+/// files, every file carrying a code the ledger does not have for its audio is a
+/// problem; files of no track of the release are left out with a warning.
+pub(crate) fn release_album(
+    ledger: &mut dyn Lookup,
+    choice: ReleaseChoice,
     files: &[PathBuf],
-    base: &Path,
-    catalog: Option<Catalog>,
     jobs: usize,
     quiet: bool,
-) -> Result<(CueSheet, Vec<String>), Vec<Problem>> {
-    let album = read_album(files, jobs, quiet)?;
+) -> anyhow::Result<Result<AlbumWithWarnings, Vec<Problem>>> {
+    let upc = choice.upc;
+    let Some(release) = ledger.release(&upc)? else {
+        bail!(
+            "release {} is not in the ledger: enter it first (`isrc-stamp ledger import` of a list with its UPC, \
+             or of the DDP image it was pressed from)",
+            upc.as_typed()
+        );
+    };
+    let mut discs: Vec<u32> = release.tracks.iter().map(|t| t.disc).collect();
+    discs.sort_unstable();
+    discs.dedup();
+    let disc = match (choice.disc, discs.as_slice()) {
+        (Some(disc), _) if discs.contains(&disc) => disc,
+        (Some(disc), _) => bail!(
+            "release {} has no disc {disc} (its discs: {})",
+            upc.as_typed(),
+            discs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        (None, [only]) => *only,
+        (None, []) => bail!("release {} has no tracks in the ledger", upc.as_typed()),
+        (None, _) => bail!(
+            "release {} has {} discs ({}): choose one with --disc N",
+            upc.as_typed(),
+            discs.len(),
+            discs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let wanted: Vec<_> = release.tracks.iter().filter(|t| t.disc == disc).copied().collect();
+    if wanted.len() > super::cue::MAX_TRACKS {
+        bail!("release {} disc {disc} has {} tracks; a CD holds at most 99", upc.as_typed(), wanted.len());
+    }
+
+    let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
+    let (mut scanned, mut problems, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
+    for result in scan::scan_with_options(files, &options, jobs, quiet, "reading") {
+        match result {
+            Ok(file) => scanned.push(file),
+            Err(failed) => problems
+                .push(Problem { exit: Exit::Errors, message: format!("{}: {}", failed.path.display(), failed.error) }),
+        }
+    }
+    // Each file's code: the ledger's for its audio; a code its tags carry must be that one.
+    let mut codes = Vec::with_capacity(scanned.len());
+    for file in &scanned {
+        let path = file.path.display();
+        let known = ledger.code_for_audio(&file.audio.audio_id)?;
+        match (carried_isrc(file), known) {
+            (Err(message), _) => problems.push(Problem { exit: Exit::Findings, message: format!("{path}: {message}") }),
+            (Ok(Some(carried)), Some(known)) if carried != known => problems.push(Problem {
+                exit: Exit::Findings,
+                message: format!(
+                    "{path}: the ledger has this audio as {known} but the file carries {carried} (a retagged \
+                     duplicate); run `isrc-stamp assign --fix` on it"
+                ),
+            }),
+            (Ok(Some(carried)), None) if wanted.iter().any(|t| t.isrc == carried) => problems.push(Problem {
+                exit: Exit::Findings,
+                message: format!(
+                    "{path}: the file carries {carried}, a code of release {}, but the ledger has no code for \
+                     this audio; run `isrc-stamp assign` on it first",
+                    upc.as_typed()
+                ),
+            }),
+            _ => {}
+        }
+        codes.push(known);
+    }
+    let mut used = vec![false; scanned.len()];
+    let mut chosen = Vec::with_capacity(wanted.len());
+    for track in &wanted {
+        let recording = ledger.recording(track.isrc)?;
+        let label = format!(
+            "release {} track {} ({}{})",
+            upc.as_typed(),
+            track.number,
+            track.isrc,
+            recording.as_ref().and_then(|r| r.title.as_deref()).map(|t| format!(", {t:?}")).unwrap_or_default()
+        );
+        if recording.as_ref().is_some_and(|r| r.status == Status::Void) {
+            problems.push(Problem {
+                exit: Exit::Findings,
+                message: format!("{label}: {} is void in the ledger and must not go on a disc", track.isrc),
+            });
+        }
+        let candidates: Vec<usize> = (0..scanned.len()).filter(|&i| codes[i] == Some(track.isrc)).collect();
+        candidates.iter().for_each(|&i| used[i] = true);
+        let best = candidates.iter().map(|&i| is_cd_audio(&scanned[i])).max();
+        let top = candidates.into_iter().filter(|&i| Some(is_cd_audio(&scanned[i])) == best);
+        let mut distinct: Vec<usize> = Vec::new();
+        for i in top {
+            if !distinct.iter().any(|&j| scanned[j].audio.audio_id == scanned[i].audio.audio_id) {
+                distinct.push(i);
+            }
+        }
+        match distinct.as_slice() {
+            [] => problems.push(Problem {
+                exit: Exit::Findings,
+                message: format!("{label}: no file under the paths given has its audio"),
+            }),
+            [one] => chosen.push((*one, track.isrc, recording)),
+            several => problems.push(Problem {
+                exit: Exit::Findings,
+                message: format!(
+                    "{label}: several files have other audio of it ({}); give the paths of one",
+                    several.iter().map(|&i| scanned[i].path.display().to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+    for (file, _) in scanned.iter().zip(&used).filter(|(_, used)| !**used) {
+        warnings.push(format!(
+            "{}: its audio is on no track of release {} disc {disc}; left out",
+            file.path.display(),
+            upc.as_typed()
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let mut slots: Vec<Option<Scanned>> = scanned.into_iter().map(Some).collect();
+    let mut tracks = Vec::with_capacity(chosen.len());
+    for (i, isrc, recording) in chosen {
+        let Some(file) = slots[i].take() else {
+            // One file cannot be two tracks: the ledger binds its audio to one code.
+            bail!("{}: the same file for two tracks", isrc);
+        };
+        let (title, artist) = recording.map(|r| (r.title, r.artist)).unwrap_or_default();
+        let performer = artist.or_else(|| release.artist.clone());
+        tracks.push(AlbumTrack { file, isrc: Some(isrc), title, performer });
+    }
+    let title = Some(release.title.clone()).filter(|t| !t.trim().is_empty());
+    let performer = release.artist.clone().or_else(|| shared(tracks.iter().map(|track| track.performer.clone())));
+    Ok(Ok((Album { tracks, title, performer, catalog: Some(upc), from_release: true }, warnings)))
+}
+
+/// Builds the CUE sheet of an album, with warnings; or every problem found. `gaps` are
+/// the sectors of silence before each track's INDEX 01 (the pause before track 1
+/// counted, as on the disc): the same as the DDP image's.
+pub(crate) fn build_sheet(album: &Album, base: &Path, gaps: &[u64]) -> Result<(CueSheet, Vec<String>), Vec<Problem>> {
     let (mut tracks, mut problems, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
     for (index, track) in album.tracks.iter().enumerate() {
         let path = track.file.path.display();
         let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
         match cue_name(&track.file.path, base) {
             Ok(file) => tracks.push(CueTrack {
-                file,
                 number,
-                title: track.file.tags.title.clone(),
-                performer: track.file.tags.artist.clone(),
+                title: track.title.clone(),
+                performer: track.performer.clone(),
                 isrc: track.isrc,
+                pregap: gaps.get(index).copied().unwrap_or(0),
+                ..CueTrack::new(file, number)
             }),
             Err(message) => problems.push(Problem { exit: Exit::Errors, message: format!("{path}: {message}") }),
         }
@@ -167,7 +411,13 @@ pub(crate) fn build_sheet(
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok((CueSheet { catalog, performer: album.performer, title: album.title, tracks }, warnings))
+    warnings.extend(album.text_warnings(
+        "the CUE sheet's text (TITLE, PERFORMER: what a burner writes as CD-Text)",
+        ", so the sheet has no TITLE or PERFORMER line",
+    ));
+    let sheet =
+        CueSheet { catalog: album.catalog, performer: album.performer.clone(), title: album.title.clone(), tracks };
+    Ok((sheet, warnings))
 }
 
 /// The one code the file's tags carry, none, or why they cannot give one.

@@ -1,7 +1,8 @@
 //! CUE sheets: writing one for an album of masters, and reading one back.
 //!
 //! The sheet isrc-stamp writes has one `FILE` per track, so every master stays its own
-//! file and each track starts at `INDEX 01 00:00:00`:
+//! file and each track starts at `INDEX 01 00:00:00`; the gap before a track is a
+//! `PREGAP` of silence the burner writes, as the DDP image has it (2 s by default):
 //!
 //! ```text
 //! CATALOG 4006381333931
@@ -13,7 +14,21 @@
 //!     PERFORMER "Fixture Ensemble"
 //!     ISRC QZTST2600001
 //!     INDEX 01 00:00:00
+//! FILE "02 - Harbour Wall.flac" WAVE
+//!   TRACK 02 AUDIO
+//!     TITLE "Harbour Wall"
+//!     ISRC QZTST2600002
+//!     PREGAP 00:02:00
+//!     INDEX 01 00:00:00
 //! ```
+//!
+//! Gaps: the masters hold no silence before their audio, so a gap cannot be an
+//! `INDEX 00` inside a file (that would mark the end of the previous master as the gap);
+//! it is a `PREGAP`, digital silence, as in the DDP image. The 2-second pause before
+//! track 1 is implied by every burner (track 1's `INDEX 01` is at 00:02:00 on the disc),
+//! so track 1 gets a `PREGAP` only for a longer pause, of the difference. Every burner
+//! pads each file to a whole CD frame, as the DDP writer pads each track, so the tracks
+//! start where the DDP image starts them.
 //!
 //! Choices, for the burning and pressing tools that read these sheets:
 //! - `FILE` type: `MP3` for a `.mp3` file, `WAVE` for everything else (WAV, FLAC, AIFF,
@@ -32,7 +47,9 @@
 //!
 //! The reader ([`parse`]) takes CUE text as other tools write it too: any case for the
 //! commands, LF or CRLF, a leading BOM, quoted or bare values, several tracks in one
-//! `FILE`, `REM` comments and the CD-TEXT and timing commands it does not need. It is
+//! `FILE`, `REM` comments and the CD-TEXT commands it does not need; it keeps `PREGAP`
+//! and where each track's `INDEX 00` and `INDEX 01` are (file and time), so a track's
+//! audio can be cut from its file (`ledger import` of a CUE sheet). It is
 //! strict about what it returns: a malformed `CATALOG` or `ISRC` (which must be the
 //! 12-character stored form), a track number out of order, a `TRACK` before any
 //! `FILE`, a value given twice, an unknown command: each is an error naming the line.
@@ -72,6 +89,64 @@ pub struct CueTrack {
     pub performer: Option<String>,
     /// The track's ISRC (`ISRC`).
     pub isrc: Option<Isrc>,
+    /// Sectors (1/75 s) of silence before the track's INDEX 01 on the disc: for track 1
+    /// the pause at the start of the disc (150, 2 s, unless a `PREGAP` adds to it), for
+    /// a later track its `PREGAP`.
+    #[serde(serialize_with = "as_msf")]
+    pub pregap: u64,
+    /// Where the track's `INDEX 00` is: the file and the sectors into it (read only).
+    #[serde(skip)]
+    pub index0: Option<(String, u64)>,
+    /// Where the track's `INDEX 01` is: the file and the sectors into it (read only; a
+    /// written sheet has it at the start of the track's file).
+    #[serde(skip)]
+    pub index1: Option<(String, u64)>,
+}
+
+impl CueTrack {
+    /// Track `number` of `file`, without text or code, with the default gap before it.
+    pub fn new(file: impl Into<String>, number: u8) -> CueTrack {
+        let pregap = if number == 1 { DISC_PAUSE } else { DEFAULT_GAP };
+        CueTrack {
+            file: file.into(),
+            number,
+            title: None,
+            performer: None,
+            isrc: None,
+            pregap,
+            index0: None,
+            index1: None,
+        }
+    }
+}
+
+/// The pause before track 1 every burner writes: 2 s.
+const DISC_PAUSE: u64 = 150;
+/// The gap before later tracks a new track gets: 2 s, as in a DDP image.
+const DEFAULT_GAP: u64 = 150;
+
+/// Sectors as `MM:SS:FF`.
+fn msf(sectors: u64) -> String {
+    format!("{:02}:{:02}:{:02}", sectors / 4500, sectors / 75 % 60, sectors % 75)
+}
+
+fn as_msf<S: serde::Serializer>(sectors: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&msf(*sectors))
+}
+
+/// `MM:SS:FF` (minutes of any length) as sectors, or why not.
+fn parse_msf(text: &str) -> Result<u64, String> {
+    let error = || format!("{:?} is not a time MM:SS:FF", truncated(text));
+    let parts: Vec<&str> = text.split(':').collect();
+    let [m, s, f] = parts.as_slice() else { return Err(error()) };
+    let number = |part: &str, max: u64| {
+        (!part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u64>().ok())
+            .flatten()
+            .filter(|&n| n < max)
+            .ok_or_else(error)
+    };
+    Ok((number(m, 10_000)? * 60 + number(s, 60)?) * 75 + number(f, 75)?)
 }
 
 /// Why a sheet cannot be written.
@@ -105,6 +180,7 @@ impl CueSheet {
         }
         push_text(&mut text, 0, "PERFORMER", self.performer.as_deref());
         push_text(&mut text, 0, "TITLE", self.title.as_deref());
+        let mut first = true;
         for track in &self.tracks {
             push(&mut text, 0, &format!("FILE \"{}\" {}", track.file, file_type(&track.file)));
             push(&mut text, 2, &format!("TRACK {:02} AUDIO", track.number));
@@ -113,6 +189,12 @@ impl CueSheet {
             if let Some(isrc) = track.isrc {
                 push(&mut text, 4, &format!("ISRC {}", isrc.as_str()));
             }
+            // Track 1's first 2 s of pause are every burner's own.
+            let silence = if first { track.pregap.saturating_sub(DISC_PAUSE) } else { track.pregap };
+            if silence > 0 {
+                push(&mut text, 4, &format!("PREGAP {}", msf(silence)));
+            }
+            first = false;
             push(&mut text, 4, "INDEX 01 00:00:00");
         }
         Ok(text)
@@ -186,9 +268,7 @@ pub struct CueParseError {
 /// Commands the reader accepts and does not need.
 const IGNORED: &[&str] = &[
     "REM",
-    "INDEX",
     "FLAGS",
-    "PREGAP",
     "POSTGAP",
     "SONGWRITER",
     "CDTEXTFILE",
@@ -220,6 +300,8 @@ struct Reader {
     sheet: CueSheet,
     /// The file named by the last `FILE`.
     file: Option<String>,
+    /// Whether the current track has had its `PREGAP`.
+    pregap_given: bool,
 }
 
 impl Reader {
@@ -240,6 +322,8 @@ impl Reader {
             }
             "TRACK" => self.track(rest),
             "ISRC" => self.isrc(rest),
+            "PREGAP" => self.pregap(rest),
+            "INDEX" => self.index(rest),
             known if IGNORED.contains(&known) => Ok(()),
             _ => Err(format!("unknown command {:?}", truncated(command))),
         }
@@ -299,7 +383,53 @@ impl Reader {
         if number <= previous {
             return Err(format!("track {number} after track {previous}: numbers must increase"));
         }
-        self.sheet.tracks.push(CueTrack { file, number, title: None, performer: None, isrc: None });
+        let mut track = CueTrack::new(file, number);
+        track.pregap = if self.sheet.tracks.is_empty() { DISC_PAUSE } else { 0 };
+        self.sheet.tracks.push(track);
+        self.pregap_given = false;
+        Ok(())
+    }
+
+    /// `PREGAP MM:SS:FF`: silence before the current track's INDEX 01.
+    fn pregap(&mut self, rest: &str) -> Result<(), String> {
+        let given = self.pregap_given;
+        let Some(track) = self.sheet.tracks.last_mut() else {
+            return Err("PREGAP before any TRACK".into());
+        };
+        if given {
+            return Err(format!("a second PREGAP for track {}", track.number));
+        }
+        track.pregap += parse_msf(rest).map_err(|e| format!("PREGAP: {e}"))?;
+        self.pregap_given = true;
+        Ok(())
+    }
+
+    /// `INDEX NN MM:SS:FF`: INDEX 00 and 01 are kept with the file they are in; INDEX 01
+    /// in another file than the `TRACK` line's makes that file the track's.
+    fn index(&mut self, rest: &str) -> Result<(), String> {
+        let file = self.file.clone().unwrap_or_default();
+        let Some(track) = self.sheet.tracks.last_mut() else {
+            return Err("INDEX before any TRACK".into());
+        };
+        let (number, time) = rest.split_once(char::is_whitespace).ok_or("INDEX needs a number and a time")?;
+        let number: u8 = number
+            .parse()
+            .ok()
+            .filter(|n| *n <= 99)
+            .ok_or_else(|| format!("index number {:?} is not 00 to 99", truncated(number)))?;
+        let at = parse_msf(time.trim()).map_err(|e| format!("INDEX: {e}"))?;
+        let slot = match number {
+            0 => &mut track.index0,
+            1 => &mut track.index1,
+            _ => return Ok(()),
+        };
+        if slot.is_some() {
+            return Err(format!("a second INDEX {number:02} for track {}", track.number));
+        }
+        *slot = Some((file.clone(), at));
+        if number == 1 {
+            track.file = file;
+        }
         Ok(())
     }
 
@@ -378,21 +508,23 @@ mod tests {
             title: Some("Fixture Harbour".into()),
             tracks: vec![
                 CueTrack {
-                    file: "01 - First Light.flac".into(),
-                    number: 1,
                     title: Some("First Light".into()),
                     performer: Some("Fixture Ensemble".into()),
                     isrc: isrc("USPR37300012"),
+                    ..CueTrack::new("01 - First Light.flac", 1)
                 },
-                CueTrack {
-                    file: "sub/02 Harbour Wall.mp3".into(),
-                    number: 2,
-                    title: Some("Harbour Wall".into()),
-                    performer: None,
-                    isrc: None,
-                },
+                CueTrack { title: Some("Harbour Wall".into()), ..CueTrack::new("sub/02 Harbour Wall.mp3", 2) },
             ],
         }
+    }
+
+    /// The sheet as the reader gives it back: each INDEX 01 at the start of its file.
+    fn read_back(sheet: &CueSheet) -> CueSheet {
+        let mut sheet = sheet.clone();
+        for track in &mut sheet.tracks {
+            track.index1 = Some((track.file.clone(), 0));
+        }
+        sheet
     }
 
     #[test]
@@ -411,6 +543,7 @@ mod tests {
             "FILE \"sub/02 Harbour Wall.mp3\" MP3",
             "  TRACK 02 AUDIO",
             "    TITLE \"Harbour Wall\"",
+            "    PREGAP 00:02:00",
             "    INDEX 01 00:00:00",
             "",
         ]
@@ -421,7 +554,36 @@ mod tests {
     #[test]
     fn the_written_sheet_parses_back() {
         let sheet = album();
-        assert_eq!(parse(&sheet.to_cue().unwrap()).unwrap(), sheet);
+        assert_eq!(parse(&sheet.to_cue().unwrap()).unwrap(), read_back(&sheet));
+    }
+
+    #[test]
+    fn gaps_are_pregaps_and_track_1s_pause_is_implied() {
+        let mut sheet = album();
+        sheet.tracks[0].pregap = 225;
+        sheet.tracks[1].pregap = 0;
+        let text = sheet.to_cue().unwrap();
+        assert!(text.contains("ISRC USPR37300012\r\n    PREGAP 00:01:00\r\n    INDEX 01"), "{text}");
+        assert_eq!(text.matches("PREGAP").count(), 1, "no gap, no PREGAP: {text}");
+        assert_eq!(parse(&text).unwrap(), read_back(&sheet));
+        let json = serde_json::to_value(&sheet.tracks[0]).unwrap();
+        assert_eq!(json["pregap"], "00:03:00");
+        assert!(json.get("index1").is_none());
+    }
+
+    #[test]
+    fn indexes_are_kept_with_their_files() {
+        // An image-and-cue rip with the gap at the end of the previous file.
+        let text = "FILE \"a.wav\" WAVE\n  TRACK 01 AUDIO\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n\
+                    INDEX 00 03:00:10\nFILE \"b.wav\" WAVE\n    INDEX 01 00:00:00\n  TRACK 03 AUDIO\n\
+                    INDEX 00 01:10:00\n    INDEX 01 01:12:00\n";
+        let sheet = parse(text).unwrap();
+        let at = |track: usize| (sheet.tracks[track].index0.clone(), sheet.tracks[track].index1.clone());
+        assert_eq!(at(0), (None, Some(("a.wav".into(), 0))));
+        assert_eq!(at(1), (Some(("a.wav".into(), 13_510)), Some(("b.wav".into(), 0))));
+        assert_eq!(sheet.tracks[1].file, "b.wav", "the track's audio is where its INDEX 01 is");
+        assert_eq!(at(2), (Some(("b.wav".into(), 5250)), Some(("b.wav".into(), 5400))));
+        assert_eq!(sheet.tracks.iter().map(|t| t.pregap).collect::<Vec<_>>(), [150, 0, 0]);
     }
 
     #[test]
@@ -457,7 +619,7 @@ mod tests {
 
     #[test]
     fn more_than_99_tracks_or_bad_numbers_are_refused() {
-        let track = |number| CueTrack { file: "a.wav".into(), number, title: None, performer: None, isrc: None };
+        let track = |number| CueTrack::new("a.wav", number);
         let many = CueSheet { tracks: (1..=100).map(|n| track(n as u8)).collect(), ..CueSheet::default() };
         assert_eq!(many.to_cue(), Err(CueWriteError::TooManyTracks(100)));
         let full = CueSheet { tracks: (1..=99).map(track).collect(), ..CueSheet::default() };
@@ -498,6 +660,12 @@ mod tests {
             ("FILE \"a.wav\"", 1, "name and a type"),
             ("HELLO world", 1, "unknown command"),
             ("ISRC USPR37300012", 1, "before any TRACK"),
+            ("FILE a.wav WAVE\nTRACK 01 AUDIO\nPREGAP 00:61:00", 3, "MM:SS:FF"),
+            ("FILE a.wav WAVE\nTRACK 01 AUDIO\nPREGAP 00:01:00\nPREGAP 00:01:00", 4, "second PREGAP"),
+            ("FILE a.wav WAVE\nTRACK 01 AUDIO\nINDEX 01 00:00:75", 3, "MM:SS:FF"),
+            ("FILE a.wav WAVE\nTRACK 01 AUDIO\nINDEX 01", 3, "a number and a time"),
+            ("FILE a.wav WAVE\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nINDEX 01 00:00:01", 4, "second INDEX 01"),
+            ("INDEX 01 00:00:00", 1, "before any TRACK"),
         ];
         for (text, line, message) in cases {
             let error = parse(text).unwrap_err();
@@ -510,8 +678,8 @@ mod tests {
         proptest::option::of(any::<String>())
     }
 
-    fn track_strategy() -> impl Strategy<Value = (String, Option<String>, Option<String>, bool)> {
-        ("[^\"\\p{Cc}]{1,30}", text_value(), text_value(), any::<bool>())
+    fn track_strategy() -> impl Strategy<Value = (String, Option<String>, Option<String>, bool, u64)> {
+        ("[^\"\\p{Cc}]{1,30}", text_value(), text_value(), any::<bool>(), 0..600u64)
     }
 
     /// What a value reads back as after writing: sanitised, blank values dropped.
@@ -549,16 +717,17 @@ mod tests {
                 tracks: tracks
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (file, title, performer, with_isrc))| CueTrack {
-                        file,
-                        number: i as u8 + 1,
+                    .map(|(i, (file, title, performer, with_isrc, gap))| CueTrack {
                         title,
                         performer,
                         isrc: with_isrc.then(|| Isrc::from_parts("QZ-TST".parse().unwrap(), 26, i as u32 + 1).unwrap()),
+                        pregap: if i == 0 { 150 + gap } else { gap },
+                        ..CueTrack::new(file, i as u8 + 1)
                     })
                     .collect(),
             };
             let back = parse(&sheet.to_cue().unwrap()).unwrap();
+            let sheet = read_back(&sheet);
             let expected = CueSheet {
                 performer: written(&sheet.performer),
                 title: written(&sheet.title),

@@ -1,8 +1,10 @@
 //! A CD from an album of masters: the disc plan (tracks in order, each with the code its
 //! file carries, which must be the ledger's code for its audio when there is a ledger;
-//! the gaps; CD-Text from the tags), checked against the Red Book before anything is
-//! written ([`plan_disc`]), and its DDP image written as a whole folder or not at all
-//! ([`write_disc`]).
+//! or, with `--release UPC`, the release's tracks, codes and text from the ledger, the
+//! files giving only the audio; the gaps; CD-Text from the tags, else the ledger),
+//! checked against the Red Book before anything is written ([`plan_disc`]), and its DDP
+//! image written as a whole folder or not at all ([`write_disc`]). A disc whose CD-Text
+//! would have no title or performer, or lacks a track's title, is said aloud (a warning).
 //!
 //! Writing streams each master's decoded PCM into the image ([`crate::audio::open_pcm`])
 //! and computes its audio id on the way: a track whose audio is not the audio scanned
@@ -17,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::album::{self, Album, AlbumTrack, Problem};
+use super::album::{self, Album, AlbumTrack, Problem, ReleaseChoice};
 use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
 use crate::audio::{AudioId, PcmReader};
 use crate::isrc::Catalog;
@@ -46,6 +48,8 @@ pub(crate) struct DiscRequest {
     pub order: Option<PathBuf>,
     /// The release's UPC/EAN.
     pub catalog: Option<Catalog>,
+    /// `--release UPC`: the tracks, codes and text of this release of the ledger.
+    pub release: Option<ReleaseChoice>,
     /// The gaps.
     pub gaps: Gaps,
     /// Files decoded at once.
@@ -89,6 +93,70 @@ pub(crate) fn parse_gap(text: &str) -> Result<u64, String> {
     Ok(sectors)
 }
 
+/// The gap before each of `tracks` tracks, in sectors, the pause before track 1
+/// included (as on the disc): 2 s unless `gaps` says otherwise.
+pub(crate) fn gap_list(gaps: &Gaps, tracks: usize) -> Result<Vec<u64>, Vec<Problem>> {
+    let given = match gaps {
+        Gaps::File(path) => read_gaps(path, tracks)?,
+        Gaps::All(sectors) => (2..=tracks).map(|track| (track, *sectors)).collect(),
+        Gaps::Default => Vec::new(),
+    };
+    Ok((1..=tracks)
+        .map(|n| given.iter().find(|&&(track, _)| track == n).map_or(ddp::DEFAULT_PREGAP, |&(_, sectors)| sectors))
+        .collect())
+}
+
+/// The album `--release` or the paths give, its text filled from the ledger; or every
+/// problem found. Warnings (files left out) go to `warnings`.
+pub(crate) fn gather_album(
+    paths: &[PathBuf],
+    order: Option<&Path>,
+    catalog: Option<Catalog>,
+    release: Option<ReleaseChoice>,
+    ledger: Option<&mut dyn Lookup>,
+    (jobs, quiet): (usize, bool),
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Result<Album, Vec<Problem>>> {
+    let files = match album::walked_files(paths) {
+        Ok(files) => files,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    if let Some(choice) = release {
+        let Some(ledger) = ledger else {
+            bail!("--release takes the release from the ledger, and there is none: pass --ledger PATH");
+        };
+        if files.is_empty() {
+            bail!("no audio files under the paths given");
+        }
+        return Ok(match album::release_album(ledger, choice, &files, jobs, quiet)? {
+            Ok((album, more)) => {
+                warnings.extend(more);
+                Ok(album)
+            }
+            Err(problems) => Err(problems),
+        });
+    }
+    let files = match order {
+        Some(order) => album::apply_order(files, order)?,
+        None => files,
+    };
+    if files.is_empty() {
+        bail!("no audio files under the paths given");
+    }
+    if files.len() > ddp::MAX_TRACKS {
+        bail!("{} audio files: a CD holds at most {} tracks", files.len(), ddp::MAX_TRACKS);
+    }
+    let mut album = match album::read_album(&files, jobs, quiet) {
+        Ok(album) => album,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    album.catalog = catalog;
+    if let Some(ledger) = ledger {
+        album::fill_from_ledger(&mut album, ledger)?;
+    }
+    Ok(Ok(album))
+}
+
 /// Reads a gaps file: one `TRACK GAP` per line (`2 0`, `3 1.5`, `4 00:01:00`), `#`
 /// comments and blank lines skipped; returns (track number, sectors) pairs.
 fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Problem>> {
@@ -130,29 +198,26 @@ fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Proble
 /// given) and the plan against the Red Book; the disc, or every problem found.
 pub(crate) fn plan_disc(
     request: &DiscRequest,
-    ledger: Option<&mut dyn Lookup>,
+    mut ledger: Option<&mut dyn Lookup>,
 ) -> anyhow::Result<Result<Disc, Vec<Problem>>> {
-    let files = match album::walked_files(&request.paths) {
-        Ok(files) => files,
-        Err(problems) => return Ok(Err(problems)),
-    };
-    let files = match &request.order {
-        Some(order) => album::apply_order(files, order)?,
-        None => files,
-    };
-    if files.is_empty() {
-        bail!("no audio files under the paths given");
-    }
-    if files.len() > ddp::MAX_TRACKS {
-        bail!("{} audio files: a CD holds at most {} tracks", files.len(), ddp::MAX_TRACKS);
-    }
-    let album = match album::read_album(&files, request.jobs, request.quiet) {
+    let mut warnings = Vec::new();
+    let album = match gather_album(
+        &request.paths,
+        request.order.as_deref(),
+        request.catalog,
+        request.release,
+        ledger.as_mut().map(|l| &mut **l as &mut dyn Lookup),
+        (request.jobs, request.quiet),
+        &mut warnings,
+    )? {
         Ok(album) => album,
         Err(problems) => return Ok(Err(problems)),
     };
     let mut problems = Vec::new();
-    let mut warnings = Vec::new();
-    if let Some(ledger) = ledger {
+    // A release's codes are the ledger's by construction: its files were found by them.
+    if let Some(ledger) = ledger
+        && !album.from_release
+    {
         for track in &album.tracks {
             match check_code(ledger, track)? {
                 Ok(()) => {}
@@ -169,15 +234,11 @@ pub(crate) fn plan_disc(
             ));
         }
     }
-    let gaps = match &request.gaps {
-        Gaps::File(path) => match read_gaps(path, album.tracks.len()) {
-            Ok(gaps) => gaps,
-            Err(more) => return Ok(Err(problems.into_iter().chain(more).collect())),
-        },
-        Gaps::All(sectors) => (2..=album.tracks.len()).map(|track| (track, *sectors)).collect(),
-        Gaps::Default => Vec::new(),
+    let gaps = match gap_list(&request.gaps, album.tracks.len()) {
+        Ok(gaps) => gaps,
+        Err(more) => return Ok(Err(problems.into_iter().chain(more).collect())),
     };
-    let plan = plan(&album, request.catalog, &gaps);
+    let plan = plan(&album, &gaps);
     for problem in plan.check(&Limits::default()) {
         let file = problem.track.and_then(|n| album.tracks.get(usize::from(n).checked_sub(1)?));
         let message = match file {
@@ -188,6 +249,14 @@ pub(crate) fn plan_disc(
     }
     if !problems.is_empty() {
         return Ok(Err(problems));
+    }
+    warnings.extend(album.text_warnings("the CD-Text (what a CD player shows)", ", so the image gets no CDTEXT.BIN"));
+    if plan.cdtext_codes_left_out() {
+        warnings.push(
+            "the CD-Text has no room for the UPC/EAN and ISRC pack (0x8E) beside the titles and performers; \
+             the codes are in the PQ data, as every plant reads them"
+                .to_owned(),
+        );
     }
     Ok(Ok(Disc { plan, album, warnings }))
 }
@@ -220,8 +289,8 @@ fn check_code(ledger: &mut dyn Lookup, track: &AlbumTrack) -> anyhow::Result<Res
     })
 }
 
-/// The plan of an album: its tracks with their codes, text and gaps.
-fn plan(album: &Album, catalog: Option<Catalog>, gaps: &[(usize, u64)]) -> DiscPlan {
+/// The plan of an album: its tracks with their codes, text and gaps (one per track).
+fn plan(album: &Album, gaps: &[u64]) -> DiscPlan {
     let tracks = album
         .tracks
         .iter()
@@ -234,17 +303,22 @@ fn plan(album: &Album, catalog: Option<Catalog>, gaps: &[(usize, u64)]) -> DiscP
                 channels: stream.channels,
                 sample_frames: track.file.audio.frames,
             };
-            let pregap = gaps.iter().find(|&&(number, _)| number == i + 1).map(|&(_, sectors)| sectors);
             TrackPlan {
                 audio,
                 isrc: track.isrc,
-                title: track.file.tags.title.clone(),
-                performer: track.file.tags.artist.clone(),
-                pregap,
+                title: track.title.clone(),
+                performer: track.performer.clone(),
+                pregap: gaps.get(i).copied(),
             }
         })
         .collect();
-    DiscPlan { catalog, title: album.title.clone(), performer: album.performer.clone(), master_id: None, tracks }
+    DiscPlan {
+        catalog: album.catalog,
+        title: album.title.clone(),
+        performer: album.performer.clone(),
+        master_id: None,
+        tracks,
+    }
 }
 
 /// A master's PCM that fails at its end unless it is the audio that was scanned.

@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+pub(crate) mod adopt;
 pub(crate) mod album;
 pub mod cue;
 pub mod ddp;

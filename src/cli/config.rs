@@ -80,18 +80,23 @@ pub(super) fn ledger_arg(common: &Common) -> String {
     }
 }
 
-/// What disc `ddp write` and `pq` make of their arguments.
-pub(super) fn disc_request(args: &DiscArgs, common: &Common) -> DiscRequest {
-    let gaps = match (&args.gaps, args.gap) {
+/// The gaps `--gaps FILE` or `--gap SECONDS` ask for.
+pub(super) fn gaps(file: Option<&std::path::PathBuf>, gap: Option<u64>) -> Gaps {
+    match (file, gap) {
         (Some(file), _) => Gaps::File(file.clone()),
         (None, Some(sectors)) => Gaps::All(sectors),
         (None, None) => Gaps::Default,
-    };
+    }
+}
+
+/// What disc `ddp write` and `pq` make of their arguments.
+pub(super) fn disc_request(args: &DiscArgs, common: &Common) -> DiscRequest {
     DiscRequest {
         paths: args.paths.clone(),
         order: args.order.clone(),
         catalog: args.catalog,
-        gaps,
+        release: args.release.map(|upc| crate::carrier::album::ReleaseChoice { upc, disc: args.disc }),
+        gaps: gaps(args.gaps.as_ref(), args.gap),
         jobs: jobs(common),
         quiet: common.quiet,
     }

@@ -67,7 +67,9 @@ Examples:
   isrc-stamp ledger import --foreign distributor.csv
   isrc-stamp ledger import --foreign --columns Song=title --ignore Royalties sheet.csv
   isrc-stamp ledger import --foreign --update corrected.csv
-  isrc-stamp --ledger new.sqlite3 ledger import --foreign ledger.jsonl";
+  isrc-stamp --ledger new.sqlite3 ledger import --foreign ledger.jsonl
+  isrc-stamp ledger import client-ddp/
+  isrc-stamp ledger import rip/album.cue";
 
 /// `ledger check`.
 pub(super) const LEDGER_CHECK: &str = "\
@@ -147,18 +149,21 @@ pub(super) const CUE: &str = "\
 Examples:
   isrc-stamp cue cd/ --output cd/album.cue
   isrc-stamp cue cd/ --order cd/order.txt --catalog 0123456789012 --output album.cue
-  isrc-stamp cue cd/ --allow-missing";
+  isrc-stamp cue cd/ --release 4050538793819 --output album.cue
+  isrc-stamp cue cd/ --allow-missing --gap 0";
 
 /// `ddp`.
 pub(super) const DDP: &str = "\
 Examples:
   isrc-stamp ddp write cd/ --output image/
+  isrc-stamp ddp write cd/ --release 4050538793819 --output image/
   isrc-stamp ddp write cd/ --order cd/order.txt --catalog 0123456789012 --gap 0 --output image/";
 
 /// `pq`.
 pub(super) const PQ: &str = "\
 Examples:
   isrc-stamp pq image/ --output pq.html
+  isrc-stamp pq cd/ --release 4050538793819 --output pq.html
   isrc-stamp pq cd/ --gaps gaps.txt --output pq.html";
 
 /// `completions`.

@@ -84,7 +84,6 @@ const NOT_APPLYING: &[(&[&str], &[&str])] = &[
     (&["ledger", "prefix", "remove"], &["jobs", "json"]),
     (&["dupes"], &["ledger"]),
     (&["inspect"], &["ledger"]),
-    (&["cue"], &["ledger"]),
     (&["pq"], &["json"]),
     (&["completions"], &["ledger", "jobs", "json", "quiet", "color"]),
     (&["man"], &["ledger", "jobs", "json", "quiet", "color"]),
@@ -213,7 +212,8 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         paths: Vec<PathBuf>,
     },
-    /// Write a CUE sheet for the album, each track with the ISRC its file carries.
+    /// Write a CUE sheet for the album, each track with the ISRC its file carries, and the
+    /// DDP image's gaps.
     #[command(after_help = examples::CUE)]
     Cue {
         /// Files and folders (walked recursively), in track order.
@@ -225,9 +225,22 @@ pub enum Command {
         /// The release's UPC/EAN for the CATALOG line (12 or 13 digits, check digit validated).
         #[arg(long, value_name = "UPC/EAN")]
         catalog: Option<Catalog>,
+        /// Make the sheet of this release of the ledger (its UPC/EAN): track order, codes,
+        /// titles, performers and CATALOG from the ledger; the files give only the audio.
+        #[arg(long, value_name = "UPC", conflicts_with_all = ["catalog", "order"])]
+        release: Option<Catalog>,
+        /// With --release: the disc of a release of several.
+        #[arg(long, value_name = "N", requires = "release")]
+        disc: Option<u32>,
         /// The track order: a file listing one path per line (relative to its folder, or absolute).
         #[arg(long, value_name = "FILE")]
         order: Option<PathBuf>,
+        /// The gap (PREGAP) before every track after the first, in seconds or MM:SS:FF [default: 2].
+        #[arg(long, value_name = "SECONDS", value_parser = crate::carrier::disc::parse_gap, conflicts_with = "gaps")]
+        gap: Option<u64>,
+        /// Gaps per track: a file of "TRACK GAP" lines (2 0, 3 1.5, 4 00:01:00).
+        #[arg(long, value_name = "FILE")]
+        gaps: Option<PathBuf>,
         /// Write the sheet even when a track carries no ISRC (that track gets no ISRC line).
         #[arg(long)]
         allow_missing: bool,
@@ -287,6 +300,13 @@ pub struct DiscArgs {
     /// The release's UPC/EAN (12 or 13 digits, check digit validated).
     #[arg(long, value_name = "EAN")]
     pub catalog: Option<Catalog>,
+    /// Make the disc of this release of the ledger (its UPC/EAN): track order, codes,
+    /// titles, performers and UPC/EAN from the ledger; the files give only the audio.
+    #[arg(long, value_name = "UPC", conflicts_with_all = ["catalog", "order"])]
+    pub release: Option<Catalog>,
+    /// With --release: the disc of a release of several.
+    #[arg(long, value_name = "N", requires = "release")]
+    pub disc: Option<u32>,
     /// The track order: a file listing one path per line (relative to its folder, or absolute).
     #[arg(long, value_name = "FILE")]
     pub order: Option<PathBuf>,
@@ -428,11 +448,17 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
-    /// Adopt the codes of a CSV or JSON Lines list: all rows or none.
+    /// Adopt the codes of a CSV or JSON Lines list (all rows or none), or of a DDP image or
+    /// CUE sheet made elsewhere.
+    ///
+    /// A carrier's tracks each get their ISRC bound to their audio, its UPC/EAN and CD-Text
+    /// become a release; nothing is adopted from an image whose checksums fail, nor when a
+    /// track conflicts with the ledger.
     #[command(after_help = examples::LEDGER_IMPORT)]
     Import {
         /// The list: an export, a distributor's spreadsheet (ISRC, Track Title, Artist,
-        /// Release Title, UPC, Track #, Duration, ...: the usual names are known).
+        /// Release Title, UPC, Track #, Duration, ...: the usual names are known); or a DDP
+        /// image's folder, or a CUE sheet (.cue) with the audio files it names.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// Read columns with other names as fields: "Their Name=field,Other=field" (the
@@ -606,6 +632,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 config::export_filter(ledger.as_mut(), *prefix, release.as_ref(), codes.as_deref(), since.as_deref())?;
             commands::ledger::export(ledger.as_mut(), format, list, &filter, output.as_deref(), common.quiet, out)?
         }
+        Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, update, .. } }
+            if crate::carrier::adopt::is_carrier(file) =>
+        {
+            if columns.is_some() || !ignore.is_empty() {
+                anyhow::bail!("--columns and --ignore read a list's header; a DDP image or a CUE sheet has none");
+            }
+            // A carrier's codes are adopted whatever their prefix, as `assign` adopts a
+            // file's: --foreign is not needed.
+            let adopter = crate::carrier::adopt::Adopter {
+                user: config::actor_with(None),
+                at: crate::ledger::now(),
+                update: *update,
+            };
+            commands::ddp::import(&config::location(common)?, file, &adopter, common.json, common.quiet, out)?
+        }
         Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, foreign, update } } => {
             // Importing into a ledger that does not exist yet creates it (if the import succeeds).
             let location = config::location(common)?;
@@ -698,18 +739,22 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 crate::dupes::DupesOptions { paths: paths.clone(), jobs: config::jobs(common), quiet: common.quiet };
             commands::dupes::run(&options, common.json, out)?
         }
-        Command::Cue { paths, output, catalog, order, allow_missing } => {
+        Command::Cue { paths, output, catalog, release, disc, order, gap, gaps, allow_missing } => {
+            let mut ledger = config::ledger_if_any(common)?;
             let options = commands::cue::CueOptions {
                 paths: paths.clone(),
                 output: output.clone(),
                 catalog: *catalog,
+                release: release.map(|upc| crate::carrier::album::ReleaseChoice { upc, disc: *disc }),
                 order: order.clone(),
+                gaps: config::gaps(gaps.as_ref(), *gap),
                 jobs: config::jobs(common),
                 json: common.json,
                 quiet: common.quiet,
                 allow_missing: *allow_missing,
             };
-            commands::cue::run(&options, out)?
+            let lookup = ledger.as_deref_mut().map(|l| l as &mut dyn crate::ledger::Lookup);
+            commands::cue::run(lookup, &options, out)?
         }
         Command::Ddp { command: DdpCommand::Write { disc, output } } => {
             let mut ledger = config::ledger_if_any(common)?;

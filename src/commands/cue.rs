@@ -1,5 +1,8 @@
-//! `isrc-stamp cue PATH... [--output FILE] [--catalog UPC/EAN] [--order FILE]`: a CUE
-//! sheet for an album, each track with the ISRC its file carries.
+//! `isrc-stamp cue PATH... [--output FILE] [--catalog UPC/EAN | --release UPC [--disc N]]
+//! [--order FILE] [--gap SECONDS | --gaps FILE]`: a CUE sheet for an album, each track
+//! with the ISRC its file carries (or, with `--release`, the ledger's release: its order,
+//! codes, titles, performers and UPC/EAN, the files giving only the audio), and the same
+//! gaps as the DDP image of the album (`PREGAP`, 2 s by default).
 //!
 //! Tracks follow the walk order of the paths (folders in byte order of their paths), or
 //! the order file: one path per line, relative to the order file's folder or absolute,
@@ -16,26 +19,30 @@
 //! right, so with any finding (exit 1) or any unreadable file (exit 2) no sheet is
 //! written; every problem is listed on stderr.
 //!
-//! `TITLE` and `PERFORMER` come from each file's tags. The album's `PERFORMER` is the
-//! artist every track shares, its `TITLE` the album title every track shares (when
-//! there is one). `FILE` names are relative to the output file's folder with
+//! `TITLE` and `PERFORMER` come from each file's tags, else from the ledger's recording
+//! of its code. The album's `PERFORMER` is the artist every track shares, its `TITLE`
+//! the album title every track shares (when there is one), else the release's of
+//! `--catalog`. A sheet with no title or performer at all is said aloud (a warning). `FILE` names are relative to the output file's folder with
 //! `--output`, else to the current folder.
 //!
 //! Output: the sheet goes to `--output` (written atomically: a temporary file in the
 //! same folder, fsynced, renamed over the target) or to stdout. With `--json`, stdout
 //! gets the sheet as one JSON object instead of CUE text:
-//! `{"catalog","performer","title","tracks":[{"file","track","title","performer","isrc"}]}`
+//! `{"catalog","performer","title","tracks":[{"file","track","title","performer","isrc","pregap"}],"warnings"}`
 //! (with `--output`, the file still gets the CUE text).
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::bail;
+use serde::Serialize;
 
-use crate::carrier::album::{self, Problem};
+use crate::carrier::album::{self, Problem, ReleaseChoice};
 use crate::carrier::cue::{CueSheet, MAX_TRACKS};
+use crate::carrier::disc::{self, Gaps};
 use crate::isrc::Catalog;
+use crate::ledger::Lookup;
 use crate::output::{self, Exit};
+
 /// What `cue` was asked to do.
 #[derive(Debug, Clone)]
 pub(crate) struct CueOptions {
@@ -45,8 +52,12 @@ pub(crate) struct CueOptions {
     pub output: Option<PathBuf>,
     /// The release's UPC/EAN.
     pub catalog: Option<Catalog>,
+    /// `--release UPC`: the tracks, codes and text of this release of the ledger.
+    pub release: Option<ReleaseChoice>,
     /// A file listing the tracks in order, one path per line.
     pub order: Option<PathBuf>,
+    /// The gaps, as `ddp write` takes them.
+    pub gaps: Gaps,
     /// Files decoded at once.
     pub jobs: usize,
     /// The sheet as one JSON object on stdout instead of CUE text.
@@ -57,39 +68,58 @@ pub(crate) struct CueOptions {
     pub allow_missing: bool,
 }
 
+/// The sheet as `--json` prints it: its keys, and the warnings said on stderr.
+#[derive(Serialize)]
+struct SheetLine<'a> {
+    #[serde(flatten)]
+    sheet: &'a CueSheet,
+    warnings: &'a [String],
+}
+
 /// Runs `cue`: exit 0 with the sheet written, 1 when a track's codes are wrong or
 /// missing (unless `--allow-missing`), 2 when a file could not be read (no sheet then).
-pub(crate) fn run(options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let files = match album::walked_files(&options.paths) {
-        Ok(files) => files,
+/// `ledger` fills the text the tags lack, and gives `--release`'s album.
+pub(crate) fn run(ledger: Option<&mut dyn Lookup>, options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let mut warnings = Vec::new();
+    let album = match disc::gather_album(
+        &options.paths,
+        options.order.as_deref(),
+        options.catalog,
+        options.release,
+        ledger,
+        (options.jobs, options.quiet),
+        &mut warnings,
+    )? {
+        Ok(album) => album,
         Err(problems) => return Ok(give_up(&problems)),
     };
-    let files = match &options.order {
-        Some(order) => album::apply_order(files, order)?,
-        None => files,
+    if album.tracks.len() > MAX_TRACKS {
+        anyhow::bail!("{} audio files: a CUE sheet (and a CD) holds at most {MAX_TRACKS} tracks", album.tracks.len());
+    }
+    let gaps = match disc::gap_list(&options.gaps, album.tracks.len()) {
+        Ok(gaps) => gaps,
+        Err(problems) => return Ok(give_up(&problems)),
     };
-    if files.is_empty() {
-        bail!("no audio files under the paths given");
-    }
-    if files.len() > MAX_TRACKS {
-        bail!("{} audio files: a CUE sheet (and a CD) holds at most {MAX_TRACKS} tracks", files.len());
-    }
     let base = album::names_base(options.output.as_deref())?;
-    let (sheet, warnings) = match album::build_sheet(&files, &base, options.catalog, options.jobs, options.quiet) {
+    let (sheet, more) = match album::build_sheet(&album, &base, &gaps) {
         Ok(built) => built,
         Err(problems) => return Ok(give_up(&problems)),
     };
-    if !warnings.is_empty() && !options.allow_missing {
+    let missing: Vec<&String> = more.iter().filter(|w| w.contains("no ISRC in the tags")).collect();
+    if !missing.is_empty() && !options.allow_missing {
         let problems: Vec<Problem> =
-            warnings.into_iter().map(|message| Problem { exit: Exit::Findings, message }).collect();
+            missing.into_iter().map(|message| Problem { exit: Exit::Findings, message: message.clone() }).collect();
         let exit = give_up(&problems);
         eprintln!("isrc-stamp: assign the codes first, or pass --allow-missing to write the sheet without them");
         return Ok(exit);
     }
-    for warning in &warnings {
-        eprintln!("isrc-stamp: warning: {warning}");
+    warnings.extend(more);
+    if !options.quiet {
+        for warning in &warnings {
+            eprintln!("isrc-stamp: warning: {warning}");
+        }
     }
-    emit(&sheet, options, out)?;
+    emit(&sheet, &warnings, options, out)?;
     Ok(Exit::Clean)
 }
 
@@ -104,7 +134,7 @@ fn give_up(problems: &[Problem]) -> Exit {
 }
 
 /// Writes the sheet to `--output` and/or stdout.
-fn emit(sheet: &CueSheet, options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<()> {
+fn emit(sheet: &CueSheet, warnings: &[String], options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     let text = sheet.to_cue()?;
     if let Some(output) = &options.output {
         crate::write::guard::write_output(output, |out| Ok(out.write_all(text.as_bytes())?))?;
@@ -114,7 +144,7 @@ fn emit(sheet: &CueSheet, options: &CueOptions, out: &mut dyn Write) -> anyhow::
         }
     }
     if options.json {
-        output::json_line(out, sheet)?;
+        output::json_line(out, &SheetLine { sheet, warnings })?;
     } else if options.output.is_none() {
         out.write_all(text.as_bytes())?;
     }

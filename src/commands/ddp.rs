@@ -1,11 +1,14 @@
-//! `isrc-stamp ddp write PATH... --output DIR [--catalog EAN] [--order FILE]
-//! [--gap SECONDS | --gaps FILE]`: the album's DDP 2.0 image for the CD plant
-//! ([`crate::carrier::disc`]), and what landed where.
+//! `isrc-stamp ddp write PATH... --output DIR [--catalog EAN | --release UPC [--disc N]]
+//! [--order FILE] [--gap SECONDS | --gaps FILE]`: the album's DDP 2.0 image for the CD
+//! plant ([`crate::carrier::disc`]), and what landed where. With `--release`, the track
+//! order, codes, titles, performers and UPC/EAN are the ledger's release; the files give
+//! only the audio.
 //!
 //! Exit 0 with the image written; 1 when a track's code is wrong or the audio breaks a
 //! Red Book rule; 2 when a file could not be read or the image could not be written. In
 //! every case but 0 nothing is written, and every problem is listed on stderr. `--json`
-//! prints one object per track and a last `{"summary":{...}}`.
+//! prints one object per track and a last `{"summary":{...}}`, whose `warnings` repeat
+//! what was said on stderr (a CD-Text with no title, a file left out of a release).
 
 use std::io::Write;
 use std::path::Path;
@@ -47,6 +50,8 @@ struct Summary<'a> {
     lead_out: Msf,
     image_md5: &'a str,
     files: Vec<&'a str>,
+    /// What is worth knowing and did not stop the image (also on stderr).
+    warnings: &'a [String],
 }
 
 /// Runs `ddp write`.
@@ -108,6 +113,7 @@ pub(crate) fn write(
             lead_out: Msf::from_sectors(layout.lead_out),
             image_md5: &written.image_md5,
             files: written.files.iter().map(|f| f.name.as_str()).collect(),
+            warnings: &disc.warnings,
         };
         output::json_line(out, &SummaryLine { summary })?;
     } else {
@@ -132,4 +138,194 @@ pub(crate) fn give_up(problems: &[Problem]) -> Exit {
     let count = problems.len();
     eprintln!("isrc-stamp: nothing written ({count} problem{})", if count == 1 { "" } else { "s" });
     problems.iter().map(|p| p.exit).fold(Exit::Clean, Exit::worst)
+}
+
+/// One track of `ledger import DDPDIR|SHEET.cue`, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct AdoptedLine<'a> {
+    #[serde(flatten)]
+    track: &'a crate::carrier::adopt::TrackOutcome,
+}
+
+/// The last line of `ledger import DDPDIR|SHEET.cue --json`.
+#[derive(Debug, Serialize)]
+struct AdoptionSummary<'a> {
+    source: &'a str,
+    kind: &'a str,
+    tracks: usize,
+    adopted: usize,
+    bound: usize,
+    unchanged: usize,
+    skipped: usize,
+    conflicts: usize,
+    catalog: Option<String>,
+    release: &'a str,
+    texts_filled: usize,
+    differences: &'a [crate::carrier::adopt::Difference],
+    refused: &'a [String],
+    warnings: &'a [String],
+}
+
+/// `ledger import DDPDIR` or `ledger import SHEET.cue`: adopts a carrier made elsewhere
+/// ([`crate::carrier::adopt`]) into the ledger at `location` (created when it does not
+/// exist, only once the import succeeds). Exit 0 when everything was entered; 1 when the
+/// image is refused (its checksums fail, its structure or codes are broken: nothing
+/// adopted), a track conflicts with the ledger (nothing adopted), or the carrier's text
+/// differs from the ledger's (the rest entered, the ledger's text kept); 2 when its
+/// files cannot be read.
+pub(crate) fn import(
+    location: &crate::ledger::Location,
+    path: &Path,
+    adopter: &crate::carrier::adopt::Adopter,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    use crate::carrier::adopt::{self, Action};
+    let carrier = adopt::read(path)?;
+    if !quiet {
+        for warning in &carrier.warnings {
+            eprintln!("isrc-stamp: warning: {warning}");
+        }
+    }
+    let summary = |adoption: &adopt::Adoption| {
+        let count = |action| adoption.tracks.iter().filter(|t| t.action == action).count();
+        AdoptionSummary {
+            source: &carrier.source,
+            kind: carrier.kind,
+            tracks: carrier.tracks.len(),
+            adopted: count(Action::Adopted),
+            bound: count(Action::Bound),
+            unchanged: count(Action::Unchanged),
+            skipped: count(Action::Skipped),
+            conflicts: count(Action::Conflict),
+            catalog: carrier.catalog.map(|c| c.as_typed().to_owned()),
+            release: adoption.release,
+            texts_filled: adoption.texts_filled,
+            differences: &[],
+            refused: &carrier.refusals,
+            warnings: &carrier.warnings,
+        }
+    };
+    if !carrier.refusals.is_empty() {
+        for refusal in &carrier.refusals {
+            eprintln!("isrc-stamp: {refusal}");
+        }
+        eprintln!(
+            "isrc-stamp: nothing adopted from the {} {}: it cannot be trusted as it is (see `isrc-stamp verify`)",
+            carrier.kind, carrier.source
+        );
+        if json {
+            let empty = adopt::Adoption { release: "none", ..adopt::Adoption::default() };
+            output::json_line(out, &serde_json::json!({ "summary": summary(&empty) }))?;
+        }
+        return Ok(Exit::Findings);
+    }
+    /// Why the transaction rolled back: the ledger failed, or a track conflicts (the
+    /// outcome kept to print).
+    #[derive(Debug, thiserror::Error)]
+    enum Failed {
+        #[error(transparent)]
+        Ledger(#[from] crate::ledger::LedgerError),
+        #[error("conflicts")]
+        Conflicts(Box<adopt::Adoption>),
+    }
+    let run = |ledger: &mut dyn crate::ledger::Ledger| {
+        ledger.transaction(|tx| {
+            let adoption = adopt::adopt(tx, &carrier, adopter)?;
+            if adoption.conflicts() { Err(Failed::Conflicts(Box::new(adoption))) } else { Ok(adoption) }
+        })
+    };
+    let result = match location.path() {
+        Some(ledger_path) if !ledger_path.exists() => into_new_ledger(ledger_path, run)?,
+        _ => run(crate::ledger::open(location)?.as_mut()),
+    };
+    let adoption = match result {
+        Ok(adoption) => adoption,
+        Err(Failed::Conflicts(adoption)) => *adoption,
+        Err(Failed::Ledger(error)) => return Err(error.into()),
+    };
+    for track in &adoption.tracks {
+        if json {
+            output::json_line(out, &AdoptedLine { track })?;
+        } else {
+            writeln!(
+                out,
+                "track {:02}  {:<12}  {:<9}  {}",
+                track.track,
+                track.isrc.as_deref().unwrap_or("-"),
+                track.action.as_str(),
+                track.detail.as_deref().map(output::escape_controls).unwrap_or_default()
+            )?;
+        }
+    }
+    let conflicts = adoption.conflicts();
+    if json {
+        let line = AdoptionSummary { differences: &adoption.differences, ..summary(&adoption) };
+        output::json_line(out, &serde_json::json!({ "summary": line }))?;
+    } else {
+        for d in &adoption.differences {
+            writeln!(
+                out,
+                "difference  {}  {}: {:?} on the carrier, {:?} in the ledger (kept; --update takes the carrier's)",
+                d.what,
+                d.field,
+                output::escape_controls(&d.carrier),
+                output::escape_controls(&d.ledger)
+            )?;
+        }
+    }
+    if !quiet {
+        let s = summary(&adoption);
+        if conflicts {
+            eprintln!(
+                "isrc-stamp: nothing adopted from the {} {}: {} track(s) conflict with the ledger",
+                carrier.kind, carrier.source, s.conflicts
+            );
+        } else {
+            let release = match (adoption.release, &s.catalog) {
+                (_, None) => "no UPC/EAN, so no release".to_owned(),
+                ("none", Some(upc)) => format!("no album title, so release {upc} was not entered"),
+                (word, Some(upc)) => format!("release {upc} {word}"),
+            };
+            eprintln!(
+                "isrc-stamp: {} {}: {} tracks: {} adopted, {} bound, {} unchanged, {} skipped; {release}",
+                carrier.kind, carrier.source, s.tracks, s.adopted, s.bound, s.unchanged, s.skipped
+            );
+        }
+    }
+    Ok(if conflicts || !adoption.differences.is_empty() { Exit::Findings } else { Exit::Clean })
+}
+
+/// Runs `run` on a ledger made in a scratch folder beside `path`, linked into place only
+/// when it succeeds: an import that fails leaves no ledger behind.
+fn into_new_ledger<T, E>(
+    path: &Path,
+    run: impl FnOnce(&mut dyn crate::ledger::Ledger) -> Result<T, E>,
+) -> anyhow::Result<Result<T, E>> {
+    use crate::ledger::exchange;
+    use anyhow::Context;
+    let folder = crate::write::replace::folder_of(path);
+    // The scratch folders killed imports left (of lists or carriers) go first.
+    exchange::remove_stale_scratch(folder);
+    let scratch = tempfile::Builder::new()
+        .prefix(exchange::SCRATCH_PREFIX)
+        .tempdir_in(folder)
+        .with_context(|| format!("cannot create a ledger in {}", folder.display()))?;
+    let lock = std::fs::File::create(scratch.path().join(exchange::SCRATCH_LOCK))?;
+    lock.try_lock().map_err(std::io::Error::other)?;
+    let made = scratch.path().join("ledger.sqlite3");
+    let result = {
+        let mut ledger = crate::ledger::open(&crate::ledger::Location::Sqlite(made.clone()))?;
+        run(ledger.as_mut())
+    };
+    if result.is_ok() {
+        std::fs::hard_link(&made, path).with_context(|| {
+            format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
+        })?;
+        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
+    }
+    drop(lock);
+    drop(scratch);
+    Ok(result)
 }

@@ -110,6 +110,28 @@ impl Cut {
         self.seen += to - from;
     }
 
+    /// The audio ids a track is adopted with (`ledger import DDPDIR`): its audio as on
+    /// the disc, whole sectors; and, when its last sector ends in padding after a sample
+    /// that is not silence, without that padding (the master's). None when the file did
+    /// not hold all of it.
+    fn adoptable(&self) -> Vec<crate::carrier::adopt::TrackAudio> {
+        let candidates = self.candidates();
+        let frames = (self.range.end - self.range.start) / FRAME_BYTES as u64;
+        let sounding = self.last_sector.chunks(FRAME_BYTES).any(|s| s.iter().any(|&b| b != 0));
+        let mut ids: Vec<_> = candidates
+            .first()
+            .map(|c| crate::carrier::adopt::TrackAudio { audio_id: c.audio_id.clone(), frames })
+            .into_iter()
+            .collect();
+        if let Some(last) = candidates.last().filter(|c| c.trimmed > 0 && sounding) {
+            ids.push(crate::carrier::adopt::TrackAudio {
+                audio_id: last.audio_id.clone(),
+                frames: frames - last.trimmed,
+            });
+        }
+        ids
+    }
+
     /// Every audio id the track can have (none when the file did not hold all of it).
     fn candidates(&self) -> Vec<Candidate> {
         if self.seen != self.range.end - self.range.start {
@@ -145,8 +167,20 @@ impl AudioTap for Tracks {
     }
 }
 
+/// Each track's number and the audio ids it is adopted with.
+pub(crate) type TrackIds = Vec<(u8, Vec<crate::carrier::adopt::TrackAudio>)>;
+
+/// Reads an image as `verify` does, with each track's audio ids for adopting it
+/// (`ledger import DDPDIR`): the disc's, and the master's when its padding can be told.
+pub(crate) fn image_with_audio_ids(dir: &Path) -> Result<(DdpImage, TrackIds), crate::carrier::ddp::ReadError> {
+    let mut tap = Tracks::default();
+    let image = read_image_with(dir, Some(&mut tap))?;
+    let ids = tap.cuts.iter().map(|(n, cut)| (*n, cut.adoptable())).collect();
+    Ok((image, ids))
+}
+
 /// The fingerprint of a track's audio: its first seconds, read from the audio file.
-fn track_fingerprint(audio_file: &Path, range: &Range<u64>) -> Option<Fingerprint> {
+pub(crate) fn track_fingerprint(audio_file: &Path, range: &Range<u64>) -> Option<Fingerprint> {
     let mut feed = Feed::start(true, &cd_header())?;
     let mut file = crate::filekind::open_regular(audio_file).ok()?;
     file.seek(SeekFrom::Start(range.start)).ok()?;
@@ -323,7 +357,7 @@ fn text_findings(
 /// The severity of a problem the image reader found.
 fn severity(problem: &Problem) -> Severity {
     match problem.id {
-        "ddp-checksum-missing" => Severity::Warning,
+        "ddp-checksum-missing" | "ddp-checksum-unread" => Severity::Warning,
         _ => Severity::Error,
     }
 }

@@ -8,14 +8,17 @@
 //!
 //! What is written: block 0 only, ISO 8859-1, language English; pack types 0x80
 //! (titles) and 0x81 (performers), each with one text for the album and one per track
-//! when any of them is given; then the three 0x8F size-information packs. A track text
+//! when any of them is given; 0x8E, the UPC/EAN of the album (as track 0's text) and
+//! each track's ISRC, in ASCII, when any is given; then the three 0x8F size-information
+//! packs. A track text
 //! equal to the previous track's is written as a TAB (the format's shortcut) only when
 //! the block would otherwise pass its 253 text packs. A character outside ISO 8859-1,
 //! or a control character, is a problem rather than a silent substitution: it would be
 //! pressed into every copy.
 //!
-//! What is read: block 0's titles and performers, in ISO 8859-1 or ASCII; other blocks
-//! (languages) and types are skipped, double-byte text is reported and skipped.
+//! What is read: block 0's titles, performers and codes (0x8E), in ISO 8859-1 or ASCII;
+//! other blocks (languages) and types are skipped, double-byte text is reported and
+//! skipped.
 
 use std::collections::BTreeMap;
 
@@ -35,6 +38,8 @@ const MAX_PACKS: usize = 8 * 256;
 const TITLE: u8 = 0x80;
 /// Pack type of performers.
 const PERFORMER: u8 = 0x81;
+/// Pack type of the UPC/EAN (track 0) and the ISRCs (tracks).
+const CODES: u8 = 0x8E;
 /// Pack type of the size information.
 const SIZE_INFO: u8 = 0x8F;
 /// Character code of ISO 8859-1 in the size information.
@@ -46,18 +51,25 @@ const ENGLISH: u8 = 0x09;
 /// The "same as the previous track" shortcut.
 const TAB: u8 = 0x09;
 
-/// The CD-Text of a disc: titles and performers by track, track 0 being the album.
+/// The CD-Text of a disc: titles, performers and codes by track, track 0 being the album.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CdText {
     /// Titles (pack type 0x80).
     pub titles: BTreeMap<u8, String>,
     /// Performers (pack type 0x81).
     pub performers: BTreeMap<u8, String>,
+    /// The album's UPC/EAN (track 0) and the tracks' ISRCs (pack type 0x8E).
+    pub codes: BTreeMap<u8, String>,
 }
 
 impl CdText {
-    /// Whether there is no text at all.
+    /// Whether there is no text at all, codes included.
     pub fn is_empty(&self) -> bool {
+        self.titles.is_empty() && self.performers.is_empty() && self.codes.is_empty()
+    }
+
+    /// Whether there is no title and no performer: nothing a player would show.
+    pub fn has_no_names(&self) -> bool {
         self.titles.is_empty() && self.performers.is_empty()
     }
 }
@@ -123,20 +135,38 @@ fn latin_1(text: &str, what: &str) -> Result<Vec<u8>, Problem> {
         .collect()
 }
 
+/// A code (UPC/EAN or ISRC) as pack type 0x8E holds it: printable ASCII, or why not.
+fn ascii_code(code: &str, what: &str) -> Result<Vec<u8>, Problem> {
+    if code.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(code.as_bytes().to_vec())
+    } else {
+        Err(Problem::new("cdtext-charset", format!("the {what} {code:?} is not printable ASCII")))
+    }
+}
+
 /// The CD-Text packs for `text` on a disc whose last track is `last_track`; `None` when
 /// there is no text. Texts for tracks past `last_track` are left out. Every character
 /// that cannot be written and a block that does not fit are problems.
 pub fn encode_cdtext(text: &CdText, last_track: u8) -> Result<Option<Vec<u8>>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut kinds = Vec::new();
-    for (kind, map, what) in [(TITLE, &text.titles, "title"), (PERFORMER, &text.performers, "performer")] {
+    let kinds_given =
+        [(TITLE, &text.titles, "title"), (PERFORMER, &text.performers, "performer"), (CODES, &text.codes, "code")];
+    for (kind, map, what) in kinds_given {
         if !map.keys().any(|&track| track <= last_track) {
             continue;
         }
         let mut texts = Vec::new();
         for track in 0..=last_track {
-            let scope = if track == 0 { format!("album {what}") } else { format!("track {track} {what}") };
-            match latin_1(map.get(&track).map_or("", String::as_str), &scope) {
+            let scope = match (track, kind) {
+                (0, CODES) => "UPC/EAN".to_owned(),
+                (_, CODES) => format!("track {track} ISRC"),
+                (0, _) => format!("album {what}"),
+                _ => format!("track {track} {what}"),
+            };
+            let value = map.get(&track).map_or("", String::as_str);
+            let encoded = if kind == CODES { ascii_code(value, &scope) } else { latin_1(value, &scope) };
+            match encoded {
                 Ok(bytes) => texts.push(bytes),
                 Err(problem) => problems.push(problem),
             }
@@ -262,8 +292,10 @@ pub fn decode_cdtext(bytes: &[u8]) -> (CdText, Vec<Problem>) {
                     *slot = Some(payload);
                 }
             }
-            TITLE | PERFORMER if flags & 0x80 != 0 => double_byte = true,
-            TITLE | PERFORMER => texts.entry(kind).or_insert_with(|| (track, Vec::new())).1.extend_from_slice(&payload),
+            TITLE | PERFORMER | CODES if flags & 0x80 != 0 => double_byte = true,
+            TITLE | PERFORMER | CODES => {
+                texts.entry(kind).or_insert_with(|| (track, Vec::new())).1.extend_from_slice(&payload)
+            }
             _ => {}
         }
     }
@@ -299,7 +331,11 @@ pub fn decode_cdtext(bytes: &[u8]) -> (CdText, Vec<Problem>) {
 
     let mut text = CdText::default();
     for (kind, (first_track, payload)) in texts {
-        let map = if kind == TITLE { &mut text.titles } else { &mut text.performers };
+        let map = match kind {
+            TITLE => &mut text.titles,
+            PERFORMER => &mut text.performers,
+            _ => &mut text.codes,
+        };
         let mut previous: Option<String> = None;
         let mut track = first_track;
         for piece in payload.split(|&b| b == 0) {
@@ -399,6 +435,36 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(text, album());
         assert_eq!(encode_cdtext(&CdText::default(), 5), Ok(None));
+    }
+
+    #[test]
+    fn the_upc_and_isrcs_go_in_pack_type_0x8e() {
+        let mut text = album();
+        text.codes.insert(0, "4006381333931".into());
+        text.codes.insert(1, "QZTST2600001".into());
+        text.codes.insert(2, "QZTST2600002".into());
+        let bytes = encode_cdtext(&text, 2).unwrap().unwrap();
+        let packs: Vec<&[u8]> = bytes.chunks(PACK_LEN).collect();
+        let codes: Vec<&[u8]> = packs.iter().copied().filter(|p| p[0] == CODES).collect();
+        // "4006381333931\0QZTST2600001\0QZTST2600002\0" is 40 bytes: 4 packs.
+        assert_eq!(codes.len(), 4);
+        assert_eq!(&codes[0][..4], [CODES, 0, 6, 0], "after the 4 title and 2 performer packs");
+        assert_eq!(&codes[0][4..16], b"400638133393");
+        assert_eq!(&codes[1][..4], [CODES, 0, 7, 12], "the UPC/EAN runs on");
+        assert_eq!(&codes[1][4..16], b"1\0QZTST26000");
+        assert_eq!(&codes[2][..4], [CODES, 1, 8, 10], "track 1's ISRC, 10 characters in");
+        assert_eq!(&codes[3][..4], [CODES, 2, 9, 9], "track 2's, 9 characters in");
+        let info: Vec<u8> = packs[packs.len() - 3..].iter().flat_map(|p| p[4..16].to_vec()).collect();
+        assert_eq!(info[4 + 14], 4, "packs of type 0x8E counted");
+        assert_eq!(info[20], 12, "last sequence number");
+        let (back, problems) = decode_cdtext(&bytes);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, text);
+        assert!(!back.has_no_names());
+
+        let mut bad = CdText::default();
+        bad.codes.insert(1, "QZ TST".into());
+        assert_eq!(encode_cdtext(&bad, 1).unwrap_err()[0].id, "cdtext-charset");
     }
 
     #[test]

@@ -5,6 +5,14 @@
 //!
 //! The reader also takes `md5sum`'s binary-mode lines (`<hex> *<name>`), CRLF line ends,
 //! uppercase hex, BSD `MD5 (<name>) = <hex>` lines and `#` or `;` comments.
+//!
+//! Checksum files other tools write beside an image are read too ([`is_other_checksum_file`],
+//! [`parse_other`]): MD5 files named otherwise (`*.md5`, `MD5SUMS`, `md5sum.txt`) in the
+//! formats above, and CRC32 files (`CHECKSUM.TXT`, as ddpinfo writes it; `*.sfv`,
+//! `*.crc`) in the public forms: `<8 hex digits>  <name>` (as `crc32`, `rhash` print it),
+//! SFV's `<name> <8 hex digits>`, and `<name>: <8 hex digits>` or `<name> = <8 hex digits>`.
+//! Lines in none of these forms (a tool's header, a comment) are skipped and counted; a
+//! file with no line in them is a warning, never a silent pass.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -22,6 +30,89 @@ pub struct ChecksumEntry {
     pub name: String,
     /// The MD5, as 32 lowercase hex digits.
     pub md5: String,
+}
+
+/// One line of a CRC32 checksum file: a file name and its CRC-32 (IEEE, as zip and SFV).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Crc32Entry {
+    /// The file's name, inside the image's folder.
+    pub name: String,
+    /// The CRC-32.
+    pub crc32: u32,
+}
+
+/// Whether a file in an image's folder is a checksum file of another tool (not
+/// `CHECKSUM.MD5`, which is read as the image's own): `*.md5`, `MD5SUMS`, `md5sum.txt`,
+/// `CHECKSUM.TXT`, `*.sfv`, `*.crc`, any case.
+pub fn is_other_checksum_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower != "checksum.md5"
+        && (lower.ends_with(".md5")
+            || lower.ends_with(".sfv")
+            || lower.ends_with(".crc")
+            || matches!(lower.as_str(), "md5sums" | "md5sum.txt" | "md5sums.txt" | "checksum.txt" | "checksums.txt"))
+}
+
+/// Reads another tool's checksum file: its MD5 lines, its CRC32 lines, and the number of
+/// lines in neither form (comments and blank lines not counted).
+pub fn parse_other(text: &str) -> (Vec<ChecksumEntry>, Vec<Crc32Entry>, usize) {
+    let (mut md5s, mut crcs, mut unread) = (Vec::new(), Vec::new(), 0);
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if line.trim().is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(entry) = parse_line(line) {
+            md5s.push(entry);
+        } else if let Some(entry) = parse_crc_line(line.trim()) {
+            crcs.push(entry);
+        } else {
+            unread += 1;
+        }
+    }
+    (md5s, crcs, unread)
+}
+
+/// One CRC32 line in any of the forms [`parse_other`] takes.
+fn parse_crc_line(line: &str) -> Option<Crc32Entry> {
+    let is_crc = |hex: &str| hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    let entry = |name: &str, hex: &str| {
+        let name = name.trim().trim_matches('"');
+        let name = name.strip_prefix("./").unwrap_or(name).strip_prefix('*').unwrap_or(name);
+        (is_crc(hex) && !name.is_empty())
+            .then(|| Some(Crc32Entry { name: name.to_owned(), crc32: u32::from_str_radix(hex, 16).ok()? }))
+            .flatten()
+    };
+    if let Some((name, hex)) = line.rsplit_once(": ").or_else(|| line.rsplit_once(" = "))
+        && let Some(found) = entry(name, hex.trim())
+    {
+        return Some(found);
+    }
+    if let Some((hex, name)) = line.split_once(char::is_whitespace)
+        && let Some(found) = entry(name, hex)
+    {
+        return Some(found);
+    }
+    let (name, hex) = line.rsplit_once(char::is_whitespace)?;
+    entry(name, hex)
+}
+
+/// The CRC-32 of a regular file, read no further than its size when opened.
+pub(crate) fn crc32_file(path: &Path) -> io::Result<u32> {
+    let file = crate::filekind::open_regular(path)?;
+    let size = file.metadata()?.len();
+    let mut file = file.take(size);
+    let mut crc = crc32fast::Hasher::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => crc.update(&buffer[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(crc.finalize())
 }
 
 /// The checksum file for `entries`, in `md5sum` format.
@@ -191,6 +282,32 @@ mod tests {
         let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["DDPID", "PQDESCR", "IMAGE.DAT"]);
         assert!(entries.iter().all(|e| e.md5 == "d41d8cd98f00b204e9800998ecf8427e"));
+    }
+
+    #[test]
+    fn other_tools_checksum_files_are_read() {
+        for name in ["ddp.md5", "IMAGE.MD5", "MD5SUMS", "CHECKSUM.TXT", "album.sfv", "x.CRC"] {
+            assert!(is_other_checksum_file(name), "{name}");
+        }
+        for name in ["CHECKSUM.MD5", "checksum.md5", "DDPID", "Checksum.chk", "notes.txt"] {
+            assert!(!is_other_checksum_file(name), "{name}");
+        }
+        let text = "; Generated by a tool\r\nCRC32 checksums\r\n1A2B3C4D  IMAGE.DAT\r\nDDPID 0000FFFF\r\n\
+                    PQDESCR: deadBEEF\nDDPMS = 00000001\nd41d8cd98f00b204e9800998ecf8427e  CDTEXT.BIN\n";
+        let (md5s, crcs, unread) = parse_other(text);
+        assert_eq!(md5s, [entry("CDTEXT.BIN", "d41d8cd98f00b204e9800998ecf8427e")]);
+        let found: Vec<(&str, u32)> = crcs.iter().map(|c| (c.name.as_str(), c.crc32)).collect();
+        assert_eq!(found, [("IMAGE.DAT", 0x1A2B_3C4D), ("DDPID", 0xFFFF), ("PQDESCR", 0xDEAD_BEEF), ("DDPMS", 1)]);
+        assert_eq!(unread, 1, "the header line");
+        assert_eq!(parse_other("not a checksum\n"), (vec![], vec![], 1));
+    }
+
+    #[test]
+    fn crc32_is_the_ieee_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"123456789").unwrap();
+        assert_eq!(crc32_file(&path).unwrap(), 0xCBF4_3926, "the CRC-32 check value");
     }
 
     #[test]

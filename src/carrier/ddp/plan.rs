@@ -163,8 +163,42 @@ impl DiscPlan {
         Layout { tracks, lead_out: position }
     }
 
-    /// The plan's CD-Text: album text as track 0, blank values left out.
+    /// The plan's CD-Text: album text as track 0, blank values left out; with the
+    /// UPC/EAN (as track 0) and each track's ISRC in pack type 0x8E when there is any
+    /// title or performer. Without a title or performer it is empty, and no CD-Text is
+    /// written: a player would show nothing. The codes are in the PQ data in any case,
+    /// so when they do not fit in one block beside the names, they are left out of the
+    /// CD-Text ([`DiscPlan::cdtext_codes_left_out`]) rather than the names.
     pub fn cdtext(&self) -> CdText {
+        let names = self.cdtext_names();
+        if names.has_no_names() {
+            return names;
+        }
+        let mut text = names.clone();
+        if let Some(catalog) = self.catalog {
+            text.codes.insert(0, catalog.as_str().to_owned());
+        }
+        for (i, track) in self.tracks.iter().enumerate() {
+            if let (Ok(number), Some(isrc)) = (u8::try_from(i + 1), track.isrc) {
+                text.codes.insert(number, isrc.as_str().to_owned());
+            }
+        }
+        let last_track = u8::try_from(self.tracks.len()).unwrap_or(u8::MAX);
+        let too_large = |text: &CdText| {
+            encode_cdtext(text, last_track).is_err_and(|problems| problems.iter().any(|p| p.id == "cdtext-size"))
+        };
+        if !text.codes.is_empty() && too_large(&text) && !too_large(&names) { names } else { text }
+    }
+
+    /// Whether the UPC/EAN and ISRCs were left out of the CD-Text for lack of room.
+    pub fn cdtext_codes_left_out(&self) -> bool {
+        let has_codes = self.catalog.is_some() || self.tracks.iter().any(|t| t.isrc.is_some());
+        let text = self.cdtext();
+        has_codes && !text.has_no_names() && text.codes.is_empty()
+    }
+
+    /// The titles and performers of the CD-Text, blank values left out.
+    fn cdtext_names(&self) -> CdText {
         let mut text = CdText::default();
         let mut add = |track: usize, title: &Option<String>, performer: &Option<String>| {
             let Ok(track) = u8::try_from(track) else { return };
@@ -403,6 +437,35 @@ mod tests {
         assert!(plan.check(&Limits::default()).is_empty());
         plan.tracks[0].title = Some("\u{65e5}\u{672c}".into());
         assert_eq!(ids(&plan.check(&Limits::default())), ["cdtext-charset"]);
+    }
+
+    #[test]
+    fn the_cdtext_carries_the_codes_beside_the_names_and_nothing_without_names() {
+        let mut one = track(10, 0);
+        one.isrc = Some(Isrc::parse("QZTST2600001").unwrap());
+        let mut plan = DiscPlan {
+            catalog: Some(Catalog::parse("4006381333931").unwrap()),
+            tracks: vec![one, track(10, 0)],
+            ..DiscPlan::default()
+        };
+        assert!(plan.cdtext().is_empty(), "no title or performer: no CD-Text at all");
+        assert!(!plan.cdtext_codes_left_out());
+        plan.title = Some("Castle Nights".into());
+        let text = plan.cdtext();
+        assert_eq!(
+            text.codes.into_iter().collect::<Vec<_>>(),
+            [(0, "4006381333931".into()), (1, "QZTST2600001".into())]
+        );
+        // 99 long titles and 99 codes do not fit one block: the codes give way.
+        let mut long = DiscPlan { catalog: plan.catalog, ..DiscPlan::default() };
+        for n in 1..=99u32 {
+            let mut t = track(4, 0);
+            t.title = Some(format!("Track {n:02} of the disc"));
+            t.isrc = Some(Isrc::parse(&format!("QZTST26{n:05}")).unwrap());
+            long.tracks.push(t);
+        }
+        assert!(long.cdtext().codes.is_empty() && long.cdtext_codes_left_out());
+        assert!(long.check(&Limits::default()).is_empty(), "{:?}", long.check(&Limits::default()));
     }
 
     #[test]

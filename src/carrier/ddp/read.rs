@@ -5,7 +5,8 @@
 //! Problem ids: `ddp-structure` (a file missing, malformed, of the wrong size, or not
 //! agreeing with another), `ddp-checksum` (a checksum that does not match, a file the
 //! checksum file lists but the folder lacks, a stream it does not cover),
-//! `ddp-checksum-missing` (no `CHECKSUM.MD5`), `ddp-catalog-invalid` (a UPC/EAN that is
+//! `ddp-checksum-missing` (no `CHECKSUM.MD5` nor another tool's checksum file),
+//! `ddp-checksum-unread` (a checksum file in no format read), `ddp-catalog-invalid` (a UPC/EAN that is
 //! not 13 digits with a valid check digit), `ddp-catalog-mismatch` (`DDPID` and the PQ
 //! lead-in disagree), `ddp-isrc-invalid`, `ddp-isrc-duplicate`, `ddp-cdtext`, and the
 //! Red Book's `redbook-track-length` and `redbook-pregap` for what the PQ data describes.
@@ -26,7 +27,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::cdtext::{CdText, decode_cdtext};
-use super::checksum::{ChecksumEntry, hash_file, hash_file_with, parse_md5sum};
+use super::checksum::{
+    ChecksumEntry, crc32_file, hash_file, hash_file_with, is_other_checksum_file, parse_md5sum, parse_other,
+};
 use super::packets::{DdpId, MapPacket, PqEntry, PqTrack};
 use super::write::CHECKSUMS;
 use super::{DEFAULT_PREGAP, Msf, SECTOR_BYTES, SECTORS_PER_SECOND};
@@ -174,6 +177,8 @@ struct Reader {
     names: Vec<String>,
     problems: Vec<Problem>,
     hashes: HashMap<PathBuf, Option<(String, u64)>>,
+    /// CRC-32s computed (the audio file's in the pass that hashes it).
+    crcs: HashMap<PathBuf, u32>,
 }
 
 /// Whether `name` is a plain file name: no separators, not `.` or `..`, no controls.
@@ -197,7 +202,7 @@ impl Reader {
             .take(MAX_FOLDER_ENTRIES)
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
             .collect();
-        Ok(Reader { dir: dir.to_owned(), names, problems: Vec::new(), hashes: HashMap::new() })
+        Ok(Reader { dir: dir.to_owned(), names, problems: Vec::new(), hashes: HashMap::new(), crcs: HashMap::new() })
     }
 
     fn problem(&mut self, id: &'static str, message: impl Into<String>) {
@@ -330,13 +335,24 @@ impl Reader {
             return;
         }
         let Some(path) = image.audio_file.as_deref().and_then(|name| self.resolve(name)) else { return };
+        // The CRC-32 only when a CRC32 file may list it: computed in the same pass.
+        let mut crc = self.names.iter().any(|n| is_other_checksum_file(n)).then(crc32fast::Hasher::new);
         let result = match tap {
             Some(tap) => {
                 tap.start(image);
-                hash_file_with(&path, &mut |offset, bytes| tap.bytes(offset, bytes))
+                hash_file_with(&path, &mut |offset, bytes| {
+                    crc.iter_mut().for_each(|crc| crc.update(bytes));
+                    tap.bytes(offset, bytes)
+                })
+            }
+            None if crc.is_some() => {
+                hash_file_with(&path, &mut |_, bytes| crc.iter_mut().for_each(|c| c.update(bytes)))
             }
             None => hash_file(&path),
         };
+        if let (Some(crc), Ok(_)) = (crc, &result) {
+            self.crcs.insert(path.clone(), crc.finalize());
+        }
         let hashed = match result {
             Ok(hashed) => Some(hashed),
             Err(e) => {
@@ -674,48 +690,112 @@ impl Reader {
         image.cdtext = Some(text);
     }
 
-    /// Checks every line of `CHECKSUM.MD5`, and that it covers every file of the image.
+    /// Checks every line of `CHECKSUM.MD5`, and that it covers every file of the image;
+    /// then every line of the checksum files other tools write (MD5 or CRC32,
+    /// [`is_other_checksum_file`]). An image with none of them gets `ddp-checksum-missing`.
     fn checksums(&mut self, image: &mut DdpImage, streams: &Streams) {
+        let others: Vec<String> = self.names.iter().filter(|n| is_other_checksum_file(n)).cloned().collect();
         if self.resolve(CHECKSUMS).is_none() {
-            self.problem(
-                "ddp-checksum-missing",
-                format!("the image has no {CHECKSUMS}; a plant cannot check its transfer"),
-            );
-            return;
-        }
-        let Some(bytes) = self.read_small(CHECKSUMS, MAX_CHECKSUMS) else { return };
-        let (entries, problems) = parse_md5sum(&String::from_utf8_lossy(&bytes));
-        self.problems.extend(problems);
-        let mut covered = HashSet::new();
-        for entry in &entries {
-            let Some(path) = self.resolve(&entry.name) else {
-                let why =
-                    if is_plain_name(&entry.name) { "is missing" } else { "is not a plain file name in the folder" };
-                self.problem("ddp-checksum", format!("{CHECKSUMS} lists {:?}, which {why}", shown(&entry.name)));
-                continue;
-            };
-            covered.insert(path.clone());
-            let Some((md5, _)) = self.hash(&path) else { continue };
-            if md5 != entry.md5 {
+            if others.is_empty() {
                 self.problem(
-                    "ddp-checksum",
-                    format!(
-                        "{}'s MD5 is {md5}, but {CHECKSUMS} says {}: the file changed or was damaged",
-                        entry.name, entry.md5
-                    ),
+                    "ddp-checksum-missing",
+                    format!("the image has no {CHECKSUMS}; a plant cannot check its transfer"),
                 );
             }
+        } else if let Some(bytes) = self.read_small(CHECKSUMS, MAX_CHECKSUMS) {
+            let (entries, problems) = parse_md5sum(&String::from_utf8_lossy(&bytes));
+            self.problems.extend(problems);
+            let mut covered = HashSet::new();
+            for entry in &entries {
+                if let Some(path) = self.check_md5(CHECKSUMS, entry) {
+                    covered.insert(path);
+                }
+            }
+            let stream_names =
+                [&streams.audio, &streams.pq, &streams.cdtext].into_iter().flatten().map(|(_, name)| name.as_str());
+            for name in ["DDPID", "DDPMS"].into_iter().chain(stream_names) {
+                if let Some(path) = self.resolve(name)
+                    && !covered.contains(&path)
+                {
+                    self.problem("ddp-checksum", format!("{CHECKSUMS} does not cover {name}"));
+                }
+            }
+            image.checksums = entries;
         }
-        let stream_names =
-            [&streams.audio, &streams.pq, &streams.cdtext].into_iter().flatten().map(|(_, name)| name.as_str());
-        for name in ["DDPID", "DDPMS"].into_iter().chain(stream_names) {
-            if let Some(path) = self.resolve(name)
-                && !covered.contains(&path)
-            {
-                self.problem("ddp-checksum", format!("{CHECKSUMS} does not cover {name}"));
+        for file in others {
+            let Some(bytes) = self.read_small(&file, MAX_CHECKSUMS) else { continue };
+            let (md5s, crcs, unread) = parse_other(&String::from_utf8_lossy(&bytes));
+            if md5s.is_empty() && crcs.is_empty() {
+                self.problem(
+                    "ddp-checksum-unread",
+                    format!(
+                        "{:?} looks like a checksum file, but none of its {unread} line(s) is an MD5 or CRC32 line \
+                         isrc-stamp reads; it was not checked",
+                        shown(&file)
+                    ),
+                );
+                continue;
+            }
+            for entry in &md5s {
+                self.check_md5(&file, entry);
+            }
+            for entry in &crcs {
+                let Some(path) = self.resolve_listed(&file, &entry.name) else { continue };
+                let crc = match self.crcs.get(&path) {
+                    Some(crc) => Some(*crc),
+                    None => match crc32_file(&path) {
+                        Ok(crc) => {
+                            self.crcs.insert(path.clone(), crc);
+                            Some(crc)
+                        }
+                        Err(e) => {
+                            self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                            None
+                        }
+                    },
+                };
+                if let Some(crc) = crc.filter(|&crc| crc != entry.crc32) {
+                    self.problem(
+                        "ddp-checksum",
+                        format!(
+                            "{}'s CRC32 is {crc:08X}, but {} says {:08X}: the file changed or was damaged",
+                            entry.name,
+                            shown(&file),
+                            entry.crc32
+                        ),
+                    );
+                }
             }
         }
-        image.checksums = entries;
+    }
+
+    /// The file a checksum file lists, or a problem naming it.
+    fn resolve_listed(&mut self, list: &str, name: &str) -> Option<PathBuf> {
+        let found = self.resolve(name);
+        if found.is_none() {
+            let why = if is_plain_name(name) { "is missing" } else { "is not a plain file name in the folder" };
+            self.problem("ddp-checksum", format!("{} lists {:?}, which {why}", shown(list), shown(name)));
+        }
+        found
+    }
+
+    /// Checks one MD5 line of the checksum file `list`; the file's path when it exists.
+    fn check_md5(&mut self, list: &str, entry: &ChecksumEntry) -> Option<PathBuf> {
+        let path = self.resolve_listed(list, &entry.name)?;
+        if let Some((md5, _)) = self.hash(&path)
+            && md5 != entry.md5
+        {
+            self.problem(
+                "ddp-checksum",
+                format!(
+                    "{}'s MD5 is {md5}, but {} says {}: the file changed or was damaged",
+                    entry.name,
+                    shown(list),
+                    entry.md5
+                ),
+            );
+        }
+        Some(path)
     }
 }
 
