@@ -605,8 +605,7 @@ fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: 
     let edit = MetadataEdit {
         title: missing(&recording.title, &file.tags.title),
         artist: missing(&recording.artist, &file.tags.artist),
-        version_note: None,
-        declared_ms: None,
+        ..MetadataEdit::default()
     };
     if edit.is_empty() || recording.status == Status::Void {
         return Ok(());

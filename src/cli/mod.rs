@@ -589,7 +589,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 title: title.clone(),
                 artist: artist.clone(),
                 version_note: version.clone(),
-                declared_ms: None,
+                ..crate::ledger::MetadataEdit::default()
             };
             let mut ledger = config::open_existing(common)?;
             let user = config::actor(ledger.as_mut())?;

@@ -700,11 +700,11 @@ pub(crate) fn copy(
     if json {
         output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
     } else {
-        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs } = copied;
+        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs, releases } = copied;
         writeln!(
             out,
             "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints), \
-             {events} events and {runs} runs from {from} to {to}"
+             {releases} releases, {events} events and {runs} runs from {from} to {to}"
         )?;
     }
     Ok(Exit::Clean)
@@ -1062,6 +1062,9 @@ mod tests {
         ) -> crate::ledger::Result<Vec<(crate::isrc::Catalog, crate::ledger::ReleaseTrack)>> {
             self.inner.tracks_of(isrc)
         }
+        fn releases(&mut self) -> crate::ledger::Result<Vec<crate::ledger::Release>> {
+            self.inner.releases()
+        }
         fn fingerprint(&mut self, audio_id: &AudioId) -> crate::ledger::Result<Option<Fingerprint>> {
             self.inner.fingerprint(audio_id)
         }
@@ -1117,6 +1120,13 @@ mod tests {
             limit: usize,
         ) -> crate::ledger::Result<Vec<crate::ledger::Release>> {
             self.inner.releases_after(after, limit)
+        }
+        fn completeness_after(
+            &mut self,
+            after: Option<Isrc>,
+            limit: usize,
+        ) -> crate::ledger::Result<Vec<crate::ledger::Completeness>> {
+            self.inner.completeness_after(after, limit)
         }
     }
 

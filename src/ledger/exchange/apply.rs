@@ -39,7 +39,8 @@ pub struct ImportOptions {
     /// imported, keeping their own prefix; without it they are bad rows.
     pub foreign: bool,
     /// `--update`: a code (or release) the ledger holds with other descriptive data
-    /// (title, artist, version, declared duration) is corrected, each change an event
+    /// (title, artist, version, declared duration, content type, P-date, (P) line,
+    /// parental warning) is corrected, each change an event
     /// with the old and the new value; without it the difference is reported and the
     /// ledger kept.
     pub update: bool,
@@ -86,7 +87,17 @@ pub struct Difference {
 }
 
 /// Descriptive fields: what `--update` corrects (the rest of a code is its identity).
-const DESCRIPTIVE: [Column; 4] = [Column::Title, Column::Artist, Column::VersionNote, Column::DeclaredDuration];
+const DESCRIPTIVE: [Column; 9] = [
+    Column::Title,
+    Column::Artist,
+    Column::VersionNote,
+    Column::DeclaredDuration,
+    Column::ContentType,
+    Column::PDate,
+    Column::PLineYear,
+    Column::PLineOwner,
+    Column::ParentalWarning,
+];
 
 /// A correction `--update` makes to a code: the edit, and the words of its event.
 struct Update {
@@ -134,6 +145,7 @@ pub fn import(
             entered_at: r.entered_at,
             listed_issued_at: r.issued_at,
             declared_ms: r.declared_ms,
+            publication: r.publication.clone(),
             issued_by: r.issued_by.clone(),
         };
         tx.adopt(r.isrc, r.origin, &new)?;
@@ -472,6 +484,11 @@ fn update_of(row: &ImportRow, fields: &[(Column, String, String)]) -> Update {
             Column::Artist => edit.artist = Some(r.artist.clone().unwrap_or_default()),
             Column::VersionNote => edit.version_note = Some(r.version_note.clone().unwrap_or_default()),
             Column::DeclaredDuration => edit.declared_ms = r.declared_ms,
+            Column::ContentType => edit.content_type = Some(r.publication.content_type),
+            Column::PDate => edit.p_date = Some(r.publication.p_date.clone().unwrap_or_default()),
+            Column::PLineYear => edit.p_line_year = Some(r.publication.p_line_year),
+            Column::PLineOwner => edit.p_line_owner = Some(r.publication.p_line_owner.clone().unwrap_or_default()),
+            Column::ParentalWarning => edit.parental_warning = Some(r.publication.parental_warning),
             _ => {}
         }
     }

@@ -268,6 +268,7 @@ mod tests {
                 issued_by: "x".into(),
                 void_reason: None,
                 declared_ms: None,
+                publication: crate::ledger::Publication::default(),
             },
             audio,
         }
