@@ -5,7 +5,7 @@ use anyhow::bail;
 
 use std::io::IsTerminal;
 
-use super::{AcceptWord, AssignArgs, Common, DiscArgs};
+use super::{AcceptWord, AssignArgs, Common, DiscArgs, EditArgs};
 use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::carrier::disc::{DiscRequest, Gaps};
@@ -348,4 +348,48 @@ pub(super) fn parse_minutes_seconds(text: &str) -> Result<f64, String> {
         return Err(error());
     }
     Ok(numbers.iter().fold(0.0, |total, n| total * 60.0 + n))
+}
+
+/// What `ledger edit` changes: every field given, an empty value clearing it; a (P)
+/// line, year, date or warning that cannot be read is refused before the ledger is opened.
+pub(super) fn metadata_edit(args: &EditArgs) -> anyhow::Result<ledger::MetadataEdit> {
+    let blank = |text: &str| text.trim().is_empty();
+    let (mut p_line_year, mut p_line_owner) = (None, args.p_line_owner.clone());
+    if let Some(text) = &args.p_line {
+        let (year, owner) = ledger::parse_p_line(text).unwrap_or((None, None));
+        if !blank(text) && year.is_none() {
+            bail!("--p-line {text:?}: expected the year and the owner, as \"2026 Harbour Records\"");
+        }
+        p_line_year = Some(year);
+        p_line_owner = Some(owner.unwrap_or_default());
+    }
+    if let Some(text) = &args.p_line_year {
+        p_line_year = Some(if blank(text) {
+            None
+        } else {
+            let year = text.trim().parse::<u16>().ok().filter(|y| (1000..=9999).contains(y));
+            Some(year.ok_or_else(|| anyhow::anyhow!("--p-line-year {text:?}: expected a year of four digits"))?)
+        });
+    }
+    if let Some(text) = args.p_date.as_deref().filter(|t| !blank(t))
+        && ledger::p_date(text).is_none()
+    {
+        bail!("--p-date {text:?}: expected a date YYYY-MM-DD or a year YYYY");
+    }
+    let parental_warning = match args.parental_warning.as_deref() {
+        None => None,
+        Some(text) if blank(text) => Some(None),
+        Some(text) => Some(Some(text.parse::<ledger::ParentalWarning>()?)),
+    };
+    Ok(ledger::MetadataEdit {
+        title: args.title.clone(),
+        artist: args.artist.clone(),
+        version_note: args.version.clone(),
+        declared_ms: None,
+        content_type: args.content_type,
+        p_date: args.p_date.clone(),
+        p_line_year,
+        p_line_owner,
+        parental_warning,
+    })
 }

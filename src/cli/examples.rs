@@ -50,7 +50,9 @@ Examples:
 pub(super) const LEDGER_EDIT: &str = "\
 Examples:
   isrc-stamp ledger edit US-PR3-26-00001 --title Lullaby --artist Ensemble
-  isrc-stamp ledger edit US-PR3-26-00002 --version 2024-Remaster";
+  isrc-stamp ledger edit US-PR3-26-00002 --version 2024-Remaster
+  isrc-stamp ledger edit US-PR3-26-00001 --p-date 2026-03-20 --p-line-year 2026 --p-line-owner Harbour
+  isrc-stamp ledger edit US-PR3-26-00003 --content-type video --parental-warning explicit";
 
 /// `ledger export`.
 pub(super) const LEDGER_EXPORT: &str = "\
@@ -73,7 +75,8 @@ Examples:
 pub(super) const LEDGER_CHECK: &str = "\
 Examples:
   isrc-stamp ledger check
-  isrc-stamp --json ledger check";
+  isrc-stamp --json ledger check
+  isrc-stamp ledger check --metadata";
 
 /// `ledger backup`.
 pub(super) const LEDGER_BACKUP: &str = "\

@@ -357,6 +357,40 @@ pub struct AssignArgs {
     pub rehash: bool,
 }
 
+/// `ledger edit`'s options.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The code.
+    pub isrc: Isrc,
+    /// The title.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// The artist.
+    #[arg(long, value_name = "A")]
+    pub artist: Option<String>,
+    /// The version ("Radio Edit", "2024 Remaster").
+    #[arg(long, value_name = "V")]
+    pub version: Option<String>,
+    /// What the code identifies: audio (a sound recording) or video (a music video).
+    #[arg(long, value_name = "audio|video")]
+    pub content_type: Option<crate::ledger::ContentType>,
+    /// The date of first publication (P-date): YYYY-MM-DD, or a year.
+    #[arg(long, value_name = "DATE")]
+    pub p_date: Option<String>,
+    /// The (P) line: its year and owner, as "2026 Harbour Records".
+    #[arg(long, value_name = "YYYY OWNER", conflicts_with_all = ["p_line_year", "p_line_owner"])]
+    pub p_line: Option<String>,
+    /// The (P) line's year alone.
+    #[arg(long, value_name = "YYYY")]
+    pub p_line_year: Option<String>,
+    /// The (P) line's owner alone.
+    #[arg(long, value_name = "OWNER")]
+    pub p_line_owner: Option<String>,
+    /// The parental warning: explicit, clean, not-explicit or unknown.
+    #[arg(long, value_name = "WORD")]
+    pub parental_warning: Option<String>,
+}
+
 /// What `--accept` answers in bulk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AcceptWord {
@@ -385,21 +419,10 @@ pub enum LedgerCommand {
         /// The code.
         isrc: Isrc,
     },
-    /// Change a recording's title, artist or version (an empty value clears it).
+    /// Change what the ledger keeps of a code: title, artist, version, content type, date
+    /// of first publication, (P) line, parental warning (an empty value clears it).
     #[command(after_help = examples::LEDGER_EDIT)]
-    Edit {
-        /// The code.
-        isrc: Isrc,
-        /// The title.
-        #[arg(long, value_name = "T")]
-        title: Option<String>,
-        /// The artist.
-        #[arg(long, value_name = "A")]
-        artist: Option<String>,
-        /// The version ("Radio Edit", "2024 Remaster").
-        #[arg(long, value_name = "V")]
-        version: Option<String>,
-    },
+    Edit(EditArgs),
     /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
     #[command(after_help = examples::LEDGER_EXPORT)]
     Export {
@@ -456,7 +479,12 @@ pub enum LedgerCommand {
     /// Check the whole ledger: the database's own integrity check and the ledger's
     /// invariants (one code per audio id, codes inside their range, history consistent).
     #[command(after_help = examples::LEDGER_CHECK)]
-    Check,
+    Check {
+        /// Instead, list the active codes that lack a field the IFPI requires every
+        /// registrant to keep: title, artist, duration, date of first publication.
+        #[arg(long)]
+        metadata: bool,
+    },
     /// Write a consistent copy of the ledger to FILE, while others may go on using it.
     #[command(after_help = examples::LEDGER_BACKUP)]
     Backup {
@@ -578,22 +606,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Check } => {
+        Command::Ledger { command: LedgerCommand::Check { metadata: false } } => {
             commands::ledger::check(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Check { metadata: true } } => {
+            let mut ledger = config::open_existing_to_read(common)?;
+            commands::ledger::check_metadata(ledger.as_mut(), common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Backup { file } } => {
             commands::ledger::backup(config::open_existing_to_read(common)?.as_mut(), file, common.quiet, out)?
         }
-        Command::Ledger { command: LedgerCommand::Edit { isrc, title, artist, version } } => {
-            let edit = crate::ledger::MetadataEdit {
-                title: title.clone(),
-                artist: artist.clone(),
-                version_note: version.clone(),
-                ..crate::ledger::MetadataEdit::default()
-            };
+        Command::Ledger { command: LedgerCommand::Edit(args) } => {
+            let edit = config::metadata_edit(args)?;
             let mut ledger = config::open_existing(common)?;
             let user = config::actor(ledger.as_mut())?;
-            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &user, common.json, out)?
+            commands::ledger::edit(ledger.as_mut(), args.isrc, &edit, &user, common.json, out)?
         }
         Command::Ledger {
             command: LedgerCommand::Export { format, recordings, output, prefix, release, codes, since },

@@ -37,6 +37,7 @@ mod location;
 mod overlay;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
+mod publication;
 mod rules;
 mod sqlite;
 mod types;
@@ -45,6 +46,7 @@ pub use copy::{CopySummary, copy};
 pub use error::{LedgerError, ParseWordError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use location::{Location, open, open_existing, open_read_only};
+pub use publication::fill_from_release;
 pub use rules::{Designations, missing_metadata, p_date, parse_p_line};
 pub use sqlite::SqliteLedger;
 pub use types::{
