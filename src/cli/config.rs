@@ -393,3 +393,106 @@ pub(super) fn metadata_edit(args: &EditArgs) -> anyhow::Result<ledger::MetadataE
         parental_warning,
     })
 }
+
+/// A release's fields as given.
+fn release_fields(args: &super::ReleaseFieldArgs) -> crate::release::Fields {
+    crate::release::Fields {
+        title: args.title.clone(),
+        artist: args.artist.clone(),
+        label: args.label.clone(),
+        date: args.date.clone(),
+        p_line: args.p_line.clone(),
+        c_line: args.c_line.clone(),
+    }
+}
+
+/// Runs a `release` subcommand: its ledger opened (for reading only where it only
+/// reads), its options made, the command run.
+pub(super) fn run_release(
+    command: &super::ReleaseCommand,
+    common: &Common,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<crate::output::Exit> {
+    use super::{ReleaseCommand, ReleaseFormat};
+    use crate::commands::release::{self, ExportAs, TrackSource};
+    Ok(match command {
+        ReleaseCommand::Add(args) => {
+            if args.fields.artist.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                bail!("a release needs its display artist: --artist A");
+            }
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let source = TrackSource {
+                paths: &args.paths,
+                order: args.order.as_deref(),
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let fields = release_fields(&args.fields);
+            release::add(ledger.as_mut(), args.upc, &fields, &source, &user, common.json, out)?
+        }
+        ReleaseCommand::Edit(args) => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let source = TrackSource {
+                paths: &args.paths,
+                order: args.order.as_deref(),
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let source = (!args.paths.is_empty()).then_some(&source);
+            let fields = release_fields(&args.fields);
+            release::edit(ledger.as_mut(), args.upc, &fields, source, &user, common.json, out)?
+        }
+        ReleaseCommand::Remove { upc } => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            release::remove(ledger.as_mut(), *upc, &user, out)?
+        }
+        ReleaseCommand::List => release::list(open_existing_to_read(common)?.as_mut(), common.json, out)?,
+        ReleaseCommand::Show { upc } => release::show(open_existing_to_read(common)?.as_mut(), *upc, common.json, out)?,
+        ReleaseCommand::Export(args) => {
+            let format = args.format.unwrap_or(if common.json { ReleaseFormat::Json } else { ReleaseFormat::Csv });
+            let format = match format {
+                ReleaseFormat::Csv => ExportAs::Csv,
+                ReleaseFormat::Json => ExportAs::Json,
+                ReleaseFormat::Ern => ExportAs::Ern(ern_options(args)?),
+            };
+            let mut ledger = open_existing_to_read(common)?;
+            release::export(ledger.as_mut(), args.upc, &format, args.output.as_deref(), common.quiet, out)?
+        }
+    })
+}
+
+/// The ERN message's header and choices, from `release export`'s options.
+fn ern_options(args: &super::ReleaseExportArgs) -> anyhow::Result<crate::release::ern::ErnOptions> {
+    use crate::release::ern::{ErnOptions, MessageParty, is_dpid};
+    let given = |value: &Option<String>, option: &str| -> anyhow::Result<String> {
+        match value.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Ok(text.to_owned()),
+            _ => bail!("--format ern needs {option}"),
+        }
+    };
+    let party = |dpid: &Option<String>, name: &Option<String>, option: &str| -> anyhow::Result<MessageParty> {
+        let dpid = given(dpid, &format!("--{option} DPID"))?;
+        if !is_dpid(&dpid) {
+            bail!("--{option} {dpid:?}: a DDEX party id is PADPIDA followed by letters and digits");
+        }
+        Ok(MessageParty { dpid, name: given(name, &format!("--{option}-name NAME"))? })
+    };
+    let now = jiff::Timestamp::now();
+    let created = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok(ErnOptions {
+        sender: party(&args.sender, &args.sender_name, "sender")?,
+        recipient: party(&args.recipient, &args.recipient_name, "recipient")?,
+        message_id: match &args.message_id {
+            Some(id) => given(&Some(id.clone()), "--message-id ID")?,
+            None => format!("{}-{}", args.upc.as_typed(), now.strftime("%Y%m%dT%H%M%SZ")),
+        },
+        created,
+        genre: given(&args.genre, "--genre GENRE")?,
+        language: args.language.clone(),
+        test: args.test,
+        deals: args.deals,
+    })
+}

@@ -48,6 +48,12 @@ pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use location::{Location, open, open_existing, open_read_only};
 pub use publication::fill_from_release;
 pub use rules::{Designations, missing_metadata, p_date, parse_p_line};
+
+/// A text as the ledger keeps it (trimmed; `None` when blank), or why it is refused (a
+/// control character, over 1000 characters): the rule every stored text keeps.
+pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
+    rules::checked_text(field, given)
+}
 pub use sqlite::SqliteLedger;
 pub use types::{
     AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
