@@ -491,6 +491,122 @@ fn deal_list(w: &mut W<'_>, sheet: &Sheet, options: &ErnOptions) -> std::io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::isrc::{Catalog, Isrc};
+    use crate::ledger::{Origin, Publication, Recording, Release, ReleaseTrack, Status};
+    use crate::release::sheet::SheetTrack;
+
+    /// A two-disc release of three tracks, one by a guest artist, with a version.
+    fn sheet() -> Sheet {
+        let track = |disc, number, code: &str, title: &str, artist: Option<&str>, version: Option<&str>| SheetTrack {
+            disc,
+            number,
+            duration_ms: Some(200_500),
+            recording: Recording {
+                isrc: Isrc::parse(code).unwrap(),
+                origin: Origin::Issued,
+                status: Status::Active,
+                title: Some(title.into()),
+                artist: artist.map(str::to_owned),
+                version_note: version.map(str::to_owned),
+                parent: None,
+                relation: None,
+                issued_at: Some(0),
+                entered_at: 0,
+                issued_by: "t".into(),
+                void_reason: None,
+                declared_ms: None,
+                publication: Publication {
+                    parental_warning: Some(ParentalWarning::NotExplicit),
+                    ..Publication::default()
+                },
+            },
+        };
+        let tracks = vec![
+            track(1, 1, "QZTST2600001", "One <&> Two", None, None),
+            track(1, 2, "QZTST2600002", "Edge", Some("Guest"), Some("Live")),
+            track(2, 1, "QZTST2600003", "Third", None, None),
+        ];
+        Sheet {
+            release: Release {
+                upc: Catalog::parse("4006381333931").unwrap(),
+                title: "Two Discs".into(),
+                artist: Some("Lumen".into()),
+                label: Some("Harbour".into()),
+                date: Some("2026".into()),
+                p_line: None,
+                c_line: Some("2026 Harbour".into()),
+                created_at: 0,
+                tracks: tracks
+                    .iter()
+                    .map(|t| ReleaseTrack { disc: t.disc, number: t.number, isrc: t.recording.isrc })
+                    .collect(),
+            },
+            tracks,
+        }
+    }
+
+    fn options() -> ErnOptions {
+        ErnOptions {
+            sender: MessageParty { dpid: "PADPIDA2014021302H".into(), name: "Harbour".into() },
+            recipient: MessageParty { dpid: "PADPIDA2024072201A".into(), name: "Shop".into() },
+            message_id: "M1".into(),
+            created: "2026-12-07T13:00:00Z".into(),
+            genre: "Folk".into(),
+            language: "en".into(),
+            test: false,
+            deals: true,
+        }
+    }
+
+    #[test]
+    fn discs_are_resource_groups_and_text_is_escaped() {
+        let mut xml = Vec::new();
+        write_ern(&sheet(), &options(), &mut xml).unwrap();
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(xml.contains("<TitleText>One &lt;&amp;&gt; Two</TitleText>"), "{xml}");
+        assert!(
+            xml.contains(
+                "<ResourceGroup ResourceGroupType=\"Component\">\n          <SequenceNumber>2</SequenceNumber>"
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains("<IsMultiArtistCompilation>true</IsMultiArtistCompilation>"));
+        assert!(xml.contains("<ReleaseType>Single</ReleaseType>") && xml.contains("<Duration>PT10M1.500S</Duration>"));
+        assert!(xml.contains("<ParentalWarningType>NotExplicit</ParentalWarningType>"));
+        assert!(
+            xml.contains("<CLineCompany>Harbour</CLineCompany>") && xml.contains("<StartDate>2026-12-07</StartDate>")
+        );
+        if let Some(schema) = std::env::var_os("ISRC_STAMP_ERN_XSD") {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("two-discs.xml");
+            std::fs::write(&file, &xml).unwrap();
+            let output = std::process::Command::new("xmllint")
+                .args(["--noout", "--schema"])
+                .arg(schema)
+                .arg(&file)
+                .output()
+                .expect("xmllint runs");
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        }
+    }
+
+    #[test]
+    fn what_a_message_needs_is_listed_and_nothing_is_written() {
+        let mut incomplete = sheet();
+        incomplete.release.label = None;
+        incomplete.tracks[2].recording.title = None;
+        incomplete.tracks[1].duration_ms = None;
+        incomplete.tracks[0].recording.publication.content_type = ContentType::Video;
+        let mut out = Vec::new();
+        let error = write_ern(&incomplete, &options(), &mut out).unwrap_err().to_string();
+        for gap in ["no label", "QZTST2600003 has no title", "QZTST2600002 has no duration", "QZTST2600001 is a video"]
+        {
+            assert!(error.contains(gap), "{gap}: {error}");
+        }
+        assert!(out.is_empty());
+        let bad = ErnOptions { sender: MessageParty { dpid: "DPID1".into(), name: "x".into() }, ..options() };
+        assert!(matches!(write_ern(&sheet(), &bad, &mut out), Err(ErnError::PartyId(_))));
+    }
 
     #[test]
     fn durations_are_iso_8601() {
