@@ -714,6 +714,9 @@ pub(crate) fn check_metadata(
 ) -> anyhow::Result<Exit> {
     let mut snapshot = ledger.snapshot()?;
     let (mut codes, mut lacking) = (0usize, 0usize);
+    // The words after a code, made once per set of missing fields.
+    let mut words: [Option<String>; 16] = Default::default();
+    let mut line = String::new();
     let mut after = None;
     loop {
         let page = snapshot.completeness_after(after, exchange::PAGE)?;
@@ -727,9 +730,15 @@ pub(crate) fn check_metadata(
             }
             lacking += 1;
             if json {
-                output::json_line(out, &Lacking { isrc: completeness.isrc.as_str(), missing: &missing })?;
+                let names = missing.names();
+                output::json_line(out, &Lacking { isrc: completeness.isrc.as_str(), missing: &names })?;
             } else {
-                writeln!(out, "{}  lacks {}", completeness.isrc, missing.join(", "))?;
+                let said =
+                    words[missing.bits()].get_or_insert_with(|| format!("  lacks {}\n", missing.names().join(", ")));
+                line.clear();
+                line.push_str(completeness.isrc.as_str());
+                line.push_str(said);
+                out.write_all(line.as_bytes())?;
             }
         }
     }

@@ -47,7 +47,7 @@ pub use error::{LedgerError, ParseWordError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use location::{Location, open, open_existing, open_read_only};
 pub use publication::fill_from_release;
-pub use rules::{Designations, missing_metadata, p_date, parse_p_line};
+pub use rules::{Designations, Missing, missing_metadata, p_date, parse_p_line};
 
 /// A text as the ledger keeps it (trimmed; `None` when blank), or why it is refused (a
 /// control character, over 1000 characters): the rule every stored text keeps.

@@ -314,21 +314,37 @@ pub(crate) fn publication_from_release(release: &Release, recording: &Recording)
 }
 
 /// The fields the IFPI requires every registrant to keep for a code, and supply on
-/// request, that `completeness` lacks, by name: `title` (track title), `artist` (main
-/// artist), `duration`, `p_date` (date of first publication). The content type is always
-/// known (audio unless said otherwise), and a version title is kept only where there is
-/// one, so neither is ever lacking.
-pub fn missing_metadata(completeness: &Completeness) -> Vec<&'static str> {
-    [
-        ("title", completeness.title),
-        ("artist", completeness.artist),
-        ("duration", completeness.duration),
-        ("p_date", completeness.p_date),
-    ]
-    .into_iter()
-    .filter(|(_, present)| !present)
-    .map(|(name, _)| name)
-    .collect()
+/// request, that `completeness` lacks: `title` (track title), `artist` (main artist),
+/// `duration`, `p_date` (date of first publication). The content type is always known
+/// (audio unless said otherwise), and a version title is kept only where there is one, so
+/// neither is ever lacking.
+pub fn missing_metadata(completeness: &Completeness) -> Missing {
+    let lacks = [!completeness.title, !completeness.artist, !completeness.duration, !completeness.p_date];
+    Missing(lacks.iter().enumerate().fold(0, |bits, (n, &lacking)| bits | (u8::from(lacking) << n)))
+}
+
+/// The required fields a code lacks ([`missing_metadata`]), as a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Missing(u8);
+
+impl Missing {
+    /// The names, in this order: `title`, `artist`, `duration`, `p_date`.
+    pub const NAMES: [&'static str; 4] = ["title", "artist", "duration", "p_date"];
+
+    /// Whether nothing is missing.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The set as a number below 16, to index a table by.
+    pub fn bits(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The names of the fields missing, in [`Missing::NAMES`] order.
+    pub fn names(self) -> Vec<&'static str> {
+        Missing::NAMES.iter().enumerate().filter(|(n, _)| self.0 & (1 << n) != 0).map(|(_, name)| *name).collect()
+    }
 }
 
 /// Checks a release before it is entered: a title, and tracks that are numbered from 1,

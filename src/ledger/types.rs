@@ -289,8 +289,8 @@ impl MetadataEdit {
 }
 
 /// Which of a code's descriptive fields the ledger holds, as `ledger check --metadata`
-/// judges them ([`crate::ledger::rules::missing_metadata`]): read for every active code
-/// in one pass, without its rows.
+/// judges them ([`crate::ledger::missing_metadata`]): read for every active code in one
+/// pass, without its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Completeness {
     /// The code.
@@ -309,6 +309,24 @@ pub struct Completeness {
     pub p_line: bool,
     /// It has a parental warning.
     pub parental_warning: bool,
+}
+
+impl Completeness {
+    /// The bits a backend computes in its query, in this order from bit 0: title, artist,
+    /// version, duration, P-date, (P) line, parental warning.
+    pub fn from_bits(isrc: Isrc, bits: i64) -> Completeness {
+        let has = |bit: u32| bits & (1 << bit) != 0;
+        Completeness {
+            isrc,
+            title: has(0),
+            artist: has(1),
+            version: has(2),
+            duration: has(3),
+            p_date: has(4),
+            p_line: has(5),
+            parental_warning: has(6),
+        }
+    }
 }
 
 /// One audio id: one encoding or carrier master of a recording.

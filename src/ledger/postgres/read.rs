@@ -345,26 +345,20 @@ fn recording_row(row: &Row) -> Result<Recording> {
 /// Up to `limit` active codes above `after`, by code, with which fields they have.
 pub(super) fn completeness_after(db: &mut dyn Conn, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>> {
     let rows = db.query(
-        "SELECT r.code, r.title IS NOT NULL, r.artist IS NOT NULL, r.version_note IS NOT NULL,
-                r.declared_ms IS NOT NULL
-                    OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0),
-                r.p_date IS NOT NULL, r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL,
-                r.parental_warning IS NOT NULL
+        "SELECT r.code, (r.title IS NOT NULL)::int | ((r.artist IS NOT NULL)::int << 1)
+                | ((r.version_note IS NOT NULL)::int << 2)
+                | ((r.declared_ms IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0))::int << 3)
+                | ((r.p_date IS NOT NULL)::int << 4)
+                | ((r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL)::int << 5)
+                | ((r.parental_warning IS NOT NULL)::int << 6)
          FROM recording AS r WHERE r.code > $1 AND r.status = 'active' ORDER BY r.code LIMIT $2",
         &[&after.as_ref().map_or("", Isrc::as_str), &page(limit)],
     )?;
     rows.iter()
         .map(|row| {
-            Ok(Completeness {
-                isrc: parsed(row, 0, "recording.code", parse_isrc)?,
-                title: get(row, 1, "recording.title")?,
-                artist: get(row, 2, "recording.artist")?,
-                version: get(row, 3, "recording.version_note")?,
-                duration: get(row, 4, "audio.frames")?,
-                p_date: get(row, 5, "recording.p_date")?,
-                p_line: get(row, 6, "recording.p_line_year")?,
-                parental_warning: get(row, 7, "recording.parental_warning")?,
-            })
+            let bits: i32 = get(row, 1, "recording")?;
+            Ok(Completeness::from_bits(parsed(row, 0, "recording.code", parse_isrc)?, i64::from(bits)))
         })
         .collect()
 }

@@ -109,26 +109,20 @@ fn publication(row: &Row<'_>) -> Result<Publication> {
     })
 }
 
-/// Columns read by [`completeness`], from `recording AS r`.
-pub(super) const COMPLETENESS_COLUMNS: &str = "r.code, r.title IS NOT NULL, r.artist IS NOT NULL, \
-     r.version_note IS NOT NULL, \
-     r.declared_ms IS NOT NULL OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0), \
-     r.p_date IS NOT NULL, r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL, r.parental_warning IS NOT NULL";
+/// Columns read by [`completeness`], from `recording AS r`: the code, and which fields
+/// it has as the bits of [`Completeness::from_bits`].
+pub(super) const COMPLETENESS_COLUMNS: &str = "r.code, (r.title IS NOT NULL) \
+     | ((r.artist IS NOT NULL) << 1) | ((r.version_note IS NOT NULL) << 2) \
+     | ((r.declared_ms IS NOT NULL \
+         OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0)) << 3) \
+     | ((r.p_date IS NOT NULL) << 4) | ((r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL) << 5) \
+     | ((r.parental_warning IS NOT NULL) << 6)";
 
 /// A row of [`COMPLETENESS_COLUMNS`].
 pub(super) fn completeness(row: &Row<'_>) -> Result<Completeness> {
-    let text: String = row.get(0)?;
-    let isrc = parse_isrc(&text).ok_or(LedgerError::Corrupt { column: "recording.code", value: text })?;
-    Ok(Completeness {
-        isrc,
-        title: row.get(1)?,
-        artist: row.get(2)?,
-        version: row.get(3)?,
-        duration: row.get(4)?,
-        p_date: row.get(5)?,
-        p_line: row.get(6)?,
-        parental_warning: row.get(7)?,
-    })
+    let code = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+    let isrc = parse_isrc(code).ok_or_else(|| LedgerError::Corrupt { column: "recording.code", value: code.into() })?;
+    Ok(Completeness::from_bits(isrc, row.get(1)?))
 }
 
 /// A row of `release` (without its tracks).
