@@ -9,6 +9,7 @@
 #   ONLY=floors bash bench/run.sh  # just the rows against the floors (24/96 album, 2,000 files)
 #   ONLY=ddp bash bench/run.sh  # just the CD rows (ddp write, verify DDPDIR)
 #   ONLY=import bash bench/run.sh  # just the ledger import rows (no audio corpus)
+#   ONLY=release bash bench/run.sh  # just the release rows (a 20-track release, 1,000,000 codes)
 #   RUNS=9 bash bench/run.sh     # more runs per measure (PAIRED_RUNS: 2 × RUNS by default)
 #
 # Needs: cargo, hyperfine, flac, ffmpeg, sha256sum, GNU time (/usr/bin/time), python3;
@@ -25,8 +26,8 @@ RUNS=${RUNS:-5}
 PAIRED_RUNS=${PAIRED_RUNS:-$((RUNS * 2))}
 BIN=$ROOT/target/release/isrc-stamp
 case "${ONLY:-}" in
-    "" | rf64 | export | floors | ddp | import) ;;
-    *) echo "bench: ONLY=$ONLY: expected rf64, export, floors, ddp or import" >&2; exit 2 ;;
+    "" | rf64 | export | floors | ddp | import | release) ;;
+    *) echo "bench: ONLY=$ONLY: expected rf64, export, floors, ddp, import or release" >&2; exit 2 ;;
 esac
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
@@ -108,7 +109,17 @@ for n in range(2000):
 EOP
 fi
 fi
-if [ "${ONLY:-}" = "" ] || [ "${ONLY:-}" = export ]; then
+if [ "${ONLY:-}" = "" ] || [ "${ONLY:-}" = release ]; then
+# A 20-track release: 20 × 30 s of 16/44.1 WAV, each with a title and an artist (RIFF
+# INFO), as a release's masters have.
+mkdir -p release20-raw release20
+for i in $(seq -w 1 20); do
+    make_wav "release20-raw/$i.wav" 30 44100 pcm_s16le "$((10#$i + 400))"
+    [ -f "release20/$i.wav" ] || ffmpeg -v error -i "release20-raw/$i.wav" -c copy \
+        -metadata title="Track $i" -metadata artist="Bench Ensemble" "release20/$i.wav"
+done
+fi
+if [ "${ONLY:-}" = "" ] || [ "${ONLY:-}" = export ] || [ "${ONLY:-}" = release ]; then
 if [ ! -f ledger-1m.sqlite3 ]; then
     echo "== filling a ledger with 1,000,000 recordings (about a minute)" >&2
     "$ROOT/target/release/examples/fill_ledger" ledger-1m.sqlite3.part 1000000 >/dev/null
@@ -316,6 +327,54 @@ EOI
     row "ledger import, 8,000 audio ids of one code vs 8,000 codes (target: under 1 s)" \
         "$(median import.json 0)" "$(median import.json 1)" "<= 1.5" "≤ 1.5×, < 1 s"
 }
+# A release's rows: `release add` of a 20-track release and its ERN message on a ledger
+# of 1,000,000 codes against an empty one (both hold the 20 codes: the same masters
+# assigned on each), and `ledger check --metadata` over the 1,000,000 codes against the
+# sqlite3 shell counting the same missing fields: each field's missing codes, and the
+# codes missing any (every field is judged for every code, as check --metadata does;
+# the count of the last alone would stop at the first field missing).
+LACKS_DURATION="NOT (r.declared_ms IS NOT NULL OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0))"
+CHECK_SQL="SELECT sum(r.title IS NULL), sum(r.artist IS NULL), sum($LACKS_DURATION), sum(r.p_date IS NULL),
+ sum(r.title IS NULL OR r.artist IS NULL OR r.p_date IS NULL OR $LACKS_DURATION)
+ FROM recording AS r WHERE r.status = 'active'"
+release_rows() {
+    echo "== release add and its ERN message, 1,000,000 codes vs none; ledger check --metadata vs sqlite3" >&2
+    command -v sqlite3 >/dev/null || { echo "bench: the release rows need sqlite3 (apt-get install sqlite3)" >&2; exit 2; }
+    local upc=4006381333931 full=ledger-1m-release.sqlite3 empty=ledger-empty-release.sqlite3
+    if [ ! -f "$full" ]; then
+        rm -f "$full.part"*
+        cp ledger-1m.sqlite3 "$full.part"
+        "$BIN" -q --ledger "$full.part" assign release20 >/dev/null
+        mv "$full.part" "$full"
+    fi
+    rm -f "$empty"*
+    "$BIN" -q --ledger "$empty" init --prefix QZ-BEN >/dev/null
+    "$BIN" -q --ledger "$empty" assign release20 >/dev/null
+    local add="release add $upc --title Bench --artist Ensemble --label Bench --date 2026-01-02 release20"
+    alternate release-add.json \
+        "$BIN -q --ledger $full release remove $upc >/dev/null 2>&1; $BIN -q --ledger $empty release remove $upc >/dev/null 2>&1; true" \
+        "$BIN -q --ledger $full $add" "$BIN -q --ledger $empty $add"
+    row "release add, 20 tracks (30 s WAV each), 1,000,000-code ledger vs empty" "$(median release-add.json 0)" "$(median release-add.json 1)" "<= 1.2" "≤ 1.2×"
+    local ern="release export $upc --format ern --sender PADPIDA2014021302H --sender-name Bench --recipient PADPIDA2024072201A --recipient-name Shop --genre Pop"
+    "$BIN" -q --ledger "$full" $add >/dev/null 2>&1 || true
+    "$BIN" -q --ledger "$empty" $add >/dev/null 2>&1 || true
+    "$BIN" -q --ledger "$full" $ern > ern-full.xml
+    "$BIN" -q --ledger "$empty" $ern > ern-empty.xml
+    [ "$(grep -c '<ISRC>' ern-full.xml)" = 20 ] || { echo "bench: the ERN message lacks tracks" >&2; exit 2; }
+    alternate release-ern.json "" "$BIN -q --ledger $full $ern" "$BIN -q --ledger $empty $ern"
+    row "release export --format ern, 20 tracks, 1,000,000-code ledger vs empty" "$(median release-ern.json 0)" "$(median release-ern.json 1)" "<= 1.2" "≤ 1.2×"
+    # The same codes found lacking by both (every code of the filled ledger lacks its P-date).
+    local listed counted
+    listed=$({ "$BIN" -q --ledger ledger-1m.sqlite3 ledger check --metadata || true; } | wc -l)
+    counted=$(sqlite3 ledger-1m.sqlite3 "$CHECK_SQL" | cut -d'|' -f5)
+    [ "$listed" = "$counted" ] || { echo "bench: check --metadata listed $listed codes, sqlite3 counted $counted" >&2; exit 2; }
+    # check --metadata exits 1 when it lists codes: `|| true` keeps the runner going.
+    alternate check-metadata.json "" "$BIN -q --ledger ledger-1m.sqlite3 ledger check --metadata >/dev/null || true" \
+        "sqlite3 ledger-1m.sqlite3 \"$CHECK_SQL\" >/dev/null"
+    row "ledger check --metadata, 1,000,000 codes ($listed listed) vs sqlite3 counting them" "$(median check-metadata.json 0)" "$(median check-metadata.json 1)" "<= 2" "≤ 2×"
+    mem_row "peak memory, ledger check --metadata of 1,000,000 codes" \
+        "$(peak "$BIN" -q --ledger ledger-1m.sqlite3 ledger check --metadata)"
+}
 report() {
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; medians of $RUNS runs ($PAIRED_RUNS alternating for writing, rerun and export; ${RF64_RUNS:-3} for the RF64 master)."
@@ -352,6 +411,11 @@ if [ "${ONLY:-}" = floors ]; then
 fi
 if [ "${ONLY:-}" = import ]; then
     import_rows
+    report
+    exit 0
+fi
+if [ "${ONLY:-}" = release ]; then
+    release_rows
     report
     exit 0
 fi
@@ -448,6 +512,7 @@ row "one assign, 1,000,000-recording ledger vs empty" "$(median ledger.json 0)" 
 
 export_rows
 import_rows
+release_rows
 
 # ---------------------------------------------------------------- PostgreSQL (optional)
 # Needs a server the benchmark may create databases on: BENCH_POSTGRES (or

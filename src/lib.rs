@@ -19,6 +19,7 @@ pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
 pub mod ledger; // the ledger traits, open(location), shared rules, dry-run overlay, copy, exchange, SQLite, PostgreSQL
 mod output; // exit codes, JSON Lines, tables, progress
 mod platform; // where the OS differs: identity, access, kept metadata, replace, clone, volumes
+pub mod release; // releases: tracks from masters, the label copy, the DDEX ERN 4.3 message
 mod scan; // walking paths, reading one file, a batch in parallel
 mod stop; // stopping cleanly on the first SIGINT/SIGTERM, at once on the second
 mod untag; // taking the ISRC out of files again (a run on the wrong folder undone)

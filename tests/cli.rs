@@ -70,7 +70,9 @@ fn each_subcommand_lists_its_own_options_before_the_global_ones() {
         // Only the global options that apply: no --jobs where nothing is decoded, no
         // --ledger where no ledger is read.
         let decodes = ["assign", "verify", "dupes", "inspect", "cue", "ddp", "pq", "untag"].contains(&path[0].as_str())
-            || path == ["ledger", "unlink"];
+            || path == ["ledger", "unlink"]
+            || path == ["release", "add"]
+            || path == ["release", "edit"];
         assert_eq!(global.contains("--jobs"), decodes, "{path:?}:\n{help}");
         let reads_the_ledger = !["check", "dupes", "inspect", "completions", "man"].contains(&path[0].as_str());
         assert_eq!(global.contains("--ledger"), reads_the_ledger, "{path:?}:\n{help}");

@@ -122,7 +122,8 @@ fn export_import_export_is_identical_and_formulas_are_inert() {
     assert_eq!(
         header.join(","),
         "isrc,title,artist,version_note,status,origin,parent,relation,issued_at,issued_by,void_reason,\
-         audio_id,frames,sample_rate,channels,bits,first_path,added_at,codec,entered_at,declared_duration"
+         audio_id,frames,sample_rate,channels,bits,first_path,added_at,codec,entered_at,declared_duration,\
+         content_type,p_date,p_line_year,p_line_owner,parental_warning"
     );
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let keys: Vec<(String, String)> =
@@ -415,6 +416,30 @@ fn ledger_edit_then_the_code_list_has_one_row_per_code_with_titles_versions_and_
     let before = ok(&ledger, &["ledger", "export"], 0);
     let edited =
         ok(&ledger, &["ledger", "edit", &built.edit_code, "--title", "First Light", "--version", "Radio Edit"], 0);
+    let published = ok(
+        &ledger,
+        &[
+            "ledger",
+            "edit",
+            &built.edit_code,
+            "--p-date",
+            "2026-03-20",
+            "--p-line",
+            "2026 Harbour",
+            "--parental-warning",
+            "clean",
+        ],
+        0,
+    );
+    assert!(
+        published.contains(
+            "p_date (none) -> \"2026-03-20\"; p_line (none) -> \"2026 Harbour\"; parental_warning (none) -> \"clean\""
+        ),
+        "{published}"
+    );
+    let (_, stderr, code) =
+        common::run_with_ledger(&ledger, &["ledger", "edit", &built.edit_code, "--p-date", "20 March 2026"]);
+    assert_eq!(code, 2, "a P-date is a date or a year: {stderr}");
     assert!(edited.contains("title (none) -> \"First Light\"; version (none) -> \"Radio Edit\""), "{edited}");
     ok(&ledger, &["ledger", "edit", &first, "--artist", "Fixture Ensemble & Friends"], 0);
     let (_, stderr, code) = common::run_with_ledger(&ledger, &["ledger", "edit", &built.void_code, "--title", "x"]);
@@ -430,7 +455,7 @@ fn ledger_edit_then_the_code_list_has_one_row_per_code_with_titles_versions_and_
     assert_eq!(
         rows[0].join(","),
         "isrc,isrc_display,title,version,artist,duration,duration_seconds,status,origin,parent,relation,\
-         issued_at,audio_ids,formats"
+         issued_at,audio_ids,formats,content_type,p_date,p_line_year,p_line_owner,parental_warning"
     );
     let codes: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     let mut distinct: Vec<&str> = built.codes.values().map(String::as_str).chain([built.edit_code.as_str()]).collect();
@@ -441,12 +466,14 @@ fn ledger_edit_then_the_code_list_has_one_row_per_code_with_titles_versions_and_
     let edit = row(&built.edit_code);
     assert_eq!((edit[2].as_str(), edit[3].as_str()), ("First Light", "Radio Edit"));
     assert_eq!(edit[10], "edit");
+    assert_eq!(edit[14..], ["audio", "2026-03-20", "2026", "Harbour", "clean"]);
     let first_row = row(&first);
     assert_eq!(
         (first_row[4].as_str(), first_row[5].as_str(), first_row[6].as_str()),
         ("Fixture Ensemble & Friends", "0:00:02.000", "2.000")
     );
     assert_eq!((first_row[12].as_str(), first_row[13].as_str()), ("1", "flac 44.1/16"));
+    assert_eq!(first_row[14..], ["audio", "", "", "", ""], "audio, the rest unknown");
     let same = row(&built.codes["same.flac"]);
     assert_eq!(same[12], "1", "six files of one audio are one audio id");
     let evil = row(&built.codes["evil.wav"]);

@@ -599,23 +599,41 @@ struct Context<'a> {
 /// earlier file or `ledger edit`, is never overwritten.
 fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: &Decide) -> Result<(), LedgerError> {
     let Some(recording) = tx.recording(isrc)? else { return Ok(()) };
-    let missing = |stored: &Option<String>, tagged: &Option<String>| {
-        tagged.clone().filter(|t| stored.is_none() && !t.trim().is_empty() && !t.chars().any(char::is_control))
+    let usable = |text: &str| !text.trim().is_empty() && !text.chars().any(char::is_control);
+    let missing = |stored: &Option<String>, tagged: Option<String>| tagged.filter(|t| stored.is_none() && usable(t));
+    let (title, version) = match file.tags.title.as_deref() {
+        Some(tagged) => super::titles::split_version(tagged),
+        None => (String::new(), None),
     };
+    let filled_title = missing(&recording.title, Some(title.clone()));
+    // The version goes with the title it was split from: the ledger's own title, or the
+    // one filled in now.
+    let same_title = filled_title.is_some() || recording.title.as_deref() == Some(title.as_str());
     let edit = MetadataEdit {
-        title: missing(&recording.title, &file.tags.title),
-        artist: missing(&recording.artist, &file.tags.artist),
-        version_note: None,
-        declared_ms: None,
+        title: filled_title,
+        artist: missing(&recording.artist, file.tags.artist.clone()),
+        version_note: missing(&recording.version_note, version.filter(|_| same_title)),
+        parental_warning: file
+            .tags
+            .advisory
+            .filter(|_| recording.publication.parental_warning.is_none())
+            .map(|advisory| Some(parental_warning(advisory))),
+        ..MetadataEdit::default()
     };
     if edit.is_empty() || recording.status == Status::Void {
         return Ok(());
     }
     tx.edit_metadata(isrc, &edit)?;
-    let filled: Vec<String> = [("title", &edit.title), ("artist", &edit.artist)]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} {v:?}")))
-        .collect();
+    let warning = edit.parental_warning.flatten().map(|w| w.as_str().to_owned());
+    let filled: Vec<String> = [
+        ("title", &edit.title),
+        ("artist", &edit.artist),
+        ("version", &edit.version_note),
+        ("parental_warning", &warning),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name} {v:?}")))
+    .collect();
     tx.log(&NewEvent {
         path: Some(crate::output::path(&file.path)),
         audio_id: Some(file.audio.audio_id.clone()),
@@ -625,6 +643,14 @@ fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: 
         ..NewEvent::new(&options.user, ledger::now(), "fill")
     })?;
     Ok(())
+}
+
+/// The parental warning a file's advisory rating states.
+fn parental_warning(advisory: crate::container::Advisory) -> ledger::ParentalWarning {
+    match advisory {
+        crate::container::Advisory::Explicit => ledger::ParentalWarning::Explicit,
+        crate::container::Advisory::Clean => ledger::ParentalWarning::Clean,
+    }
 }
 
 /// Whether a ledger error concerns this file's request only (the batch goes on), rather
@@ -671,11 +697,23 @@ fn record(
     options: &Decide,
 ) -> Result<Recorded, LedgerError> {
     let (similar, void_bound) = (context.similar, context.void_bound);
+    let (title, version_note) = match file.tags.title.as_deref() {
+        Some(title) => {
+            let (title, version) = super::titles::split_version(title);
+            (Some(title), version)
+        }
+        None => (None, None),
+    };
     let new_recording = |lineage: Option<(Isrc, Relation)>| NewRecording {
-        title: file.tags.title.clone(),
+        title: title.clone(),
         artist: file.tags.artist.clone(),
+        version_note: version_note.clone(),
         parent: lineage.map(|(parent, _)| parent),
         relation: lineage.map(|(_, relation)| relation),
+        publication: ledger::Publication {
+            parental_warning: file.tags.advisory.map(parental_warning),
+            ..ledger::Publication::default()
+        },
         ..NewRecording::new(&options.user, ledger::now())
     };
     Ok(match *decision {

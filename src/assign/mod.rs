@@ -28,6 +28,7 @@ mod prepare;
 mod seen;
 #[cfg(test)]
 mod tests;
+mod titles;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -433,3 +433,51 @@ fn a_batch_costs_a_bounded_number_of_round_trips_per_file_on_postgresql() {
     eprintln!("round trips: 10 files {ten}, 30 files {thirty}: {per_file} per file");
     assert!(per_file <= 14.0, "{per_file} round trips per file");
 }
+
+/// `file` with a title, an artist and an advisory rating in its tags.
+fn tagged(mut scanned: Scanned, title: &str, advisory: Option<crate::container::Advisory>) -> Scanned {
+    scanned.tags.title = Some(title.into());
+    scanned.tags.artist = Some("Lumen".into());
+    scanned.tags.advisory = advisory;
+    scanned
+}
+
+#[test]
+fn the_tags_give_a_title_its_version_and_a_warning_and_never_overwrite_an_edit() {
+    use crate::container::Advisory;
+    use crate::ledger::{MetadataEdit, ParentalWarning};
+    let mut ledger = ledger();
+    let files = [
+        tagged(wav("edit.wav", 1, 1, &[]), "Harbour Wall (Radio Edit)", Some(Advisory::Explicit)),
+        tagged(wav("other.wav", 2, 2, &[]), "Slow Tide (feat. Ana)", None),
+    ];
+    let decided = decide(ledger.as_mut(), &files, Request::default());
+    let code = |n: usize| Isrc::parse(decided[n].0.isrc.as_deref().unwrap()).unwrap();
+    let first = ledger.recording(code(0)).unwrap().unwrap();
+    assert_eq!((first.title.as_deref(), first.version_note.as_deref()), (Some("Harbour Wall"), Some("Radio Edit")));
+    assert_eq!(first.publication.parental_warning, Some(ParentalWarning::Explicit));
+    let second = ledger.recording(code(1)).unwrap().unwrap();
+    assert_eq!((second.title.as_deref(), second.version_note), (Some("Slow Tide (feat. Ana)"), None));
+    assert_eq!(second.publication.parental_warning, None, "no rating, no warning");
+
+    // Edited by hand; a later, better-tagged encode of the same audio fills nothing back.
+    let edit = MetadataEdit {
+        version_note: Some("Single Edit".into()),
+        parental_warning: Some(Some(ParentalWarning::NotExplicit)),
+        ..MetadataEdit::default()
+    };
+    ledger.transaction(|tx| tx.edit_metadata(code(0), &edit)).unwrap();
+    let again = [tagged(wav("copy.wav", 1, 1, &[]), "Harbour Wall (Radio Edit)", Some(Advisory::Clean))];
+    decide(ledger.as_mut(), &again, Request::default());
+    let kept = ledger.recording(code(0)).unwrap().unwrap();
+    assert_eq!(kept.version_note.as_deref(), Some("Single Edit"));
+    assert_eq!(kept.publication.parental_warning, Some(ParentalWarning::NotExplicit));
+    // What is still missing is filled in, with a fill event naming it.
+    let cleared = MetadataEdit { parental_warning: Some(None), ..MetadataEdit::default() };
+    ledger.transaction(|tx| tx.edit_metadata(code(1), &cleared)).unwrap();
+    let rated = [tagged(wav("rated.wav", 2, 2, &[]), "Slow Tide (feat. Ana)", Some(Advisory::Clean))];
+    decide(ledger.as_mut(), &rated, Request::default());
+    assert_eq!(ledger.recording(code(1)).unwrap().unwrap().publication.parental_warning, Some(ParentalWarning::Clean));
+    let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == "fill").unwrap();
+    assert_eq!(fill.detail, "filled in from the file's tags: parental_warning \"clean\"");
+}

@@ -5,7 +5,7 @@ use anyhow::bail;
 
 use std::io::IsTerminal;
 
-use super::{AcceptWord, AssignArgs, Common, DiscArgs};
+use super::{AcceptWord, AssignArgs, Common, DiscArgs, EditArgs};
 use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::carrier::disc::{DiscRequest, Gaps};
@@ -331,4 +331,151 @@ pub(super) fn parse_minutes_seconds(text: &str) -> Result<f64, String> {
         return Err(error());
     }
     Ok(numbers.iter().fold(0.0, |total, n| total * 60.0 + n))
+}
+
+/// What `ledger edit` changes: every field given, an empty value clearing it; a (P)
+/// line, year, date or warning that cannot be read is refused before the ledger is opened.
+pub(super) fn metadata_edit(args: &EditArgs) -> anyhow::Result<ledger::MetadataEdit> {
+    let blank = |text: &str| text.trim().is_empty();
+    let (mut p_line_year, mut p_line_owner) = (None, args.p_line_owner.clone());
+    if let Some(text) = &args.p_line {
+        let (year, owner) = ledger::parse_p_line(text).unwrap_or((None, None));
+        if !blank(text) && year.is_none() {
+            bail!("--p-line {text:?}: expected the year and the owner, as \"2026 Harbour Records\"");
+        }
+        p_line_year = Some(year);
+        p_line_owner = Some(owner.unwrap_or_default());
+    }
+    if let Some(text) = &args.p_line_year {
+        p_line_year = Some(if blank(text) {
+            None
+        } else {
+            let year = text.trim().parse::<u16>().ok().filter(|y| (1000..=9999).contains(y));
+            Some(year.ok_or_else(|| anyhow::anyhow!("--p-line-year {text:?}: expected a year of four digits"))?)
+        });
+    }
+    if let Some(text) = args.p_date.as_deref().filter(|t| !blank(t))
+        && ledger::p_date(text).is_none()
+    {
+        bail!("--p-date {text:?}: expected a date YYYY-MM-DD or a year YYYY");
+    }
+    let parental_warning = match args.parental_warning.as_deref() {
+        None => None,
+        Some(text) if blank(text) => Some(None),
+        Some(text) => Some(Some(text.parse::<ledger::ParentalWarning>()?)),
+    };
+    Ok(ledger::MetadataEdit {
+        title: args.title.clone(),
+        artist: args.artist.clone(),
+        version_note: args.version.clone(),
+        declared_ms: None,
+        content_type: args.content_type,
+        p_date: args.p_date.clone(),
+        p_line_year,
+        p_line_owner,
+        parental_warning,
+    })
+}
+
+/// A release's fields as given.
+fn release_fields(args: &super::ReleaseFieldArgs) -> crate::release::Fields {
+    crate::release::Fields {
+        title: args.title.clone(),
+        artist: args.artist.clone(),
+        label: args.label.clone(),
+        date: args.date.clone(),
+        p_line: args.p_line.clone(),
+        c_line: args.c_line.clone(),
+    }
+}
+
+/// Runs a `release` subcommand: its ledger opened (for reading only where it only
+/// reads), its options made, the command run.
+pub(super) fn run_release(
+    command: &super::ReleaseCommand,
+    common: &Common,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<crate::output::Exit> {
+    use super::{ReleaseCommand, ReleaseFormat};
+    use crate::commands::release::{self, ExportAs, TrackSource};
+    Ok(match command {
+        ReleaseCommand::Add(args) => {
+            if args.fields.artist.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                bail!("a release needs its display artist: --artist A");
+            }
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let source = TrackSource {
+                paths: &args.paths,
+                order: args.order.as_deref(),
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let fields = release_fields(&args.fields);
+            release::add(ledger.as_mut(), args.upc, &fields, &source, &user, common.json, out)?
+        }
+        ReleaseCommand::Edit(args) => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let source = TrackSource {
+                paths: &args.paths,
+                order: args.order.as_deref(),
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let source = (!args.paths.is_empty()).then_some(&source);
+            let fields = release_fields(&args.fields);
+            release::edit(ledger.as_mut(), args.upc, &fields, source, &user, common.json, out)?
+        }
+        ReleaseCommand::Remove { upc } => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            release::remove(ledger.as_mut(), *upc, &user, out)?
+        }
+        ReleaseCommand::List => release::list(open_existing_to_read(common)?.as_mut(), common.json, out)?,
+        ReleaseCommand::Show { upc } => release::show(open_existing_to_read(common)?.as_mut(), *upc, common.json, out)?,
+        ReleaseCommand::Export(args) => {
+            let format = args.format.unwrap_or(if common.json { ReleaseFormat::Json } else { ReleaseFormat::Csv });
+            let format = match format {
+                ReleaseFormat::Csv => ExportAs::Csv,
+                ReleaseFormat::Json => ExportAs::Json,
+                ReleaseFormat::Ern => ExportAs::Ern(ern_options(args)?),
+            };
+            let mut ledger = open_existing_to_read(common)?;
+            release::export(ledger.as_mut(), args.upc, &format, args.output.as_deref(), common.quiet, out)?
+        }
+    })
+}
+
+/// The ERN message's header and choices, from `release export`'s options.
+fn ern_options(args: &super::ReleaseExportArgs) -> anyhow::Result<crate::release::ern::ErnOptions> {
+    use crate::release::ern::{ErnOptions, MessageParty, is_dpid};
+    let given = |value: &Option<String>, option: &str| -> anyhow::Result<String> {
+        match value.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Ok(text.to_owned()),
+            _ => bail!("--format ern needs {option}"),
+        }
+    };
+    let party = |dpid: &Option<String>, name: &Option<String>, option: &str| -> anyhow::Result<MessageParty> {
+        let dpid = given(dpid, &format!("--{option} DPID"))?;
+        if !is_dpid(&dpid) {
+            bail!("--{option} {dpid:?}: a DDEX party id is PADPIDA followed by letters and digits");
+        }
+        Ok(MessageParty { dpid, name: given(name, &format!("--{option}-name NAME"))? })
+    };
+    let now = jiff::Timestamp::now();
+    let created = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok(ErnOptions {
+        sender: party(&args.sender, &args.sender_name, "sender")?,
+        recipient: party(&args.recipient, &args.recipient_name, "recipient")?,
+        message_id: match &args.message_id {
+            Some(id) => given(&Some(id.clone()), "--message-id ID")?,
+            None => format!("{}-{}", args.upc.as_typed(), now.strftime("%Y%m%dT%H%M%SZ")),
+        },
+        created,
+        genre: given(&args.genre, "--genre GENRE")?,
+        language: args.language.clone(),
+        test: args.test,
+        deals: args.deals,
+    })
 }

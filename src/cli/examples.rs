@@ -50,7 +50,9 @@ Examples:
 pub(super) const LEDGER_EDIT: &str = "\
 Examples:
   isrc-stamp ledger edit US-PR3-26-00001 --title Lullaby --artist Ensemble
-  isrc-stamp ledger edit US-PR3-26-00002 --version 2024-Remaster";
+  isrc-stamp ledger edit US-PR3-26-00002 --version 2024-Remaster
+  isrc-stamp ledger edit US-PR3-26-00001 --p-date 2026-03-20 --p-line-year 2026 --p-line-owner Harbour
+  isrc-stamp ledger edit US-PR3-26-00003 --content-type video --parental-warning explicit";
 
 /// `ledger export`.
 pub(super) const LEDGER_EXPORT: &str = "\
@@ -75,7 +77,8 @@ Examples:
 pub(super) const LEDGER_CHECK: &str = "\
 Examples:
   isrc-stamp ledger check
-  isrc-stamp --json ledger check";
+  isrc-stamp --json ledger check
+  isrc-stamp ledger check --metadata";
 
 /// `ledger backup`.
 pub(super) const LEDGER_BACKUP: &str = "\
@@ -178,3 +181,47 @@ pub(super) const MAN: &str = "\
 Examples:
   isrc-stamp man
   isrc-stamp man --output isrc-stamp.1";
+
+/// `release`.
+pub(super) const RELEASE: &str = "\
+Examples:
+  isrc-stamp release add 4006381333931 --title Harbour --artist Lumen --date 2026-03-20 cd/
+  isrc-stamp release list
+  isrc-stamp release export 4006381333931 --output cat-042.csv";
+
+/// `release add`.
+pub(super) const RELEASE_ADD: &str = "\
+Examples:
+  isrc-stamp release add 4006381333931 --title Harbour --artist Lumen cd/
+  isrc-stamp release add 036000291452 --title Harbour --artist Lumen --label Harbour --date 2026-03-20 cd/
+  isrc-stamp release add 5901234123457 --title Best-Of --artist Various --order best-of.txt masters/";
+
+/// `release list`.
+pub(super) const RELEASE_LIST: &str = "\
+Examples:
+  isrc-stamp release list
+  isrc-stamp --json release list";
+
+/// `release show`.
+pub(super) const RELEASE_SHOW: &str = "\
+Examples:
+  isrc-stamp release show 4006381333931
+  isrc-stamp --json release show 036000291452";
+
+/// `release edit`.
+pub(super) const RELEASE_EDIT: &str = "\
+Examples:
+  isrc-stamp release edit 4006381333931 --label Harbour --date 2026-03-20
+  isrc-stamp release edit 4006381333931 --order cd/order.txt cd/";
+
+/// `release remove`.
+pub(super) const RELEASE_REMOVE: &str = "\
+Examples:
+  isrc-stamp release remove 4006381333931";
+
+/// `release export`.
+pub(super) const RELEASE_EXPORT: &str = "\
+Examples:
+  isrc-stamp release export 4006381333931 --output cat-042.csv
+  isrc-stamp release export 4006381333931 --format json
+  isrc-stamp release export 4006381333931 --format ern --sender PADPIDA2014021302H --sender-name Harbour --recipient PADPIDA2024072201A --recipient-name Distributor --genre Pop --output cat-042.xml";

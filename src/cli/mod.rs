@@ -82,6 +82,11 @@ const NOT_APPLYING: &[(&[&str], &[&str])] = &[
     (&["ledger", "prefixes"], &["jobs"]),
     (&["ledger", "prefix"], &["jobs"]),
     (&["ledger", "prefix", "remove"], &["jobs", "json"]),
+    (&["release"], &["jobs"]),
+    (&["release", "list"], &["jobs"]),
+    (&["release", "show"], &["jobs"]),
+    (&["release", "remove"], &["jobs"]),
+    (&["release", "export"], &["jobs"]),
     (&["dupes"], &["ledger"]),
     (&["inspect"], &["ledger"]),
     (&["pq"], &["json"]),
@@ -180,6 +185,13 @@ pub enum Command {
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Releases: a UPC/EAN with its title, artist, label, date, lines and its tracks (the
+    /// codes of its masters), the label copy and the DDEX ERN message.
+    #[command(after_help = examples::RELEASE)]
+    Release {
+        #[command(subcommand)]
+        command: ReleaseCommand,
     },
     /// Check, before pressing, that every file carries the right code.
     #[command(after_help = examples::VERIFY)]
@@ -377,6 +389,181 @@ pub struct AssignArgs {
     pub rehash: bool,
 }
 
+/// `release` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// Enter a release: its tracks are the masters under PATH, in order (disc and track
+    /// number tags, else the file names' leading numbers, else walk order; or --order),
+    /// each bound to the code its audio has in the ledger.
+    #[command(after_help = examples::RELEASE_ADD)]
+    Add(ReleaseAddArgs),
+    /// Every release: UPC/EAN, date, tracks, title, artist.
+    #[command(after_help = examples::RELEASE_LIST)]
+    List,
+    /// One release with its tracks: code, title, version, artist, duration.
+    #[command(after_help = examples::RELEASE_SHOW)]
+    Show {
+        /// The release's UPC/EAN.
+        #[arg(value_name = "UPC")]
+        upc: Catalog,
+    },
+    /// Change a release's title, artist, label, date or lines (an empty value clears one),
+    /// or its tracks (PATH...).
+    #[command(after_help = examples::RELEASE_EDIT)]
+    Edit(ReleaseEditArgs),
+    /// Remove a release (its codes stay in the ledger).
+    #[command(after_help = examples::RELEASE_REMOVE)]
+    Remove {
+        /// The release's UPC/EAN.
+        #[arg(value_name = "UPC")]
+        upc: Catalog,
+    },
+    /// Write a release's label copy (CSV or JSON Lines) or its DDEX ERN 4.3 message.
+    #[command(after_help = examples::RELEASE_EXPORT)]
+    Export(ReleaseExportArgs),
+}
+
+/// A release's text fields.
+#[derive(Debug, Args)]
+pub struct ReleaseFieldArgs {
+    /// The release's title.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// Its display artist.
+    #[arg(long, value_name = "A")]
+    pub artist: Option<String>,
+    /// Its label.
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    /// Its release date, YYYY-MM-DD: the date of first publication of its codes that have none.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Its (P) line, "YYYY Owner": the (P) line of its codes that have none.
+    #[arg(long, value_name = "YYYY OWNER")]
+    pub p_line: Option<String>,
+    /// Its (C) line.
+    #[arg(long, value_name = "YYYY OWNER")]
+    pub c_line: Option<String>,
+}
+
+/// `release add`'s options.
+#[derive(Debug, Args)]
+pub struct ReleaseAddArgs {
+    /// The release's UPC (12 digits, kept as typed) or EAN (13), check digit validated.
+    #[arg(value_name = "UPC")]
+    pub upc: Catalog,
+    /// The masters, files and folders (walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub fields: ReleaseFieldArgs,
+    /// The track order: a file listing one path per line (relative to its folder, or absolute).
+    #[arg(long, value_name = "FILE")]
+    pub order: Option<PathBuf>,
+}
+
+/// `release edit`'s options.
+#[derive(Debug, Args)]
+pub struct ReleaseEditArgs {
+    /// The release's UPC/EAN.
+    #[arg(value_name = "UPC")]
+    pub upc: Catalog,
+    /// New tracks: the masters, files and folders (the tracks are kept without).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub fields: ReleaseFieldArgs,
+    /// The track order of PATH: a file listing one path per line.
+    #[arg(long, value_name = "FILE", requires = "paths")]
+    pub order: Option<PathBuf>,
+}
+
+/// What `release export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReleaseFormat {
+    /// The label copy as CSV: disc, track, isrc, title, version, artist, duration, p_line, upc.
+    Csv,
+    /// The label copy as JSON Lines, one object per track with the same keys.
+    Json,
+    /// A DDEX ERN 4.3 NewReleaseMessage.
+    Ern,
+}
+
+/// `release export`'s options.
+#[derive(Debug, Args)]
+pub struct ReleaseExportArgs {
+    /// The release's UPC/EAN.
+    #[arg(value_name = "UPC")]
+    pub upc: Catalog,
+    /// csv or json: the label copy; ern: the DDEX message [default: csv, or json with --json].
+    #[arg(long, value_enum)]
+    pub format: Option<ReleaseFormat>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// ERN: the sender's DDEX party id (PADPIDA...).
+    #[arg(long, value_name = "DPID", required_if_eq("format", "ern"))]
+    pub sender: Option<String>,
+    /// ERN: the sender's name.
+    #[arg(long, value_name = "NAME", required_if_eq("format", "ern"))]
+    pub sender_name: Option<String>,
+    /// ERN: the recipient's DDEX party id (PADPIDA...).
+    #[arg(long, value_name = "DPID", required_if_eq("format", "ern"))]
+    pub recipient: Option<String>,
+    /// ERN: the recipient's name.
+    #[arg(long, value_name = "NAME", required_if_eq("format", "ern"))]
+    pub recipient_name: Option<String>,
+    /// ERN: the genre of the release and its tracks.
+    #[arg(long, value_name = "GENRE", required_if_eq("format", "ern"))]
+    pub genre: Option<String>,
+    /// ERN: the message's id [default: the UPC and the time].
+    #[arg(long, value_name = "ID")]
+    pub message_id: Option<String>,
+    /// ERN: the language and script of the message's text.
+    #[arg(long, value_name = "CODE", default_value = "en")]
+    pub language: String,
+    /// ERN: a test message (MessageControlType TestMessage) rather than a live one.
+    #[arg(long)]
+    pub test: bool,
+    /// ERN: add a DealList: worldwide, streaming and permanent download, from the release date.
+    #[arg(long)]
+    pub deals: bool,
+}
+
+/// `ledger edit`'s options.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The code.
+    pub isrc: Isrc,
+    /// The title.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// The artist.
+    #[arg(long, value_name = "A")]
+    pub artist: Option<String>,
+    /// The version ("Radio Edit", "2024 Remaster").
+    #[arg(long, value_name = "V")]
+    pub version: Option<String>,
+    /// What the code identifies: audio (a sound recording) or video (a music video).
+    #[arg(long, value_name = "audio|video")]
+    pub content_type: Option<crate::ledger::ContentType>,
+    /// The date of first publication (P-date): YYYY-MM-DD, or a year.
+    #[arg(long, value_name = "DATE")]
+    pub p_date: Option<String>,
+    /// The (P) line: its year and owner, as "2026 Harbour Records".
+    #[arg(long, value_name = "YYYY OWNER", conflicts_with_all = ["p_line_year", "p_line_owner"])]
+    pub p_line: Option<String>,
+    /// The (P) line's year alone.
+    #[arg(long, value_name = "YYYY")]
+    pub p_line_year: Option<String>,
+    /// The (P) line's owner alone.
+    #[arg(long, value_name = "OWNER")]
+    pub p_line_owner: Option<String>,
+    /// The parental warning: explicit, clean, not-explicit or unknown.
+    #[arg(long, value_name = "WORD")]
+    pub parental_warning: Option<String>,
+}
+
 /// What `--accept` answers in bulk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AcceptWord {
@@ -405,21 +592,10 @@ pub enum LedgerCommand {
         /// The code.
         isrc: Isrc,
     },
-    /// Change a recording's title, artist or version (an empty value clears it).
+    /// Change what the ledger keeps of a code: title, artist, version, content type, date
+    /// of first publication, (P) line, parental warning (an empty value clears it).
     #[command(after_help = examples::LEDGER_EDIT)]
-    Edit {
-        /// The code.
-        isrc: Isrc,
-        /// The title.
-        #[arg(long, value_name = "T")]
-        title: Option<String>,
-        /// The artist.
-        #[arg(long, value_name = "A")]
-        artist: Option<String>,
-        /// The version ("Radio Edit", "2024 Remaster").
-        #[arg(long, value_name = "V")]
-        version: Option<String>,
-    },
+    Edit(EditArgs),
     /// Write every recording with its audio ids and lineage (CSV, or JSON Lines).
     #[command(after_help = examples::LEDGER_EXPORT)]
     Export {
@@ -482,7 +658,12 @@ pub enum LedgerCommand {
     /// Check the whole ledger: the database's own integrity check and the ledger's
     /// invariants (one code per audio id, codes inside their range, history consistent).
     #[command(after_help = examples::LEDGER_CHECK)]
-    Check,
+    Check {
+        /// Instead, list the active codes that lack a field the IFPI requires every
+        /// registrant to keep: title, artist, duration, date of first publication.
+        #[arg(long)]
+        metadata: bool,
+    },
     /// Write a consistent copy of the ledger to FILE, while others may go on using it.
     #[command(after_help = examples::LEDGER_BACKUP)]
     Backup {
@@ -574,6 +755,7 @@ fn guard_outputs(cli: &Cli) -> anyhow::Result<()> {
         | Command::Man { output: Some(file) }
         | Command::Pq { output: file, .. }
         | Command::Ledger { command: LedgerCommand::Export { output: Some(file), .. } }
+        | Command::Release { command: ReleaseCommand::Export(ReleaseExportArgs { output: Some(file), .. }) }
         | Command::Ledger { command: LedgerCommand::Backup { file } } => guard::check(file)?,
         Command::Ddp { command: DdpCommand::Write { output, .. } } => guard::check_folder(output)?,
         _ => {}
@@ -604,22 +786,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Show { isrc } } => {
             commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
         }
-        Command::Ledger { command: LedgerCommand::Check } => {
+        Command::Ledger { command: LedgerCommand::Check { metadata: false } } => {
             commands::ledger::check(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
+        }
+        Command::Ledger { command: LedgerCommand::Check { metadata: true } } => {
+            let mut ledger = config::open_existing_to_read(common)?;
+            commands::ledger::check_metadata(ledger.as_mut(), common.json, common.quiet, out)?
         }
         Command::Ledger { command: LedgerCommand::Backup { file } } => {
             commands::ledger::backup(config::open_existing_to_read(common)?.as_mut(), file, common.quiet, out)?
         }
-        Command::Ledger { command: LedgerCommand::Edit { isrc, title, artist, version } } => {
-            let edit = crate::ledger::MetadataEdit {
-                title: title.clone(),
-                artist: artist.clone(),
-                version_note: version.clone(),
-                declared_ms: None,
-            };
+        Command::Ledger { command: LedgerCommand::Edit(args) } => {
+            let edit = config::metadata_edit(args)?;
             let mut ledger = config::open_existing(common)?;
             let user = config::actor(ledger.as_mut())?;
-            commands::ledger::edit(ledger.as_mut(), *isrc, &edit, &user, common.json, out)?
+            commands::ledger::edit(ledger.as_mut(), args.isrc, &edit, &user, common.json, out)?
         }
         Command::Ledger {
             command: LedgerCommand::Export { format, recordings, output, prefix, release, codes, since },
@@ -671,6 +852,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Command::Ledger { command: LedgerCommand::Runs { last } } => {
             commands::ledger::runs(config::open_existing_to_read(common)?.as_mut(), *last, common.json, out)?
         }
+        Command::Release { command } => config::run_release(command, common, out)?,
         Command::Untag { paths, dry_run } => {
             let mut ledger =
                 if *dry_run { config::open_existing_to_read(common)? } else { config::open_existing(common)? };

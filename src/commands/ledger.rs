@@ -26,6 +26,31 @@ fn shown(value: &Option<String>) -> String {
     value.as_ref().map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
 }
 
+/// The fields `ledger edit` (or a fill) changed, as its event says them: `title (none) ->
+/// "Song"; p_date "2024" -> "2024-05-17"`.
+pub(crate) fn changes(before: &Recording, after: &Recording) -> Vec<String> {
+    let word = |value: Option<&str>| value.map(str::to_owned);
+    let (b, a) = (&before.publication, &after.publication);
+    let fields = [
+        ("title", before.title.clone(), after.title.clone()),
+        ("artist", before.artist.clone(), after.artist.clone()),
+        ("version", before.version_note.clone(), after.version_note.clone()),
+        ("content_type", Some(b.content_type.to_string()), Some(a.content_type.to_string())),
+        ("p_date", b.p_date.clone(), a.p_date.clone()),
+        ("p_line", b.p_line(), a.p_line()),
+        (
+            "parental_warning",
+            word(b.parental_warning.map(ledger::ParentalWarning::as_str)),
+            word(a.parental_warning.map(ledger::ParentalWarning::as_str)),
+        ),
+    ];
+    fields
+        .iter()
+        .filter(|(_, was, is)| was != is)
+        .map(|(name, was, is)| format!("{name} {} -> {}", shown(was), shown(is)))
+        .collect()
+}
+
 /// A line of `ledger list --json`: the recording, and its reference audio's duration.
 #[derive(Debug, Serialize)]
 struct Listed<'a> {
@@ -88,16 +113,7 @@ pub(crate) fn edit(
         let before = tx.recording(isrc)?;
         let after = tx.edit_metadata(isrc, edit)?;
         let before = before.ok_or(LedgerError::UnknownCode(isrc))?;
-        let fields = [
-            ("title", &before.title, &after.title),
-            ("artist", &before.artist, &after.artist),
-            ("version", &before.version_note, &after.version_note),
-        ];
-        let changes: Vec<String> = fields
-            .iter()
-            .filter(|(_, was, is)| was != is)
-            .map(|(name, was, is)| format!("{name} {} -> {}", shown(was), shown(is)))
-            .collect();
+        let changes = changes(&before, &after);
         let detail = if changes.is_empty() { "no change".to_owned() } else { changes.join("; ") };
         tx.log(&NewEvent {
             isrc: Some(isrc),
@@ -221,6 +237,13 @@ pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dy
     }
     if let Some(ms) = r.declared_ms {
         writeln!(out, "  declared    {}", output::duration(ms as f64 / 1000.0))?;
+    }
+    let p = &r.publication;
+    writeln!(out, "  content     {}", p.content_type)?;
+    writeln!(out, "  p-date      {}", p.p_date.as_deref().unwrap_or("-"))?;
+    writeln!(out, "  p line      {}", p.p_line().map_or_else(|| "-".to_owned(), |line| format!("\u{2117} {line}")))?;
+    if let Some(warning) = p.parental_warning {
+        writeln!(out, "  parental    {warning}")?;
     }
     for release in &shown.releases {
         writeln!(out, "  release     {} disc {} track {}", release.upc, release.disc, release.track)?;
@@ -593,6 +616,12 @@ fn print_summary(
             summary.recordings_updated, summary.releases_imported, summary.releases_updated
         )?;
     }
+    if !quiet && summary.codes_filled_from_releases > 0 {
+        eprintln!(
+            "gave {} code(s) that had none the date of first publication or the (P) line of their release",
+            summary.codes_filled_from_releases
+        );
+    }
     if !quiet && summary.release_rows_without_upc > 0 {
         eprintln!(
             "note: {} row(s) name a release without a UPC/EAN: no release was entered for them",
@@ -666,6 +695,69 @@ pub(crate) fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) ->
     Ok(Exit::Findings)
 }
 
+/// A line of `ledger check --metadata --json`: a code and the required fields it lacks.
+#[derive(Debug, Serialize)]
+struct Lacking<'a> {
+    isrc: &'a str,
+    missing: &'a [&'static str],
+}
+
+/// Runs `ledger check --metadata`: every active code that lacks a field the IFPI
+/// requires every registrant to keep ([`ledger::missing_metadata`]), one line each with
+/// what it lacks; exit 1 with any. Read from one snapshot in pages, so memory stays
+/// bounded whatever the ledger's size.
+pub(crate) fn check_metadata(
+    ledger: &mut dyn Ledger,
+    json: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let mut snapshot = ledger.snapshot()?;
+    let (mut codes, mut lacking) = (0usize, 0usize);
+    // The words after a code, made once per set of missing fields.
+    let mut words: [Option<String>; 16] = Default::default();
+    let mut line = String::new();
+    let mut after = None;
+    loop {
+        let page = snapshot.completeness_after(after, exchange::PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.isrc);
+        codes += page.len();
+        for completeness in &page {
+            let missing = ledger::missing_metadata(completeness);
+            if missing.is_empty() {
+                continue;
+            }
+            lacking += 1;
+            if json {
+                let names = missing.names();
+                output::json_line(out, &Lacking { isrc: completeness.isrc.as_str(), missing: &names })?;
+            } else {
+                let said =
+                    words[missing.bits()].get_or_insert_with(|| format!("  lacks {}\n", missing.names().join(", ")));
+                line.clear();
+                line.push_str(completeness.isrc.as_str());
+                line.push_str(said);
+                out.write_all(line.as_bytes())?;
+            }
+        }
+    }
+    if lacking == 0 {
+        if !json {
+            writeln!(out, "ok: every one of the {codes} active codes has a title, artist, duration and P-date")?;
+        }
+        return Ok(Exit::Clean);
+    }
+    if !quiet {
+        eprintln!(
+            "isrc-stamp: {lacking} of {codes} active code(s) lack a field the IFPI requires every registrant to keep \
+             (title, artist, duration, p_date: the date of first publication); set them with `ledger edit`, or enter \
+             the release they came out on with `release add`"
+        );
+    }
+    Ok(Exit::Findings)
+}
+
 /// Runs `ledger backup FILE`: a consistent copy, written whole or not at all.
 pub(crate) fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
@@ -700,11 +792,11 @@ pub(crate) fn copy(
     if json {
         output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
     } else {
-        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs } = copied;
+        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs, releases } = copied;
         writeln!(
             out,
             "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints), \
-             {events} events and {runs} runs from {from} to {to}"
+             {releases} releases, {events} events and {runs} runs from {from} to {to}"
         )?;
     }
     Ok(Exit::Clean)
@@ -1062,6 +1154,9 @@ mod tests {
         ) -> crate::ledger::Result<Vec<(crate::isrc::Catalog, crate::ledger::ReleaseTrack)>> {
             self.inner.tracks_of(isrc)
         }
+        fn releases(&mut self) -> crate::ledger::Result<Vec<crate::ledger::Release>> {
+            self.inner.releases()
+        }
         fn fingerprint(&mut self, audio_id: &AudioId) -> crate::ledger::Result<Option<Fingerprint>> {
             self.inner.fingerprint(audio_id)
         }
@@ -1117,6 +1212,13 @@ mod tests {
             limit: usize,
         ) -> crate::ledger::Result<Vec<crate::ledger::Release>> {
             self.inner.releases_after(after, limit)
+        }
+        fn completeness_after(
+            &mut self,
+            after: Option<Isrc>,
+            limit: usize,
+        ) -> crate::ledger::Result<Vec<crate::ledger::Completeness>> {
+            self.inner.completeness_after(after, limit)
         }
     }
 

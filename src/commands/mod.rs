@@ -10,5 +10,6 @@ pub(crate) mod init;
 pub(crate) mod inspect;
 pub(crate) mod ledger;
 pub(crate) mod pq;
+pub(crate) mod release;
 pub(crate) mod untag;
 pub(crate) mod verify;

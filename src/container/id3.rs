@@ -14,6 +14,8 @@ use super::{Location, TagError, TagReport};
 const TSRC: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TSRC"));
 const TIT2: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TIT2"));
 const TPE1: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TPE1"));
+const TRCK: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TRCK"));
+const TPOS: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TPOS"));
 const TALB: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TALB"));
 
 /// Every value of every `TSRC` frame (ID3v2.4 separates several values with NUL).
@@ -43,6 +45,13 @@ pub(super) fn read(id3: &Id3v2Tag, raw: &[&[u8]], report: &mut TagReport) {
     TagReport::fill(&mut report.title, first(&TIT2));
     TagReport::fill(&mut report.artist, first(&TPE1));
     TagReport::fill(&mut report.album, first(&TALB));
+    TagReport::fill_number(&mut report.track, first(&TRCK));
+    TagReport::fill_number(&mut report.disc, first(&TPOS));
+    let advisory = id3
+        .get_user_text("ITUNESADVISORY")
+        .or_else(|| id3.get_user_text("iTunesAdvisory"))
+        .and_then(super::tags::Advisory::from_text);
+    report.fill_advisory(advisory);
 }
 
 /// The ID3v2 tag `tag` (its bytes as stored, header included; `None` for a file without

@@ -29,7 +29,7 @@ use lofty::config::ParseOptions;
 
 use crate::isrc::Isrc;
 
-pub use tags::{Carried, FoundIsrc, Location, TagError, TagReport, carried};
+pub use tags::{Advisory, Carried, FoundIsrc, Location, TagError, TagReport, carried, leading_number};
 
 /// What one container format must answer. Implemented once per format module.
 pub(crate) trait Container: Sync {

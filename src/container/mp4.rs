@@ -263,11 +263,36 @@ fn read_ilst(ilst: &[u8], report: &mut TagReport) -> Result<(), TagError> {
                     b"\xa9nam" => &mut report.title,
                     b"\xa9ART" => &mut report.artist,
                     b"\xa9alb" => &mut report.album,
+                    b"trkn" | b"disk" | b"rtng" => {
+                        read_number_item(ilst, item, report)?;
+                        continue;
+                    }
                     _ => continue,
                 };
                 let first = values()?.into_iter().find_map(|(_, t)| t);
                 TagReport::fill(slot, first.as_deref());
             }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a binary item: `trkn` and `disk` (a pad, the number and the total, big-endian
+/// 16-bit) and `rtng` (the advisory rating, one integer).
+fn read_number_item(ilst: &[u8], item: &Atom<usize>, report: &mut TagReport) -> Result<(), TagError> {
+    let Some((data, _)) = data_values(ilst, item)?.into_iter().next() else { return Ok(()) };
+    let payload = ilst.get(data.body.clone()).and_then(|bytes| bytes.get(8..)).unwrap_or_default();
+    match &item.kind {
+        b"trkn" | b"disk" => {
+            let number = payload.get(2..4).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))).filter(|&n| n > 0);
+            let slot = if &item.kind == b"trkn" { &mut report.track } else { &mut report.disc };
+            if slot.is_none() {
+                *slot = number;
+            }
+        }
+        _ => {
+            let rating = payload.iter().fold(0u64, |value, &byte| value.saturating_mul(256) + u64::from(byte));
+            report.fill_advisory(super::tags::Advisory::from_rating(rating));
         }
     }
     Ok(())

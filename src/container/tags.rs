@@ -62,11 +62,51 @@ pub struct TagReport {
     pub artist: Option<String>,
     /// The album title, from the first location that has one.
     pub album: Option<String>,
+    /// The track number (`3` of `3/12`), from the first location that has one.
+    pub track: Option<u32>,
+    /// The disc number (`1` of `1/2`), from the first location that has one.
+    pub disc: Option<u32>,
+    /// The iTunes advisory rating: MP4 `rtng`, or an `ITUNESADVISORY` text field in ID3
+    /// (`TXXX`) or Vorbis comments (`1` or `4` explicit, `2` clean; `0` says nothing).
+    pub advisory: Option<Advisory>,
     /// The locations isrc-stamp writes in this file: its format's
     /// ([`crate::container::Format::written_locations`]), and [`Location::AxmlIsrc`] too in
     /// a broadcast WAV whose aXML is not ADM. A file carries its code completely when
     /// every one of them holds it.
     pub written: Vec<Location>,
+}
+
+/// What a file's advisory rating says of its lyrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advisory {
+    /// Explicit content.
+    Explicit,
+    /// The edited (clean) version.
+    Clean,
+}
+
+impl Advisory {
+    /// The iTunes rating number (`1` or `4` explicit, `2` clean), as text or a byte;
+    /// `None` for `0` (no rating) and anything else.
+    pub fn from_rating(rating: u64) -> Option<Advisory> {
+        match rating {
+            1 | 4 => Some(Advisory::Explicit),
+            2 => Some(Advisory::Clean),
+            _ => None,
+        }
+    }
+
+    /// The rating given as text (`1`, ` 2 `), or `None`.
+    pub fn from_text(text: &str) -> Option<Advisory> {
+        text.trim().parse().ok().and_then(Advisory::from_rating)
+    }
+}
+
+/// The number before any `/` of a track or disc tag (`3` of `3/12`, `03`), when it is
+/// one above 0.
+pub fn leading_number(text: &str) -> Option<u32> {
+    let number = text.split('/').next()?.trim();
+    number.parse::<u32>().ok().filter(|&n| n > 0)
 }
 
 /// Why a file's tags could not be read.
@@ -96,6 +136,20 @@ impl TagReport {
     pub(crate) fn fill(slot: &mut Option<String>, value: Option<&str>) {
         if slot.is_none() {
             *slot = value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        }
+    }
+
+    /// Sets a track or disc `slot` from a tag's text unless a location before gave one.
+    pub(crate) fn fill_number(slot: &mut Option<u32>, value: Option<&str>) {
+        if slot.is_none() {
+            *slot = value.and_then(leading_number);
+        }
+    }
+
+    /// Sets the advisory from a rating unless a location before gave one.
+    pub(crate) fn fill_advisory(&mut self, advisory: Option<Advisory>) {
+        if self.advisory.is_none() {
+            self.advisory = advisory;
         }
     }
 

@@ -88,8 +88,8 @@ fn split(field: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-/// Adds the block's ISRCs (every non-empty `ISRC` value), title, artist and album to
-/// `report`.
+/// Adds the block's ISRCs (every non-empty `ISRC` value), title, artist, album, track
+/// and disc numbers and advisory rating to `report`.
 pub(super) fn read(block: &Block<'_>, report: &mut TagReport) {
     for field in block.fields() {
         let (key, Some(value)) = split(field) else { continue };
@@ -104,6 +104,12 @@ pub(super) fn read(block: &Block<'_>, report: &mut TagReport) {
             TagReport::fill(&mut report.artist, Some(&text()));
         } else if key.eq_ignore_ascii_case(b"ALBUM") {
             TagReport::fill(&mut report.album, Some(&text()));
+        } else if key.eq_ignore_ascii_case(b"TRACKNUMBER") {
+            TagReport::fill_number(&mut report.track, Some(&text()));
+        } else if key.eq_ignore_ascii_case(b"DISCNUMBER") {
+            TagReport::fill_number(&mut report.disc, Some(&text()));
+        } else if key.eq_ignore_ascii_case(b"ITUNESADVISORY") {
+            report.fill_advisory(super::tags::Advisory::from_text(&text()));
         }
     }
 }

@@ -152,6 +152,14 @@ impl Isrc {
     /// The leading `ISRC` is only removed when more than 12 characters remain, so a code
     /// that itself starts with `ISRC` (country IS, registrant RC.) still parses.
     pub fn parse(input: &str) -> Result<Isrc, IsrcError> {
+        // The stored form (what a ledger reads back a million times) needs no normalising.
+        if let Ok(bytes) = <[u8; 12]>::try_from(input.as_bytes())
+            && bytes[..2].iter().all(u8::is_ascii_uppercase)
+            && bytes[2..5].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && bytes[5..].iter().all(u8::is_ascii_digit)
+        {
+            return Ok(Isrc(bytes));
+        }
         let mut code = normalise(input);
         if code.len() > 12 && code.starts_with(&['I', 'S', 'R', 'C']) {
             code.drain(..4);

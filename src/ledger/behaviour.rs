@@ -619,6 +619,162 @@ fn a_backup_is_a_whole_ledger_of_its_own(fresh: Fresh<'_>) {
     assert_eq!(copy.events_for(codes[0]).unwrap().len(), 1);
 }
 
+/// A publication with every field set.
+fn published() -> Publication {
+    Publication {
+        content_type: ContentType::Video,
+        p_date: Some("2024-05-17".into()),
+        p_line_year: Some(2024),
+        p_line_owner: Some("Harbour Records".into()),
+        parental_warning: Some(ParentalWarning::Explicit),
+    }
+}
+
+fn publication_fields_are_stored_edited_and_checked(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let plain = issue(ledger.as_mut(), 26).unwrap();
+    let held = ledger.recording(plain).unwrap().unwrap().publication;
+    assert_eq!(held, Publication::default(), "audio, and nothing else known");
+    assert_eq!(held.content_type, ContentType::Audio);
+    let details = NewRecording { publication: published(), ..new() };
+    let full = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &details)).unwrap();
+    assert_eq!(ledger.recording(full).unwrap().unwrap().publication, published());
+    assert_eq!(published().p_line().as_deref(), Some("2024 Harbour Records"));
+    // Field by field: a given value replaces, a blank or `Some(None)` clears, the rest is kept.
+    let edit = MetadataEdit {
+        p_date: Some(" 1999 ".into()),
+        parental_warning: Some(Some(ParentalWarning::Clean)),
+        p_line_owner: Some(String::new()),
+        ..MetadataEdit::default()
+    };
+    let after = ledger.transaction(|tx| tx.edit_metadata(full, &edit)).unwrap().publication;
+    assert_eq!(after.p_date.as_deref(), Some("1999"));
+    assert_eq!(after.parental_warning, Some(ParentalWarning::Clean));
+    assert_eq!((after.p_line_year, after.p_line_owner.as_deref()), (Some(2024), None));
+    assert_eq!(after.content_type, ContentType::Video);
+    let edit = MetadataEdit {
+        content_type: Some(ContentType::Audio),
+        p_line_year: Some(None),
+        parental_warning: Some(None),
+        ..MetadataEdit::default()
+    };
+    let after = ledger.transaction(|tx| tx.edit_metadata(full, &edit)).unwrap().publication;
+    assert_eq!((after.content_type, after.p_line_year, after.parental_warning), (ContentType::Audio, None, None));
+    assert_eq!(ledger.recording(full).unwrap().unwrap().publication, after, "read back as returned");
+    // Malformed values are refused, and nothing changes.
+    for bad in ["2024-13-01", "24", "2024/05/17", "2024-02-30", "0999"] {
+        let edit = MetadataEdit { p_date: Some(bad.into()), ..MetadataEdit::default() };
+        let refused = ledger.transaction(|tx| tx.edit_metadata(full, &edit));
+        assert!(matches!(refused, Err(LedgerError::InvalidText { field: "p_date", .. })), "{bad}: {refused:?}");
+    }
+    let edit = MetadataEdit { p_line_year: Some(Some(26)), ..MetadataEdit::default() };
+    assert!(ledger.transaction(|tx| tx.edit_metadata(full, &edit)).is_err(), "a (P) line year has four digits");
+    let edit = MetadataEdit { p_line_owner: Some("Two\nLines".into()), ..MetadataEdit::default() };
+    assert!(ledger.transaction(|tx| tx.edit_metadata(full, &edit)).is_err());
+    let bad = NewRecording { publication: Publication { p_date: Some("May 2024".into()), ..published() }, ..new() };
+    assert!(ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &bad)).is_err(), "checked on entry too");
+    assert_eq!(ledger.recording(full).unwrap().unwrap().publication, after);
+}
+
+/// A release of `codes` in order, disc 1.
+fn release_of(upc: &str, title: &str, codes: &[Isrc]) -> Release {
+    Release {
+        upc: crate::isrc::Catalog::parse(upc).unwrap(),
+        title: title.into(),
+        artist: Some("Lumen".into()),
+        label: Some("Harbour Records".into()),
+        date: Some("2024-05-17".into()),
+        p_line: Some("2024 Harbour Records".into()),
+        c_line: None,
+        created_at: AT,
+        tracks: codes
+            .iter()
+            .enumerate()
+            .map(|(n, &isrc)| ReleaseTrack { disc: 1, number: n as u32 + 1, isrc })
+            .collect(),
+    }
+}
+
+fn a_code_is_on_many_releases_and_a_release_can_be_removed(fresh: Fresh<'_>) {
+    let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2, 3]);
+    let album = release_of("036000291452", "Harbour EP", &codes);
+    let best_of = release_of("5901234123457", "Best Of", &[codes[2], codes[0]]);
+    assert!(ledger.transaction(|tx| tx.put_release(&album)).unwrap());
+    assert!(ledger.transaction(|tx| tx.put_release(&best_of)).unwrap());
+    let listed = ledger.releases().unwrap();
+    assert_eq!(listed, [album.clone(), best_of.clone()], "by EAN-13 digits, with their tracks");
+    assert_eq!(listed[0].upc.as_typed(), "036000291452", "a UPC stays 12 digits");
+    let on: Vec<(String, u32)> =
+        ledger.tracks_of(codes[0]).unwrap().iter().map(|(upc, t)| (upc.as_typed().to_owned(), t.number)).collect();
+    assert_eq!(on, [("036000291452".to_owned(), 1), ("5901234123457".to_owned(), 2)]);
+    assert!(ledger.transaction(|tx| tx.remove_release(&album.upc)).unwrap());
+    assert!(!ledger.transaction(|tx| tx.remove_release(&album.upc)).unwrap(), "gone already");
+    assert_eq!(ledger.releases().unwrap(), std::slice::from_ref(&best_of));
+    assert_eq!(ledger.release(&album.upc).unwrap(), None);
+    assert_eq!(ledger.tracks_of(codes[1]).unwrap(), []);
+    assert_eq!(ledger.recordings().unwrap().len(), 3, "the codes stay");
+    // A dry run sees its own removal and entry, and keeps neither.
+    ledger
+        .dry_run(|tx| {
+            assert!(tx.remove_release(&best_of.upc)?);
+            assert!(tx.releases()?.is_empty());
+            assert!(tx.put_release(&album)?);
+            assert_eq!(tx.releases()?, std::slice::from_ref(&album));
+            assert_eq!(tx.tracks_of(codes[2])?.len(), 1);
+            Ok::<_, LedgerError>(())
+        })
+        .unwrap();
+    assert_eq!(ledger.releases().unwrap(), [best_of]);
+}
+
+fn completeness_tells_what_each_active_code_holds(fresh: Fresh<'_>) {
+    let mut ledger = ledger_with(fresh, "00001-99999");
+    let bare = issue(ledger.as_mut(), 26).unwrap();
+    let details = NewRecording {
+        title: Some("Song".into()),
+        artist: Some("Band".into()),
+        version_note: Some("Radio Edit".into()),
+        publication: published(),
+        ..new()
+    };
+    let full = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &details)).unwrap();
+    ledger.transaction(|tx| tx.bind_audio(&audio_record(1, full))).unwrap();
+    let declared = NewRecording { declared_ms: Some(225_500), ..new() };
+    let listed = ledger.transaction(|tx| tx.issue_next(pfx("USPR3"), 26, &declared)).unwrap();
+    let void = issue(ledger.as_mut(), 26).unwrap();
+    ledger.transaction(|tx| tx.void(void, "a mistake")).unwrap();
+    let mut snapshot = ledger.snapshot().unwrap();
+    let all = snapshot.completeness_after(None, 10).unwrap();
+    assert_eq!(all.iter().map(|c| c.isrc).collect::<Vec<_>>(), [bare, full, listed], "active codes, by code");
+    assert_eq!(missing_metadata(&all[0]).names(), ["title", "artist", "duration", "p_date"]);
+    assert!(!all[0].version && !all[0].p_line && !all[0].parental_warning);
+    assert!(missing_metadata(&all[1]).is_empty());
+    assert!(all[1].version && all[1].p_line && all[1].parental_warning);
+    assert!(all[2].duration, "a declared duration counts");
+    let page = snapshot.completeness_after(Some(bare), 1).unwrap();
+    assert_eq!(page.iter().map(|c| c.isrc).collect::<Vec<_>>(), [full], "paged by code");
+}
+
+fn a_copy_keeps_releases_and_publication_both_ways(fresh: Fresh<'_>) {
+    let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2]);
+    let edit =
+        MetadataEdit { p_date: Some("2024".into()), p_line_owner: Some("Owner".into()), ..MetadataEdit::default() };
+    ledger.transaction(|tx| tx.edit_metadata(codes[0], &edit)).unwrap();
+    let album = release_of("036000291452", "Harbour EP", &codes);
+    let single = release_of("4006381333931", "Harbour Lights", &codes[1..]);
+    ledger.transaction(|tx| tx.put_release(&album)).unwrap();
+    ledger.transaction(|tx| tx.put_release(&single)).unwrap();
+    let mut middle: Box<dyn Ledger> = Box::new(crate::ledger::SqliteLedger::open_in_memory().unwrap());
+    let copied = crate::ledger::copy(ledger.as_mut(), middle.as_mut()).unwrap();
+    assert_eq!((copied.releases, copied.recordings), (2, 2));
+    let mut back = fresh();
+    crate::ledger::copy(middle.as_mut(), back.as_mut()).unwrap();
+    for copy in [&mut middle, &mut back] {
+        assert_eq!(copy.releases().unwrap(), [album.clone(), single.clone()]);
+        assert_eq!(copy.recordings().unwrap(), ledger.recordings().unwrap());
+    }
+}
+
 /// One `#[test]` per behaviour test, on the backend `$factory` makes.
 macro_rules! wrap {
     ($factory:expr; $($test:ident),+ $(,)?) => {
@@ -676,7 +832,11 @@ macro_rules! behaviour_tests {
                 unbinding_removes_the_binding_and_its_fingerprint_and_keeps_the_code,
                 a_prefix_is_removed_only_while_no_code_uses_it,
                 a_backup_is_a_whole_ledger_of_its_own,
-                a_sound_ledger_meets_every_invariant
+                a_sound_ledger_meets_every_invariant,
+                publication_fields_are_stored_edited_and_checked,
+                a_code_is_on_many_releases_and_a_release_can_be_removed,
+                completeness_tells_what_each_active_code_holds,
+                a_copy_keeps_releases_and_publication_both_ways
             );
         }
     };

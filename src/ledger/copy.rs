@@ -1,5 +1,5 @@
 //! `ledger copy`: everything one ledger holds (prefixes, recordings, audio ids with
-//! their fingerprints, the history with its event ids and runs) into another, empty one, between
+//! their fingerprints, releases, the history with its event ids and runs) into another, empty one, between
 //! any two backends: how a room moves its SQLite ledger onto the house's server.
 //!
 //! The source is read from one [`Snapshot`] in pages of [`PAGE`] items, so memory stays
@@ -34,6 +34,8 @@ pub struct CopySummary {
     pub events: usize,
     /// `assign` runs.
     pub runs: usize,
+    /// Releases (with their tracks).
+    pub releases: usize,
 }
 
 /// Copies everything `from` holds into `to`, which must be empty
@@ -91,6 +93,17 @@ fn copy_all(source: &mut dyn Snapshot, tx: &mut dyn LedgerTx) -> Result<CopySumm
     summary.prefixes = prefixes.len();
     tx.restore(&prefixes)?;
     summary.recordings = copy_recordings(source, tx)?;
+    // Releases after the codes their tracks name.
+    let mut after = None;
+    loop {
+        let page = source.releases_after(after.as_ref(), PAGE)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = Some(last.upc);
+        summary.releases += page.len();
+        tx.restore(&page.into_iter().map(Stored::Release).collect::<Vec<_>>())?;
+    }
     let mut after = None;
     loop {
         let page = source.audio_after(after.as_ref(), PAGE)?;

@@ -37,6 +37,7 @@ mod location;
 mod overlay;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
+mod publication;
 mod rules;
 mod sqlite;
 mod types;
@@ -45,11 +46,19 @@ pub use copy::{CopySummary, copy};
 pub use error::{LedgerError, ParseWordError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use location::{Location, open, open_existing, open_read_only};
-pub use rules::Designations;
+pub use publication::fill_from_release;
+pub use rules::{Designations, Missing, missing_metadata, p_date, parse_p_line};
+
+/// A text as the ledger keeps it (trimmed; `None` when blank), or why it is refused (a
+/// control character, over 1000 characters): the rule every stored text keeps.
+pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
+    rules::checked_text(field, given)
+}
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Relation, Release, ReleaseTrack, Run, Status, Stored, now,
+    AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
+    Origin, ParentalWarning, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack, Run, Status,
+    Stored, now,
 };
 
 use std::path::Path;
@@ -108,6 +117,9 @@ pub trait Lookup {
     /// Every release track a code is on: the release's UPC/EAN and the track.
     fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>>;
 
+    /// Every release with its tracks, ordered by EAN-13 digits.
+    fn releases(&mut self) -> Result<Vec<Release>>;
+
     /// The stored acoustic fingerprint of an audio id.
     fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>>;
 
@@ -164,6 +176,10 @@ pub trait LedgerTx: Lookup {
     /// (title, lines, date, tracks). Returns `true` when it is new. Fails with
     /// [`LedgerError::UnknownCode`] for a track whose code the ledger does not hold.
     fn put_release(&mut self, release: &Release) -> Result<bool>;
+
+    /// Removes a release and its tracks (its codes stay). Returns `false` when the
+    /// ledger holds no release with that UPC/EAN.
+    fn remove_release(&mut self, upc: &Catalog) -> Result<bool>;
 
     /// Records the start of an `assign` run and returns its id; its events carry it
     /// ([`NewEvent::run`]).
@@ -252,6 +268,11 @@ pub trait Snapshot: Lookup + Designations {
 
     /// Up to `limit` releases with EAN-13 digits above `after`, by them, with their tracks.
     fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>>;
+
+    /// Up to `limit` active codes above `after`, by code, each with which of its
+    /// descriptive fields the ledger holds (`ledger check --metadata`): one query per
+    /// page, whatever the ledger's size.
+    fn completeness_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>>;
 }
 
 /// How often `transaction` runs a transaction that lost a race with another writer.

@@ -34,8 +34,9 @@ pub(super) struct Overlay<'s> {
     events: Vec<Event>,
     /// Audio ids of the snapshot whose binding this dry run removed.
     unbound: HashSet<AudioId>,
-    /// Releases entered or replaced by this dry run, by EAN-13 digits.
-    releases: BTreeMap<String, Release>,
+    /// Releases entered or replaced (`Some`) or removed (`None`) by this dry run, by
+    /// EAN-13 digits.
+    releases: BTreeMap<String, Option<Release>>,
 }
 
 impl<'s> Overlay<'s> {
@@ -75,6 +76,7 @@ impl<'s> Overlay<'s> {
             issued_by: new.issued_by.clone(),
             void_reason: None,
             declared_ms: new.declared_ms,
+            publication: new.publication.clone(),
         };
         self.recordings.insert(isrc, recording);
         Ok(())
@@ -190,9 +192,21 @@ impl Lookup for Overlay<'_> {
 
     fn release(&mut self, upc: &Catalog) -> Result<Option<Release>> {
         match self.releases.get(upc.as_str()) {
-            Some(release) => Ok(Some(release.clone())),
+            Some(release) => Ok(release.clone()),
             None => self.base.release(upc),
         }
+    }
+
+    fn releases(&mut self) -> Result<Vec<Release>> {
+        let mut all: BTreeMap<String, Release> =
+            self.base.releases()?.into_iter().map(|r| (r.upc.as_str().to_owned(), r)).collect();
+        for (ean, release) in &self.releases {
+            match release {
+                Some(release) => all.insert(ean.clone(), release.clone()),
+                None => all.remove(ean),
+            };
+        }
+        Ok(all.into_values().collect())
     }
 
     fn tracks_of(&mut self, isrc: Isrc) -> Result<Vec<(Catalog, ReleaseTrack)>> {
@@ -202,7 +216,7 @@ impl Lookup for Overlay<'_> {
             .into_iter()
             .filter(|(upc, _)| !self.releases.contains_key(upc.as_str()))
             .collect();
-        for release in self.releases.values() {
+        for release in self.releases.values().flatten() {
             all.extend(release.tracks.iter().filter(|t| t.isrc == isrc).map(|t| (release.upc, *t)));
         }
         all.sort_by(|a, b| (a.0.as_str(), a.1.disc, a.1.number).cmp(&(b.0.as_str(), b.1.disc, b.1.number)));
@@ -292,8 +306,14 @@ impl LedgerTx for Overlay<'_> {
     fn put_release(&mut self, release: &Release) -> Result<bool> {
         rules::check_release(release, |isrc| Ok(self.recording(isrc)?.is_some()))?;
         let new = self.release(&release.upc)?.is_none();
-        self.releases.insert(release.upc.as_str().to_owned(), release.clone());
+        self.releases.insert(release.upc.as_str().to_owned(), Some(release.clone()));
         Ok(new)
+    }
+
+    fn remove_release(&mut self, upc: &Catalog) -> Result<bool> {
+        let held = self.release(upc)?.is_some();
+        self.releases.insert(upc.as_str().to_owned(), None);
+        Ok(held)
     }
 
     /// A dry run records no run: its events carry none.
@@ -336,6 +356,7 @@ impl LedgerTx for Overlay<'_> {
         let mut recording = recording.ok_or(LedgerError::UnknownCode(isrc))?;
         (recording.title, recording.artist, recording.version_note) =
             (edited.title, edited.artist, edited.version_note);
+        recording.publication = edited.publication;
         recording.declared_ms = edited.declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0));
         self.recordings.insert(isrc, recording.clone());
         Ok(recording)

@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 
 use super::error::{LedgerError, Result};
-use super::types::{AudioRecord, FingerprintCandidate, MetadataEdit, NewRecording, Recording, Release, Status};
+use super::types::{
+    AudioRecord, Completeness, FingerprintCandidate, MetadataEdit, NewRecording, Publication, Recording, Release,
+    Status,
+};
 use crate::audio::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
@@ -81,7 +84,8 @@ pub(crate) fn next_code(
 }
 
 /// Checks a recording about to be inserted: its code must be new, a relation needs a
-/// parent, and the parent must be in the ledger (`parent_known` is asked only then).
+/// parent, the parent must be in the ledger (`parent_known` is asked only then), and its
+/// publication fields must be well formed ([`check_publication`]).
 pub(crate) fn check_new_recording(
     isrc: Isrc,
     existing: Option<Status>,
@@ -91,6 +95,7 @@ pub(crate) fn check_new_recording(
     if existing.is_some() {
         return Err(LedgerError::AlreadyInLedger(isrc));
     }
+    check_publication(&new.publication)?;
     match (new.parent, new.relation) {
         (None, Some(relation)) => Err(LedgerError::RelationWithoutParent(relation)),
         (Some(parent), _) if !parent_known(parent)? => Err(LedgerError::UnknownCode(parent)),
@@ -146,11 +151,6 @@ pub(crate) fn check_void(isrc: Isrc, status: Option<Status>) -> Result<()> {
 /// The longest title, artist or version note stored, in characters.
 pub(crate) const MAX_TEXT_CHARS: usize = 1000;
 
-/// The title, artist and version note of `recording` after `edit`, checked: the code
-/// must be in the ledger and active, the edit must change a field, and every value given
-/// is trimmed, blank meaning "clear it", with no control characters (a line break in a
-/// title would break the CUE sheets and CD-Text made from it) and at most
-/// [`MAX_TEXT_CHARS`] characters.
 /// A recording's descriptive fields after an edit ([`apply_edit`]).
 pub(crate) struct Edited {
     /// The title.
@@ -161,10 +161,34 @@ pub(crate) struct Edited {
     pub version_note: Option<String>,
     /// The declared playing time, in milliseconds.
     pub declared_ms: Option<i64>,
+    /// Content type, first publication, (P) line, parental warning.
+    pub publication: Publication,
+}
+
+/// A text field after an edit: a given text replaces the stored one (trimmed), a blank one
+/// clears it; no control characters (a line break in a title would break the CUE sheets
+/// and CD-Text made from it) and at most [`MAX_TEXT_CHARS`] characters.
+fn edited_text(name: &'static str, given: &Option<String>, stored: &Option<String>) -> Result<Option<String>> {
+    let Some(given) = given else { return Ok(stored.clone()) };
+    checked_text(name, given)
+}
+
+/// A given text trimmed and checked ([`edited_text`]); `None` when blank.
+pub(crate) fn checked_text(name: &'static str, given: &str) -> Result<Option<String>> {
+    let value = given.trim();
+    let invalid = |reason| LedgerError::InvalidText { field: name, value: value.chars().take(60).collect(), reason };
+    if value.chars().any(char::is_control) {
+        return Err(invalid("it holds a control character (a line break, a tab)"));
+    }
+    if value.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid("it is longer than 1000 characters"));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
 }
 
 /// The fields of `recording` after `edit` (a given text replaces, a blank one clears),
-/// or why the edit is refused.
+/// checked: the code must be in the ledger and active, the edit must change a field, and
+/// every value must be well formed.
 pub(crate) fn apply_edit(isrc: Isrc, recording: Option<&Recording>, edit: &MetadataEdit) -> Result<Edited> {
     let recording = recording.ok_or(LedgerError::UnknownCode(isrc))?;
     if recording.status == Status::Void {
@@ -173,26 +197,154 @@ pub(crate) fn apply_edit(isrc: Isrc, recording: Option<&Recording>, edit: &Metad
     if edit.is_empty() {
         return Err(LedgerError::NothingToEdit(isrc));
     }
-    let field = |name: &'static str, given: &Option<String>, stored: &Option<String>| -> Result<Option<String>> {
-        let Some(given) = given else { return Ok(stored.clone()) };
-        let value = given.trim();
-        let invalid =
-            |reason| LedgerError::InvalidText { field: name, value: value.chars().take(60).collect(), reason };
-        if value.chars().any(char::is_control) {
-            return Err(invalid("it holds a control character (a line break, a tab)"));
-        }
-        if value.chars().count() > MAX_TEXT_CHARS {
-            return Err(invalid("it is longer than 1000 characters"));
-        }
-        Ok((!value.is_empty()).then(|| value.to_owned()))
+    let stored = &recording.publication;
+    let p_date = match &edit.p_date {
+        None => stored.p_date.clone(),
+        Some(given) if given.trim().is_empty() => None,
+        Some(given) => Some(p_date(given).ok_or_else(|| LedgerError::InvalidText {
+            field: "p_date",
+            value: given.chars().take(60).collect(),
+            reason: "it is neither a date YYYY-MM-DD nor a year YYYY",
+        })?),
     };
+    let publication = Publication {
+        content_type: edit.content_type.unwrap_or(stored.content_type),
+        p_date,
+        p_line_year: edit.p_line_year.unwrap_or(stored.p_line_year),
+        p_line_owner: edited_text("p_line_owner", &edit.p_line_owner, &stored.p_line_owner)?,
+        parental_warning: edit.parental_warning.unwrap_or(stored.parental_warning),
+    };
+    check_publication(&publication)?;
     let declared_ms = edit.declared_ms.or(recording.declared_ms);
     Ok(Edited {
-        title: field("title", &edit.title, &recording.title)?,
-        artist: field("artist", &edit.artist, &recording.artist)?,
-        version_note: field("version", &edit.version_note, &recording.version_note)?,
+        title: edited_text("title", &edit.title, &recording.title)?,
+        artist: edited_text("artist", &edit.artist, &recording.artist)?,
+        version_note: edited_text("version", &edit.version_note, &recording.version_note)?,
         declared_ms: declared_ms.map(|ms| stored_int("the declared duration", ms)).transpose()?,
+        publication,
     })
+}
+
+/// The earliest and latest years a (P) line or a date of first publication may name.
+pub(crate) const YEARS: std::ops::RangeInclusive<u16> = 1000..=9999;
+
+/// Fails unless a code's publication fields are well formed: a P-date that is a date
+/// `YYYY-MM-DD` or a year `YYYY`, a (P) line year of four digits, an owner that is text.
+pub(crate) fn check_publication(publication: &Publication) -> Result<()> {
+    if let Some(date) = &publication.p_date
+        && p_date(date).as_deref() != Some(date.as_str())
+    {
+        return Err(LedgerError::InvalidText {
+            field: "p_date",
+            value: date.chars().take(60).collect(),
+            reason: "it is neither a date YYYY-MM-DD nor a year YYYY",
+        });
+    }
+    if let Some(year) = publication.p_line_year
+        && !YEARS.contains(&year)
+    {
+        return Err(LedgerError::InvalidText {
+            field: "p_line_year",
+            value: year.to_string(),
+            reason: "a (P) line's year has four digits",
+        });
+    }
+    if let Some(owner) = &publication.p_line_owner
+        && checked_text("p_line_owner", owner)?.as_deref() != Some(owner.as_str())
+    {
+        return Err(LedgerError::InvalidText {
+            field: "p_line_owner",
+            value: owner.chars().take(60).collect(),
+            reason: "it is blank or has spaces around it",
+        });
+    }
+    Ok(())
+}
+
+/// A date of first publication as stored: `YYYY-MM-DD` (a real day) or `YYYY`, from
+/// text that is one of them (white space around it ignored); `None` otherwise.
+pub fn p_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    let year_ok = |year: &str| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && !year.starts_with('0');
+    if year_ok(text) {
+        return Some(text.to_owned());
+    }
+    let date: jiff::civil::Date = text.parse().ok()?;
+    (text.len() == 10 && year_ok(&text[..4]) && date.to_string() == text).then(|| text.to_owned())
+}
+
+/// A (P) line as typed (`2026 Harbour Records`, `℗ 2026 Harbour Records`, `(P) 2026
+/// Harbour Records`, a year alone, or an owner alone) as its year and owner; `None` for
+/// blank text.
+pub fn parse_p_line(text: &str) -> Option<(Option<u16>, Option<String>)> {
+    let mut rest = text.trim();
+    for mark in ["\u{2117}", "(P)", "(p)", "P "] {
+        if let Some(after) = rest.strip_prefix(mark) {
+            rest = after.trim_start();
+            break;
+        }
+    }
+    let (first, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let year = first.parse::<u16>().ok().filter(|y| first.len() == 4 && YEARS.contains(y));
+    let owner = if year.is_some() { after.trim() } else { rest };
+    let owner = (!owner.is_empty()).then(|| owner.to_owned());
+    (year.is_some() || owner.is_some()).then_some((year, owner))
+}
+
+/// What a release gives a code on it that lacks them: the release's date becomes its
+/// date of first publication, and the release's (P) line its (P) line (the first release
+/// of a recording is its first publication). Fields the code has are never changed; an
+/// empty edit when it has them all (or the release does not say).
+pub(crate) fn publication_from_release(release: &Release, recording: &Recording) -> MetadataEdit {
+    let mut edit = MetadataEdit::default();
+    let held = &recording.publication;
+    if held.p_date.is_none()
+        && let Some(date) = release.date.as_deref().and_then(p_date)
+    {
+        edit.p_date = Some(date);
+    }
+    if held.p_line_year.is_none()
+        && held.p_line_owner.is_none()
+        && let Some((year, owner)) = release.p_line.as_deref().and_then(parse_p_line)
+    {
+        edit.p_line_year = year.map(Some);
+        edit.p_line_owner = owner;
+    }
+    edit
+}
+
+/// The fields the IFPI requires every registrant to keep for a code, and supply on
+/// request, that `completeness` lacks: `title` (track title), `artist` (main artist),
+/// `duration`, `p_date` (date of first publication). The content type is always known
+/// (audio unless said otherwise), and a version title is kept only where there is one, so
+/// neither is ever lacking.
+pub fn missing_metadata(completeness: &Completeness) -> Missing {
+    let lacks = [!completeness.title, !completeness.artist, !completeness.duration, !completeness.p_date];
+    Missing(lacks.iter().enumerate().fold(0, |bits, (n, &lacking)| bits | (u8::from(lacking) << n)))
+}
+
+/// The required fields a code lacks ([`missing_metadata`]), as a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Missing(u8);
+
+impl Missing {
+    /// The names, in this order: `title`, `artist`, `duration`, `p_date`.
+    pub const NAMES: [&'static str; 4] = ["title", "artist", "duration", "p_date"];
+
+    /// Whether nothing is missing.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The set as a number below 16, to index a table by.
+    pub fn bits(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The names of the fields missing, in [`Missing::NAMES`] order.
+    pub fn names(self) -> Vec<&'static str> {
+        Missing::NAMES.iter().enumerate().filter(|(n, _)| self.0 & (1 << n) != 0).map(|(_, name)| *name).collect()
+    }
 }
 
 /// Checks a release before it is entered: a title, and tracks that are numbered from 1,

@@ -88,6 +88,33 @@ word_enum! {
 }
 
 word_enum! {
+    /// What a code identifies: a sound recording or a music video (the IFPI's content
+    /// type). A code is `audio` unless said otherwise.
+    #[derive(Default)]
+    ContentType, "content type" {
+        /// A sound recording.
+        #[default]
+        Audio = "audio",
+        /// A music video.
+        Video = "video",
+    }
+}
+
+word_enum! {
+    /// What a recording's lyrics warrant, as distributors ask (DDEX's parental warning).
+    ParentalWarning, "parental warning" {
+        /// Explicit content.
+        Explicit = "explicit",
+        /// The edited (clean) version of explicit content.
+        Clean = "clean",
+        /// Nothing explicit.
+        NotExplicit = "not-explicit",
+        /// Not known.
+        Unknown = "unknown",
+    }
+}
+
+word_enum! {
     /// How a new version relates to the recording it was made from (its parent).
     Relation, "relation" {
         /// An edit that changes the playing time (radio edit).
@@ -154,6 +181,39 @@ pub struct Recording {
     /// The playing time a list declared for it, in milliseconds: what a file is matched
     /// against while the code has no audio bound.
     pub declared_ms: Option<u64>,
+    /// Its content type, first publication and (P) line, and its parental warning.
+    #[serde(flatten)]
+    pub publication: Publication,
+}
+
+/// What a registrant keeps of a code beside its title, artist, version and duration: the
+/// IFPI's content type and P-date (the date of first publication), the (P) line the
+/// agencies and collecting societies ask for, and the parental warning distributors ask
+/// for. Unknown fields are `None`; the content type is `audio` unless said otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Publication {
+    /// Audio or video.
+    pub content_type: ContentType,
+    /// The date of first publication: `YYYY-MM-DD`, or a year `YYYY`.
+    pub p_date: Option<String>,
+    /// The year of the (P) line.
+    pub p_line_year: Option<u16>,
+    /// The owner of the (P) line.
+    pub p_line_owner: Option<String>,
+    /// The parental warning, when stated.
+    pub parental_warning: Option<ParentalWarning>,
+}
+
+impl Publication {
+    /// The (P) line as printed: `2026 Owner`, the year or the owner alone, or `None`.
+    pub fn p_line(&self) -> Option<String> {
+        match (self.p_line_year, self.p_line_owner.as_deref()) {
+            (Some(year), Some(owner)) => Some(format!("{year} {owner}")),
+            (Some(year), None) => Some(year.to_string()),
+            (None, Some(owner)) => Some(owner.to_owned()),
+            (None, None) => None,
+        }
+    }
 }
 
 /// What the caller knows about a recording it issues or adopts.
@@ -175,6 +235,8 @@ pub struct NewRecording {
     pub listed_issued_at: Option<i64>,
     /// The playing time a list declares for it, in milliseconds.
     pub declared_ms: Option<u64>,
+    /// Its content type, first publication, (P) line and parental warning.
+    pub publication: Publication,
     /// Who (`user@host`).
     pub issued_by: String,
 }
@@ -199,12 +261,71 @@ pub struct MetadataEdit {
     pub version_note: Option<String>,
     /// The declared playing time, in milliseconds (`ledger import --update`).
     pub declared_ms: Option<u64>,
+    /// The content type.
+    pub content_type: Option<ContentType>,
+    /// The date of first publication (`YYYY-MM-DD` or `YYYY`; blank clears it).
+    pub p_date: Option<String>,
+    /// The (P) line's year (`Some(None)` clears it).
+    pub p_line_year: Option<Option<u16>>,
+    /// The (P) line's owner (blank clears it).
+    pub p_line_owner: Option<String>,
+    /// The parental warning (`Some(None)` clears it).
+    pub parental_warning: Option<Option<ParentalWarning>>,
 }
 
 impl MetadataEdit {
     /// Whether the edit changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.artist.is_none() && self.version_note.is_none() && self.declared_ms.is_none()
+        self.title.is_none()
+            && self.artist.is_none()
+            && self.version_note.is_none()
+            && self.declared_ms.is_none()
+            && self.content_type.is_none()
+            && self.p_date.is_none()
+            && self.p_line_year.is_none()
+            && self.p_line_owner.is_none()
+            && self.parental_warning.is_none()
+    }
+}
+
+/// Which of a code's descriptive fields the ledger holds, as `ledger check --metadata`
+/// judges them ([`crate::ledger::missing_metadata`]): read for every active code in one
+/// pass, without its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completeness {
+    /// The code.
+    pub isrc: Isrc,
+    /// It has a title.
+    pub title: bool,
+    /// It has an artist.
+    pub artist: bool,
+    /// It has a version note.
+    pub version: bool,
+    /// It has a playing time: audio bound with frames and a rate, or a declared one.
+    pub duration: bool,
+    /// It has a date of first publication.
+    pub p_date: bool,
+    /// It has a (P) line year and owner.
+    pub p_line: bool,
+    /// It has a parental warning.
+    pub parental_warning: bool,
+}
+
+impl Completeness {
+    /// The bits a backend computes in its query, in this order from bit 0: title, artist,
+    /// version, duration, P-date, (P) line, parental warning.
+    pub fn from_bits(isrc: Isrc, bits: i64) -> Completeness {
+        let has = |bit: u32| bits & (1 << bit) != 0;
+        Completeness {
+            isrc,
+            title: has(0),
+            artist: has(1),
+            version: has(2),
+            duration: has(3),
+            p_date: has(4),
+            p_line: has(5),
+            parental_warning: has(6),
+        }
     }
 }
 

@@ -224,6 +224,7 @@ fn read_info(list: &[u8], report: &mut TagReport) -> Result<(), TagError> {
             b"INAM" => TagReport::fill(&mut report.title, Some(&text())),
             b"IART" => TagReport::fill(&mut report.artist, Some(&text())),
             b"IPRD" => TagReport::fill(&mut report.album, Some(&text())),
+            b"ITRK" | b"IPRT" => TagReport::fill_number(&mut report.track, Some(&text())),
             _ => {}
         }
         at += 8 + len + (len & 1);

@@ -39,7 +39,8 @@ pub struct ImportOptions {
     /// imported, keeping their own prefix; without it they are bad rows.
     pub foreign: bool,
     /// `--update`: a code (or release) the ledger holds with other descriptive data
-    /// (title, artist, version, declared duration) is corrected, each change an event
+    /// (title, artist, version, declared duration, content type, P-date, (P) line,
+    /// parental warning) is corrected, each change an event
     /// with the old and the new value; without it the difference is reported and the
     /// ledger kept.
     pub update: bool,
@@ -66,6 +67,9 @@ pub struct ImportSummary {
     pub releases_updated: usize,
     /// Rows naming a release without a UPC/EAN: no release is entered for them.
     pub release_rows_without_upc: usize,
+    /// Codes given the date of first publication or the (P) line of a release entered
+    /// (the ones that had none).
+    pub codes_filled_from_releases: usize,
     /// Where the file and the ledger differ and the ledger was kept (no `--update`).
     pub differences: Vec<Difference>,
 }
@@ -86,7 +90,17 @@ pub struct Difference {
 }
 
 /// Descriptive fields: what `--update` corrects (the rest of a code is its identity).
-const DESCRIPTIVE: [Column; 4] = [Column::Title, Column::Artist, Column::VersionNote, Column::DeclaredDuration];
+const DESCRIPTIVE: [Column; 9] = [
+    Column::Title,
+    Column::Artist,
+    Column::VersionNote,
+    Column::DeclaredDuration,
+    Column::ContentType,
+    Column::PDate,
+    Column::PLineYear,
+    Column::PLineOwner,
+    Column::ParentalWarning,
+];
 
 /// A correction `--update` makes to a code: the edit, and the words of its event.
 struct Update {
@@ -134,6 +148,7 @@ pub fn import(
             entered_at: r.entered_at,
             listed_issued_at: r.issued_at,
             declared_ms: r.declared_ms,
+            publication: r.publication.clone(),
             issued_by: r.issued_by.clone(),
         };
         tx.adopt(r.isrc, r.origin, &new)?;
@@ -203,6 +218,8 @@ fn apply_release(
         return Ok(());
     }
     let new = tx.put_release(&release)?;
+    summary.codes_filled_from_releases +=
+        crate::ledger::fill_from_release(tx, &release, &defaults.user, defaults.at, source)?.len();
     let detail = if new {
         format!("release {upc} {:?}, {} tracks ({source}, line {line})", release.title, release.tracks.len())
     } else {
@@ -472,6 +489,11 @@ fn update_of(row: &ImportRow, fields: &[(Column, String, String)]) -> Update {
             Column::Artist => edit.artist = Some(r.artist.clone().unwrap_or_default()),
             Column::VersionNote => edit.version_note = Some(r.version_note.clone().unwrap_or_default()),
             Column::DeclaredDuration => edit.declared_ms = r.declared_ms,
+            Column::ContentType => edit.content_type = Some(r.publication.content_type),
+            Column::PDate => edit.p_date = Some(r.publication.p_date.clone().unwrap_or_default()),
+            Column::PLineYear => edit.p_line_year = Some(r.publication.p_line_year),
+            Column::PLineOwner => edit.p_line_owner = Some(r.publication.p_line_owner.clone().unwrap_or_default()),
+            Column::ParentalWarning => edit.parental_warning = Some(r.publication.parental_warning),
             _ => {}
         }
     }
@@ -801,6 +823,66 @@ mod tests {
         // The same sheet again: nothing new, no difference.
         let again = run(&mut ledger, text).unwrap();
         assert_eq!((again.recordings_imported, again.releases_imported, again.differences.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn publication_fields_come_in_by_their_names_round_trip_and_update_corrects_them() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let text = "ISRC,Track Title,Artist,Content Type,First Publication Date,P Line Year,P Line Owner,Explicit\n\
+                    GBLBL2300001,Harbour Lights,Lumen,audio,2023-05-12,2023,Harbour Records,Yes\n\
+                    GBLBL2300002,Slow Tide,Lumen,Video,2023,,,Clean\n\
+                    GBLBL2300003,Deep Water,Lumen,,,,,\n";
+        run(&mut ledger, text).unwrap();
+        let held = |ledger: &mut SqliteLedger, code: &str| {
+            ledger.recording(Isrc::parse(code).unwrap()).unwrap().unwrap().publication
+        };
+        let first = held(&mut ledger, "GBLBL2300001");
+        assert_eq!(first.p_date.as_deref(), Some("2023-05-12"));
+        assert_eq!(first.p_line().as_deref(), Some("2023 Harbour Records"));
+        assert_eq!(first.parental_warning, Some(crate::ledger::ParentalWarning::Explicit));
+        let second = held(&mut ledger, "GBLBL2300002");
+        assert_eq!((second.content_type, second.p_date.as_deref()), (crate::ledger::ContentType::Video, Some("2023")));
+        assert_eq!(second.parental_warning, Some(crate::ledger::ParentalWarning::Clean));
+        assert_eq!(held(&mut ledger, "GBLBL2300003"), crate::ledger::Publication::default());
+        // The export carries them, and comes back byte for byte.
+        let first_export = csv(&mut ledger);
+        let header = first_export.lines().next().unwrap();
+        assert!(header.ends_with(",content_type,p_date,p_line_year,p_line_owner,parental_warning"), "{header}");
+        assert!(first_export.contains(",audio,2023-05-12,2023,Harbour Records,explicit\n"), "{first_export}");
+        let mut fresh = SqliteLedger::open_in_memory().unwrap();
+        run(&mut fresh, &first_export).unwrap();
+        assert_eq!(csv(&mut fresh), first_export);
+        // Another value is a difference, kept unless --update, which corrects it with an event.
+        let corrected = "ISRC,P Date,Parental Warning\nGBLBL2300003,2022-11-30,not-explicit\n";
+        let summary = run(&mut ledger, corrected).unwrap();
+        let fields: Vec<&str> = summary.differences.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["p_date", "parental_warning"]);
+        assert_eq!(held(&mut ledger, "GBLBL2300003").p_date, None);
+        let update = ImportOptions { update: true, foreign: true, this_year: 26 };
+        run_with(&mut ledger, corrected, &update).unwrap();
+        let third = held(&mut ledger, "GBLBL2300003");
+        assert_eq!(third.p_date.as_deref(), Some("2022-11-30"));
+        assert_eq!(third.parental_warning, Some(crate::ledger::ParentalWarning::NotExplicit));
+        let bad = "ISRC,P Date,P Line Year,Explicit\nGBLBL2300009,May 2023,23,maybe\n";
+        let Err(ImportError::Rows(rows)) = run(&mut ledger, bad) else { panic!("refused") };
+        assert_eq!(rows.shown.len(), 3, "{rows:?}");
+    }
+
+    #[test]
+    fn a_release_gives_its_date_and_p_line_to_the_codes_that_have_none() {
+        let mut ledger = SqliteLedger::open_in_memory().unwrap();
+        let text = "ISRC,Track Title,Release Title,UPC,Track #,P Line,Release Date,P Date\n\
+                    GBLBL2300001,Harbour Lights,Harbour EP,036000291452,1,2023 Harbour Records,2023-05-12,\n\
+                    GBLBL2300002,Slow Tide,Harbour EP,036000291452,2,2023 Harbour Records,2023-05-12,2019\n";
+        let summary = run(&mut ledger, text).unwrap();
+        assert_eq!(summary.codes_filled_from_releases, 2);
+        let first = ledger.recording(Isrc::parse("GBLBL2300001").unwrap()).unwrap().unwrap().publication;
+        assert_eq!(
+            (first.p_date.as_deref(), first.p_line().as_deref()),
+            (Some("2023-05-12"), Some("2023 Harbour Records"))
+        );
+        let second = ledger.recording(Isrc::parse("GBLBL2300002").unwrap()).unwrap().unwrap().publication;
+        assert_eq!(second.p_date.as_deref(), Some("2019"), "its own first publication is kept");
     }
 
     #[test]

@@ -30,6 +30,10 @@
 //! | `codec` | the codec the audio was decoded from (`pcm_s24le`, `flac`, `mp3`, ...), empty when unknown |
 //! | `entered_at` | when the code entered the ledger, RFC 3339 UTC |
 //! | `declared_duration` | the playing time a list declared for the code, in seconds (`225.500`), empty when none |
+//! | `content_type` | `audio` or `video` |
+//! | `p_date` | the date of first publication, `YYYY-MM-DD` or a year, empty when unknown |
+//! | `p_line_year`, `p_line_owner` | the code's (P) line, empty when unknown |
+//! | `parental_warning` | `explicit`, `clean`, `not-explicit` or `unknown`, empty when not stated |
 //!
 //! A cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return, after any apostrophes) gets a leading apostrophe on export, as
@@ -177,6 +181,16 @@ columns! {
     PLine => "p_line",
     /// The release's date (import only).
     ReleaseDate => "release_date",
+    /// `audio` or `video`.
+    ContentType => "content_type",
+    /// The date of first publication (`YYYY-MM-DD` or `YYYY`).
+    PDate => "p_date",
+    /// The year of the code's (P) line.
+    PLineYear => "p_line_year",
+    /// The owner of the code's (P) line.
+    PLineOwner => "p_line_owner",
+    /// `explicit`, `clean`, `not-explicit` or `unknown`.
+    ParentalWarning => "parental_warning",
 }
 
 /// Other names distributors and labels use for the columns, squashed (lowercase, only
@@ -214,6 +228,17 @@ const ALIASES: &[(&str, Column)] = &[
     ("releasedate", Column::ReleaseDate),
     ("year", Column::ReleaseDate),
     ("releaseyear", Column::ReleaseDate),
+    ("type", Column::ContentType),
+    ("firstpublicationdate", Column::PDate),
+    ("publicationdate", Column::PDate),
+    ("originalreleasedate", Column::PDate),
+    ("plinecompany", Column::PLineOwner),
+    ("plineholder", Column::PLineOwner),
+    ("parentaladvisory", Column::ParentalWarning),
+    ("parentalwarningtype", Column::ParentalWarning),
+    ("explicit", Column::ParentalWarning),
+    ("explicitcontent", Column::ParentalWarning),
+    ("explicitlyrics", Column::ParentalWarning),
 ];
 
 /// A header name squashed for matching: lowercase letters and digits only.
@@ -303,6 +328,13 @@ impl Column {
             }
             Column::ReleaseTitle | Column::Upc | Column::Disc | Column::Track | Column::PLine | Column::ReleaseDate => {
                 String::new()
+            }
+            Column::ContentType => recording.publication.content_type.to_string(),
+            Column::PDate => text(&recording.publication.p_date),
+            Column::PLineYear => recording.publication.p_line_year.map(|y| y.to_string()).unwrap_or_default(),
+            Column::PLineOwner => text(&recording.publication.p_line_owner),
+            Column::ParentalWarning => {
+                recording.publication.parental_warning.map(|w| w.to_string()).unwrap_or_default()
             }
         }
     }

@@ -10,7 +10,7 @@ use super::cell::{parse_time, restore};
 use super::{Column, RowError};
 use crate::audio::AudioId;
 use crate::isrc::{Catalog, Isrc};
-use crate::ledger::types::{AudioRecord, Origin, Recording, Relation, Status};
+use crate::ledger::types::{AudioRecord, Origin, ParentalWarning, Publication, Recording, Relation, Status};
 
 /// The values a row gets for the columns it lacks, and how the file's header is read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -569,6 +569,20 @@ fn check(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<String>> {
     let entered_at =
         c.parse(Column::EnteredAt, time).or(issued_at.filter(|_| origin != Origin::Imported)).unwrap_or(defaults.at);
     let declared_ms = c.parse(Column::DeclaredDuration, duration_ms);
+    let publication = Publication {
+        content_type: c.parse_word(Column::ContentType).unwrap_or_default(),
+        p_date: c.parse(Column::PDate, |text| {
+            crate::ledger::p_date(text).ok_or_else(|| "expected a date YYYY-MM-DD or a year YYYY".to_owned())
+        }),
+        p_line_year: c.parse(Column::PLineYear, |text| {
+            number::<u16>(text)
+                .ok()
+                .filter(|year| crate::ledger::rules::YEARS.contains(year))
+                .ok_or_else(|| "expected a year of four digits".to_owned())
+        }),
+        p_line_owner: c.word(Column::PLineOwner).map(str::to_owned),
+        parental_warning: c.parse(Column::ParentalWarning, parental_warning),
+    };
     let release = c.release();
     if let (None, Some(relation)) = (parent, relation) {
         c.problem::<()>(format!("relation {relation} needs the parent code it relates to (the parent column)"));
@@ -603,6 +617,7 @@ fn check(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<String>> {
         issued_by: c.word(Column::IssuedBy).map_or_else(|| defaults.user.clone(), str::to_owned),
         void_reason,
         declared_ms,
+        publication,
     };
     Ok(ImportRow { line: raw.line, recording, audio, release, given: c.given() })
 }
@@ -725,6 +740,20 @@ impl<'a> Checker<'a> {
             .filter(|column| !defaulted.contains(column) || self.word(*column).is_some())
             .collect()
     }
+}
+
+/// Parses a parental warning: `explicit`, `clean`, `not-explicit`, `unknown`, and the
+/// words distributors' sheets use for them (`Yes`/`No` in an Explicit column, `Cleaned`,
+/// `Not Explicit`, `NotExplicit`, `ExplicitContentEdited`, `NoAdviceAvailable`).
+fn parental_warning(text: &str) -> Result<ParentalWarning, String> {
+    let squashed: String = text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    Ok(match squashed.as_str() {
+        "explicit" | "yes" | "y" | "true" | "1" => ParentalWarning::Explicit,
+        "clean" | "cleaned" | "edited" | "explicitcontentedited" => ParentalWarning::Clean,
+        "notexplicit" | "nonexplicit" | "no" | "n" | "false" | "0" => ParentalWarning::NotExplicit,
+        "unknown" | "noadviceavailable" => ParentalWarning::Unknown,
+        _ => return Err("expected explicit, clean, not-explicit or unknown".to_owned()),
+    })
 }
 
 /// Parses a whole number.

@@ -10,6 +10,7 @@
 //! | `status`, `origin`, `parent`, `relation`, `issued_at` | as in the full export |
 //! | `audio_ids` | how many audio ids the code has |
 //! | `formats` | each audio id's format, reference first: `wav 96/24; flac 44.1/16; mp3` |
+//! | `content_type`, `p_date`, `p_line_year`, `p_line_owner`, `parental_warning` | as in the full export |
 //!
 //! The reference audio is the best source, as `assign` chooses it: lossless over lossy,
 //! then the highest rate times depth, then the longest. The ledger keeps no container per
@@ -28,7 +29,7 @@ use super::cell::{format_time, neutralise};
 use crate::ledger::AudioRecord;
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 19] = [
     "isrc",
     "isrc_display",
     "title",
@@ -43,6 +44,11 @@ pub const COLUMNS: [&str; 14] = [
     "issued_at",
     "audio_ids",
     "formats",
+    "content_type",
+    "p_date",
+    "p_line_year",
+    "p_line_owner",
+    "parental_warning",
 ];
 
 /// One row of the code list.
@@ -76,6 +82,16 @@ pub struct CodeRow {
     pub audio_ids: usize,
     /// Each audio id's format, reference first, `; ` between them.
     pub formats: String,
+    /// `audio` or `video`.
+    pub content_type: String,
+    /// The date of first publication.
+    pub p_date: Option<String>,
+    /// The (P) line's year.
+    pub p_line_year: Option<u16>,
+    /// The (P) line's owner.
+    pub p_line_owner: Option<String>,
+    /// The parental warning, when stated.
+    pub parental_warning: Option<String>,
 }
 
 impl CodeRow {
@@ -106,6 +122,11 @@ impl CodeRow {
             issued_at: r.issued_at.map(format_time).unwrap_or_default(),
             audio_ids: entry.audio.len(),
             formats: formats.join("; "),
+            content_type: r.publication.content_type.to_string(),
+            p_date: r.publication.p_date.clone(),
+            p_line_year: r.publication.p_line_year,
+            p_line_owner: r.publication.p_line_owner.clone(),
+            parental_warning: r.publication.parental_warning.map(|w| w.to_string()),
         }
     }
 
@@ -127,6 +148,11 @@ impl CodeRow {
             self.issued_at.clone(),
             self.audio_ids.to_string(),
             self.formats.clone(),
+            self.content_type.clone(),
+            text(&self.p_date),
+            self.p_line_year.map(|y| y.to_string()).unwrap_or_default(),
+            text(&self.p_line_owner),
+            text(&self.parental_warning),
         ]
         .iter()
         .map(|cell| neutralise(cell))
@@ -268,6 +294,7 @@ mod tests {
                 issued_by: "x".into(),
                 void_reason: None,
                 declared_ms: None,
+                publication: crate::ledger::Publication::default(),
             },
             audio,
         }

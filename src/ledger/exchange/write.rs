@@ -153,6 +153,15 @@ struct JsonEntry<'a> {
     entered_at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     declared_duration: Option<f64>,
+    content_type: crate::ledger::ContentType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_date: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_line_year: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_line_owner: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parental_warning: Option<crate::ledger::ParentalWarning>,
     audio: Vec<JsonAudio<'a>>,
 }
 
@@ -202,6 +211,11 @@ pub fn write_json_entry(Entry { recording: r, audio }: &Entry, out: &mut dyn Wri
         void_reason: &r.void_reason,
         entered_at: r.entered_at,
         declared_duration: r.declared_ms.map(|ms| ms as f64 / 1000.0),
+        content_type: r.publication.content_type,
+        p_date: &r.publication.p_date,
+        p_line_year: r.publication.p_line_year,
+        p_line_owner: &r.publication.p_line_owner,
+        parental_warning: r.publication.parental_warning,
         audio: audio
             .iter()
             .map(|a| JsonAudio {
@@ -245,6 +259,7 @@ mod tests {
             issued_by: "x".into(),
             void_reason: None,
             declared_ms: None,
+            publication: crate::ledger::Publication::default(),
         };
         let cells = row(&recording, None);
         assert_eq!(cells.len(), names.len());

@@ -27,8 +27,8 @@ pub use url::Url;
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Release, ReleaseTrack, Run, Stored,
+    AudioRecord, Completeness, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin,
+    PrefixRecord, Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
 use crate::acoustic::Fingerprint;
@@ -246,6 +246,10 @@ macro_rules! pg_lookup {
                 read::tracks_of(&mut self.db(), isrc)
             }
 
+            fn releases(&mut self) -> Result<Vec<Release>> {
+                read::releases(&mut self.db())
+            }
+
             fn events_for(&mut self, isrc: Isrc) -> Result<Vec<Event>> {
                 read::events_for(&mut self.db(), isrc)
             }
@@ -350,6 +354,10 @@ impl LedgerTx for PgTx<'_> {
         write::put_release(&mut self.db(), release)
     }
 
+    fn remove_release(&mut self, upc: &Catalog) -> Result<bool> {
+        write::remove_release(&mut self.db(), upc)
+    }
+
     fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {
         write::finish_run(&mut self.db(), run, counts)
     }
@@ -412,5 +420,9 @@ impl Snapshot for PgSnapshot<'_> {
 
     fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
         read::releases_after(&mut self.db(), after, limit)
+    }
+
+    fn completeness_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>> {
+        read::completeness_after(&mut self.db(), after, limit)
     }
 }

@@ -13,7 +13,8 @@ use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::{Designations, FingerprintIndex};
 use crate::ledger::types::{
-    AudioRecord, Event, FingerprintCandidate, Origin, PrefixRecord, Recording, Release, ReleaseTrack, Run, Status,
+    AudioRecord, Completeness, Event, FingerprintCandidate, Origin, PrefixRecord, Publication, Recording, Release,
+    ReleaseTrack, Run, Status,
 };
 
 /// Every prefix, ordered by prefix.
@@ -35,7 +36,7 @@ pub(super) fn prefix(db: &mut dyn Conn, prefix: Prefix) -> Result<Option<PrefixR
 macro_rules! recording_columns {
     () => {
         "code, origin, status, title, artist, version_note, parent, relation, issued_at, issued_by, void_reason, \
-         listed_issued_at, declared_ms"
+         listed_issued_at, declared_ms, content_type, p_date, p_line_year, p_line_owner, parental_warning"
     };
 }
 
@@ -324,7 +325,42 @@ fn recording_row(row: &Row) -> Result<Recording> {
         issued_by: get(row, 9, "recording.issued_by")?,
         void_reason: get(row, 10, "recording.void_reason")?,
         declared_ms: declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0)),
+        publication: Publication {
+            content_type: word(row, 13, "recording.content_type")?,
+            p_date: get(row, 14, "recording.p_date")?,
+            p_line_year: {
+                let year: Option<i64> = get(row, 15, "recording.p_line_year")?;
+                year.map(|year| {
+                    u16::try_from(year)
+                        .map_err(|_| LedgerError::Corrupt { column: "recording.p_line_year", value: year.to_string() })
+                })
+                .transpose()?
+            },
+            p_line_owner: get(row, 16, "recording.p_line_owner")?,
+            parental_warning: optional(row, 17, "recording.parental_warning", |text| text.parse().ok())?,
+        },
     })
+}
+
+/// Up to `limit` active codes above `after`, by code, with which fields they have.
+pub(super) fn completeness_after(db: &mut dyn Conn, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>> {
+    let rows = db.query(
+        "SELECT r.code, (r.title IS NOT NULL)::int | ((r.artist IS NOT NULL)::int << 1)
+                | ((r.version_note IS NOT NULL)::int << 2)
+                | ((r.declared_ms IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0))::int << 3)
+                | ((r.p_date IS NOT NULL)::int << 4)
+                | ((r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL)::int << 5)
+                | ((r.parental_warning IS NOT NULL)::int << 6)
+         FROM recording AS r WHERE r.code > $1 AND r.status = 'active' ORDER BY r.code LIMIT $2",
+        &[&after.as_ref().map_or("", Isrc::as_str), &page(limit)],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let bits: i32 = get(row, 1, "recording")?;
+            Ok(Completeness::from_bits(parsed(row, 0, "recording.code", parse_isrc)?, i64::from(bits)))
+        })
+        .collect()
 }
 
 /// The active codes with no audio bound (only the imported ones, through their
@@ -373,6 +409,11 @@ pub(super) fn tracks_of(db: &mut dyn Conn, isrc: Isrc) -> Result<Vec<(Catalog, R
     rows.iter()
         .map(|row| Ok((parsed(row, 3, "release.upc", |t| Catalog::parse(t).ok())?, track_row(row, 0)?)))
         .collect()
+}
+
+/// Every release with its tracks, by EAN-13 digits.
+pub(super) fn releases(db: &mut dyn Conn) -> Result<Vec<Release>> {
+    releases_after(db, None, usize::MAX)
 }
 
 /// Up to `limit` releases above `after`, by EAN-13 digits, with their tracks.

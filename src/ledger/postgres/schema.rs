@@ -174,8 +174,20 @@ ALTER TABLE event ADD COLUMN run bigint REFERENCES run (id);
 CREATE INDEX event_by_run ON event (run, id) WHERE run IS NOT NULL;
 "#;
 
+/// Version 3: what SQLite's version 4 adds: each code's content type, date of first
+/// publication, (P) line and parental warning (see the SQLite schema).
+const V3: &str = r#"
+ALTER TABLE recording ADD COLUMN content_type text NOT NULL DEFAULT 'audio'
+    CHECK (content_type IN ('audio', 'video'));
+ALTER TABLE recording ADD COLUMN p_date text CHECK (p_date ~ '^[1-9][0-9]{3}(-[0-1][0-9]-[0-3][0-9])?$');
+ALTER TABLE recording ADD COLUMN p_line_year bigint CHECK (p_line_year BETWEEN 1000 AND 9999);
+ALTER TABLE recording ADD COLUMN p_line_owner text;
+ALTER TABLE recording ADD COLUMN parental_warning text
+    CHECK (parental_warning IN ('explicit', 'clean', 'not-explicit', 'unknown'));
+"#;
+
 /// Every migration, in order: applying `MIGRATIONS[i]` takes the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes and understands.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -13,12 +13,13 @@ use postgres::types::ToSql;
 use super::{Conn, read};
 use crate::acoustic::{self, Fingerprint};
 use crate::audio::AudioId;
+use crate::isrc::Catalog;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation,
-    Release, Run, Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, ParentalWarning, PrefixRecord, Recording,
+    Relation, Release, Run, Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -74,8 +75,9 @@ fn insert_recording(db: &mut dyn Conn, isrc: Isrc, origin: Origin, new: &NewReco
     rules::check_new_recording(isrc, existing, new, |parent| Ok(read::status(db, parent)?.is_some()))?;
     let inserted = db.execute(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms,
+             content_type, p_date, p_line_year, p_line_owner, parental_warning)
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT DO NOTHING",
         &[
             &isrc.as_str(),
@@ -92,6 +94,11 @@ fn insert_recording(db: &mut dyn Conn, isrc: Isrc, origin: Origin, new: &NewReco
             &new.issued_by,
             &new.listed_issued_at,
             &declared_ms,
+            &new.publication.content_type.as_str(),
+            &new.publication.p_date,
+            &new.publication.p_line_year.map(i64::from),
+            &new.publication.p_line_owner,
+            &new.publication.parental_warning.map(ParentalWarning::as_str),
         ],
     )?;
     expect_inserted(inserted, "recording")
@@ -133,6 +140,12 @@ pub(super) fn put_release(db: &mut dyn Conn, release: &Release) -> Result<bool> 
         )?;
     }
     Ok(new)
+}
+
+/// Removes a release and its tracks; `false` when there is none.
+pub(super) fn remove_release(db: &mut dyn Conn, upc: &Catalog) -> Result<bool> {
+    db.execute("DELETE FROM release_track WHERE ean = $1", &[&upc.as_str()])?;
+    Ok(db.execute("DELETE FROM release WHERE ean = $1", &[&upc.as_str()])? > 0)
 }
 
 /// Binds an audio id to an active code; `false` if already bound to that code.
@@ -242,9 +255,23 @@ pub(super) fn void(db: &mut dyn Conn, isrc: Isrc, reason: &str) -> Result<()> {
 /// Corrects the title, artist or version note of an active code.
 pub(super) fn edit_metadata(db: &mut dyn Conn, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
     let edited = rules::apply_edit(isrc, read::recording(db, isrc)?.as_ref(), edit)?;
+    let p = &edited.publication;
     db.execute(
-        "UPDATE recording SET title = $2, artist = $3, version_note = $4, declared_ms = $5 WHERE code = $1",
-        &[&isrc.as_str(), &edited.title, &edited.artist, &edited.version_note, &edited.declared_ms],
+        "UPDATE recording SET title = $2, artist = $3, version_note = $4, declared_ms = $5, content_type = $6,
+             p_date = $7, p_line_year = $8, p_line_owner = $9, parental_warning = $10
+         WHERE code = $1",
+        &[
+            &isrc.as_str(),
+            &edited.title,
+            &edited.artist,
+            &edited.version_note,
+            &edited.declared_ms,
+            &p.content_type.as_str(),
+            &p.p_date,
+            &p.p_line_year.map(i64::from),
+            &p.p_line_owner,
+            &p.parental_warning.map(ParentalWarning::as_str),
+        ],
     )?;
     read::recording(db, isrc)?.ok_or(LedgerError::UnknownCode(isrc))
 }
@@ -352,7 +379,8 @@ fn restore_recordings(db: &mut dyn Conn, recordings: &[&Recording]) -> Result<()
         .collect::<Result<Vec<Option<i64>>>>()?;
     let listed: Vec<Option<i64>> =
         recordings.iter().map(|r| if r.origin == Origin::Imported { r.issued_at } else { None }).collect();
-    let columns: [&(dyn ToSql + Sync); 16] = [
+    let years: Vec<Option<i64>> = recordings.iter().map(|r| r.publication.p_line_year.map(i64::from)).collect();
+    let columns: [&(dyn ToSql + Sync); 21] = [
         &text(|r| Some(r.isrc.to_string())),
         &text(|r| Some(r.isrc.prefix().as_str().to_owned())),
         &number(|r| i64::from(r.isrc.year())),
@@ -369,13 +397,19 @@ fn restore_recordings(db: &mut dyn Conn, recordings: &[&Recording]) -> Result<()
         &text(|r| r.void_reason.clone()),
         &listed,
         &declared,
+        &text(|r| Some(r.publication.content_type.as_str().to_owned())),
+        &text(|r| r.publication.p_date.clone()),
+        &years,
+        &text(|r| r.publication.p_line_owner.clone()),
+        &text(|r| r.publication.parental_warning.map(|w| w.as_str().to_owned())),
     ];
     db.execute(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms)
+             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms,
+             content_type, p_date, p_line_year, p_line_owner, parental_warning)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::text[],
-             $15::bigint[], $16::bigint[])",
+             $15::bigint[], $16::bigint[], $17::text[], $18::text[], $19::bigint[], $20::text[], $21::text[])",
         &columns,
     )?;
     let mut entered: Vec<(String, i64)> =

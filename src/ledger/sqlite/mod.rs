@@ -23,8 +23,8 @@ use maintain::{backup_to, check_integrity};
 
 use super::error::{LedgerError, Result};
 use super::types::{
-    AudioRecord, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord,
-    Recording, Release, ReleaseTrack, Run, Stored,
+    AudioRecord, Completeness, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun, Origin,
+    PrefixRecord, Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
 use crate::acoustic::Fingerprint;
@@ -522,6 +522,10 @@ macro_rules! sqlite_lookup {
                 read::tracks_of(self.conn(), isrc)
             }
 
+            fn releases(&mut self) -> Result<Vec<Release>> {
+                read::releases(self.conn())
+            }
+
             fn fingerprint(&mut self, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
                 fingerprint::stored(self.conn(), audio_id)
             }
@@ -584,6 +588,10 @@ impl Snapshot for SqliteSnapshot<'_> {
 
     fn releases_after(&mut self, after: Option<&Catalog>, limit: usize) -> Result<Vec<Release>> {
         read::releases_after(&self.tx, after, limit)
+    }
+
+    fn completeness_after(&mut self, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>> {
+        read::completeness_after(&self.tx, after, limit)
     }
 }
 
@@ -697,6 +705,10 @@ impl LedgerTx for SqliteTx<'_> {
 
     fn put_release(&mut self, release: &Release) -> Result<bool> {
         write::put_release(&self.tx, release)
+    }
+
+    fn remove_release(&mut self, upc: &Catalog) -> Result<bool> {
+        write::remove_release(&self.tx, upc)
     }
 
     fn finish_run(&mut self, run: i64, counts: &std::collections::BTreeMap<String, u64>) -> Result<()> {

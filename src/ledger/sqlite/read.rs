@@ -3,13 +3,18 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::row::{self, AUDIO_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RELEASE_COLUMNS, RUN_COLUMNS};
+use super::row::{
+    self, AUDIO_COLUMNS, COMPLETENESS_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RELEASE_COLUMNS,
+    RUN_COLUMNS,
+};
 use crate::acoustic::Fingerprint;
 use crate::audio::AudioId;
 use crate::isrc::{Catalog, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
-use crate::ledger::types::{AudioRecord, Event, PrefixRecord, Recording, Release, ReleaseTrack, Run, Status};
+use crate::ledger::types::{
+    AudioRecord, Completeness, Event, PrefixRecord, Recording, Release, ReleaseTrack, Run, Status,
+};
 
 /// Every prefix, ordered by prefix.
 pub(super) fn prefixes(conn: &Connection) -> Result<Vec<PrefixRecord>> {
@@ -148,6 +153,21 @@ pub(super) fn tracks_of(conn: &Connection, isrc: Isrc) -> Result<Vec<(Catalog, R
         out.push((upc, track));
     }
     Ok(out)
+}
+
+/// Every release with its tracks, by EAN-13 digits.
+pub(super) fn releases(conn: &Connection) -> Result<Vec<Release>> {
+    releases_after(conn, None, usize::MAX)
+}
+
+/// Up to `limit` active codes above `after`, by code, with which fields they have.
+pub(super) fn completeness_after(conn: &Connection, after: Option<Isrc>, limit: usize) -> Result<Vec<Completeness>> {
+    let sql = format!(
+        "SELECT {COMPLETENESS_COLUMNS} FROM recording AS r
+         WHERE r.code > ?1 AND r.status = 'active' ORDER BY r.code LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    row::all(&mut stmt, params![after.as_ref().map_or("", Isrc::as_str), page_size(limit)], row::completeness)
 }
 
 /// Up to `limit` releases above `after`, by EAN-13 digits, with their tracks.

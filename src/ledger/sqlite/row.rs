@@ -9,14 +9,17 @@ use rusqlite::{Params, Row, Statement};
 use crate::audio::AudioId;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
-use crate::ledger::types::{AudioRecord, Event, Origin, PrefixRecord, Recording, Release, ReleaseTrack, Run};
+use crate::ledger::types::{
+    AudioRecord, Completeness, Event, Origin, PrefixRecord, Publication, Recording, Release, ReleaseTrack, Run,
+};
 
 /// Columns read by [`prefix_record`].
 pub(super) const PREFIX_COLUMNS: &str = "prefix, range_first, range_last, created_at";
 
 /// Columns read by [`recording`].
 pub(super) const RECORDING_COLUMNS: &str = "code, origin, status, title, artist, version_note, \
-     parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms";
+     parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms, \
+     content_type, p_date, p_line_year, p_line_owner, parental_warning";
 
 /// Columns read by [`release`] (its tracks come from [`release_track`]).
 pub(super) const RELEASE_COLUMNS: &str = "ean, upc, title, artist, label, date, p_line, c_line, created_at";
@@ -84,7 +87,42 @@ pub(super) fn recording(row: &Row<'_>) -> Result<Recording> {
         issued_by: get(row, "recording.issued_by")?,
         void_reason: get(row, "recording.void_reason")?,
         declared_ms: declared_ms.map(|ms| u64::try_from(ms).unwrap_or(0)),
+        publication: publication(row)?,
     })
+}
+
+/// The publication columns of a row of `recording`.
+fn publication(row: &Row<'_>) -> Result<Publication> {
+    let year: Option<i64> = get(row, "recording.p_line_year")?;
+    let year = year
+        .map(|year| {
+            u16::try_from(year)
+                .map_err(|_| LedgerError::Corrupt { column: "recording.p_line_year", value: year.to_string() })
+        })
+        .transpose()?;
+    Ok(Publication {
+        content_type: word(row, "recording.content_type")?,
+        p_date: get(row, "recording.p_date")?,
+        p_line_year: year,
+        p_line_owner: get(row, "recording.p_line_owner")?,
+        parental_warning: optional(row, "recording.parental_warning", |text| text.parse().ok())?,
+    })
+}
+
+/// Columns read by [`completeness`], from `recording AS r`: the code, and which fields
+/// it has as the bits of [`Completeness::from_bits`].
+pub(super) const COMPLETENESS_COLUMNS: &str = "r.code, (r.title IS NOT NULL) \
+     | ((r.artist IS NOT NULL) << 1) | ((r.version_note IS NOT NULL) << 2) \
+     | ((r.declared_ms IS NOT NULL \
+         OR EXISTS (SELECT 1 FROM audio AS a WHERE a.isrc = r.code AND a.frames > 0 AND a.rate > 0)) << 3) \
+     | ((r.p_date IS NOT NULL) << 4) | ((r.p_line_year IS NOT NULL AND r.p_line_owner IS NOT NULL) << 5) \
+     | ((r.parental_warning IS NOT NULL) << 6)";
+
+/// A row of [`COMPLETENESS_COLUMNS`].
+pub(super) fn completeness(row: &Row<'_>) -> Result<Completeness> {
+    let code = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+    let isrc = parse_isrc(code).ok_or_else(|| LedgerError::Corrupt { column: "recording.code", value: code.into() })?;
+    Ok(Completeness::from_bits(isrc, row.get(1)?))
 }
 
 /// A row of `release` (without its tracks).

@@ -179,8 +179,23 @@ ALTER TABLE event ADD COLUMN run INTEGER REFERENCES run (id);
 CREATE INDEX event_by_run ON event (run, id) WHERE run IS NOT NULL;
 ";
 
+/// Version 4: what the IFPI asks a registrant to keep of each code beside its title,
+/// artist and version (its content type, audio unless said otherwise, and its date of
+/// first publication, `YYYY-MM-DD` or a year), the (P) line the agencies and collecting
+/// societies ask for (year and owner), and the parental warning distributors ask for.
+const V4: &str = r"
+ALTER TABLE recording ADD COLUMN content_type TEXT NOT NULL DEFAULT 'audio'
+    CHECK (content_type IN ('audio', 'video'));
+ALTER TABLE recording ADD COLUMN p_date TEXT
+    CHECK (p_date GLOB '[1-9][0-9][0-9][0-9]' OR p_date GLOB '[1-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]');
+ALTER TABLE recording ADD COLUMN p_line_year INTEGER CHECK (p_line_year BETWEEN 1000 AND 9999);
+ALTER TABLE recording ADD COLUMN p_line_owner TEXT;
+ALTER TABLE recording ADD COLUMN parental_warning TEXT
+    CHECK (parental_warning IN ('explicit', 'clean', 'not-explicit', 'unknown'));
+";
+
 /// Every migration, in order: applying `MIGRATIONS[i]` takes the schema to version `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes and understands.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -39,7 +39,7 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn migrations_set_user_version_in_memory() {
     let ledger = SqliteLedger::open_in_memory().unwrap();
     assert_eq!(ledger.schema_version().unwrap(), schema::SCHEMA_VERSION);
-    assert_eq!(schema::SCHEMA_VERSION, 3);
+    assert_eq!(schema::SCHEMA_VERSION, 4);
     assert_eq!(ledger.path(), None);
 }
 
@@ -447,7 +447,7 @@ fn a_version_1_ledger_gains_the_later_tables_and_keeps_its_codes() {
     .expect("rows of version 1");
     drop(raw);
     let mut ledger = SqliteLedger::open(&path).expect("migrated");
-    assert_eq!(ledger.schema_version().expect("version"), 3);
+    assert_eq!(ledger.schema_version().expect("version"), 4);
     let code = Isrc::parse("USPR32600001").unwrap();
     assert_eq!(ledger.code_for_audio(&audio(1)).expect("read"), Some(code));
     let stored = ledger.audio_for_code(code).unwrap();
@@ -474,7 +474,7 @@ fn a_version_2_ledger_gains_codecs_and_runs() {
     let path = dir.path().join("ledger.sqlite3");
     drop(older_ledger(&path, 2));
     let mut ledger = SqliteLedger::open(&path).expect("migrated");
-    assert_eq!(ledger.schema_version().expect("version"), 3);
+    assert_eq!(ledger.schema_version().expect("version"), 4);
     let prefix = Prefix::parse("USPR3").expect("prefix");
     ledger.add_prefix(prefix, DesignationRange { first: 1, last: 99_999 }, 0).expect("prefix added");
     let run = crate::ledger::NewRun {
@@ -501,4 +501,33 @@ fn a_version_2_ledger_gains_codecs_and_runs() {
     assert_eq!(runs[0].counts.get("issued"), Some(&1));
     assert_eq!(ledger.events_of_run(id).unwrap()[0].isrc, Some(isrc));
     assert_eq!(ledger.audio_for_code(isrc).unwrap()[0].codec.as_deref(), Some("pcm_s16le"));
+}
+
+#[test]
+fn a_version_3_ledger_keeps_its_codes_and_releases_and_knows_them_as_audio() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ledger.sqlite3");
+    let raw = older_ledger(&path, 3);
+    raw.execute_batch(
+        "INSERT INTO recording (code, prefix, year, designation, origin, issued_at, issued_by, title)
+             VALUES ('USPR32600001', 'USPR3', 26, 1, 'issued', 0, 't', 'Song');
+         INSERT INTO release (ean, upc, title, date, p_line, created_at)
+             VALUES ('0036000291452', '036000291452', 'EP', '2024-05-17', '2024 Owner', 0);
+         INSERT INTO release_track VALUES ('0036000291452', 1, 1, 'USPR32600001');",
+    )
+    .expect("rows of version 3");
+    drop(raw);
+    let mut ledger = SqliteLedger::open(&path).expect("migrated");
+    assert_eq!(ledger.schema_version().expect("version"), 4);
+    let code = Isrc::parse("USPR32600001").unwrap();
+    let recording = ledger.recording(code).unwrap().unwrap();
+    assert_eq!(recording.title.as_deref(), Some("Song"));
+    assert_eq!(recording.publication, crate::ledger::Publication::default(), "audio, the rest unknown");
+    let releases = ledger.releases().unwrap();
+    assert_eq!((releases.len(), releases[0].upc.as_typed(), releases[0].tracks.len()), (1, "036000291452", 1));
+    // The schema stands behind the rules.
+    let refused = ledger.conn().execute("UPDATE recording SET p_date = '17 May 2024' WHERE code = 'USPR32600001'", []);
+    assert!(refused.is_err(), "a P-date is a date or a year");
+    let refused = ledger.conn().execute("UPDATE recording SET content_type = 'text'", []);
+    assert!(refused.is_err());
 }

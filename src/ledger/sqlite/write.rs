@@ -8,12 +8,13 @@ use rusqlite::{Connection, params};
 
 use super::read;
 use crate::audio::AudioId;
+use crate::isrc::Catalog;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
 use crate::ledger::types::{
-    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, PrefixRecord, Recording, Relation,
-    Release, Run, Stored,
+    AudioRecord, Event, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, ParentalWarning, PrefixRecord, Recording,
+    Relation, Release, Run, Stored,
 };
 
 /// Adds a prefix; `false` if it is already there with the same range.
@@ -45,10 +46,12 @@ pub(super) fn insert_recording(conn: &Connection, isrc: Isrc, origin: Origin, ne
     })?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             version_note, parent, relation, issued_at, issued_by, listed_issued_at, declared_ms,
+             content_type, p_date, p_line_year, p_line_owner, parental_warning)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     let declared_ms = new.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose()?;
+    let p = &new.publication;
     stmt.execute(params![
         isrc.as_str(),
         isrc.prefix().as_str(),
@@ -64,6 +67,11 @@ pub(super) fn insert_recording(conn: &Connection, isrc: Isrc, origin: Origin, ne
         new.issued_by,
         new.listed_issued_at,
         declared_ms,
+        p.content_type.as_str(),
+        p.p_date,
+        p.p_line_year,
+        p.p_line_owner,
+        p.parental_warning.map(ParentalWarning::as_str),
     ])?;
     Ok(())
 }
@@ -97,6 +105,12 @@ pub(super) fn put_release(conn: &Connection, release: &Release) -> Result<bool> 
         insert.execute(params![ean, track.disc, track.number, track.isrc.as_str()])?;
     }
     Ok(new)
+}
+
+/// Removes a release and its tracks; `false` when there is none.
+pub(super) fn remove_release(conn: &Connection, upc: &Catalog) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM release_track WHERE ean = ?1")?.execute([upc.as_str()])?;
+    Ok(conn.prepare_cached("DELETE FROM release WHERE ean = ?1")?.execute([upc.as_str()])? > 0)
 }
 
 /// Binds an audio id to an active code; `false` if already bound to that code.
@@ -168,9 +182,23 @@ pub(super) fn finish_run(conn: &Connection, run: i64, counts: &BTreeMap<String, 
 /// Changes a recording's title, artist and version note; returns it as it is now.
 pub(super) fn edit_metadata(conn: &Connection, isrc: Isrc, edit: &MetadataEdit) -> Result<Recording> {
     let edited = rules::apply_edit(isrc, read::recording(conn, isrc)?.as_ref(), edit)?;
+    let p = &edited.publication;
     conn.execute(
-        "UPDATE recording SET title = ?2, artist = ?3, version_note = ?4, declared_ms = ?5 WHERE code = ?1",
-        params![isrc.as_str(), edited.title, edited.artist, edited.version_note, edited.declared_ms],
+        "UPDATE recording SET title = ?2, artist = ?3, version_note = ?4, declared_ms = ?5, content_type = ?6,
+             p_date = ?7, p_line_year = ?8, p_line_owner = ?9, parental_warning = ?10
+         WHERE code = ?1",
+        params![
+            isrc.as_str(),
+            edited.title,
+            edited.artist,
+            edited.version_note,
+            edited.declared_ms,
+            p.content_type.as_str(),
+            p.p_date,
+            p.p_line_year,
+            p.p_line_owner,
+            p.parental_warning.map(ParentalWarning::as_str),
+        ],
     )?;
     read::recording(conn, isrc)?.ok_or(LedgerError::UnknownCode(isrc))
 }
@@ -236,9 +264,11 @@ fn restore_prefix(conn: &Connection, record: &PrefixRecord) -> Result<()> {
 fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO recording (code, prefix, year, designation, origin, status, title, artist,
-             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             version_note, parent, relation, issued_at, issued_by, void_reason, listed_issued_at, declared_ms,
+             content_type, p_date, p_line_year, p_line_owner, parental_warning)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?;
+    let p = &r.publication;
     let listed = if r.origin == Origin::Imported { r.issued_at } else { None };
     let declared_ms = r.declared_ms.map(|ms| rules::stored_int("the declared duration", ms)).transpose()?;
     stmt.execute(params![
@@ -258,6 +288,11 @@ fn restore_recording(conn: &Connection, r: &Recording) -> Result<()> {
         r.void_reason,
         listed,
         declared_ms,
+        p.content_type.as_str(),
+        p.p_date,
+        p.p_line_year,
+        p.p_line_owner,
+        p.parental_warning.map(ParentalWarning::as_str),
     ])?;
     Ok(())
 }
