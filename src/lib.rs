@@ -7,13 +7,13 @@
 mod acoustic; // acoustic fingerprints: compute, align, compare
 mod assign; // the assign engine, its pure decision policy, copies prepared ahead
 pub mod audio; // decoding to canonical PCM, the audio id, MD5(pcm)
+mod base; // the ground floor: shared ids and values, file-system primitives (atomic replace, flushes, temporary names)
 pub mod carrier; // what carries the codes on: CUE sheets, DDP images, PQ sheets, from an album in track order
 pub mod cli; // the command line: clap types, args turned into each command's options
 mod commands; // one thin file per subcommand: call the engine, print
 pub mod container; // one module per format: sniff, ISRC locations, tags, audio bytes
 mod dupes; // grouping files by recording: exact copies, same recording, likely edits
 mod filekind; // what kind of entry a path is; opening only regular files
-mod fsinfo; // naming the file system a path lives on, for full disks
 mod guard; // a panic in a third-party parser becomes an error for that file
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
 pub mod ledger; // the ledger traits, open(location), shared rules, dry-run overlay, copy, exchange, SQLite, PostgreSQL

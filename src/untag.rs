@@ -95,7 +95,7 @@ pub(crate) struct UntagReport {
 /// Runs `untag` with `ledger` recording what it removes.
 pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Result<UntagReport> {
     if !options.dry_run {
-        write::remove_stale_temp_files(&options.paths);
+        crate::base::replace::remove_stale_temp_files(&options.paths);
     }
     let batch = Batch { jobs: options.jobs, quiet: options.quiet, label: "reading", stop: &options.stop };
     let files = scan::scan_handing_on(

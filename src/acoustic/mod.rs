@@ -5,7 +5,7 @@
 //! configuration, `preset_test2`, the one AcoustID uses) of the first
 //! [`MAX_SECONDS`] of a file: one 32-bit item per [`ITEM_SECONDS`] (about 0.124 s) of
 //! audio. It is computed in the same decode pass as the audio id
-//! ([`crate::audio::analyze_with`], through [`Feed`]).
+//! ([`crate::audio::analyze_with`], through its fingerprint feed).
 //!
 //! # Comparing
 //!
@@ -36,30 +36,22 @@
 //! # Finding candidates cheaply
 //!
 //! [`Fingerprint::keys`] picks a small, content-defined sample of the items (those whose
-//! mixed hash falls in one of [`KEY_SAMPLING`] buckets, at most [`MAX_KEYS`]): the same
-//! audio in another encoding yields many of the same items, wherever they sit in time,
+//! mixed hash falls in one of [`KEY_SAMPLING`](crate::base::ids::KEY_SAMPLING) buckets,
+//! at most [`MAX_KEYS`](crate::base::ids::MAX_KEYS)): the same audio in another encoding yields many of the same items, wherever they sit in time,
 //! so it shares keys. The ledger indexes these keys, and a new fingerprint is compared
 //! in full only with the few recordings that share keys with it (see
 //! `Lookup::fingerprint_candidates` in the ledger).
 
-mod feed;
 pub(crate) mod group;
 
 use std::time::Duration;
 
 use rusty_chromaprint::{Configuration, Fingerprinter};
 
-pub(crate) use feed::Feed;
-
-/// The Chromaprint configuration id of the fingerprints (`preset_test2`), stored beside
-/// them: fingerprints of different algorithms are never compared.
-pub const ALGORITHM: u8 = 1;
+use crate::base::ids::{Fingerprint, ITEM_SECONDS};
 
 /// Seconds of audio fingerprinted, from the start: bounds the cost on long files.
 pub const MAX_SECONDS: u32 = 120;
-
-/// Duration of one fingerprint item: 1365 samples at 11025 Hz.
-pub const ITEM_SECONDS: f64 = 1365.0 / 11025.0;
 
 /// The least overlap compared: 10 s of items (or all of a shorter fingerprint).
 pub const MIN_OVERLAP_ITEMS: usize = 81;
@@ -81,91 +73,6 @@ pub const MIN_SEGMENT_ITEMS: usize = 81;
 
 /// The least distinct items a fingerprint needs to be called a match.
 pub const MIN_DISTINCT: usize = 24;
-
-/// Keys are items whose mixed hash is 0 modulo this: about one item in 16.
-pub const KEY_SAMPLING: u32 = 16;
-
-/// The most keys kept per fingerprint (those with the lowest mixed hashes).
-pub const MAX_KEYS: usize = 96;
-
-/// The Chromaprint fingerprint of the start of a recording.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint {
-    items: Vec<u32>,
-    covers: Duration,
-}
-
-impl Fingerprint {
-    /// A fingerprint from its items and the stretch of audio it covers.
-    pub fn new(items: Vec<u32>, covers: Duration) -> Fingerprint {
-        Fingerprint { items, covers }
-    }
-
-    /// The 32-bit items, one per [`ITEM_SECONDS`].
-    pub fn items(&self) -> &[u32] {
-        &self.items
-    }
-
-    /// The stretch of audio, from the start, the fingerprint was computed over.
-    pub fn covers(&self) -> Duration {
-        self.covers
-    }
-
-    /// The items as little-endian bytes, for storage.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.items.iter().flat_map(|item| item.to_le_bytes()).collect()
-    }
-
-    /// Reads items stored by [`Fingerprint::to_bytes`]; `None` if the length is not a
-    /// multiple of 4.
-    pub fn from_bytes(bytes: &[u8], covers: Duration) -> Option<Fingerprint> {
-        if !bytes.len().is_multiple_of(4) {
-            return None;
-        }
-        let items = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        Some(Fingerprint { items, covers })
-    }
-
-    /// The index keys: a content-defined sample of distinct items, sorted.
-    ///
-    /// An item is a key when its mixed hash is 0 modulo [`KEY_SAMPLING`]; of those, the
-    /// [`MAX_KEYS`] with the lowest hashes are kept. Both choices depend on the item
-    /// alone, so another encoding of the same audio picks the same keys wherever its
-    /// items survived unchanged, at any time offset.
-    pub fn keys(&self) -> Vec<u32> {
-        let mut sampled: Vec<(u32, u32)> =
-            self.items.iter().map(|&item| (mix(item), item)).filter(|&(_, item)| is_key(item)).collect();
-        sampled.sort_unstable();
-        sampled.dedup();
-        sampled.truncate(MAX_KEYS);
-        let mut keys: Vec<u32> = sampled.into_iter().map(|(_, item)| item).collect();
-        keys.sort_unstable();
-        keys
-    }
-
-    /// The number of distinct items.
-    pub fn distinct_items(&self) -> usize {
-        let mut items = self.items.clone();
-        items.sort_unstable();
-        items.dedup();
-        items.len()
-    }
-}
-
-/// Whether an item is sampled as an index key (its mixed hash is 0 modulo [`KEY_SAMPLING`]).
-pub fn is_key(item: u32) -> bool {
-    mix(item).is_multiple_of(KEY_SAMPLING)
-}
-
-/// A 32-bit mixing function (the finaliser of MurmurHash3), so key sampling does not
-/// follow the bit patterns of the items.
-fn mix(mut x: u32) -> u32 {
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x85eb_ca6b);
-    x ^= x >> 13;
-    x = x.wrapping_mul(0xc2b2_ae35);
-    x ^ (x >> 16)
-}
 
 /// Computes a fingerprint from interleaved 16-bit samples, fed in pieces.
 pub struct FingerprintBuilder {
@@ -361,25 +268,12 @@ pub fn judge(alignment: &Alignment, duration_difference: f64) -> Verdict {
     }
 }
 
-/// Deterministic pseudo-random fingerprint items (xorshift), for tests.
-#[cfg(test)]
-pub(crate) fn test_items(seed: u64, n: usize) -> Vec<u32> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 32) as u32
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use super::test_items as items;
+    use crate::base::ids::test_items as items;
+    use crate::base::ids::{ALGORITHM, MAX_KEYS, is_key};
 
     /// Flips `bits` low bits of every item.
     fn noisy(items: &[u32], bits: u32) -> Vec<u32> {

@@ -37,11 +37,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::audio::{AnalyzeOptions, AudioId};
+use crate::base::stamp::Identity;
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
 use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent, NewRun};
 use crate::output::progress;
-use crate::scan::{self, Failed, Identity, Scanned};
+use crate::scan::{self, Failed, Scanned};
 use crate::stop::Stop;
 use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
@@ -174,7 +175,8 @@ pub(crate) struct Report {
 
 /// Runs `assign` on `ledger`.
 pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::Result<Report> {
-    let removed_leftovers = if options.dry_run { 0 } else { write::remove_stale_temp_files(&options.paths).len() };
+    let removed_leftovers =
+        if options.dry_run { 0 } else { crate::base::replace::remove_stale_temp_files(&options.paths).len() };
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     let run = prepare::Run {
         jobs: options.jobs,
@@ -194,7 +196,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
     let mut seen = Seen::load(&options.location);
     let known = |identity: &Identity| seen.known(identity).filter(|_| trusted).map(|(facts, _)| facts);
     let (mut files, mut prepared) = if options.dry_run {
-        let nothing = |_: &Path, _: &scan::FileStamp| {};
+        let nothing = |_: &Path, _: &crate::base::stamp::FileStamp| {};
         let files = scan::scan_handing_on(&options.paths, &analyze, &run.batch(), &nothing, &known);
         (files, HashMap::new())
     } else {

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
 use crate::audio::AnalyzeOptions;
+use crate::base::stamp::FileStamp;
 use crate::container::{self, Format, TagReport};
-use crate::scan::{self, Failed, FileStamp, KnownAudio, Scanned};
+use crate::scan::{self, Failed, KnownAudio, Scanned};
 use crate::stop::Stop;
 use crate::write::{self, Prepared, WriteOptions};
 
@@ -174,9 +175,9 @@ mod tests {
         names.sort();
         assert_eq!(names, ["plain.flac", "plain.wav"]);
         let temporary = || {
-            std::fs::read_dir(dir.path())
-                .unwrap()
-                .filter(|e| e.as_ref().unwrap().file_name().to_str().unwrap().starts_with(crate::write::TEMP_PREFIX))
+            std::fs::read_dir(dir.path()).unwrap().filter(|e| {
+                e.as_ref().unwrap().file_name().to_str().unwrap().starts_with(crate::base::replace::TEMP_PREFIX)
+            })
         };
         assert_eq!(temporary().count(), 2, "one copy beside each");
         drop(prepared);

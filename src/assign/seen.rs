@@ -21,9 +21,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::{AudioFacts, AudioId, SampleKind, SampleLayout, StreamHeader};
+use crate::base::stamp::Identity;
 use crate::container::Format;
 use crate::ledger::Location;
-use crate::scan::Identity;
 
 /// One remembered file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +111,7 @@ impl Seen {
         }
         let mut entries: Vec<&Entry> = self.entries.values().collect();
         entries.sort_by_key(|e| (e.identity.device, e.identity.inode));
-        crate::write::write_atomically(path, |out| Ok(serde_json::to_writer(out, &entries)?))
+        crate::base::replace::write_atomically(path, |out| Ok(serde_json::to_writer(out, &entries)?))
     }
 }
 

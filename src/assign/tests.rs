@@ -8,12 +8,13 @@ use super::decide::{Answers, Decide, decide_all};
 use super::policy::QuestionKind;
 use super::policy::{Accept, Answer, Request};
 use super::{Action, Outcome};
-use crate::acoustic::{Fingerprint, test_items};
 use crate::audio::{AudioFacts, AudioId, SampleKind, SampleLayout, StreamHeader};
+use crate::base::ids::{Fingerprint, test_items};
+use crate::base::stamp::FileStamp;
 use crate::container::{Format, FoundIsrc, TagReport};
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::{Ledger, Relation, SqliteLedger};
-use crate::scan::{FileStamp, Scanned};
+use crate::scan::Scanned;
 
 const SECONDS: u64 = 111;
 

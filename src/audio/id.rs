@@ -4,40 +4,7 @@ use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use super::pcm::SampleLayout;
-
-/// The identity of a recording's decoded samples, independent of container and tags.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct AudioId(String);
-
-impl AudioId {
-    /// The scheme prefix of version 1 audio ids.
-    pub const SCHEME: &'static str = "pcm1:";
-
-    /// Parses a stored audio id (`pcm1:` and 64 lowercase hex digits).
-    pub fn parse(text: &str) -> Option<AudioId> {
-        let hex = text.strip_prefix(Self::SCHEME)?;
-        let ok = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        ok.then(|| AudioId(text.to_owned()))
-    }
-
-    /// The audio id a SHA-256 over the header and the canonical PCM stands for (the
-    /// digest must have been started with [`StreamHeader::to_bytes`]).
-    pub fn from_digest(sha: Sha256) -> AudioId {
-        AudioId(format!("{}{}", AudioId::SCHEME, hex(&sha.finalize())))
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for AudioId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+use crate::base::ids::AudioId;
 
 /// The stream description hashed ahead of the samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,19 +132,11 @@ impl PcmHasher {
     }
 }
 
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::pcm::SampleKind;
     use super::*;
+    use crate::base::ids::hex;
 
     fn header() -> StreamHeader {
         StreamHeader { sample_rate: 44_100, channels: 2, layout: SampleLayout { kind: SampleKind::Int, bits: 16 } }

@@ -12,6 +12,7 @@
 //! bytes it hashes; the audio id is the same either way. A writer that needs the samples
 //! themselves (a DDP image) reads them as a stream ([`open_pcm`]).
 
+mod feed;
 mod id;
 pub(crate) mod pcm;
 mod plain;
@@ -31,12 +32,15 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 use symphonia::core::units::{Duration, Timestamp};
 
-pub use id::{AudioId, PcmHasher, StreamHeader, hex};
+use crate::base::ids::is_lossless_codec;
+/// The audio id and hex, kept here for the library's users (tests, the bench).
+pub use crate::base::ids::{AudioId, hex};
+pub use id::{PcmHasher, StreamHeader};
 pub use pcm::{SampleKind, SampleLayout};
 pub use stream::{PcmReader, open_pcm};
 
-use crate::acoustic::Feed;
 use crate::container::{self, Format, FormatError, FrameError, FrameSource, StreamLayout};
+pub(crate) use feed::Feed;
 
 /// What [`analyze_with`] computes beyond the audio id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,12 +53,36 @@ pub struct AnalyzeOptions {
     pub threads: usize,
     /// Leave out `MD5(pcm)` (the audio id never needs it; `inspect` and `verify` do).
     pub skip_md5: bool,
+    /// Told the bytes read as decoding consumes them (a progress display's, kept by
+    /// the caller); `None`: nobody counts.
+    pub meter: Option<Meter>,
 }
 
-/// Whether a codec (by its short name) keeps every sample: PCM, FLAC, ALAC.
-pub fn is_lossless_codec(codec: &str) -> bool {
-    codec.starts_with("pcm") || codec == "flac" || codec == "alac"
+/// Counts the bytes a decode pass consumes, as it consumes them: how a caller keeps a
+/// progress display without decoding knowing of it.
+#[derive(Clone, Copy)]
+pub struct Meter(pub fn(u64));
+
+impl Meter {
+    /// Reports `n` more bytes consumed.
+    pub fn count(self, n: u64) {
+        (self.0)(n);
+    }
 }
+
+impl std::fmt::Debug for Meter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Meter")
+    }
+}
+
+impl PartialEq for Meter {
+    fn eq(&self, other: &Meter) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for Meter {}
 
 /// What decoding a file established about its audio.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +104,7 @@ pub struct AudioFacts {
     pub stored_md5: Option<[u8; 16]>,
     /// The acoustic fingerprint of the first [`crate::acoustic::MAX_SECONDS`], when
     /// asked for ([`analyze_with`]) and the audio is long enough (about 8 s).
-    pub fingerprint: Option<crate::acoustic::Fingerprint>,
+    pub fingerprint: Option<crate::base::ids::Fingerprint>,
 }
 
 impl AudioFacts {
@@ -245,6 +273,8 @@ struct Decoding<'s> {
     declared_frames: Option<u64>,
     lossless: bool,
     params: AudioCodecParameters,
+    /// Told the bytes of each packet read ([`AnalyzeOptions::meter`]).
+    meter: Option<Meter>,
 }
 
 /// One decoded packet: its samples' header, the buffer, and the frames of it to keep.
@@ -288,6 +318,7 @@ impl<'s> Decoding<'s> {
             params,
             decoder,
             reader,
+            meter: None,
         })
     }
 
@@ -298,7 +329,9 @@ impl<'s> Decoding<'s> {
             PacketSource::Demuxer(track_id) => loop {
                 match self.reader.next_packet() {
                     Ok(Some(packet)) if packet.track_id == *track_id => {
-                        crate::output::progress::advance(packet.data.len() as u64);
+                        if let Some(meter) = self.meter {
+                            meter.count(packet.data.len() as u64);
+                        }
                         return Ok(Some(packet));
                     }
                     Ok(Some(_)) => continue,
@@ -357,6 +390,7 @@ impl<'s> Decoding<'s> {
 
     fn run(mut self, options: &AnalyzeOptions) -> Result<AudioFacts, AudioError> {
         let is_flac = self.params.codec == CODEC_ID_FLAC;
+        self.meter = options.meter;
         let mut hashing: Option<Hashing> = None;
         let mut frames: u64 = 0;
         let mut batch = Vec::with_capacity(BATCH_LEN);

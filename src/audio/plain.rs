@@ -8,10 +8,10 @@ use std::io::{Read, Seek, SeekFrom};
 
 use crate::container::read_ahead::ReadAhead;
 
+use super::feed::Feed;
 use super::id::{PcmHasher, StreamHeader};
 use super::pcm::{SampleKind, SampleLayout};
 use super::{AnalyzeOptions, AudioError, AudioFacts};
-use crate::acoustic::Feed;
 use crate::container::{Format, FormatError, PlainPcm};
 
 /// Bytes read per buffer.
@@ -40,7 +40,9 @@ pub(super) fn analyze(
         let want = remaining.min(BUFFER_LEN as u64) as usize;
         let mut buffer = vec![0u8; want];
         file.read_exact(&mut buffer).map_err(FormatError::Io)?;
-        crate::output::progress::advance(want as u64);
+        if let Some(meter) = options.meter {
+            meter.count(want as u64);
+        }
         if pcm.unsigned {
             buffer.iter_mut().for_each(|b| *b ^= 0x80);
         }

@@ -17,9 +17,10 @@ use symphonia::core::formats::probe::Hint;
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
-use super::id::{AudioId, StreamHeader};
+use super::id::StreamHeader;
 use super::pcm::{self, SampleKind, SampleLayout};
 use super::{AudioError, Decoding, check_same_stream, strict_frames};
+use crate::base::ids::AudioId;
 use crate::container::{self, FormatError};
 
 /// Bytes read at a time from a plain PCM file.

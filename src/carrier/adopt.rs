@@ -31,21 +31,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::cue;
-use crate::acoustic::{self, Feed, Fingerprint};
-use crate::audio::AudioId;
+use super::ddp::tracks::{self, TrackAudio};
+use crate::acoustic;
+use crate::audio::Feed;
+use crate::base::ids::{AudioId, Fingerprint};
 use crate::isrc::{Catalog, Isrc};
 use crate::ledger::{
     AudioRecord, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
 };
-
-/// One audio id of a track: its id and its length in sample frames.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TrackAudio {
-    /// The audio id.
-    pub audio_id: AudioId,
-    /// Sample frames.
-    pub frames: u64,
-}
 
 /// One track of a carrier.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +98,7 @@ const HARMLESS: [&str; 6] = [
 /// Reads a DDP image for adoption: every track's audio ids (computed in the one pass that
 /// checks the checksums) and fingerprint, its PQ code, its CD-Text.
 pub(crate) fn read_ddp(dir: &Path) -> anyhow::Result<Carrier> {
-    let (image, ids) = crate::verify::ddp::image_with_audio_ids(dir)?;
+    let (image, ids) = tracks::image_with_audio_ids(dir)?;
     let source = dir.display().to_string();
     let mut carrier =
         Carrier { source: source.clone(), kind: "DDP image", catalog: image.catalog, ..Carrier::default() };
@@ -124,7 +117,7 @@ pub(crate) fn read_ddp(dir: &Path) -> anyhow::Result<Carrier> {
     for track in &image.tracks {
         let audio = ids.iter().find(|(n, _)| *n == track.number).map(|(_, ids)| ids.clone()).unwrap_or_default();
         let fingerprint = match (&audio_file, &track.image_bytes, audio.is_empty()) {
-            (Some(file), Some(range), false) => crate::verify::ddp::track_fingerprint(file, range),
+            (Some(file), Some(range), false) => tracks::track_fingerprint(file, range),
             _ => None,
         };
         carrier.tracks.push(CarrierTrack {

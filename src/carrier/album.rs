@@ -62,7 +62,7 @@ pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Res
         let listed = folder.join(entry);
         let at = format!("{}:{}", order_file.display(), index + 1);
         match crate::platform::path::resolve(&listed) {
-            Err(e) => problems.push(format!("{at}: {}: {}", listed.display(), walk::describe_io(&e))),
+            Err(e) => problems.push(format!("{at}: {}: {}", listed.display(), crate::base::io::describe_io(&e))),
             Ok(id) if !seen.insert(id.clone()) => problems.push(format!("{at}: {} is listed twice", listed.display())),
             Ok(id) => match unlisted.remove(&id) {
                 Some(path) => ordered.push(path),
@@ -441,7 +441,7 @@ fn quoted(values: &[impl std::fmt::Display]) -> String {
 
 /// The file's name as the sheet gives it: relative to `base` (a canonical folder).
 fn cue_name(path: &Path, base: &Path) -> Result<String, String> {
-    let folder = crate::platform::path::resolve(&parent_folder(path)).map_err(|e| walk::describe_io(&e))?;
+    let folder = crate::platform::path::resolve(&parent_folder(path)).map_err(|e| crate::base::io::describe_io(&e))?;
     let name = path.file_name().ok_or("not a file name")?;
     let relative = relative_to(&folder.join(name), base);
     let text = relative.to_str().ok_or("the path is not valid UTF-8, so a CUE sheet cannot name it; rename it")?;

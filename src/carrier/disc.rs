@@ -22,10 +22,10 @@ use anyhow::{Context, bail};
 use super::album::{self, Album, AlbumTrack, Problem, ReleaseChoice};
 use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
 use crate::audio::{AudioId, PcmReader};
+use crate::base::replace;
 use crate::isrc::Catalog;
 use crate::ledger::{self, Lookup, Status};
 use crate::output::Exit;
-use crate::write::replace;
 
 /// The gaps before tracks 2 and later.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

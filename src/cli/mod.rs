@@ -748,7 +748,7 @@ pub fn colour_tables(on: bool) {
 fn guard_outputs(cli: &Cli) -> anyhow::Result<()> {
     use crate::write::guard;
     if let Ok(location) = config::location(&cli.common) {
-        guard::protect_ledger(&location);
+        guard::protect_ledger(location.path(), crate::assign::seen_cache(&location));
     }
     match &cli.command {
         Command::Cue { output: Some(file), .. }

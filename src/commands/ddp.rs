@@ -305,7 +305,7 @@ fn into_new_ledger<T, E>(
 ) -> anyhow::Result<Result<T, E>> {
     use crate::ledger::exchange;
     use anyhow::Context;
-    let folder = crate::write::replace::folder_of(path);
+    let folder = crate::base::replace::folder_of(path);
     // The scratch folders killed imports left (of lists or carriers) go first.
     exchange::remove_stale_scratch(folder);
     let scratch = tempfile::Builder::new()
@@ -323,7 +323,7 @@ fn into_new_ledger<T, E>(
         std::fs::hard_link(&made, path).with_context(|| {
             format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
         })?;
-        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
+        crate::base::replace::sync_folder(folder).ok();
     }
     drop(lock);
     drop(scratch);

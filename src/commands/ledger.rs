@@ -486,7 +486,7 @@ pub(crate) fn import(
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     // The scratch file lives beside an SQLite ledger (its disk, and found again): the
     // ones killed imports left there are removed first.
-    let folder = location.path().map(|path| crate::write::replace::folder_of(path).to_path_buf());
+    let folder = location.path().map(|path| crate::base::replace::folder_of(path).to_path_buf());
     if let Some(folder) = &folder {
         let removed = exchange::remove_stale_scratch(folder);
         if removed > 0 && !quiet {
@@ -545,7 +545,7 @@ fn import_into_new(
     source: &str,
     options: &ImportOptions,
 ) -> anyhow::Result<Result<ImportSummary, ImportError>> {
-    let folder = crate::write::replace::folder_of(path);
+    let folder = crate::base::replace::folder_of(path);
     let scratch = tempfile::Builder::new()
         .prefix(exchange::SCRATCH_PREFIX)
         .tempdir_in(folder)
@@ -561,7 +561,7 @@ fn import_into_new(
         std::fs::hard_link(&made, path).with_context(|| {
             format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
         })?;
-        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
+        crate::base::replace::sync_folder(folder).ok();
     }
     drop(lock);
     drop(scratch);
@@ -1078,7 +1078,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::acoustic::Fingerprint;
+    use crate::base::ids::Fingerprint;
     use crate::isrc::DesignationRange;
     use crate::ledger::{
         Designations, FingerprintCandidate, LedgerTx, Lookup, NewRecording, PrefixRecord, Relation, SqliteLedger,

@@ -101,7 +101,7 @@ fn top_level(file: &mut File) -> Result<Vec<Atom<u64>>, TagError> {
     while at + 8 <= len {
         let mut header = [0u8; 16];
         file.seek(SeekFrom::Start(at))?;
-        let got = super::read_ahead::read_full(file, &mut header)?;
+        let got = crate::base::io::read_full(file, &mut header)?;
         let size = u64::from(u32::from_be_bytes([header[0], header[1], header[2], header[3]]));
         let kind = [header[4], header[5], header[6], header[7]];
         let (header_len, size) = match size {

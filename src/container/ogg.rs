@@ -229,7 +229,7 @@ impl Page {
     /// at the end of the file; trailing bytes a writer left are kept by the caller).
     fn read(reader: &mut impl Read) -> io::Result<Result<Page, Vec<u8>>> {
         let mut header = [0u8; 27];
-        let got = super::read_ahead::read_full(reader, &mut header)?;
+        let got = crate::base::io::read_full(reader, &mut header)?;
         if got < 27 || &header[..4] != b"OggS" {
             return Ok(Err(header[..got].to_vec()));
         }

@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, sync_channel};
 
+use crate::base::io::read_full;
+
 /// Bytes per buffer read ahead.
 const CHUNK: usize = 1 << 20;
 
@@ -55,21 +57,6 @@ impl ReadAhead {
         }
         ReadAhead { chunks, current: Vec::new(), at: 0 }
     }
-}
-
-/// Reads until `buffer` is full or the input ends (a read interrupted by a signal is
-/// retried); the bytes read. The one such loop in the crate.
-pub(crate) fn read_full(file: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 impl Read for ReadAhead {

@@ -30,8 +30,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::acoustic::group::{self, Match, Sound};
-use crate::acoustic::{self, Comparison, Fingerprint, Verdict};
+use crate::acoustic::{self, Comparison, Verdict};
 use crate::audio::{AnalyzeOptions, AudioId};
+use crate::base::ids::Fingerprint;
 use crate::isrc::Isrc;
 use crate::output::Exit;
 use crate::scan::{self, Scanned};

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use super::*;
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// Makes a fresh, empty ledger of the backend under test.
@@ -74,12 +74,12 @@ fn fp_audio(n: u64) -> AudioId {
 }
 
 fn print(seed: u64) -> Fingerprint {
-    Fingerprint::new(crate::acoustic::test_items(seed, 900), Duration::from_secs(111))
+    Fingerprint::new(crate::base::ids::test_items(seed, 900), Duration::from_secs(111))
 }
 
 /// Items of which several are keys, different per seed.
 fn items_for(seed: u64) -> Vec<u32> {
-    crate::acoustic::test_items(seed + 1000, 400)
+    crate::base::ids::test_items(seed + 1000, 400)
 }
 
 /// A fresh ledger with one issued code per seed, each bound to `audio(seed)`.
@@ -549,7 +549,7 @@ fn keys_found_in_too_many_fingerprints_are_skipped_and_void_codes_left_out(fresh
     let seeds: Vec<u64> = (1..=rules::KEY_ROWS as u64 + 1).collect();
     let (mut ledger, codes) = ledger_issuing(fresh, &seeds);
     // Every fingerprint holds the same key item, plus its own.
-    let common = (0u32..).find(|&x| crate::acoustic::is_key(x)).expect("a key");
+    let common = (0u32..).find(|&x| crate::base::ids::is_key(x)).expect("a key");
     ledger
         .transaction(|tx| {
             for &seed in &seeds {

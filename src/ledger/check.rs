@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use super::error::{LedgerError, Result};
 use super::types::{Origin, Status};
 use super::{LedgerTx, Lookup};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
 
 /// Most audio ids one transaction re-checks before it commits; a bigger transaction

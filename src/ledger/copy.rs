@@ -54,7 +54,7 @@ pub fn copy(from: &mut dyn Ledger, to: &mut dyn Ledger) -> Result<CopySummary> {
 /// there) only once complete. How a backend without files of its own backs up.
 pub(crate) fn backup_to_sqlite(from: &mut dyn Ledger, to: &Path) -> Result<()> {
     let failed = |reason: String| LedgerError::Open { location: to.display().to_string(), reason };
-    let folder = crate::write::replace::folder_of(to);
+    let folder = crate::base::replace::folder_of(to);
     let scratch =
         tempfile::Builder::new().prefix(".isrc-stamp-backup-").tempdir_in(folder).map_err(|e| failed(e.to_string()))?;
     let made = scratch.path().join("ledger.sqlite3");
@@ -62,8 +62,7 @@ pub(crate) fn backup_to_sqlite(from: &mut dyn Ledger, to: &Path) -> Result<()> {
         let mut copy = super::SqliteLedger::open(&made)?;
         self::copy(from, &mut copy)?;
     }
-    std::fs::rename(&made, to).map_err(|e| failed(e.to_string()))?;
-    crate::platform::replace::sync_folder(folder).map_err(|e| failed(e.to_string()))
+    crate::base::replace::rename_into_place(&made, to).map_err(|e| failed(e.to_string()))
 }
 
 /// Fails unless the snapshot holds nothing at all.

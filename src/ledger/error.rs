@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::types::Relation;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// A ledger operation failed.
@@ -291,18 +291,6 @@ pub enum LedgerError {
     /// Any other failure of the backend, in its words.
     #[error("ledger database error: {0}")]
     Backend(String),
-}
-
-/// A word that is not one of a closed set of CLI words (relation, origin, status).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {word:?}: expected one of {expected}")]
-pub struct ParseWordError {
-    /// What was being parsed (`relation`, `origin`, `status`).
-    pub what: &'static str,
-    /// The word given.
-    pub word: String,
-    /// The accepted words, separated by `|`.
-    pub expected: &'static str,
 }
 
 /// Shorthand for ledger results.

@@ -5,7 +5,7 @@
 use super::Lookup;
 use super::error::Result;
 use super::types::Status;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
 
 /// The ledger's facts about a file.

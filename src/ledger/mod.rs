@@ -43,7 +43,7 @@ mod sqlite;
 mod types;
 
 pub use copy::{CopySummary, copy};
-pub use error::{LedgerError, ParseWordError, Result};
+pub use error::{LedgerError, Result};
 pub use facts::{CodeFacts, FileFacts, facts_about};
 pub use location::{Location, open, open_existing, open_read_only};
 pub use publication::fill_from_release;
@@ -57,14 +57,14 @@ pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
 pub use sqlite::SqliteLedger;
 pub use types::{
     AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
-    Origin, ParentalWarning, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack, Run, Status,
-    Stored, now,
+    Origin, ParentalWarning, ParseWordError, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack,
+    Run, Status, Stored, now,
 };
 
 use std::path::Path;
 
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// Queries, available on a [`Ledger`] and inside a [`LedgerTx`].

@@ -16,8 +16,8 @@ use super::types::{
     Recording, Release, ReleaseTrack, Run, Status, Stored,
 };
 use super::{Designations, LedgerTx, Lookup, Snapshot, rules};
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{Catalog, Isrc, Prefix};
 
 /// A transaction whose writes stay in memory, over a snapshot.

@@ -11,7 +11,7 @@ use super::types::{
     AudioRecord, Completeness, FingerprintCandidate, MetadataEdit, NewRecording, Publication, Recording, Release,
     Status,
 };
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// Rows read per fingerprint key at most; a key with more is too common to tell

@@ -7,8 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::ParseWordError;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
 /// Seconds since the Unix epoch, UTC (0 if the clock is before 1970).
@@ -361,7 +360,7 @@ impl AudioRecord {
     /// MP4 whose samples decoded as 32-bit: AAC; ALAC keeps its integer depth).
     pub fn lossless(&self) -> bool {
         if let Some(codec) = &self.codec {
-            return crate::audio::is_lossless_codec(codec);
+            return crate::base::ids::is_lossless_codec(codec);
         }
         let extension = std::path::Path::new(&self.first_path)
             .extension()
@@ -393,7 +392,7 @@ pub struct FingerprintCandidate {
     /// The path it was first seen at.
     pub first_path: String,
     /// Its fingerprint.
-    pub fingerprint: crate::acoustic::Fingerprint,
+    pub fingerprint: crate::base::ids::Fingerprint,
     /// How many of the new fingerprint's keys it shares.
     pub shared_keys: usize,
 }
@@ -532,7 +531,7 @@ pub enum Stored {
     /// A recording, with its origin, status and lineage.
     Recording(Recording),
     /// An audio id, with its acoustic fingerprint if one is stored.
-    Audio(AudioRecord, Option<crate::acoustic::Fingerprint>),
+    Audio(AudioRecord, Option<crate::base::ids::Fingerprint>),
     /// An event of the history, with its id.
     Event(Event),
     /// An `assign` run, with its id.
@@ -569,4 +568,16 @@ mod ser {
             None => s.serialize_none(),
         }
     }
+}
+
+/// A word that is not one of a closed set of CLI words (relation, origin, status).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {word:?}: expected one of {expected}")]
+pub struct ParseWordError {
+    /// What was being parsed (`relation`, `origin`, `status`).
+    pub what: &'static str,
+    /// The word given.
+    pub word: String,
+    /// The accepted words, separated by `|`.
+    pub expected: &'static str,
 }

@@ -1,5 +1,5 @@
 //! The atomic, durable rename of a finished file over its target, and of a finished
-//! folder into place (`write::replace` builds the one replace every output uses on it).
+//! folder into place (`base::replace` builds the one replace every output uses on it).
 //!
 //! - Unix: `rename`, then the folder is flushed (`fsync`; `F_FULLFSYNC` on macOS), so
 //!   that the rename itself survives a power cut.

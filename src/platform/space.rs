@@ -7,7 +7,7 @@ use std::io;
 
 /// Gives `file` blocks for its first `len` bytes, growing it to `len` if shorter.
 /// `Ok(true)`: done; `Ok(false)`: the file system cannot be asked (its own writes are
-/// all there is); an error: a full disk ([`crate::fsinfo::is_full`]) or another failure.
+/// all there is); an error: a full disk ([`crate::base::fsinfo::is_full`]) or another failure.
 #[cfg(unix)]
 pub(crate) fn allocate(file: &File, len: u64) -> io::Result<bool> {
     match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, len) {

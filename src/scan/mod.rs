@@ -11,6 +11,8 @@ use rayon::prelude::*;
 pub(crate) use batch::{Batch, in_pool, scan_handing_on, scan_with_options, scan_with_progress};
 
 use crate::audio::{self, AnalyzeOptions, AudioError, AudioFacts};
+use crate::base::io::describe_io;
+use crate::base::stamp::{FileStamp, Identity};
 use crate::container::{self, TagError, TagReport};
 use crate::output::progress;
 use crate::stop::Stop;
@@ -34,59 +36,9 @@ pub struct Scanned {
     pub remembered: bool,
 }
 
-/// A file's identity on disk: device, inode, size, and modification and change times in
-/// nanoseconds (on Windows: the volume's serial number and the file index for device and
-/// inode, [`crate::platform::identity`]). Writing a file in any way (touching it, rewriting one sample in place)
-/// changes its change time, which no user can set back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct Identity {
-    /// The device.
-    pub device: u64,
-    /// The inode.
-    pub inode: u64,
-    /// Length in bytes.
-    pub len: u64,
-    /// Last modification, nanoseconds since 1970.
-    pub modified_ns: i128,
-    /// Last change of the inode, nanoseconds since 1970.
-    pub changed_ns: i128,
-}
-
-impl Identity {
-    /// The identity of the file at `path` now (following symlinks); `None` where the
-    /// OS does not tell it.
-    pub fn of(path: &Path) -> Option<Identity> {
-        let info = crate::platform::identity::of(path).ok()?;
-        Some(Identity {
-            device: info.device,
-            inode: info.index,
-            len: info.len,
-            modified_ns: info.modified_ns,
-            changed_ns: info.changed_ns,
-        })
-    }
-}
-
 /// What an earlier run recorded of a file with this identity, if anything: its audio
 /// facts, so it need not be decoded again.
 pub type KnownAudio<'a> = dyn Fn(&Identity) -> Option<AudioFacts> + Sync + 'a;
-
-/// A file's size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileStamp {
-    /// Length in bytes.
-    pub len: u64,
-    /// Last modification.
-    pub modified: Option<std::time::SystemTime>,
-}
-
-impl FileStamp {
-    /// The stamp of the file at `path` now (following symlinks).
-    pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        let metadata = std::fs::metadata(path)?;
-        Ok(FileStamp { len: metadata.len(), modified: metadata.modified().ok() })
-    }
-}
 
 /// Why a file could not be scanned.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +88,7 @@ pub fn scan_with(
     known: &KnownAudio<'_>,
 ) -> Result<Scanned, ScanError> {
     let identity = Identity::of(path);
-    let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(walk::describe_io(&e)))?;
+    let stamp = FileStamp::of(path).map_err(|e| ScanError::Walk(describe_io(&e)))?;
     on_stamped(path, &stamp);
     let remembered = identity.as_ref().and_then(known);
     // The tags first: a damaged tag block is named as what it is, not as whatever the
@@ -176,6 +128,7 @@ pub(crate) fn scan_each_with(
     meter: &indicatif::ProgressBar,
     stop: &Stop,
 ) -> Vec<Result<Scanned, Failed>> {
+    let options = &AnalyzeOptions { meter: Some(audio::Meter(progress::advance)), ..*options };
     files
         .into_par_iter()
         .map(|file| match file {

@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::write::TEMP_PREFIX;
+use crate::base::io::describe_io;
+use crate::base::replace::TEMP_PREFIX;
 
 /// Extensions of the formats isrc-stamp reads, lowercase.
 const AUDIO_EXTENSIONS: &[&str] =
@@ -137,15 +138,6 @@ fn kind_of(path: &Path) -> Kind {
         .iter()
         .find(|(known, _)| known.as_bytes() == extension)
         .map_or(Kind::Other, |(_, format)| Kind::Unsupported(format))
-}
-
-/// A short, human description of an I/O error.
-pub(crate) fn describe_io(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => error.to_string(),
-    }
 }
 
 #[cfg(test)]

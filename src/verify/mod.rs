@@ -17,10 +17,11 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
+use crate::acoustic;
 use crate::acoustic::group::{self, Sound};
-use crate::acoustic::{self, Fingerprint};
 use crate::assign::policy::reference_audio;
 use crate::audio::AnalyzeOptions;
+use crate::base::ids::Fingerprint;
 use crate::isrc::Isrc;
 use crate::ledger::{self, AudioRecord, Ledger};
 use crate::output::Exit;

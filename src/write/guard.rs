@@ -6,7 +6,7 @@
 //! `ledger backup FILE`, `ddp write --output DIR`) is checked twice: by the command line
 //! before the command starts, so that a long scan does not end in a refusal, and again
 //! just before the file is put in place ([`write_output`]), which then goes through the
-//! one atomic replace ([`super::replace`]). The ledger is named once per run by the
+//! one atomic replace ([`crate::base::replace`]). The ledger is named once per run by the
 //! command line ([`protect_ledger`]); its files are recognised by name (a `-wal` file
 //! that does not exist yet must not be created either) and by identity (a symlink or a
 //! hard link to the ledger is the ledger).
@@ -14,8 +14,6 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-use crate::ledger::Location;
 
 /// The files of the ledger in use, named by the command line for the whole run.
 static LEDGER_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -30,11 +28,12 @@ pub struct OutputRefused {
     pub reason: String,
 }
 
-/// Names the ledger in use (and the files beside it that belong to it) as what no
-/// output may replace, for the rest of the run.
-pub(crate) fn protect_ledger(location: &Location) {
+/// Names the ledger in use (its file, if it has one, and the files beside it that
+/// belong to it: `-wal`, `-shm`, `-journal`, and `seen_cache`, the assign engine's
+/// cache of files seen) as what no output may replace, for the rest of the run.
+pub(crate) fn protect_ledger(ledger: Option<&Path>, seen_cache: Option<PathBuf>) {
     let mut files = Vec::new();
-    if let Some(ledger) = location.path() {
+    if let Some(ledger) = ledger {
         files.push(ledger.to_path_buf());
         for suffix in ["-wal", "-shm", "-journal"] {
             let mut name = ledger.as_os_str().to_os_string();
@@ -42,7 +41,7 @@ pub(crate) fn protect_ledger(location: &Location) {
             files.push(PathBuf::from(name));
         }
     }
-    files.extend(crate::assign::seen_cache(location));
+    files.extend(seen_cache);
     *LEDGER_FILES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = files;
 }
 
@@ -85,7 +84,7 @@ pub(crate) fn write_output(
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     check(path)?;
-    super::replace::write_atomically(path, write)
+    crate::base::replace::write_atomically(path, write)
 }
 
 fn check_not_ledger(path: &Path) -> Result<(), OutputRefused> {
@@ -110,7 +109,7 @@ fn check_not_ledger(path: &Path) -> Result<(), OutputRefused> {
 /// The path with its folder resolved (the file itself may not exist yet).
 fn resolved(path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?;
-    let folder = super::replace::folder_of(path);
+    let folder = crate::base::replace::folder_of(path);
     Some(std::fs::canonicalize(folder).ok()?.join(name))
 }
 
@@ -148,7 +147,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = dir.path().join("ledger.sqlite3");
         std::fs::write(&ledger, b"SQLite format 3\0").unwrap();
-        protect_ledger(&Location::Sqlite(ledger.clone()));
+        let location = crate::ledger::Location::Sqlite(ledger.clone());
+        protect_ledger(Some(&ledger), crate::assign::seen_cache(&location));
         let refused = |path: &Path| check(path).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(refused(&ledger).contains("it is the ledger in use"), "{}", refused(&ledger));
         // Not there yet, still the ledger's.

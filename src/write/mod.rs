@@ -25,22 +25,22 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use crate::audio::{self, AudioId};
+use crate::audio;
+use crate::base::ids::AudioId;
+use crate::base::replace;
+use crate::base::stamp::FileStamp;
 use crate::container::{self, Format, TagReport};
 use crate::isrc::Isrc;
-use crate::scan::FileStamp;
 
 pub(crate) mod direct_io;
 pub(crate) mod guard;
 mod keep;
 mod prepared;
 mod proof;
-pub(crate) mod replace;
 
 use keep::Keeper;
 pub(crate) use keep::WriteOptions;
 pub(crate) use prepared::{Prepared, prepare};
-pub(crate) use replace::{TEMP_PREFIX, remove_stale_temp_files, write_atomically};
 
 /// Why a file could not be tagged. The original is unchanged in every case.
 #[derive(Debug, thiserror::Error)]
@@ -107,11 +107,14 @@ impl WriteError {
     /// `target`, on its file system).
     fn located(self, target: &Path) -> WriteError {
         match self {
-            WriteError::Io { action, cause } if crate::fsinfo::is_full(&cause) => {
-                WriteError::DiskFull { action, fs: crate::fsinfo::describe(target) }
+            WriteError::Io { action, cause } if crate::base::fsinfo::is_full(&cause) => {
+                WriteError::DiskFull { action, fs: crate::base::fsinfo::describe(target) }
             }
-            WriteError::Tags(container::TagError::Io(cause)) if crate::fsinfo::is_full(&cause) => {
-                WriteError::DiskFull { action: "cannot write the tagged copy", fs: crate::fsinfo::describe(target) }
+            WriteError::Tags(container::TagError::Io(cause)) if crate::base::fsinfo::is_full(&cause) => {
+                WriteError::DiskFull {
+                    action: "cannot write the tagged copy",
+                    fs: crate::base::fsinfo::describe(target),
+                }
             }
             other => other,
         }
@@ -161,7 +164,7 @@ fn write_code(path: &Path, wanted: &Wanted<'_>, stamp: &FileStamp, options: Writ
             Some(isrc) => container::write(&original.target, temp.as_file_mut(), format, isrc)?,
             None => container::untag(&original.target, temp.as_file_mut(), format)?,
         }
-        temp.as_file().sync_data().map_err(io("cannot flush the tagged copy"))?;
+        replace::sync_data(temp.as_file()).map_err(io("cannot flush the tagged copy"))?;
         if let Some(expected) = expected {
             verify_audio(&original.target, temp.path(), format, expected)?;
         }

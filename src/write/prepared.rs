@@ -33,9 +33,9 @@ use tempfile::NamedTempFile;
 
 use super::direct_io::DirectWriter;
 use super::{Original, Wanted, WriteError, WriteOptions, carries_as_wanted, io, proof};
+use crate::base::stamp::FileStamp;
 use crate::container::{self, Format};
 use crate::isrc::Isrc;
-use crate::scan::FileStamp;
 
 /// The code a prepared copy carries until the real one is known: well-formed, so every
 /// writer takes it. It never leaves the temporary copy; should an original's tags
@@ -69,7 +69,7 @@ pub(crate) fn prepare(path: &Path, format: Format, stamp: &FileStamp, options: W
         }
         None => container::write(&original.target, temp.as_file_mut(), format, placeholder).ok()?,
     }
-    temp.as_file().sync_data().ok()?;
+    crate::base::replace::sync_data(temp.as_file()).ok()?;
     let proven = proof::same_audio_bytes_on_disk(&original.target, temp.path(), format).ok()?;
     if proven != Some(true) {
         return None;
@@ -94,7 +94,7 @@ impl Prepared {
             file.seek(SeekFrom::Start(at)).map_err(io("cannot write the code into the tagged copy"))?;
             file.write_all(isrc.as_str().as_bytes()).map_err(io("cannot write the code into the tagged copy"))?;
         }
-        file.sync_data().map_err(io("cannot flush the tagged copy"))?;
+        crate::base::replace::sync_data(file).map_err(io("cannot flush the tagged copy"))?;
         carries_as_wanted(&container::read(self.temp.path(), self.format)?, Some(isrc))?;
         let wanted = Wanted { format: self.format, isrc: Some(isrc), expected: None };
         self.original.replace_with(self.temp, stamp, &wanted)

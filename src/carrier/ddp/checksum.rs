@@ -20,8 +20,8 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use serde::Serialize;
 
+use crate::base::io::read_full;
 use crate::carrier::Problem;
-use crate::container::read_ahead::read_full;
 
 /// One line of a checksum file: a file name and its MD5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

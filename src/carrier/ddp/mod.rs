@@ -74,6 +74,7 @@ mod plan;
 mod read;
 #[cfg(test)]
 mod roundtrip;
+pub(crate) mod tracks;
 mod write;
 
 pub use cdtext::{CdText, cdtext_crc, decode_cdtext, encode_cdtext};

@@ -316,7 +316,7 @@ impl HashingFile {
     /// Flushes the file to the disk and gives its name, size and MD5.
     fn finish(self) -> Result<WrittenFile, WriteError> {
         let io = |source| WriteError::Io { path: self.path.clone(), source };
-        self.file.sync_all().map_err(io)?;
+        crate::base::replace::sync_file(&self.file).map_err(io)?;
         let md5 = self.md5.finish().map_err(io)?;
         Ok(WrittenFile { name: self.name, bytes: self.bytes, md5 })
     }

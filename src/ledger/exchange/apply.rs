@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::read::ImportRow;
-use super::stage::{BadRows, Staged, in_file};
+use super::stage::{BadRows, Staged, bad, in_file};
 use super::{Column, RowError};
 use crate::ledger::LedgerTx;
 use crate::ledger::error::LedgerError;
@@ -571,22 +571,6 @@ fn order_parents_first(staged: &mut Staged) -> Result<(), ImportError> {
     })?;
     looping.into_iter().for_each(|error| staged.problem(error));
     Ok(())
-}
-
-/// A bad row.
-pub(super) fn bad(row: &ImportRow, message: String) -> RowError {
-    RowError { line: row.line, isrc: Some(row.recording.isrc.to_string()), message }
-}
-
-/// The columns where two rows differ, as `name "here" vs "there"`.
-pub(super) fn differences(columns: impl Iterator<Item = Column>, here: &ImportRow, there: &ImportRow) -> Vec<String> {
-    columns
-        .filter_map(|column| {
-            let a = column.render(&here.recording, here.audio.as_ref());
-            let b = column.render(&there.recording, there.audio.as_ref());
-            (a != b).then(|| format!("{} {a:?} vs {b:?}", column.name()))
-        })
-        .collect()
 }
 
 /// The audio columns the row gives that differ from the ledger's record.

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::cell::{parse_time, restore};
 use super::{Column, RowError};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{Catalog, Isrc};
 use crate::ledger::types::{AudioRecord, Origin, ParentalWarning, Publication, Recording, Relation, Status};
 

@@ -260,7 +260,7 @@ pub fn write_code_json(entry: &Entry, out: &mut dyn Write) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::AudioId;
+    use crate::base::ids::AudioId;
     use crate::isrc::Isrc;
     use crate::ledger::{Origin, Recording, Status};
 

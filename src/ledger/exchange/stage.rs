@@ -253,12 +253,11 @@ fn cross_check(staged: &mut Staged) -> rusqlite::Result<()> {
             let Some(row) = staged.decode(line, &cells) else { continue };
             match &first {
                 Some((code, earlier)) if *code == isrc => {
-                    let differ =
-                        super::apply::differences(Column::ALL.iter().copied().filter(|c| c.is_code()), &row, earlier);
+                    let differ = differences(Column::ALL.iter().copied().filter(|c| c.is_code()), &row, earlier);
                     if !differ.is_empty() {
                         let message =
                             format!("differs from line {} for the same code: {}", earlier.line, differ.join(", "));
-                        problems.push(super::apply::bad(&row, message));
+                        problems.push(bad(&row, message));
                     }
                 }
                 _ => {
@@ -280,7 +279,7 @@ fn cross_check(staged: &mut Staged) -> rusqlite::Result<()> {
             match &first {
                 Some((seen, earlier)) if *seen == audio_id => {
                     let columns = Column::ALL.iter().copied().filter(|c| c.is_audio() || *c == Column::Isrc);
-                    let differ = super::apply::differences(columns, &row, earlier);
+                    let differ = differences(columns, &row, earlier);
                     if differ.is_empty() {
                         staged.repeated_audio += 1;
                     } else {
@@ -289,7 +288,7 @@ fn cross_check(staged: &mut Staged) -> rusqlite::Result<()> {
                             earlier.line,
                             differ.join(", ")
                         );
-                        problems.push(super::apply::bad(&row, message));
+                        problems.push(bad(&row, message));
                     }
                 }
                 _ => {
@@ -346,4 +345,20 @@ fn decode_raw(line: i64, cells: &str) -> Option<Raw> {
 /// A line number as SQLite stores it.
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A bad row.
+pub(super) fn bad(row: &ImportRow, message: String) -> RowError {
+    RowError { line: row.line, isrc: Some(row.recording.isrc.to_string()), message }
+}
+
+/// The columns where two rows differ, as `name "here" vs "there"`.
+pub(super) fn differences(columns: impl Iterator<Item = Column>, here: &ImportRow, there: &ImportRow) -> Vec<String> {
+    columns
+        .filter_map(|column| {
+            let a = column.render(&here.recording, here.audio.as_ref());
+            let b = column.render(&there.recording, there.audio.as_ref());
+            (a != b).then(|| format!("{} {a:?} vs {b:?}", column.name()))
+        })
+        .collect()
 }

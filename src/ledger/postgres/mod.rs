@@ -31,8 +31,8 @@ use super::types::{
     PrefixRecord, Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, rules};
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// Runs the ledger's statements: one round trip each, on statements prepared once.

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use postgres::Row;
 
 use super::Conn;
-use crate::acoustic::{self, Fingerprint};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::{self, Fingerprint};
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::{Designations, FingerprintIndex};
@@ -153,7 +153,7 @@ pub(super) fn events_for(db: &mut dyn Conn, isrc: Isrc) -> Result<Vec<Event>> {
 pub(super) fn fingerprint(db: &mut dyn Conn, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
     let row = db.query_opt(
         "SELECT covers, data FROM fingerprint WHERE audio_id = $1 AND algorithm = $2",
-        &[&audio_id.as_str(), &i64::from(acoustic::ALGORITHM)],
+        &[&audio_id.as_str(), &i64::from(ids::ALGORITHM)],
     )?;
     row.map(|row| decode_fingerprint(&row, 0)).transpose()
 }
@@ -176,7 +176,7 @@ pub(super) fn audio_after(
                 a.codec, f.covers, f.data
          FROM audio AS a LEFT JOIN fingerprint AS f ON f.audio_id = a.audio_id AND f.algorithm = $3
          WHERE a.audio_id > $1 ORDER BY a.audio_id LIMIT $2",
-        &[&after.map_or("", AudioId::as_str), &page(limit), &i64::from(acoustic::ALGORITHM)],
+        &[&after.map_or("", AudioId::as_str), &page(limit), &i64::from(ids::ALGORITHM)],
     )?;
     rows.iter()
         .map(|row| {
@@ -261,7 +261,7 @@ impl FingerprintIndex for Index<'_> {
              JOIN audio AS a ON a.audio_id = f.audio_id
              JOIN recording AS r ON r.code = a.isrc
              WHERE f.id = ANY($1) AND f.algorithm = $2 AND r.status = 'active'",
-            &[&ids, &i64::from(acoustic::ALGORITHM)],
+            &[&ids, &i64::from(ids::ALGORITHM)],
         )?;
         let mut by_id = HashMap::new();
         for row in &rows {

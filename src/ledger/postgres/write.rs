@@ -11,8 +11,8 @@
 use postgres::types::ToSql;
 
 use super::{Conn, read};
-use crate::acoustic::{self, Fingerprint};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::{self, Fingerprint};
 use crate::isrc::Catalog;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
@@ -226,12 +226,7 @@ pub(super) fn store_fingerprint(db: &mut dyn Conn, audio_id: &AudioId, fingerpri
     let row = db.query_opt(
         "INSERT INTO fingerprint (audio_id, algorithm, covers, data) VALUES ($1, $2, $3, $4)
          ON CONFLICT (audio_id) DO NOTHING RETURNING id",
-        &[
-            &audio_id.as_str(),
-            &i64::from(acoustic::ALGORITHM),
-            &fingerprint.covers().as_secs_f64(),
-            &fingerprint.to_bytes(),
-        ],
+        &[&audio_id.as_str(), &i64::from(ids::ALGORITHM), &fingerprint.covers().as_secs_f64(), &fingerprint.to_bytes()],
     )?;
     let Some(row) = row else {
         return Ok(false);
@@ -462,7 +457,7 @@ fn restore_audio(db: &mut dyn Conn, audio: &[(&AudioRecord, Option<&Fingerprint>
         "INSERT INTO fingerprint (audio_id, algorithm, covers, data)
          SELECT a, $2, c, d FROM unnest($1::text[], $3::float8[], $4::bytea[]) AS u (a, c, d)
          RETURNING audio_id, id",
-        &[&ids, &i64::from(acoustic::ALGORITHM), &covers, &data],
+        &[&ids, &i64::from(ids::ALGORITHM), &covers, &data],
     )?;
     let stored: std::collections::HashMap<String, i64> = rows.iter().map(|row| (row.get(0), row.get(1))).collect();
     let (mut keys, mut owners) = (Vec::new(), Vec::new());

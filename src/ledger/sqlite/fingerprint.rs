@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::acoustic::{self, Fingerprint};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::{self, Fingerprint};
 use crate::isrc::Isrc;
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::FingerprintIndex;
@@ -21,7 +21,7 @@ pub(super) fn store(conn: &Connection, audio_id: &AudioId, fingerprint: &Fingerp
     )?;
     let added = insert.execute(params![
         audio_id.as_str(),
-        acoustic::ALGORITHM,
+        ids::ALGORITHM,
         fingerprint.covers().as_secs_f64(),
         fingerprint.to_bytes(),
     ])?;
@@ -40,9 +40,8 @@ pub(super) fn store(conn: &Connection, audio_id: &AudioId, fingerprint: &Fingerp
 pub(super) fn stored(conn: &Connection, audio_id: &AudioId) -> Result<Option<Fingerprint>> {
     let mut stmt =
         conn.prepare_cached("SELECT covers, data FROM fingerprint WHERE audio_id = ?1 AND algorithm = ?2")?;
-    let row: Option<(f64, Vec<u8>)> = stmt
-        .query_row(params![audio_id.as_str(), acoustic::ALGORITHM], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
+    let row: Option<(f64, Vec<u8>)> =
+        stmt.query_row(params![audio_id.as_str(), ids::ALGORITHM], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
     row.map(|(covers, data)| decode(covers, &data)).transpose()
 }
 
@@ -77,7 +76,7 @@ impl FingerprintIndex for Index<'_> {
         let mut found = Vec::new();
         for &(id, shared_keys) in ranked {
             let row: Option<Row> = stmt
-                .query_row(params![id, acoustic::ALGORITHM], |row| {
+                .query_row(params![id, ids::ALGORITHM], |row| {
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
                 })
                 .optional()?;

@@ -105,8 +105,8 @@ const PAGES_PER_STEP: i32 = 1024;
 /// (WAL mode, same schema) that `ledger check` accepts.
 pub(super) fn backup_to(conn: &Connection, to: &Path) -> Result<()> {
     let failed = |reason: String| LedgerError::Open { location: to.display().to_string(), reason };
-    let folder = crate::write::replace::folder_of(to);
-    let temp = crate::write::replace::temp_in(folder).map_err(|e| failed(e.to_string()))?;
+    let folder = crate::base::replace::folder_of(to);
+    let temp = crate::base::replace::temp_in(folder).map_err(|e| failed(e.to_string()))?;
     {
         let mut copy = Connection::open(temp.path()).map_err(|e| failed(e.to_string()))?;
         let backup = Backup::new(conn, &mut copy)?;
@@ -117,6 +117,6 @@ pub(super) fn backup_to(conn: &Connection, to: &Path) -> Result<()> {
         copy.close().map_err(|(_, error)| LedgerError::from(error))?;
     }
     super::set_mode_644(temp.as_file()).map_err(|e| failed(e.to_string()))?;
-    temp.as_file().sync_all().map_err(|e| failed(e.to_string()))?;
-    crate::write::replace::commit(temp, to).map_err(|e| failed(e.to_string()))
+    crate::base::replace::sync_file(temp.as_file()).map_err(|e| failed(e.to_string()))?;
+    crate::base::replace::commit(temp, to).map_err(|e| failed(e.to_string()))
 }

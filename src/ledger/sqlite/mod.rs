@@ -27,8 +27,8 @@ use super::types::{
     PrefixRecord, Recording, Release, ReleaseTrack, Run, Stored,
 };
 use super::{Designations, Ledger, LedgerTx, Lookup, Snapshot, check, rules};
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 
 /// A ledger in an SQLite file (or in memory, for tests).
@@ -225,7 +225,7 @@ fn create(path: &Path) -> Result<()> {
         .map_err(|source| LedgerError::Open { location: path.display().to_string(), reason: source.to_string() })?;
     match temp.persist_noclobber(path) {
         Ok(_) => {
-            crate::platform::replace::sync_folder(folder).map_err(|source| LedgerError::Open {
+            crate::base::replace::sync_folder(folder).map_err(|source| LedgerError::Open {
                 location: path.display().to_string(),
                 reason: source.to_string(),
             })?;
@@ -246,14 +246,14 @@ pub(super) fn set_mode_644(file: &File) -> std::io::Result<()> {
 /// `-wal` and `-shm` of a WAL database).
 fn may_write(path: &Path) -> bool {
     use crate::platform::access;
-    access::may_write(path).is_ok() && access::may_create_in(crate::write::replace::folder_of(path)).is_ok()
+    access::may_write(path).is_ok() && access::may_create_in(crate::base::replace::folder_of(path)).is_ok()
 }
 
 /// Refuses a ledger on a network file system: SQLite's locking does not hold over NFS
 /// or SMB, so two rooms writing one ledger there could issue one code twice (DESIGN.md
 /// section 4). A house with several rooms shares a PostgreSQL ledger instead.
 fn refuse_network_share(path: &Path) -> Result<()> {
-    match crate::fsinfo::network_kind(path) {
+    match crate::base::fsinfo::network_kind(path) {
         Some(kind) => Err(LedgerError::Open {
             location: path.display().to_string(),
             reason: format!(
@@ -272,7 +272,7 @@ fn check_file(path: &Path) -> Result<()> {
     let not_a_ledger = |why: &str| LedgerError::NotALedger { location: path.display().to_string(), why: why.into() };
     let open_failed = |source: std::io::Error| LedgerError::Open {
         location: path.display().to_string(),
-        reason: crate::scan::walk::describe_io(&source),
+        reason: crate::base::io::describe_io(&source),
     };
     let metadata = std::fs::metadata(path).map_err(open_failed)?;
     if !metadata.is_file() {
@@ -280,7 +280,7 @@ fn check_file(path: &Path) -> Result<()> {
     }
     let mut header = [0u8; 16];
     let mut file = File::open(path).map_err(open_failed)?;
-    let read = crate::container::read_ahead::read_full(&mut file, &mut header).map_err(open_failed)?;
+    let read = crate::base::io::read_full(&mut file, &mut header).map_err(open_failed)?;
     if read == 0 {
         return Err(not_a_ledger("the file is empty: 0 bytes"));
     }
@@ -354,8 +354,8 @@ const ROOM_NEEDED: u64 = WAL_INDEX_BYTES + (64 << 10);
 /// [`allocate_wal_index`] can make it safe, so a disk already full is refused here, with
 /// a clear error, rather than met with SIGBUS.
 fn ensure_room(path: &Path) -> Result<()> {
-    match crate::fsinfo::free_bytes(path) {
-        Some(free) if free < ROOM_NEEDED => Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path)))),
+    match crate::base::fsinfo::free_bytes(path) {
+        Some(free) if free < ROOM_NEEDED => Err(LedgerError::DiskFull(Some(crate::base::fsinfo::describe(path)))),
         _ => Ok(()),
     }
 }
@@ -385,7 +385,9 @@ fn allocate_wal_index(path: &Path) -> Result<Option<File>> {
     // A file system that cannot allocate ahead: SQLite's own page writes are all there is.
     match crate::platform::space::allocate(&file, len) {
         Ok(_) => Ok(Some(file)),
-        Err(error) if crate::fsinfo::is_full(&error) => Err(LedgerError::DiskFull(Some(crate::fsinfo::describe(path)))),
+        Err(error) if crate::base::fsinfo::is_full(&error) => {
+            Err(LedgerError::DiskFull(Some(crate::base::fsinfo::describe(path))))
+        }
         Err(error) => Err(LedgerError::Open {
             location: path.display().to_string(),
             reason: format!("cannot allocate {}: {error}", shm.display()),
@@ -434,7 +436,7 @@ fn open_error(path: &Path, source: rusqlite::Error) -> LedgerError {
 /// Names the file system of a full ledger.
 fn located(path: Option<&Path>, error: LedgerError) -> LedgerError {
     match (error, path) {
-        (LedgerError::DiskFull(None), Some(path)) => LedgerError::DiskFull(Some(crate::fsinfo::describe(path))),
+        (LedgerError::DiskFull(None), Some(path)) => LedgerError::DiskFull(Some(crate::base::fsinfo::describe(path))),
         (error, _) => error,
     }
 }

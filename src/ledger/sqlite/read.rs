@@ -7,8 +7,8 @@ use super::row::{
     self, AUDIO_COLUMNS, COMPLETENESS_COLUMNS, EVENT_COLUMNS, PREFIX_COLUMNS, RECORDING_COLUMNS, RELEASE_COLUMNS,
     RUN_COLUMNS,
 };
-use crate::acoustic::Fingerprint;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
+use crate::base::ids::Fingerprint;
 use crate::isrc::{Catalog, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules;
@@ -268,7 +268,7 @@ pub(super) fn audio_after(
          WHERE a.audio_id > ?1 ORDER BY a.audio_id LIMIT ?2",
     )?;
     let after = after.map_or("", AudioId::as_str);
-    let mut rows = stmt.query(params![after, page_size(limit), crate::acoustic::ALGORITHM])?;
+    let mut rows = stmt.query(params![after, page_size(limit), crate::base::ids::ALGORITHM])?;
     let mut out = Vec::new();
     while let Some(found) = rows.next()? {
         let audio = row::audio_record(found)?;

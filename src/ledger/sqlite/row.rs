@@ -6,7 +6,7 @@ use std::str::FromStr;
 use rusqlite::types::FromSql;
 use rusqlite::{Params, Row, Statement};
 
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::types::{

@@ -98,7 +98,7 @@ BEGIN SELECT RAISE(ABORT, 'a recorded code and its origin never change'); END;
 /// `fingerprint` holds one Chromaprint fingerprint per audio id (`algorithm` is
 /// Chromaprint's configuration id, `covers` the seconds fingerprinted, `data` the items
 /// as little-endian u32). `fingerprint_key` indexes a small content-defined sample of
-/// each fingerprint's items ([`crate::acoustic::Fingerprint::keys`], at most 96): a
+/// each fingerprint's items ([`crate::base::ids::Fingerprint::keys`], at most 96): a
 /// new fingerprint looks its own keys up (one index seek each, a bounded number of rows
 /// per key) and is compared in full only with the few fingerprints sharing most keys, so
 /// the cost does not grow with the number of recordings. The key table has no foreign

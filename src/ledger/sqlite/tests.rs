@@ -459,8 +459,8 @@ fn a_version_1_ledger_gains_the_later_tables_and_keeps_its_codes() {
         dyn_ledger(&mut ledger)
             .transaction(|tx| tx.store_fingerprint(
                 &audio(1),
-                &crate::acoustic::Fingerprint::new(
-                    crate::acoustic::test_items(1, 900),
+                &crate::base::ids::Fingerprint::new(
+                    crate::base::ids::test_items(1, 900),
                     std::time::Duration::from_secs(111)
                 )
             ))

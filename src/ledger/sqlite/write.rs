@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, params};
 
 use super::read;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::Catalog;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};

@@ -71,6 +71,30 @@ pub(crate) fn commit(mut temp: NamedTempFile, target: &Path) -> io::Result<()> {
     platform::replace::sync_folder(folder_of(target))
 }
 
+/// Renames the finished file `from` (beside `to`, so the rename is atomic) over `to`,
+/// then flushes the folder.
+pub(crate) fn rename_into_place(from: &Path, to: &Path) -> io::Result<()> {
+    platform::replace::rename_over(from, to)?;
+    platform::replace::sync_folder(folder_of(to))
+}
+
+/// Flushes a finished file's bytes and metadata to the disk (`fsync`; `F_FULLFSYNC` on
+/// macOS, `FlushFileBuffers` on Windows).
+pub(crate) fn sync_file(file: &fs::File) -> io::Result<()> {
+    file.sync_all()
+}
+
+/// Flushes a file's bytes to the disk, and of its metadata only what reading them back
+/// needs (`fdatasync`).
+pub(crate) fn sync_data(file: &fs::File) -> io::Result<()> {
+    file.sync_data()
+}
+
+/// Flushes the entries of `folder` (a rename or a new file in it) to the disk.
+pub(crate) fn sync_folder(folder: &Path) -> io::Result<()> {
+    platform::replace::sync_folder(folder)
+}
+
 /// A path's folder, `.` for a bare name.
 pub(crate) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
@@ -92,7 +116,7 @@ pub(crate) fn write_atomically(
     // folder it was to be made in.
     let folder = folder_of(path);
     let mut temp = temp_in(folder).map_err(|error| {
-        let reason = crate::scan::walk::describe_io(&io::Error::from(error.kind()));
+        let reason = crate::base::io::describe_io(&io::Error::from(error.kind()));
         anyhow::anyhow!("cannot write {}: cannot create a file in {}: {reason}", path.display(), folder.display())
     })?;
     {
@@ -100,7 +124,7 @@ pub(crate) fn write_atomically(
         write(&mut buffered).with_context(context)?;
         buffered.flush().with_context(context)?;
     }
-    temp.as_file().sync_all().with_context(context)?;
+    sync_file(temp.as_file()).with_context(context)?;
     platform::keep::like_target(temp.as_file(), path).with_context(context)?;
     commit(temp, path).with_context(context)
 }

@@ -2,15 +2,16 @@
 //!
 //! Both decode paths (the decoder and plain PCM) produce the canonical PCM bytes the
 //! audio id hashes; the fingerprint takes the same bytes, converted to 16-bit samples
-//! ([`crate::audio::pcm::canonical_to_i16`]), so the same samples give the same
+//! ([`super::pcm::canonical_to_i16`]), so the same samples give the same
 //! fingerprint whichever path read them, and nothing is decoded twice.
 //!
 //! The fingerprint is a help, the audio id the identity: should the fingerprinter ever
 //! fail (panic) on some stream, the file simply has no fingerprint.
 
-use super::{Fingerprint, FingerprintBuilder};
-use crate::audio::StreamHeader;
-use crate::audio::pcm::canonical_to_i16;
+use super::StreamHeader;
+use super::pcm::canonical_to_i16;
+use crate::acoustic::FingerprintBuilder;
+use crate::base::ids::Fingerprint;
 
 /// A fingerprint being computed from canonical PCM bytes.
 pub(crate) struct Feed {
