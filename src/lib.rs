@@ -13,7 +13,6 @@ pub mod cli; // the command line: clap types, args turned into each command's op
 mod commands; // one thin file per subcommand: call the engine, print
 pub mod container; // one module per format: sniff, ISRC locations, tags, audio bytes
 mod dupes; // grouping files by recording: exact copies, same recording, likely edits
-mod filekind; // what kind of entry a path is; opening only regular files
 mod guard; // a panic in a third-party parser becomes an error for that file
 pub mod isrc; // the ISRC, prefix, designation range, countries; UPC/EAN
 pub mod ledger; // the ledger traits, open(location), shared rules, dry-run overlay, copy, exchange, SQLite, PostgreSQL

@@ -182,7 +182,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Re
                 continue;
             }
             let codes: Vec<Isrc> = distinct_codes(&outcome.removed);
-            let audio_id = outcome.audio_id.as_deref().and_then(crate::audio::AudioId::parse);
+            let audio_id = outcome.audio_id.as_deref().and_then(crate::base::ids::AudioId::parse);
             for isrc in codes.iter().copied().map(Some).chain(codes.is_empty().then_some(None)) {
                 tx.log(&NewEvent {
                     path: Some(outcome.path.clone()),

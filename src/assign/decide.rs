@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::acoustic::group::{self, Sound};
 use crate::acoustic::{self, Comparison, Verdict};
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::container::{self, Carried};
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::{

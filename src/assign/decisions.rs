@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::decide::Answers;
 use super::policy::Answer;
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
 use crate::ledger::Relation;
 use crate::scan::Scanned;
@@ -52,7 +52,7 @@ pub(crate) const MAX_LINE: usize = 64 * 1024;
 /// a line at a time, each held only up to [`MAX_LINE`] bytes.
 pub(crate) fn read(path: &Path) -> Result<Vec<Row>, Vec<String>> {
     let cannot = |e: std::io::Error| vec![format!("cannot read {}: {e}", path.display())];
-    let file = crate::filekind::open_regular(path).map_err(cannot)?;
+    let file = crate::base::filekind::open_regular(path).map_err(cannot)?;
     let mut reader = std::io::BufReader::new(file);
     let mut lines = Vec::new();
     let mut number = 0u64;

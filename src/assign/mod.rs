@@ -36,7 +36,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::audio::{AnalyzeOptions, AudioId};
+use crate::audio::AnalyzeOptions;
+use crate::base::ids::AudioId;
 use crate::base::stamp::Identity;
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;

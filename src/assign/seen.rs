@@ -20,7 +20,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::{AudioFacts, AudioId, SampleKind, SampleLayout, StreamHeader};
+use crate::audio::{AudioFacts, SampleKind, SampleLayout, StreamHeader};
+use crate::base::ids::AudioId;
 use crate::base::stamp::Identity;
 use crate::container::Format;
 use crate::ledger::Location;
@@ -123,7 +124,7 @@ pub(crate) fn place(location: &Location) -> Option<PathBuf> {
         return Some(ledger.with_file_name(name));
     }
     let dirs = directories::ProjectDirs::from("", "", "isrc-stamp")?;
-    let key = crate::audio::hex(&sha2_of(location.to_string().as_bytes())[..8]);
+    let key = crate::base::ids::hex(&sha2_of(location.to_string().as_bytes())[..8]);
     Some(dirs.cache_dir().join(format!("seen-{key}.json")))
 }
 

@@ -8,7 +8,9 @@
 //! - [`stamp`]: a file's identity on disk and its size-and-time stamp.
 //! - [`io`]: describing an I/O error, reading until a buffer is full.
 //! - [`fsinfo`]: naming the file system a path lives on, for full disks.
+//! - [`filekind`]: what kind of entry a path is; opening only regular files.
 
+pub mod filekind;
 pub mod fsinfo;
 pub mod ids;
 pub mod io;

@@ -141,7 +141,7 @@ pub(crate) fn read_ddp(dir: &Path) -> anyhow::Result<Carrier> {
 /// Reads a CUE sheet and cuts each track's audio out of the files it names (relative to
 /// the sheet's folder): a file is read once, whatever number of tracks it holds.
 pub(crate) fn read_cue(sheet_path: &Path) -> anyhow::Result<Carrier> {
-    let text = crate::filekind::read_text(sheet_path, 1 << 20)
+    let text = crate::base::filekind::read_text(sheet_path, 1 << 20)
         .with_context(|| format!("cannot read the CUE sheet {}", sheet_path.display()))?;
     let sheet = cue::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", sheet_path.display()))?;
     let source = sheet_path.display().to_string();
@@ -222,7 +222,7 @@ type Cut = (usize, CutAudio);
 /// sectors of 1/75 s of the file's rate, `end` `None` for the end of the file.
 fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> anyhow::Result<Vec<Cut>> {
     // A sheet may name anything: only a regular file is read (a named pipe never ends).
-    crate::filekind::open_regular(path)?;
+    crate::base::filekind::open_regular(path)?;
     let mut reader = crate::audio::open_pcm(path)?;
     let header = reader.header();
     if header.sample_rate % 75 != 0 {

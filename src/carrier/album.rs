@@ -47,7 +47,7 @@ pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Proble
 
 /// Puts `files` in the order the order file lists them; every mismatch is an error.
 pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let text = crate::filekind::read_text(order_file, 16 << 20)
+    let text = crate::base::filekind::read_text(order_file, 16 << 20)
         .with_context(|| format!("cannot read the order file {}", order_file.display()))?;
     let folder = parent_folder(order_file);
     let identity = |path: &Path| crate::platform::path::resolve(path).unwrap_or_else(|_| path.to_path_buf());

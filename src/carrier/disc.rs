@@ -21,7 +21,8 @@ use anyhow::{Context, bail};
 
 use super::album::{self, Album, AlbumTrack, Problem, ReleaseChoice};
 use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
-use crate::audio::{AudioId, PcmReader};
+use crate::audio::PcmReader;
+use crate::base::ids::AudioId;
 use crate::base::replace;
 use crate::isrc::Catalog;
 use crate::ledger::{self, Lookup, Status};
@@ -160,7 +161,7 @@ pub(crate) fn gather_album(
 /// Reads a gaps file: one `TRACK GAP` per line (`2 0`, `3 1.5`, `4 00:01:00`), `#`
 /// comments and blank lines skipped; returns (track number, sectors) pairs.
 fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Problem>> {
-    let text = crate::filekind::read_text(path, 1 << 20).map_err(|e| {
+    let text = crate::base::filekind::read_text(path, 1 << 20).map_err(|e| {
         vec![Problem { exit: Exit::Errors, message: format!("cannot read the gaps file {}: {e}", path.display()) }]
     })?;
     let (mut gaps, mut problems) = (Vec::new(), Vec::new());

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::audio::hex;
+use crate::base::ids::hex;
 use crate::isrc::Isrc;
 use crate::output::{self, Exit};
 use crate::scan::{Failed, Scanned};

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::audio::AudioId;
+use crate::base::ids::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
 use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportOptions, ImportSummary};

@@ -31,7 +31,8 @@ use serde::Serialize;
 
 use crate::acoustic::group::{self, Match, Sound};
 use crate::acoustic::{self, Comparison, Verdict};
-use crate::audio::{AnalyzeOptions, AudioId};
+use crate::audio::AnalyzeOptions;
+use crate::base::ids::AudioId;
 use crate::base::ids::Fingerprint;
 use crate::isrc::Isrc;
 use crate::output::Exit;

@@ -83,7 +83,7 @@ fn walk_dir(root: &Path, found: &mut Vec<Result<PathBuf, WalkError>>) {
             // A pipe, socket or device in a folder is never read, and never passed over
             // in silence: skipped, with what it is.
             Ok(entry) => {
-                let kind = crate::filekind::special_kind(&entry.file_type()).unwrap_or("not a regular file");
+                let kind = crate::base::filekind::special_kind(&entry.file_type()).unwrap_or("not a regular file");
                 let kind = if entry.path_is_symlink() { format!("a symlink to {kind}") } else { kind.to_owned() };
                 found.push(Err(WalkError {
                     path: entry.into_path(),

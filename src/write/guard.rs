@@ -133,7 +133,7 @@ fn audio_format(path: &Path, metadata: &std::fs::Metadata) -> Option<crate::cont
         return None;
     }
     let mut head = Vec::with_capacity(64);
-    let file = crate::filekind::open_regular(path).ok()?;
+    let file = crate::base::filekind::open_regular(path).ok()?;
     file.take(64).read_to_end(&mut head).ok()?;
     crate::container::sniff_bytes(&head).ok()
 }

@@ -157,7 +157,8 @@ fn find_all(file: &mut File, range: Range<u64>, needle: &[u8]) -> io::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::{self, AudioId};
+    use crate::audio;
+    use crate::base::ids::AudioId;
     use lofty::config::WriteOptions;
     use lofty::file::TaggedFileExt;
     use lofty::tag::{Accessor, TagExt};

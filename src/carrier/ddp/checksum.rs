@@ -99,7 +99,7 @@ fn parse_crc_line(line: &str) -> Option<Crc32Entry> {
 
 /// The CRC-32 of a regular file, read no further than its size when opened.
 pub(crate) fn crc32_file(path: &Path) -> io::Result<u32> {
-    let file = crate::filekind::open_regular(path)?;
+    let file = crate::base::filekind::open_regular(path)?;
     let size = file.metadata()?.len();
     let mut file = file.take(size);
     let mut crc = crc32fast::Hasher::new();
@@ -205,7 +205,7 @@ impl Md5Thread {
 /// with its offset. MD5 runs on a thread of its own while `tap` works on the reading
 /// thread, so hashing the audio once serves the checksum and the tracks' audio ids.
 pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io::Result<(String, u64)> {
-    let file = crate::filekind::open_regular(path)?;
+    let file = crate::base::filekind::open_regular(path)?;
     // No further than the size it has now: a file growing meanwhile is not chased.
     let size = file.metadata()?.len();
     let mut file = file.take(size);
@@ -230,7 +230,7 @@ pub(crate) fn hash_file_with(path: &Path, tap: &mut dyn FnMut(u64, &[u8])) -> io
 /// The MD5 of a regular file and its length, read in 64 KiB pieces (anything else, a
 /// named pipe or a device, is refused: it might never end).
 pub(crate) fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let file = crate::filekind::open_regular(path)?;
+    let file = crate::base::filekind::open_regular(path)?;
     let size = file.metadata()?.len();
     let mut file = file.take(size);
     let mut md5 = Md5::new();

@@ -16,7 +16,7 @@
 //! measured, file names from `DDPMS` and the checksum file must be plain names inside
 //! the folder (no `..`, no separators), and only regular files are opened: a named pipe
 //! or a device (`/dev/zero`, a symlink to it) in an image's place is a `ddp-structure`
-//! problem naming what it is, never read ([`crate::filekind::open_regular`]).
+//! problem naming what it is, never read ([`crate::base::filekind::open_regular`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -233,7 +233,8 @@ impl Reader {
             return None;
         };
         let mut bytes = Vec::new();
-        let read = crate::filekind::open_regular(&path).and_then(|file| file.take(max + 1).read_to_end(&mut bytes));
+        let read =
+            crate::base::filekind::open_regular(&path).and_then(|file| file.take(max + 1).read_to_end(&mut bytes));
         if let Err(e) = read {
             self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
             return None;
@@ -390,7 +391,7 @@ impl Reader {
             return None;
         };
         // A named pipe or a device (`/dev/zero`) never ends: only a regular file is read.
-        let bytes = match fs::metadata(&path).and_then(|m| crate::filekind::refuse_special(&m).map(|()| m)) {
+        let bytes = match fs::metadata(&path).and_then(|m| crate::base::filekind::refuse_special(&m).map(|()| m)) {
             Ok(metadata) => metadata.len(),
             Err(e) => {
                 self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));

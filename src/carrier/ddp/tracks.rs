@@ -142,7 +142,7 @@ pub(crate) fn image_with_audio_ids(dir: &Path) -> Result<(DdpImage, TrackIds), c
 /// The fingerprint of a track's audio: its first seconds, read from the audio file.
 pub(crate) fn track_fingerprint(audio_file: &Path, range: &Range<u64>) -> Option<Fingerprint> {
     let mut feed = Feed::start(true, &cd_header())?;
-    let mut file = crate::filekind::open_regular(audio_file).ok()?;
+    let mut file = crate::base::filekind::open_regular(audio_file).ok()?;
     file.seek(SeekFrom::Start(range.start)).ok()?;
     let wanted = u64::from(acoustic::MAX_SECONDS) * 44_100 * FRAME_BYTES as u64;
     let mut left = (range.end - range.start).min(wanted);
