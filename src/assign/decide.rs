@@ -979,3 +979,15 @@ impl Similar {
         }
     }
 }
+
+/// A decoded file as a source of its recording (the policy itself reads no audio).
+impl From<&crate::audio::AudioFacts> for Source {
+    fn from(audio: &crate::audio::AudioFacts) -> Source {
+        Source {
+            lossless: audio.is_lossless(),
+            sample_rate: audio.stream.sample_rate,
+            bits: audio.stream.layout.bits,
+            frames: audio.frames,
+        }
+    }
+}

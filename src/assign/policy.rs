@@ -71,17 +71,6 @@ impl Source {
     }
 }
 
-impl From<&crate::audio::AudioFacts> for Source {
-    fn from(audio: &crate::audio::AudioFacts) -> Source {
-        Source {
-            lossless: audio.is_lossless(),
-            sample_rate: audio.stream.sample_rate,
-            bits: audio.stream.layout.bits,
-            frames: audio.frames,
-        }
-    }
-}
-
 impl From<&AudioRecord> for Source {
     fn from(audio: &AudioRecord) -> Source {
         Source { lossless: audio.lossless(), sample_rate: audio.sample_rate, bits: audio.bits, frames: audio.frames }

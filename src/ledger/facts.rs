@@ -4,32 +4,9 @@
 
 use super::Lookup;
 use super::error::Result;
-use super::types::Status;
+use super::types::{CodeFacts, FileFacts, Status};
 use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
-
-/// The ledger's facts about a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileFacts {
-    /// The active code the ledger binds the file's audio id to. Audio bound only to a
-    /// void code has none: void means void, and such audio is new audio again.
-    pub code_for_audio: Option<Isrc>,
-    /// The void code the file's audio id is still bound to, if that is what it has.
-    pub void_code_for_audio: Option<Isrc>,
-    /// What the ledger says of the code the file carries (default when it carries none).
-    pub carried: CodeFacts,
-}
-
-/// What the ledger says of one code.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CodeFacts {
-    /// Its status, `None` when the ledger does not have it.
-    pub status: Option<Status>,
-    /// Whether the file's own audio id is bound to it.
-    pub bound_here: bool,
-    /// Whether other audio ids are bound to it.
-    pub bound_elsewhere: bool,
-}
 
 /// Reads the facts about a file whose audio id is `audio_id` and whose tags carry `carried`.
 pub fn facts_about(lookup: &mut dyn Lookup, audio_id: &AudioId, carried: Option<Isrc>) -> Result<FileFacts> {

@@ -44,7 +44,7 @@ mod types;
 
 pub use copy::{CopySummary, copy};
 pub use error::{LedgerError, Result};
-pub use facts::{CodeFacts, FileFacts, facts_about};
+pub use facts::facts_about;
 pub use location::{Location, open, open_existing, open_read_only};
 pub use publication::fill_from_release;
 pub use rules::{Designations, Missing, missing_metadata, p_date, parse_p_line};
@@ -56,10 +56,11 @@ pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
 }
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
+    AudioRecord, CodeFacts, Completeness, ContentType, Event, FileFacts, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
     Origin, ParentalWarning, ParseWordError, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack,
-    Run, Status, Stored, now,
+    Run, Status, Stored,
 };
+pub use crate::base::clock::now;
 
 use std::path::Path;
 

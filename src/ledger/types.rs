@@ -10,13 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::base::ids::AudioId;
 use crate::isrc::{DesignationRange, Isrc, Prefix};
 
-/// Seconds since the Unix epoch, UTC (0 if the clock is before 1970).
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// Declares a closed set of words stored as text and typed on the command line.
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
@@ -580,4 +573,27 @@ pub struct ParseWordError {
     pub word: String,
     /// The accepted words, separated by `|`.
     pub expected: &'static str,
+}
+
+/// The ledger's facts about a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// The active code the ledger binds the file's audio id to. Audio bound only to a
+    /// void code has none: void means void, and such audio is new audio again.
+    pub code_for_audio: Option<Isrc>,
+    /// The void code the file's audio id is still bound to, if that is what it has.
+    pub void_code_for_audio: Option<Isrc>,
+    /// What the ledger says of the code the file carries (default when it carries none).
+    pub carried: CodeFacts,
+}
+
+/// What the ledger says of one code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeFacts {
+    /// Its status, `None` when the ledger does not have it.
+    pub status: Option<Status>,
+    /// Whether the file's own audio id is bound to it.
+    pub bound_here: bool,
+    /// Whether other audio ids are bound to it.
+    pub bound_elsewhere: bool,
 }

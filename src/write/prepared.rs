@@ -159,9 +159,6 @@ mod tests {
     use super::*;
     use crate::audio;
     use crate::base::ids::AudioId;
-    use lofty::config::WriteOptions;
-    use lofty::file::TaggedFileExt;
-    use lofty::tag::{Accessor, TagExt};
 
     /// A copy of a fixture in a fresh folder, with its audio id and stamp.
     fn master(fixture: &str) -> (tempfile::TempDir, std::path::PathBuf, AudioId, FileStamp) {
@@ -214,10 +211,7 @@ mod tests {
     #[test]
     fn a_file_already_holding_the_placeholder_is_not_prepared() {
         let (dir, path, _, _) = master("same/same.flac");
-        let mut tagged = lofty::read_from_path(&path).unwrap();
-        let tag = tagged.primary_tag_mut().unwrap();
-        tag.set_title(PLACEHOLDER.to_owned());
-        tag.save_to_path(&path, WriteOptions::new()).unwrap();
+        container::set_title_for_tests(&path, PLACEHOLDER);
         assert_eq!(container::read(&path, Format::Flac).unwrap().title.as_deref(), Some(PLACEHOLDER));
         let stamp = FileStamp::of(&path).unwrap();
         assert!(prepare(&path, Format::Flac, &stamp, super::WriteOptions::default()).is_none());
