@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::audio::{AnalyzeOptions, AudioId};
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent, NewRun};
+use crate::ledger::{self, EventKind, Ledger, LedgerError, Location, NewEvent, NewRun};
 use crate::output::progress;
 use crate::scan::{self, Failed, Identity, Scanned};
 use crate::stop::Stop;
@@ -125,6 +125,20 @@ impl Action {
             Action::Skipped => "skipped",
             Action::Conflict => "conflict",
             Action::Error => "error",
+        }
+    }
+
+    /// The kind of the event that records the action (the same word).
+    pub(crate) fn event_kind(self) -> EventKind {
+        match self {
+            Action::Issued => EventKind::Issued,
+            Action::Reused => EventKind::Reused,
+            Action::Unchanged => EventKind::Unchanged,
+            Action::Adopted => EventKind::Adopted,
+            Action::Linked => EventKind::Linked,
+            Action::Skipped => EventKind::Skipped,
+            Action::Conflict => EventKind::Conflict,
+            Action::Error => EventKind::Error,
         }
     }
 }
@@ -405,6 +419,17 @@ pub(crate) fn counts(outcomes: &[Outcome]) -> std::collections::BTreeMap<String,
 /// The detail of a file a stop kept from being written.
 const NOT_WRITTEN_INTERRUPTED: &str = "not written: the run was interrupted before this file; run again";
 
+/// Why a decided file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum WriteFailure {
+    /// A stop was asked for before its write started.
+    #[error("{NOT_WRITTEN_INTERRUPTED}")]
+    Interrupted,
+    /// It was not scanned, or writing it failed: why.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// The outcome of a scanned file before deciding, or the error of a failed one.
 fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     match file {
@@ -469,15 +494,15 @@ fn write_files(
     let bar = progress::bytes(total, options.quiet, "writing");
     // Writing waits on the disk (fsync) as much as it computes: twice the threads
     // keep the cores busy while files are flushed.
-    let done: Vec<(usize, Result<(), String>)> = scan::in_pool(options.jobs * 2, || {
+    let done: Vec<(usize, Result<(), WriteFailure>)> = scan::in_pool(options.jobs * 2, || {
         jobs.into_par_iter()
             .map(|(n, pending, copy)| {
                 let Ok(file) = &files[pending.index] else {
-                    return (n, Err("not scanned".to_owned()));
+                    return (n, Err(WriteFailure::Failed("not scanned".to_owned())));
                 };
                 if options.stop.requested() {
                     drop(copy);
-                    return (n, Err(NOT_WRITTEN_INTERRUPTED.to_owned()));
+                    return (n, Err(WriteFailure::Interrupted));
                 }
                 let written = match copy {
                     Some(copy) => copy.finish(pending.isrc, &file.stamp),
@@ -491,12 +516,13 @@ fn write_files(
                     ),
                 };
                 bar.inc(file.stamp.len);
-                (n, written.map_err(|e| e.to_string()))
+                (n, written.map_err(|e| WriteFailure::Failed(e.to_string())))
             })
             .collect()
     });
     bar.finish_and_clear();
-    let mut results: Vec<Result<(), String>> = vec![Err("not written".to_owned()); writes.len()];
+    let mut results: Vec<Result<(), WriteFailure>> =
+        vec![Err(WriteFailure::Failed("not written".to_owned())); writes.len()];
     for (n, result) in done {
         results[n] = result;
     }
@@ -509,9 +535,9 @@ fn write_files(
         for ((pending, result), first) in writes.iter().zip(&results).zip(&same_as) {
             let outcome = &mut outcomes[pending.index];
             let (action, detail) = match result {
-                Ok(()) => ("written", String::new()),
-                Err(error) if error == NOT_WRITTEN_INTERRUPTED => ("interrupted", error.clone()),
-                Err(error) => ("write-failed", error.clone()),
+                Ok(()) => (EventKind::Written, String::new()),
+                Err(error @ WriteFailure::Interrupted) => (EventKind::Interrupted, error.to_string()),
+                Err(error @ WriteFailure::Failed(_)) => (EventKind::WriteFailed, error.to_string()),
             };
             if let Err(error) = result {
                 outcome.action = Action::Error;

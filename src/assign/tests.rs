@@ -12,7 +12,7 @@ use crate::acoustic::{Fingerprint, test_items};
 use crate::audio::{AudioFacts, AudioId, SampleKind, SampleLayout, StreamHeader};
 use crate::container::{Format, FoundIsrc, TagReport};
 use crate::isrc::{DesignationRange, Isrc, Prefix};
-use crate::ledger::{Ledger, Relation, SqliteLedger};
+use crate::ledger::{EventKind, Ledger, Relation, SqliteLedger};
 use crate::scan::{FileStamp, Scanned};
 
 const SECONDS: u64 = 111;
@@ -352,8 +352,13 @@ fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
         (recording.title.as_deref(), recording.artist.as_deref()),
         (Some("Harbour Wall"), Some("Fixture Ensemble"))
     );
-    let fills: Vec<String> =
-        ledger.events_for(isrc).unwrap().into_iter().filter(|e| e.action == "fill").map(|e| e.detail).collect();
+    let fills: Vec<String> = ledger
+        .events_for(isrc)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == EventKind::Fill)
+        .map(|e| e.detail)
+        .collect();
     assert_eq!(
         fills,
         [
@@ -478,6 +483,6 @@ fn the_tags_give_a_title_its_version_and_a_warning_and_never_overwrite_an_edit()
     let rated = [tagged(wav("rated.wav", 2, 2, &[]), "Slow Tide (feat. Ana)", Some(Advisory::Clean))];
     decide(ledger.as_mut(), &rated, Request::default());
     assert_eq!(ledger.recording(code(1)).unwrap().unwrap().publication.parental_warning, Some(ParentalWarning::Clean));
-    let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == "fill").unwrap();
+    let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == EventKind::Fill).unwrap();
     assert_eq!(fill.detail, "filled in from the file's tags: parental_warning \"clean\"");
 }

@@ -35,7 +35,7 @@ use crate::acoustic::{self, Feed, Fingerprint};
 use crate::audio::AudioId;
 use crate::isrc::{Catalog, Isrc};
 use crate::ledger::{
-    AudioRecord, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
+    AudioRecord, EventKind, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
 };
 
 /// One audio id of a track: its id and its length in sample frames.
@@ -471,7 +471,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
     if adoption.conflicts() {
         return Ok(adoption);
     }
-    let event = |action: &str, track: &CarrierTrack, code: Isrc| NewEvent {
+    let event = |action: EventKind, track: &CarrierTrack, code: Isrc| NewEvent {
         isrc: Some(code),
         path: Some(track.path.clone()),
         detail: format!("{} {}, track {:02}", carrier.kind, carrier.source, track.number),
@@ -486,7 +486,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
                     ..NewRecording::new(&by.user, by.at)
                 };
                 tx.adopt(code, Origin::Adopted, &new)?;
-                tx.log(&event("adopted", track, code))?;
+                tx.log(&event(EventKind::Adopted, track, code))?;
             }
             Some(recording) => fill_text(tx, carrier, track, &recording, by, &mut adoption)?,
         }
@@ -507,7 +507,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
             if let Some(print) = &track.fingerprint {
                 tx.store_fingerprint(&audio.audio_id, print)?;
             }
-            tx.log(&NewEvent { audio_id: Some(audio.audio_id), ..event("linked", track, code) })?;
+            tx.log(&NewEvent { audio_id: Some(audio.audio_id), ..event(EventKind::Linked, track, code) })?;
         }
     }
     enter_release(tx, carrier, by, &mut adoption)?;
@@ -558,7 +558,7 @@ fn fill_text(
     tx.log(&NewEvent {
         isrc: Some(code),
         detail: format!("{} (from {} {}, track {:02})", said.join(", "), carrier.kind, carrier.source, track.number),
-        ..NewEvent::new(&by.user, by.at, if by.update { "edit" } else { "fill" })
+        ..NewEvent::new(&by.user, by.at, if by.update { EventKind::Edit } else { EventKind::Fill })
     })?;
     adoption.texts_filled += 1;
     Ok(())
@@ -640,7 +640,7 @@ fn enter_release(
                 carrier.kind,
                 carrier.source
             ),
-            ..NewEvent::new(&by.user, by.at, "release")
+            ..NewEvent::new(&by.user, by.at, EventKind::Release)
         })?;
     }
     Ok(())

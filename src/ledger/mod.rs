@@ -56,9 +56,9 @@ pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
 }
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
-    Origin, ParentalWarning, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack, Run, Status,
-    Stored, now,
+    AudioRecord, Completeness, ContentType, Event, EventKind, FingerprintCandidate, MetadataEdit, NewEvent,
+    NewRecording, NewRun, Origin, ParentalWarning, PrefixRecord, Publication, Recording, Relation, Release,
+    ReleaseTrack, Run, Status, Stored, now,
 };
 
 use std::path::Path;
