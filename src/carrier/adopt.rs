@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use super::cue;
 use crate::acoustic::{self, Feed, Fingerprint};
 use crate::audio::AudioId;
+use crate::carrier::ProblemId;
 use crate::isrc::{Catalog, Isrc};
 use crate::ledger::{
     AudioRecord, EventKind, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
@@ -93,13 +94,13 @@ pub(crate) struct Carrier {
 
 /// Problem ids of an image that do not stop its adoption: they are about the disc, not
 /// about which audio carries which code.
-const HARMLESS: [&str; 6] = [
-    "ddp-checksum-missing",
-    "ddp-checksum-unread",
-    "redbook-track-length",
-    "redbook-pregap",
-    "redbook-total-length",
-    "redbook-track-count",
+const HARMLESS: [ProblemId; 6] = [
+    ProblemId::DdpChecksumMissing,
+    ProblemId::DdpChecksumUnread,
+    ProblemId::RedbookTrackLength,
+    ProblemId::RedbookPregap,
+    ProblemId::RedbookTotalLength,
+    ProblemId::RedbookTrackCount,
 ];
 
 /// Reads a DDP image for adoption: every track's audio ids (computed in the one pass that

@@ -25,7 +25,7 @@ use crate::isrc::Isrc;
 use crate::ledger::{self, AudioRecord, Ledger};
 use crate::output::Exit;
 use crate::scan::{self, Scanned};
-use findings::{CdLimits, Finding, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
+use findings::{CdLimits, Finding, FindingId, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
 
 /// The carrier the masters are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -125,9 +125,9 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
                 // A format not read is a warning (it is reported, never passed over); a
                 // file that cannot be read, an error.
                 let (id, severity) = if failed.is_skipped() {
-                    ("not-checked", Severity::Warning)
+                    (FindingId::NotChecked, Severity::Warning)
                 } else {
-                    ("unreadable", Severity::Error)
+                    (FindingId::Unreadable, Severity::Error)
                 };
                 let name = crate::output::path(&failed.path);
                 let finding = Finding { id, severity, message: format!("{name}: {}", failed.error) };
@@ -283,8 +283,8 @@ fn summarize(reports: &[FileReport], set_wide: Vec<Finding>, options: &VerifyOpt
     Summary {
         summary: SummaryCounts {
             files: reports.len(),
-            unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "unreadable")).count(),
-            skipped: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "not-checked")).count(),
+            unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == FindingId::Unreadable)).count(),
+            skipped: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == FindingId::NotChecked)).count(),
             errors: all().filter(|f| f.severity == Severity::Error).count(),
             warnings: all().filter(|f| f.severity == Severity::Warning).count(),
             total_duration_seconds: reports.iter().filter_map(|r| r.duration_seconds).sum(),
