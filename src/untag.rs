@@ -93,7 +93,7 @@ pub(crate) struct UntagReport {
 }
 
 /// Runs `untag` with `ledger` recording what it removes.
-pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Result<UntagReport> {
+pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> Result<UntagReport, LedgerError> {
     if !options.dry_run {
         write::remove_stale_temp_files(&options.paths);
     }

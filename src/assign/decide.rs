@@ -521,9 +521,9 @@ fn decide_and_record(
     };
     let outcome = Outcome {
         path: crate::output::path(&file.path),
-        audio_id: Some(file.audio.audio_id.to_string()),
+        audio_id: Some(file.audio.audio_id.clone()),
         action: recorded.action,
-        isrc: recorded.isrc.map(|c| c.to_string()),
+        isrc: recorded.isrc,
         previous,
         detail: recorded.detail,
         question,

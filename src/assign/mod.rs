@@ -147,9 +147,11 @@ impl Action {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Outcome {
     pub path: String,
-    pub audio_id: Option<String>,
+    /// The file's audio id, once it was read (printed as its string).
+    pub audio_id: Option<AudioId>,
     pub action: Action,
-    pub isrc: Option<String>,
+    /// The code the file carries or got, if any (printed in its stored form).
+    pub isrc: Option<Isrc>,
     pub previous: Option<String>,
     pub detail: Option<String>,
     /// An open question (a conflict only the engineer, or `--accept`, can settle).
@@ -384,7 +386,7 @@ fn remember(seen: &mut Seen, files: &[Result<Scanned, Failed>], outcomes: &[Outc
             Action::Unchanged | Action::Reused | Action::Issued | Action::Linked | Action::Adopted
         );
         if let (true, Some(identity)) = (kept, Identity::of(&scanned.path)) {
-            seen.record(identity, &scanned.audio, isrc);
+            seen.record(identity, &scanned.audio, isrc.as_str());
         }
     }
 }
@@ -435,7 +437,7 @@ fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     match file {
         Ok(scanned) => Outcome {
             path: crate::output::path(&scanned.path),
-            audio_id: Some(scanned.audio.audio_id.to_string()),
+            audio_id: Some(scanned.audio.audio_id.clone()),
             action: Action::Error,
             isrc: None,
             previous: None,
@@ -553,7 +555,7 @@ fn write_files(
             }
             tx.log(&NewEvent {
                 path: Some(outcome.path.clone()),
-                audio_id: outcome.audio_id.as_deref().and_then(AudioId::parse),
+                audio_id: outcome.audio_id.clone(),
                 isrc: Some(pending.isrc),
                 detail,
                 run,

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::assign::{self, Action, AssignOptions, Outcome};
+use crate::isrc::Isrc;
 use crate::ledger::Ledger;
 use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
@@ -98,7 +99,7 @@ fn write_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()>
         "ISRC"
     )?;
     for ((o, path), duration) in outcomes.iter().zip(&paths).zip(&durations) {
-        let isrc = o.isrc.as_deref().unwrap_or("-");
+        let isrc = o.isrc.as_ref().map_or("-", Isrc::as_str);
         let detail = output::escape_controls(o.detail.as_deref().unwrap_or(""));
         let action = style::paint(o.action.as_str(), 9, tone(o.action));
         let (path, duration) = (style::pad(path, width), style::pad_left(duration, long));

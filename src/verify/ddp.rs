@@ -38,13 +38,13 @@ use super::{FileReport, Summary, SummaryCounts, Verified};
 use crate::acoustic::{self, Feed, Fingerprint, Verdict};
 use crate::audio::{AnalyzeOptions, AudioId, SampleKind, SampleLayout, StreamHeader};
 use crate::carrier::ddp::{
-    AudioTap, CdText, DdpImage, DdpTrack, MAX_TRACKS, SAMPLES_PER_SECTOR, SECTOR_BYTES, SECTORS_PER_SECOND,
+    AudioTap, CdText, DdpImage, DdpTrack, MAX_TRACKS, ReadError, SAMPLES_PER_SECTOR, SECTOR_BYTES, SECTORS_PER_SECOND,
     read_image_with,
 };
 use crate::carrier::{Problem, ProblemId};
 use crate::container;
 use crate::isrc::Isrc;
-use crate::ledger::{Ledger, Status};
+use crate::ledger::{Ledger, LedgerError, Status};
 use crate::scan;
 
 /// What `verify DDPDIR` was asked to do.
@@ -172,7 +172,7 @@ pub(crate) type TrackIds = Vec<(u8, Vec<crate::carrier::adopt::TrackAudio>)>;
 
 /// Reads an image as `verify` does, with each track's audio ids for adopting it
 /// (`ledger import DDPDIR`): the disc's, and the master's when its padding can be told.
-pub(crate) fn image_with_audio_ids(dir: &Path) -> Result<(DdpImage, TrackIds), crate::carrier::ddp::ReadError> {
+pub(crate) fn image_with_audio_ids(dir: &Path) -> Result<(DdpImage, TrackIds), ReadError> {
     let mut tap = Tracks::default();
     let image = read_image_with(dir, Some(&mut tap))?;
     let ids = tap.cuts.iter().map(|(n, cut)| (*n, cut.adoptable())).collect();
@@ -462,7 +462,7 @@ impl TrackAudio<'_> {
 
 /// What the ledger says about a track: its audio looked up by every candidate audio id,
 /// else by sound; the standing of its PQ code; the recording's text.
-fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> anyhow::Result<LedgerSide> {
+fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> Result<LedgerSide, LedgerError> {
     let mut identified = None;
     for candidate in &audio.candidates {
         if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
@@ -508,8 +508,22 @@ fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usiz
     best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
 }
 
+/// Why `verify DDPDIR` could not run (its findings are no error).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DdpVerifyError {
+    /// The image could not be read.
+    #[error(transparent)]
+    Image(#[from] ReadError),
+    /// The ledger could not be read.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
 /// Runs `verify DDPDIR`; `ledger` is `None` when there is no ledger to compare with.
-pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpOptions) -> anyhow::Result<Verified> {
+pub(crate) fn run<'l>(
+    mut ledger: Option<&mut (dyn Ledger + 'l)>,
+    options: &DdpOptions,
+) -> Result<Verified, DdpVerifyError> {
     let dir = options.image.display().to_string();
     let mut tap = Tracks::default();
     let image = read_image_with(&options.image, Some(&mut tap))?;

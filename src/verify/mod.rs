@@ -22,7 +22,7 @@ use crate::acoustic::{self, Fingerprint};
 use crate::assign::policy::reference_audio;
 use crate::audio::AnalyzeOptions;
 use crate::isrc::Isrc;
-use crate::ledger::{self, AudioRecord, Ledger};
+use crate::ledger::{self, AudioRecord, Ledger, LedgerError};
 use crate::output::Exit;
 use crate::scan::{self, Scanned};
 use findings::{CdLimits, Finding, FindingId, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
@@ -105,7 +105,10 @@ impl Verified {
 }
 
 /// Runs `verify`; `ledger` is `None` when there is no ledger to compare with.
-pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &VerifyOptions) -> anyhow::Result<Verified> {
+pub(crate) fn run<'l>(
+    mut ledger: Option<&mut (dyn Ledger + 'l)>,
+    options: &VerifyOptions,
+) -> Result<Verified, LedgerError> {
     // Without a ledger, one recording in several encodings is told by sound.
     let analyze = AnalyzeOptions { fingerprint: ledger.is_none(), ..AnalyzeOptions::default() };
     let files = scan::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "verifying");
@@ -155,7 +158,7 @@ fn file_report<'l>(
     file: &Scanned,
     mut ledger: Option<&mut (dyn Ledger + 'l)>,
     references: &mut References,
-) -> anyhow::Result<(FileReport, Option<Isrc>)> {
+) -> Result<(FileReport, Option<Isrc>), LedgerError> {
     let name = crate::output::path(&file.path);
     let code = findings::single_code(&file.tags);
     let facts = match ledger.as_deref_mut() {
@@ -186,7 +189,7 @@ fn link_evidence(
     file: &Scanned,
     code: Isrc,
     references: &mut References,
-) -> anyhow::Result<Option<LinkEvidence>> {
+) -> Result<Option<LinkEvidence>, LedgerError> {
     if let std::collections::hash_map::Entry::Vacant(slot) = references.entry(code) {
         let members = ledger.audio_for_code(code)?;
         let reference = match reference_audio(&members) {
