@@ -47,6 +47,7 @@ use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
+pub(crate) use interactive::AskError;
 pub(crate) use seen::place as seen_cache;
 
 /// What `assign` was asked to do.
@@ -188,8 +189,22 @@ pub(crate) struct Report {
     pub listed_left: Option<usize>,
 }
 
+/// Why `assign` stopped (a file's own trouble is its outcome, not an error).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AssignError {
+    /// The ledger could not be read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The questions could not be asked (`--interactive`).
+    #[error(transparent)]
+    Ask(#[from] interactive::AskError),
+    /// The decisions file does not fit the files of this run: why, line by line.
+    #[error("the decisions file does not fit this run (nothing done):\n  {}", .0.join("\n  "))]
+    Decisions(Vec<String>),
+}
+
 /// Runs `assign` on `ledger`.
-pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::Result<Report> {
+pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Report, AssignError> {
     let removed_leftovers = if options.dry_run { 0 } else { write::remove_stale_temp_files(&options.paths).len() };
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     let run = prepare::Run {
@@ -245,9 +260,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
 
     let mut decide = options.decide.clone();
     if !options.decisions.is_empty() {
-        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(|errors| {
-            anyhow::anyhow!("the decisions file does not fit this run (nothing done):\n  {}", errors.join("\n  "))
-        })?;
+        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(AssignError::Decisions)?;
     }
     if options.interactive {
         match interactive::ask(ledger, &only_files, &decide)? {
@@ -329,7 +342,7 @@ fn trust_remembered(
     files: &mut [Result<Scanned, Failed>],
     seen: &Seen,
     analyze: &AnalyzeOptions,
-) -> anyhow::Result<usize> {
+) -> Result<usize, LedgerError> {
     let mut remembered = 0;
     for file in files.iter_mut() {
         let Ok(scanned) = file else { continue };

@@ -487,3 +487,13 @@ fn the_tags_give_a_title_its_version_and_a_warning_and_never_overwrite_an_edit()
     let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == EventKind::Fill).unwrap();
     assert_eq!(fill.detail, "filled in from the file's tags: parental_warning \"clean\"");
 }
+
+/// A decisions file that does not fit is reported line by line, as before it was typed.
+#[test]
+fn a_decisions_file_that_does_not_fit_names_every_line() {
+    let error = super::AssignError::Decisions(vec!["line 2: no such file".into(), "line 3: not a code".into()]);
+    assert_eq!(
+        error.to_string(),
+        "the decisions file does not fit this run (nothing done):\n  line 2: no such file\n  line 3: not a code"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::assign::{self, Action, AssignOptions, Outcome};
+use crate::assign::{self, Action, AskError, AssignError, AssignOptions, Outcome};
 use crate::isrc::Isrc;
 use crate::ledger::Ledger;
 use crate::output::style::{self, Tone};
@@ -16,7 +16,12 @@ pub(crate) fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let report = assign::run(ledger, options)?;
+    let report = match assign::run(ledger, options) {
+        Ok(report) => report,
+        // The terminal's own error, as it is: a closed pipe is no failure (see `main`).
+        Err(AssignError::Ask(AskError::Io(error))) => return Err(error.into()),
+        Err(error) => return Err(error.into()),
+    };
     if report.quit {
         return Ok(Exit::Findings);
     }
