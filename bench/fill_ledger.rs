@@ -6,7 +6,7 @@
 
 use isrc_stamp::audio::AudioId;
 use isrc_stamp::isrc::{DesignationRange, Prefix};
-use isrc_stamp::ledger::{AudioRecord, LedgerError, Location, NewEvent, NewRecording};
+use isrc_stamp::ledger::{AudioRecord, EventKind, LedgerError, Location, NewEvent, NewRecording};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -40,7 +40,11 @@ fn main() -> anyhow::Result<()> {
                 added_at: at,
                 codec: Some("pcm_s24le".into()),
             })?;
-            tx.log(&NewEvent { isrc: Some(isrc), audio_id: Some(audio_id), ..NewEvent::new("bench", at, "issued") })?;
+            tx.log(&NewEvent {
+                isrc: Some(isrc),
+                audio_id: Some(audio_id),
+                ..NewEvent::new("bench", at, EventKind::Issued)
+            })?;
         }
         Ok::<_, LedgerError>(())
     })?;

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::audio::AnalyzeOptions;
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, NewEvent, Status};
+use crate::ledger::{self, EventKind, Ledger, LedgerError, NewEvent, Status};
 use crate::output::progress;
 use crate::scan::{self, Batch, Scanned};
 use crate::stop::Stop;
@@ -93,7 +93,7 @@ pub(crate) struct UntagReport {
 }
 
 /// Runs `untag` with `ledger` recording what it removes.
-pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Result<UntagReport> {
+pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> Result<UntagReport, LedgerError> {
     if !options.dry_run {
         crate::base::replace::remove_stale_temp_files(&options.paths);
     }
@@ -189,7 +189,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &UntagOptions) -> anyhow::Re
                     audio_id: audio_id.clone(),
                     isrc,
                     detail: format!("removed from every tag location: {}", outcome.removed.join(", ")),
-                    ..NewEvent::new(&options.user, ledger::now(), "untag")
+                    ..NewEvent::new(&options.user, ledger::now(), EventKind::Untag)
                 })?;
             }
         }

@@ -14,7 +14,8 @@ use crate::base::ids::AudioId;
 use crate::container::{self, Carried};
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::{
-    self, AudioRecord, LedgerError, LedgerTx, MetadataEdit, NewEvent, NewRecording, NewRun, Origin, Relation, Status,
+    self, AudioRecord, EventKind, LedgerError, LedgerTx, MetadataEdit, NewEvent, NewRecording, NewRun, Origin,
+    Relation, Status,
 };
 use crate::scan::Scanned;
 
@@ -505,7 +506,7 @@ fn decide_and_record(
         isrc: recorded.isrc,
         detail: recorded.detail.clone().unwrap_or_default(),
         run: options.run,
-        ..NewEvent::new(&options.user, ledger::now(), recorded.action.as_str())
+        ..NewEvent::new(&options.user, ledger::now(), recorded.action.event_kind())
     })?;
     let question = match &decision {
         Decision::Conflict(Conflict::Question { kind: QuestionKind::Imported, .. }) => Some(Question {
@@ -520,9 +521,9 @@ fn decide_and_record(
     };
     let outcome = Outcome {
         path: crate::output::path(&file.path),
-        audio_id: Some(file.audio.audio_id.to_string()),
+        audio_id: Some(file.audio.audio_id.clone()),
         action: recorded.action,
-        isrc: recorded.isrc.map(|c| c.to_string()),
+        isrc: recorded.isrc,
         previous,
         detail: recorded.detail,
         question,
@@ -640,7 +641,7 @@ fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: 
         isrc: Some(isrc),
         detail: format!("filled in from the file's tags: {}", filled.join(", ")),
         run: options.run,
-        ..NewEvent::new(&options.user, ledger::now(), "fill")
+        ..NewEvent::new(&options.user, ledger::now(), EventKind::Fill)
     })?;
     Ok(())
 }
@@ -793,7 +794,7 @@ fn relink(
         isrc: Some(from),
         detail: format!("--fix --same-recording-as {isrc}: tied to {from} by mistake"),
         run: options.run,
-        ..NewEvent::new(&options.user, ledger::now(), "unlink")
+        ..NewEvent::new(&options.user, ledger::now(), EventKind::Unlink)
     })?;
     bind(tx, file, isrc, options, None)?;
     let unused = tx.audio_for_code(from)?.is_empty();
@@ -807,7 +808,7 @@ fn relink(
         isrc: Some(from),
         detail: reason,
         run: options.run,
-        ..NewEvent::new(&options.user, ledger::now(), "void")
+        ..NewEvent::new(&options.user, ledger::now(), EventKind::Void)
     })?;
     Ok(true)
 }
@@ -831,7 +832,7 @@ fn bind(
             isrc: Some(old),
             detail: format!("{old} is void: this audio is bound to {isrc} instead"),
             run: options.run,
-            ..NewEvent::new(&options.user, ledger::now(), "unlink")
+            ..NewEvent::new(&options.user, ledger::now(), EventKind::Unlink)
         })?;
     }
     tx.bind_audio(&AudioRecord {

@@ -13,11 +13,22 @@ use std::io::{BufRead, Write};
 use super::decide::{self, Answers, Decide, Question};
 use super::policy::{Accept, Answer};
 use crate::isrc::Isrc;
-use crate::ledger::{Ledger, Relation};
+use crate::ledger::{Ledger, LedgerError, Relation};
 use crate::scan::Scanned;
 
+/// Why the questions could not be asked to the end.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AskError {
+    /// The ledger could not be read.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The terminal could not be read or written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// Asks every open question of the run; the answers, or `None` if the engineer quit.
-pub(super) fn ask(ledger: &mut dyn Ledger, files: &[&Scanned], decide: &Decide) -> anyhow::Result<Option<Answers>> {
+pub(super) fn ask(ledger: &mut dyn Ledger, files: &[&Scanned], decide: &Decide) -> Result<Option<Answers>, AskError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut answers = decide.answers.clone();
@@ -43,7 +54,7 @@ fn first_question<'f>(
     ledger: &mut dyn Ledger,
     files: &[&'f Scanned],
     decide: &Decide,
-) -> anyhow::Result<Option<(&'f Scanned, Question)>> {
+) -> Result<Option<(&'f Scanned, Question)>, AskError> {
     let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, decide, None))?.decided;
     Ok(files.iter().zip(decided).find_map(|(file, d)| Some((*file, d.outcome.question?))))
 }
@@ -54,7 +65,7 @@ fn proposal_for(
     files: &[&Scanned],
     decide: &Decide,
     file: &Scanned,
-) -> anyhow::Result<Option<Answer>> {
+) -> Result<Option<Answer>, AskError> {
     let accepting = Decide {
         request: super::policy::Request {
             accept: Accept { encodes: true, edits: true, imported: true },
@@ -129,7 +140,7 @@ fn read_answer(
     out: &mut dyn Write,
     question: &Question,
     proposal: Option<Answer>,
-) -> anyhow::Result<Option<Answer>> {
+) -> Result<Option<Answer>, AskError> {
     let codes: Vec<Isrc> = question.candidates.iter().filter_map(|c| Isrc::parse(&c.isrc).ok()).collect();
     loop {
         write!(out, "> ")?;
@@ -162,7 +173,7 @@ fn read_answer(
 }
 
 /// Reads the kind of a new version.
-fn read_relation(input: &mut dyn BufRead, out: &mut dyn Write) -> anyhow::Result<Option<Relation>> {
+fn read_relation(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Option<Relation>, AskError> {
     let words: Vec<&str> = Relation::ALL.iter().map(|r| r.as_str()).collect();
     loop {
         write!(out, "  which kind ({})? ", words.join(", "))?;

@@ -41,7 +41,7 @@ use crate::base::ids::AudioId;
 use crate::base::stamp::Identity;
 use crate::container::{self, Carried, TagReport};
 use crate::isrc::Isrc;
-use crate::ledger::{self, Ledger, LedgerError, Location, NewEvent, NewRun};
+use crate::ledger::{self, EventKind, Ledger, LedgerError, Location, NewEvent, NewRun};
 use crate::output::progress;
 use crate::scan::{self, Failed, Scanned};
 use crate::stop::Stop;
@@ -49,6 +49,7 @@ use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
 pub(crate) use decide::{Answers, Decide, Question};
+pub(crate) use interactive::AskError;
 pub(crate) use seen::place as seen_cache;
 
 /// What `assign` was asked to do.
@@ -129,15 +130,31 @@ impl Action {
             Action::Error => "error",
         }
     }
+
+    /// The kind of the event that records the action (the same word).
+    pub(crate) fn event_kind(self) -> EventKind {
+        match self {
+            Action::Issued => EventKind::Issued,
+            Action::Reused => EventKind::Reused,
+            Action::Unchanged => EventKind::Unchanged,
+            Action::Adopted => EventKind::Adopted,
+            Action::Linked => EventKind::Linked,
+            Action::Skipped => EventKind::Skipped,
+            Action::Conflict => EventKind::Conflict,
+            Action::Error => EventKind::Error,
+        }
+    }
 }
 
 /// One file's result, as `assign --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Outcome {
     pub path: String,
-    pub audio_id: Option<String>,
+    /// The file's audio id, once it was read (printed as its string).
+    pub audio_id: Option<AudioId>,
     pub action: Action,
-    pub isrc: Option<String>,
+    /// The code the file carries or got, if any (printed in its stored form).
+    pub isrc: Option<Isrc>,
     pub previous: Option<String>,
     pub detail: Option<String>,
     /// An open question (a conflict only the engineer, or `--accept`, can settle).
@@ -174,8 +191,22 @@ pub(crate) struct Report {
     pub listed_left: Option<usize>,
 }
 
+/// Why `assign` stopped (a file's own trouble is its outcome, not an error).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AssignError {
+    /// The ledger could not be read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The questions could not be asked (`--interactive`).
+    #[error(transparent)]
+    Ask(#[from] interactive::AskError),
+    /// The decisions file does not fit the files of this run: why, line by line.
+    #[error("the decisions file does not fit this run (nothing done):\n  {}", .0.join("\n  "))]
+    Decisions(Vec<String>),
+}
+
 /// Runs `assign` on `ledger`.
-pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::Result<Report> {
+pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Report, AssignError> {
     let removed_leftovers =
         if options.dry_run { 0 } else { crate::base::replace::remove_stale_temp_files(&options.paths).len() };
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
@@ -232,9 +263,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> anyhow::R
 
     let mut decide = options.decide.clone();
     if !options.decisions.is_empty() {
-        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(|errors| {
-            anyhow::anyhow!("the decisions file does not fit this run (nothing done):\n  {}", errors.join("\n  "))
-        })?;
+        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(AssignError::Decisions)?;
     }
     if options.interactive {
         match interactive::ask(ledger, &only_files, &decide)? {
@@ -316,7 +345,7 @@ fn trust_remembered(
     files: &mut [Result<Scanned, Failed>],
     seen: &Seen,
     analyze: &AnalyzeOptions,
-) -> anyhow::Result<usize> {
+) -> Result<usize, LedgerError> {
     let mut remembered = 0;
     for file in files.iter_mut() {
         let Ok(scanned) = file else { continue };
@@ -373,7 +402,7 @@ fn remember(seen: &mut Seen, files: &[Result<Scanned, Failed>], outcomes: &[Outc
             Action::Unchanged | Action::Reused | Action::Issued | Action::Linked | Action::Adopted
         );
         if let (true, Some(identity)) = (kept, Identity::of(&scanned.path)) {
-            seen.record(identity, &scanned.audio, isrc);
+            seen.record(identity, &scanned.audio, isrc.as_str());
         }
     }
 }
@@ -408,12 +437,23 @@ pub(crate) fn counts(outcomes: &[Outcome]) -> std::collections::BTreeMap<String,
 /// The detail of a file a stop kept from being written.
 const NOT_WRITTEN_INTERRUPTED: &str = "not written: the run was interrupted before this file; run again";
 
+/// Why a decided file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum WriteFailure {
+    /// A stop was asked for before its write started.
+    #[error("{NOT_WRITTEN_INTERRUPTED}")]
+    Interrupted,
+    /// It was not scanned, or writing it failed: why.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// The outcome of a scanned file before deciding, or the error of a failed one.
 fn initial_outcome(file: &Result<Scanned, Failed>) -> Outcome {
     match file {
         Ok(scanned) => Outcome {
             path: crate::output::path(&scanned.path),
-            audio_id: Some(scanned.audio.audio_id.to_string()),
+            audio_id: Some(scanned.audio.audio_id.clone()),
             action: Action::Error,
             isrc: None,
             previous: None,
@@ -472,15 +512,15 @@ fn write_files(
     let bar = progress::bytes(total, options.quiet, "writing");
     // Writing waits on the disk (fsync) as much as it computes: twice the threads
     // keep the cores busy while files are flushed.
-    let done: Vec<(usize, Result<(), String>)> = scan::in_pool(options.jobs * 2, || {
+    let done: Vec<(usize, Result<(), WriteFailure>)> = scan::in_pool(options.jobs * 2, || {
         jobs.into_par_iter()
             .map(|(n, pending, copy)| {
                 let Ok(file) = &files[pending.index] else {
-                    return (n, Err("not scanned".to_owned()));
+                    return (n, Err(WriteFailure::Failed("not scanned".to_owned())));
                 };
                 if options.stop.requested() {
                     drop(copy);
-                    return (n, Err(NOT_WRITTEN_INTERRUPTED.to_owned()));
+                    return (n, Err(WriteFailure::Interrupted));
                 }
                 let written = match copy {
                     Some(copy) => copy.finish(pending.isrc, &file.stamp),
@@ -494,12 +534,13 @@ fn write_files(
                     ),
                 };
                 bar.inc(file.stamp.len);
-                (n, written.map_err(|e| e.to_string()))
+                (n, written.map_err(|e| WriteFailure::Failed(e.to_string())))
             })
             .collect()
     });
     bar.finish_and_clear();
-    let mut results: Vec<Result<(), String>> = vec![Err("not written".to_owned()); writes.len()];
+    let mut results: Vec<Result<(), WriteFailure>> =
+        vec![Err(WriteFailure::Failed("not written".to_owned())); writes.len()];
     for (n, result) in done {
         results[n] = result;
     }
@@ -512,9 +553,9 @@ fn write_files(
         for ((pending, result), first) in writes.iter().zip(&results).zip(&same_as) {
             let outcome = &mut outcomes[pending.index];
             let (action, detail) = match result {
-                Ok(()) => ("written", String::new()),
-                Err(error) if error == NOT_WRITTEN_INTERRUPTED => ("interrupted", error.clone()),
-                Err(error) => ("write-failed", error.clone()),
+                Ok(()) => (EventKind::Written, String::new()),
+                Err(error @ WriteFailure::Interrupted) => (EventKind::Interrupted, error.to_string()),
+                Err(error @ WriteFailure::Failed(_)) => (EventKind::WriteFailed, error.to_string()),
             };
             if let Err(error) = result {
                 outcome.action = Action::Error;
@@ -530,7 +571,7 @@ fn write_files(
             }
             tx.log(&NewEvent {
                 path: Some(outcome.path.clone()),
-                audio_id: outcome.audio_id.as_deref().and_then(AudioId::parse),
+                audio_id: outcome.audio_id.clone(),
                 isrc: Some(pending.isrc),
                 detail,
                 run,

@@ -14,7 +14,7 @@ use crate::base::ids::{Fingerprint, test_items};
 use crate::base::stamp::FileStamp;
 use crate::container::{Format, FoundIsrc, TagReport};
 use crate::isrc::{DesignationRange, Isrc, Prefix};
-use crate::ledger::{Ledger, Relation, SqliteLedger};
+use crate::ledger::{EventKind, Ledger, Relation, SqliteLedger};
 use crate::scan::Scanned;
 
 const SECONDS: u64 = 111;
@@ -108,7 +108,7 @@ fn actions(decided: &[(Outcome, Option<Isrc>)]) -> Vec<Action> {
 }
 
 fn codes(decided: &[(Outcome, Option<Isrc>)]) -> Vec<Option<String>> {
-    decided.iter().map(|(o, _)| o.isrc.clone()).collect()
+    decided.iter().map(|(o, _)| o.isrc.map(|c| c.to_string())).collect()
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn new_audio_that_sounds_like_a_known_recording_is_asked_about_and_never_bound()
     let version = answering(Answer::NewVersionOf(master, Relation::Edit));
     let issued = decide(ledger.as_mut(), &edit, version);
     assert_eq!(actions(&issued), [Action::Issued]);
-    let code = Isrc::parse(issued[0].0.isrc.as_deref().unwrap()).unwrap();
+    let code = issued[0].0.isrc.unwrap();
     let recording = ledger.recording(code).unwrap().unwrap();
     assert_eq!((recording.parent, recording.relation), (Some(master), Some(Relation::Edit)));
 }
@@ -187,7 +187,7 @@ fn a_retagged_duplicate_is_a_conflict_until_fixed() {
     let retagged = [wav("copy.wav", 1, 1, &["GBBBB9905305"])];
     let conflict = decide(ledger.as_mut(), &retagged, Request::default());
     assert_eq!(actions(&conflict), [Action::Conflict]);
-    assert_eq!(conflict[0].0.isrc.as_deref(), Some("QZTST2600001"));
+    assert_eq!(conflict[0].0.isrc.map(|c| c.to_string()).as_deref(), Some("QZTST2600001"));
     let fixed = decide(ledger.as_mut(), &retagged, Request { fix: true, ..Request::default() });
     assert_eq!(actions(&fixed), [Action::Reused]);
     assert_eq!(fixed[0].1.map(|c| c.to_string()).as_deref(), Some("QZTST2600001"));
@@ -239,7 +239,8 @@ fn the_best_source_gets_the_code_whatever_the_walk_order_and_encodes_are_linked_
         mp3("mp3/01.mp3", 5, 1),
     ];
     let decided = decide(ledger.as_mut(), &files, accept(true, true));
-    let got: Vec<(Action, Option<String>)> = decided.iter().map(|(o, _)| (o.action, o.isrc.clone())).collect();
+    let got: Vec<(Action, Option<String>)> =
+        decided.iter().map(|(o, _)| (o.action, o.isrc.map(|c| c.to_string()))).collect();
     let code = |n: u32| Some(format!("QZTST26{n:05}"));
     assert_eq!(
         got,
@@ -354,8 +355,13 @@ fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
         (recording.title.as_deref(), recording.artist.as_deref()),
         (Some("Harbour Wall"), Some("Fixture Ensemble"))
     );
-    let fills: Vec<String> =
-        ledger.events_for(isrc).unwrap().into_iter().filter(|e| e.action == "fill").map(|e| e.detail).collect();
+    let fills: Vec<String> = ledger
+        .events_for(isrc)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == EventKind::Fill)
+        .map(|e| e.detail)
+        .collect();
     assert_eq!(
         fills,
         [
@@ -375,7 +381,7 @@ fn dry_run(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<
 
 /// What a run decided, comparable across runs.
 fn summary(decided: &[(Outcome, Option<Isrc>)]) -> Vec<(Action, Option<String>, Option<Isrc>)> {
-    decided.iter().map(|(o, write)| (o.action, o.isrc.clone(), *write)).collect()
+    decided.iter().map(|(o, write)| (o.action, o.isrc.map(|c| c.to_string()), *write)).collect()
 }
 
 #[test]
@@ -454,7 +460,7 @@ fn the_tags_give_a_title_its_version_and_a_warning_and_never_overwrite_an_edit()
         tagged(wav("other.wav", 2, 2, &[]), "Slow Tide (feat. Ana)", None),
     ];
     let decided = decide(ledger.as_mut(), &files, Request::default());
-    let code = |n: usize| Isrc::parse(decided[n].0.isrc.as_deref().unwrap()).unwrap();
+    let code = |n: usize| decided[n].0.isrc.unwrap();
     let first = ledger.recording(code(0)).unwrap().unwrap();
     assert_eq!((first.title.as_deref(), first.version_note.as_deref()), (Some("Harbour Wall"), Some("Radio Edit")));
     assert_eq!(first.publication.parental_warning, Some(ParentalWarning::Explicit));
@@ -480,6 +486,16 @@ fn the_tags_give_a_title_its_version_and_a_warning_and_never_overwrite_an_edit()
     let rated = [tagged(wav("rated.wav", 2, 2, &[]), "Slow Tide (feat. Ana)", Some(Advisory::Clean))];
     decide(ledger.as_mut(), &rated, Request::default());
     assert_eq!(ledger.recording(code(1)).unwrap().unwrap().publication.parental_warning, Some(ParentalWarning::Clean));
-    let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == "fill").unwrap();
+    let fill = ledger.events_for(code(1)).unwrap().into_iter().rfind(|e| e.action == EventKind::Fill).unwrap();
     assert_eq!(fill.detail, "filled in from the file's tags: parental_warning \"clean\"");
+}
+
+/// A decisions file that does not fit is reported line by line, as before it was typed.
+#[test]
+fn a_decisions_file_that_does_not_fit_names_every_line() {
+    let error = super::AssignError::Decisions(vec!["line 2: no such file".into(), "line 3: not a code".into()]);
+    assert_eq!(
+        error.to_string(),
+        "the decisions file does not fit this run (nothing done):\n  line 2: no such file\n  line 3: not a code"
+    );
 }

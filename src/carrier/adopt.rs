@@ -35,9 +35,10 @@ use super::ddp::tracks::{self, TrackAudio};
 use crate::acoustic;
 use crate::audio::Feed;
 use crate::base::ids::{AudioId, Fingerprint};
+use crate::carrier::ProblemId;
 use crate::isrc::{Catalog, Isrc};
 use crate::ledger::{
-    AudioRecord, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
+    AudioRecord, EventKind, LedgerError, LedgerTx, NewEvent, NewRecording, Origin, Release, ReleaseTrack, Status,
 };
 
 /// One track of a carrier.
@@ -86,13 +87,13 @@ pub(crate) struct Carrier {
 
 /// Problem ids of an image that do not stop its adoption: they are about the disc, not
 /// about which audio carries which code.
-const HARMLESS: [&str; 6] = [
-    "ddp-checksum-missing",
-    "ddp-checksum-unread",
-    "redbook-track-length",
-    "redbook-pregap",
-    "redbook-total-length",
-    "redbook-track-count",
+const HARMLESS: [ProblemId; 6] = [
+    ProblemId::DdpChecksumMissing,
+    ProblemId::DdpChecksumUnread,
+    ProblemId::RedbookTrackLength,
+    ProblemId::RedbookPregap,
+    ProblemId::RedbookTotalLength,
+    ProblemId::RedbookTrackCount,
 ];
 
 /// Reads a DDP image for adoption: every track's audio ids (computed in the one pass that
@@ -464,7 +465,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
     if adoption.conflicts() {
         return Ok(adoption);
     }
-    let event = |action: &str, track: &CarrierTrack, code: Isrc| NewEvent {
+    let event = |action: EventKind, track: &CarrierTrack, code: Isrc| NewEvent {
         isrc: Some(code),
         path: Some(track.path.clone()),
         detail: format!("{} {}, track {:02}", carrier.kind, carrier.source, track.number),
@@ -479,7 +480,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
                     ..NewRecording::new(&by.user, by.at)
                 };
                 tx.adopt(code, Origin::Adopted, &new)?;
-                tx.log(&event("adopted", track, code))?;
+                tx.log(&event(EventKind::Adopted, track, code))?;
             }
             Some(recording) => fill_text(tx, carrier, track, &recording, by, &mut adoption)?,
         }
@@ -500,7 +501,7 @@ pub(crate) fn adopt(tx: &mut dyn LedgerTx, carrier: &Carrier, by: &Adopter) -> R
             if let Some(print) = &track.fingerprint {
                 tx.store_fingerprint(&audio.audio_id, print)?;
             }
-            tx.log(&NewEvent { audio_id: Some(audio.audio_id), ..event("linked", track, code) })?;
+            tx.log(&NewEvent { audio_id: Some(audio.audio_id), ..event(EventKind::Linked, track, code) })?;
         }
     }
     enter_release(tx, carrier, by, &mut adoption)?;
@@ -551,7 +552,7 @@ fn fill_text(
     tx.log(&NewEvent {
         isrc: Some(code),
         detail: format!("{} (from {} {}, track {:02})", said.join(", "), carrier.kind, carrier.source, track.number),
-        ..NewEvent::new(&by.user, by.at, if by.update { "edit" } else { "fill" })
+        ..NewEvent::new(&by.user, by.at, if by.update { EventKind::Edit } else { EventKind::Fill })
     })?;
     adoption.texts_filled += 1;
     Ok(())
@@ -633,7 +634,7 @@ fn enter_release(
                 carrier.kind,
                 carrier.source
             ),
-            ..NewEvent::new(&by.user, by.at, "release")
+            ..NewEvent::new(&by.user, by.at, EventKind::Release)
         })?;
     }
     Ok(())

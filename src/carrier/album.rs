@@ -20,7 +20,7 @@ use super::cue::{CueSheet, CueTrack, is_representable_file_name};
 use crate::audio::AnalyzeOptions;
 use crate::container::{self, Carried};
 use crate::isrc::{Catalog, Isrc};
-use crate::ledger::{Lookup, Status};
+use crate::ledger::{LedgerError, Lookup, Status};
 use crate::output::Exit;
 use crate::scan::{self, Scanned, walk};
 
@@ -193,7 +193,7 @@ pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<
 /// Fills the text the tags lack from the ledger: a track's title and performer from the
 /// recording of its code, the album's title and performer from the release of its
 /// UPC/EAN (then the performer every track shares). Nothing the tags give is replaced.
-pub(crate) fn fill_from_ledger(album: &mut Album, ledger: &mut dyn Lookup) -> anyhow::Result<()> {
+pub(crate) fn fill_from_ledger(album: &mut Album, ledger: &mut dyn Lookup) -> Result<(), LedgerError> {
     for track in &mut album.tracks {
         let Some(code) = track.isrc else { continue };
         if track.title.is_some() && track.performer.is_some() {

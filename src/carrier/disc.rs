@@ -25,7 +25,7 @@ use crate::audio::PcmReader;
 use crate::base::ids::AudioId;
 use crate::base::replace;
 use crate::isrc::Catalog;
-use crate::ledger::{self, Lookup, Status};
+use crate::ledger::{self, LedgerError, Lookup, Status};
 use crate::output::Exit;
 
 /// The gaps before tracks 2 and later.
@@ -264,7 +264,7 @@ pub(crate) fn plan_disc(
 
 /// Whether a track's code is the ledger's for its audio; the reason, naming the file,
 /// when it is not.
-fn check_code(ledger: &mut dyn Lookup, track: &AlbumTrack) -> anyhow::Result<Result<(), String>> {
+fn check_code(ledger: &mut dyn Lookup, track: &AlbumTrack) -> Result<Result<(), String>, LedgerError> {
     let file = &track.file;
     let facts = ledger::facts_about(ledger, &file.audio.audio_id, track.isrc)?;
     let path = file.path.display();

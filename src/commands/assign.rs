@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use crate::assign::{self, Action, AssignOptions, Outcome};
+use crate::assign::{self, Action, AskError, AssignError, AssignOptions, Outcome};
+use crate::isrc::Isrc;
 use crate::ledger::Ledger;
 use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
@@ -15,7 +16,12 @@ pub(crate) fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let report = assign::run(ledger, options)?;
+    let report = match assign::run(ledger, options) {
+        Ok(report) => report,
+        // The terminal's own error, as it is: a closed pipe is no failure (see `main`).
+        Err(AssignError::Ask(AskError::Io(error))) => return Err(error.into()),
+        Err(error) => return Err(error.into()),
+    };
     if report.quit {
         return Ok(Exit::Findings);
     }
@@ -98,7 +104,7 @@ fn write_table(out: &mut dyn Write, outcomes: &[Outcome]) -> std::io::Result<()>
         "ISRC"
     )?;
     for ((o, path), duration) in outcomes.iter().zip(&paths).zip(&durations) {
-        let isrc = o.isrc.as_deref().unwrap_or("-");
+        let isrc = o.isrc.as_ref().map_or("-", Isrc::as_str);
         let detail = output::escape_controls(o.detail.as_deref().unwrap_or(""));
         let action = style::paint(o.action.as_str(), 9, tone(o.action));
         let (path, duration) = (style::pad(path, width), style::pad_left(duration, long));

@@ -17,7 +17,8 @@ use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
 use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportOptions, ImportSummary};
 use crate::ledger::{
-    self, AudioRecord, CopySummary, Event, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording, Snapshot,
+    self, AudioRecord, CopySummary, Event, EventKind, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording,
+    Snapshot,
 };
 use crate::output::{self, Exit};
 
@@ -118,7 +119,7 @@ pub(crate) fn edit(
         tx.log(&NewEvent {
             isrc: Some(isrc),
             detail: detail.clone(),
-            ..NewEvent::new(user, crate::ledger::now(), "edit")
+            ..NewEvent::new(user, crate::ledger::now(), EventKind::Edit)
         })?;
         Ok((after, detail))
     });
@@ -872,7 +873,7 @@ pub(crate) fn void(
             tx.log(&NewEvent {
                 isrc: Some(isrc),
                 detail: reason.to_owned(),
-                ..NewEvent::new(user, crate::ledger::now(), "void")
+                ..NewEvent::new(user, crate::ledger::now(), EventKind::Void)
             })?;
             voided.push((isrc, tx.audio_for_code(isrc)?.len()));
         }
@@ -917,7 +918,7 @@ fn codes_issued_by(tx: &mut dyn ledger::LedgerTx, run: i64) -> Result<Vec<Isrc>,
         return Err(NotVoided::Refused(format!("run {run} is not in the ledger (see `isrc-stamp ledger runs`)")));
     }
     let mut codes = Vec::new();
-    for isrc in events.iter().filter(|event| event.action == "issued").filter_map(|event| event.isrc) {
+    for isrc in events.iter().filter(|event| event.action == EventKind::Issued).filter_map(|event| event.isrc) {
         let active = tx.recording(isrc)?.is_some_and(|recording| recording.status == ledger::Status::Active);
         if active && !codes.contains(&isrc) {
             codes.push(isrc);
@@ -995,7 +996,7 @@ pub(crate) fn unlink(
             audio_id: Some(audio_id.clone()),
             path: path.clone(),
             detail: reason.to_owned(),
-            ..NewEvent::new(user, crate::ledger::now(), "unlink")
+            ..NewEvent::new(user, crate::ledger::now(), EventKind::Unlink)
         })?;
         Ok::<_, LedgerError>(isrc)
     });

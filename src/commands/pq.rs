@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::carrier::ProblemId;
 use crate::carrier::ddp::{self, read_image};
 use crate::carrier::disc::{self, DiscRequest};
 use crate::carrier::pq::PqSheet;
@@ -33,7 +34,7 @@ pub(crate) fn run(
             let problems: Vec<_> = image
                 .problems
                 .iter()
-                .filter(|p| !matches!(p.id, "ddp-checksum-missing" | "ddp-checksum-unread"))
+                .filter(|p| !matches!(p.id, ProblemId::DdpChecksumMissing | ProblemId::DdpChecksumUnread))
                 .collect();
             if !problems.is_empty() {
                 for problem in &problems {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::isrc::Catalog;
-use crate::ledger::{self, Ledger, LedgerTx, NewEvent, Release};
+use crate::ledger::{self, EventKind, Ledger, LedgerTx, NewEvent, Release};
 use crate::output::{self, Exit};
 use crate::release::{self, Fields, Placed, Problem, ern, order::By, sheet};
 
@@ -59,7 +59,7 @@ fn log_tracks(tx: &mut dyn LedgerTx, tracks: &[ledger::ReleaseTrack], user: &str
         tx.log(&NewEvent {
             isrc: Some(track.isrc),
             detail: format!("{detail}: disc {} track {}", track.disc, track.number),
-            ..NewEvent::new(user, at, "release")
+            ..NewEvent::new(user, at, EventKind::Release)
         })?;
     }
     Ok(())

@@ -397,10 +397,11 @@ fn events_are_appended_and_read_back_in_order(fresh: Fresh<'_>) {
                 audio_id: Some(audio(1)),
                 path: Some("/masters/a.wav".into()),
                 detail: "{\"year\":26}".into(),
-                ..NewEvent::new(USER, AT, "issue")
+                ..NewEvent::new(USER, AT, EventKind::parse("issue"))
             })?;
-            let second = tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT + 1, "write") })?;
-            tx.log(&NewEvent::new(USER, AT, "unrelated"))?;
+            let second =
+                tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT + 1, EventKind::parse("write")) })?;
+            tx.log(&NewEvent::new(USER, AT, EventKind::parse("unrelated")))?;
             Ok::<_, LedgerError>((first, second))
         })
         .unwrap();
@@ -421,7 +422,7 @@ fn a_failing_transaction_leaves_nothing_behind(fresh: Fresh<'_>) {
     let result = ledger.transaction(|tx| {
         let isrc = tx.issue_next(pfx("USPR3"), 26, &new())?;
         tx.bind_audio(&audio_record(1, isrc))?;
-        tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT, "issue") })?;
+        tx.log(&NewEvent { isrc: Some(isrc), ..NewEvent::new(USER, AT, EventKind::parse("issue")) })?;
         tx.adopt(code("GBBBB9905305"), Origin::Adopted, &new())?;
         tx.issue_next(pfx("XXXXX"), 26, &new()) // unknown prefix: fails
     });
@@ -532,7 +533,7 @@ fn a_sound_ledger_meets_every_invariant(fresh: Fresh<'_>) {
             tx.bind_audio(&audio_record(1, first))?;
             tx.bind_audio(&audio_record(2, first))?;
             tx.void(second, "a mistake")?;
-            tx.log(&NewEvent { isrc: Some(second), ..NewEvent::new(USER, AT, "void") })?;
+            tx.log(&NewEvent { isrc: Some(second), ..NewEvent::new(USER, AT, EventKind::Void) })?;
             crate::ledger::check::confirm_lookups(tx, &[audio(1), audio(3)])
         })
         .unwrap();
@@ -603,7 +604,9 @@ fn a_backup_is_a_whole_ledger_of_its_own(fresh: Fresh<'_>) {
     let (mut ledger, codes) = ledger_issuing(fresh, &[1, 2]);
     ledger.transaction(|tx| tx.store_fingerprint(&fp_audio(1), &print(1))).unwrap();
     ledger.transaction(|tx| tx.void(codes[1], "a mistake")).unwrap();
-    ledger.transaction(|tx| tx.log(&NewEvent { isrc: Some(codes[0]), ..NewEvent::new(USER, AT, "issued") })).unwrap();
+    ledger
+        .transaction(|tx| tx.log(&NewEvent { isrc: Some(codes[0]), ..NewEvent::new(USER, AT, EventKind::Issued) }))
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("backup.sqlite3");
     std::fs::write(&file, b"an older backup").unwrap();

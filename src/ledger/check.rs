@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use super::error::{LedgerError, Result};
-use super::types::{Origin, Status};
+use super::types::{EventKind, Origin, Status};
 use super::{LedgerTx, Lookup};
 use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
@@ -95,7 +95,7 @@ pub(crate) fn invariants(lookup: &mut dyn Lookup) -> Result<Vec<String>> {
                 problems.push(format!("audio id {} has two codes: {first} and {code}", audio.audio_id));
             }
         }
-        let voided = lookup.events_for(code)?.iter().filter(|event| event.action == "void").count();
+        let voided = lookup.events_for(code)?.iter().filter(|event| event.action == EventKind::Void).count();
         match (recording.status, voided) {
             (Status::Void, 0) => problems.push(format!("{code} is void but its history has no void event")),
             (Status::Active, n) if n > 0 => problems.push(format!("{code} is active but its history voided it")),

@@ -54,13 +54,13 @@ pub use rules::{Designations, Missing, missing_metadata, p_date, parse_p_line};
 pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
     rules::checked_text(field, given)
 }
+pub use crate::base::clock::now;
 pub use sqlite::SqliteLedger;
 pub use types::{
-    AudioRecord, CodeFacts, Completeness, ContentType, Event, FileFacts, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
-    Origin, ParentalWarning, ParseWordError, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack,
-    Run, Status, Stored,
+    AudioRecord, CodeFacts, Completeness, ContentType, Event, EventKind, FileFacts, FingerprintCandidate, MetadataEdit,
+    NewEvent, NewRecording, NewRun, Origin, ParentalWarning, ParseWordError, PrefixRecord, Publication, Recording,
+    Relation, Release, ReleaseTrack, Run, Status, Stored,
 };
-pub use crate::base::clock::now;
 
 use std::path::Path;
 

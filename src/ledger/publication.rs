@@ -5,7 +5,7 @@
 //! (`release add`, `release edit`, `ledger import`).
 
 use super::error::Result;
-use super::types::{NewEvent, Release, Status};
+use super::types::{EventKind, NewEvent, Release, Status};
 use super::{LedgerTx, rules};
 use crate::isrc::Isrc;
 
@@ -45,7 +45,7 @@ pub fn fill_from_release(
         tx.log(&NewEvent {
             isrc: Some(track.isrc),
             detail: format!("filled in from release {} ({source}): {}", release.upc.as_typed(), words.join(", ")),
-            ..NewEvent::new(user, at, "fill")
+            ..NewEvent::new(user, at, EventKind::Fill)
         })?;
         filled.push(track.isrc);
     }

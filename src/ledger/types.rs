@@ -126,6 +126,110 @@ word_enum! {
     }
 }
 
+/// Declares the event kinds: each variant with the word stored in the `action` column.
+macro_rules! event_kinds {
+    ($($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)?) => {
+        /// What an event of the history records: its `action` column, stored and exported
+        /// as the word of [`EventKind::as_str`]. A word this version does not know (from
+        /// another version, or typed into the database) is kept as [`EventKind::Other`].
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($(#[$vmeta])* $variant,)+
+            /// A word no variant has: kept as stored.
+            Other(String),
+        }
+
+        impl EventKind {
+            /// Every known kind (all but [`EventKind::Other`]), in declaration order.
+            pub const KNOWN: &'static [EventKind] = &[$(EventKind::$variant),+];
+
+            /// The word stored in the ledger and shown in exports and `--json` output.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(EventKind::$variant => $word,)+
+                    EventKind::Other(word) => word,
+                }
+            }
+
+            /// The kind a stored word names (exactly, as written): a word no variant
+            /// has is [`EventKind::Other`].
+            pub fn parse(word: &str) -> EventKind {
+                match word {
+                    $($word => EventKind::$variant,)+
+                    other => EventKind::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    /// `assign` issued a new code to new audio.
+    Issued = "issued",
+    /// `assign` found audio the ledger knows and wrote its code.
+    Reused = "reused",
+    /// `assign` found the file already carrying its code.
+    Unchanged = "unchanged",
+    /// A code found in a file or on a carrier entered the ledger.
+    Adopted = "adopted",
+    /// Another encoding or carrier was bound to a recording's code.
+    Linked = "linked",
+    /// `assign` left a file alone.
+    Skipped = "skipped",
+    /// `assign` left a file alone and reported a conflict.
+    Conflict = "conflict",
+    /// `assign` could not read, decode or write a file.
+    Error = "error",
+    /// The code was written into the file.
+    Written = "written",
+    /// A signal stopped the run before the file was written.
+    Interrupted = "interrupted",
+    /// Writing the code into the file failed.
+    WriteFailed = "write-failed",
+    /// Missing metadata was filled in.
+    Fill = "fill",
+    /// Metadata was edited.
+    Edit = "edit",
+    /// A code was voided.
+    Void = "void",
+    /// Audio was unbound from a code.
+    Unlink = "unlink",
+    /// A release was entered or changed.
+    Release = "release",
+    /// A code was read from a list (`ledger import`).
+    Import = "import",
+    /// `untag` removed codes from a file.
+    Untag = "untag",
+}
+
+impl FromStr for EventKind {
+    type Err = std::convert::Infallible;
+
+    /// Never fails: see [`EventKind::parse`].
+    fn from_str(word: &str) -> Result<Self, Self::Err> {
+        Ok(EventKind::parse(word))
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Default for EventKind {
+    /// An empty word (as an event made with [`NewEvent::default`] had).
+    fn default() -> EventKind {
+        EventKind::Other(String::new())
+    }
+}
+
 /// A registrant prefix and the designation range it is authorised for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrefixRecord {
@@ -407,8 +511,8 @@ pub struct Event {
     /// another label's code).
     #[serde(serialize_with = "ser::optional_display")]
     pub isrc: Option<Isrc>,
-    /// What happened: `issue`, `adopt`, `reuse`, `write`, `conflict`, `void`, ...
-    pub action: String,
+    /// What happened: `issued`, `adopted`, `reused`, `written`, `conflict`, `void`, ...
+    pub action: EventKind,
     /// Details for people or machines (free text or JSON).
     pub detail: String,
     /// The `assign` run it belongs to, if any.
@@ -429,7 +533,7 @@ pub struct NewEvent {
     /// The code concerned, if any.
     pub isrc: Option<Isrc>,
     /// What happened.
-    pub action: String,
+    pub action: EventKind,
     /// Details (free text or JSON).
     pub detail: String,
     /// The `assign` run it belongs to, if any ([`super::LedgerTx::start_run`]).
@@ -438,8 +542,8 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// An event with `action`, stamped with `at` and `user`, about nothing in particular yet.
-    pub fn new(user: impl Into<String>, at: i64, action: impl Into<String>) -> NewEvent {
-        NewEvent { at, user: user.into(), action: action.into(), ..NewEvent::default() }
+    pub fn new(user: impl Into<String>, at: i64, action: EventKind) -> NewEvent {
+        NewEvent { at, user: user.into(), action, ..NewEvent::default() }
     }
 }
 
@@ -596,4 +700,56 @@ pub struct CodeFacts {
     pub bound_here: bool,
     /// Whether other audio ids are bound to it.
     pub bound_elsewhere: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    /// Every event kind keeps the word stored in the ledger and exported.
+    #[test]
+    fn event_kinds_keep_their_words() {
+        let words: Vec<&str> = EventKind::KNOWN.iter().map(EventKind::as_str).collect();
+        assert_eq!(
+            words,
+            [
+                "issued",
+                "reused",
+                "unchanged",
+                "adopted",
+                "linked",
+                "skipped",
+                "conflict",
+                "error",
+                "written",
+                "interrupted",
+                "write-failed",
+                "fill",
+                "edit",
+                "void",
+                "unlink",
+                "release",
+                "import",
+                "untag",
+            ]
+        );
+        for kind in EventKind::KNOWN {
+            assert_eq!(&EventKind::parse(kind.as_str()), kind);
+            assert_eq!(kind.as_str().parse::<EventKind>(), Ok(kind.clone()));
+            assert_eq!(kind.to_string(), kind.as_str());
+            assert_eq!(serde_json::to_string(kind).unwrap(), format!("\"{}\"", kind.as_str()));
+        }
+    }
+
+    /// A word no kind has is kept as it was stored, and read exactly (no case folding).
+    #[test]
+    fn unknown_event_words_are_kept() {
+        for word in ["issue", "Void", "", "some-future-kind"] {
+            let kind = EventKind::parse(word);
+            assert_eq!(kind, EventKind::Other(word.to_owned()));
+            assert_eq!(kind.as_str(), word);
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{word}\""));
+        }
+        assert_eq!(format!("{:<7}|", EventKind::Void), "void   |");
+    }
 }

@@ -97,9 +97,6 @@ fn escape_char(c: char, out: &mut String) {
     }
 }
 
-
-
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,19 +29,19 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::findings::{CdLimits, Finding, Severity};
+use super::findings::{CdLimits, Finding, FindingId, Severity};
 use super::{FileReport, Summary, SummaryCounts, Verified};
 use crate::acoustic::{self, Verdict};
 use crate::audio::AnalyzeOptions;
 use crate::base::ids::{AudioId, Fingerprint};
-use crate::carrier::Problem;
 use crate::carrier::ddp::tracks::{Candidate, Tracks, track_fingerprint};
 use crate::carrier::ddp::{
-    CdText, DdpImage, DdpTrack, MAX_TRACKS, SAMPLES_PER_SECTOR, SECTORS_PER_SECOND, read_image_with,
+    CdText, DdpImage, DdpTrack, MAX_TRACKS, ReadError, SAMPLES_PER_SECTOR, SECTORS_PER_SECOND, read_image_with,
 };
+use crate::carrier::{Problem, ProblemId};
 use crate::container;
 use crate::isrc::Isrc;
-use crate::ledger::{Ledger, Status};
+use crate::ledger::{Ledger, LedgerError, Status};
 use crate::scan;
 
 /// What `verify DDPDIR` was asked to do.
@@ -109,11 +109,11 @@ pub(crate) struct TrackFacts {
     pub cdtext: (Option<String>, Option<String>),
 }
 
-fn error(id: &'static str, message: String) -> Finding {
+fn error(id: FindingId, message: String) -> Finding {
     Finding { id, severity: Severity::Error, message }
 }
 
-fn warning(id: &'static str, message: String) -> Finding {
+fn warning(id: FindingId, message: String) -> Finding {
     Finding { id, severity: Severity::Warning, message }
 }
 
@@ -128,18 +128,20 @@ pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
     let known = facts.ledger.as_ref().and_then(|l| l.identified.as_ref()).map(|(code, _)| *code);
     if facts.written.is_none() {
         let hint = known.map(|code| format!(" (the ledger has {code} for this audio)")).unwrap_or_default();
-        findings.push(error("ddp-isrc-missing", format!("{name}: the PQ data gives no ISRC{hint}")));
+        findings.push(error(FindingId::DdpIsrcMissing, format!("{name}: the PQ data gives no ISRC{hint}")));
     }
     if let Some(ledger) = &facts.ledger {
         if let Some(code) = facts.isrc
             && ledger.pq_code_status == Some(Status::Void)
         {
-            findings
-                .push(error("ddp-void-code", format!("{name}: {code} is void in the ledger and must not be pressed")));
+            findings.push(error(
+                FindingId::DdpVoidCode,
+                format!("{name}: {code} is void in the ledger and must not be pressed"),
+            ));
         }
         match (&ledger.identified, facts.isrc) {
             (Some((code, _)), Some(pq)) if *code != pq => findings.push(error(
-                "ddp-isrc-mismatch",
+                FindingId::DdpIsrcMismatch,
                 format!("{name}: the ledger has this audio as {code}, but the PQ data gives {pq}"),
             )),
             (Some(_), _) => {}
@@ -150,7 +152,7 @@ pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
                     _ => String::new(),
                 };
                 findings.push(error(
-                    "ddp-not-in-ledger",
+                    FindingId::DdpNotInLedger,
                     format!(
                         "{name}: the ledger knows this audio neither by its samples nor by its sound{also}; \
                          assign its master and write the image again"
@@ -163,13 +165,13 @@ pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
     match &facts.master {
         None => {}
         Some(None) => findings.push(error(
-            "ddp-no-master",
+            FindingId::DdpNoMaster,
             format!("{name}: no master under --masters has this audio, by its samples or by its sound"),
         )),
         Some(Some(master)) => {
             if master.code != facts.isrc {
                 findings.push(error(
-                    "ddp-isrc-mismatch",
+                    FindingId::DdpIsrcMismatch,
                     format!(
                         "{name}: its master {} carries {}, but the PQ data gives {}",
                         master.path,
@@ -180,7 +182,7 @@ pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
             }
             if let Match::Sound(ber) = master.matched {
                 findings.push(warning(
-                    "ddp-audio-differs",
+                    FindingId::DdpAudioDiffers,
                     format!(
                         "{name}: the audio is not {}'s sample for sample, only the same recording by sound \
                          (bit error rate {ber:.3}): was the image made from another master?",
@@ -208,7 +210,7 @@ fn text_findings(
             && on_disc.trim() != theirs.trim()
         {
             findings.push(warning(
-                "ddp-cdtext-disagrees",
+                FindingId::DdpCdtextDisagrees,
                 format!("{name}: the CD-Text {what} is {on_disc:?}, {source} is {theirs:?}"),
             ));
         }
@@ -218,7 +220,7 @@ fn text_findings(
 /// The severity of a problem the image reader found.
 fn severity(problem: &Problem) -> Severity {
     match problem.id {
-        "ddp-checksum-missing" | "ddp-checksum-unread" => Severity::Warning,
+        ProblemId::DdpChecksumMissing | ProblemId::DdpChecksumUnread => Severity::Warning,
         _ => Severity::Error,
     }
 }
@@ -228,12 +230,15 @@ fn disc_findings(dir: &str, image: &DdpImage, limits: &CdLimits) -> Vec<Finding>
     let mut findings = Vec::new();
     if image.tracks.len() > MAX_TRACKS {
         let count = image.tracks.len();
-        findings.push(error("redbook-track-count", format!("{dir}: {count} tracks; a CD holds at most {MAX_TRACKS}")));
+        findings.push(error(
+            FindingId::RedbookTrackCount,
+            format!("{dir}: {count} tracks; a CD holds at most {MAX_TRACKS}"),
+        ));
     }
     let max = (limits.max_total_seconds * SECTORS_PER_SECOND as f64).round() as u64;
     if let Some(lead_out) = image.lead_out.filter(|&l| l > max) {
         findings.push(error(
-            "redbook-total-length",
+            FindingId::RedbookTotalLength,
             format!(
                 "{dir}: the lead-out is at {}, past the limit of {}",
                 crate::carrier::ddp::Msf::from_sectors(lead_out),
@@ -270,7 +275,7 @@ fn read_masters(dir: &Path, options: &DdpOptions, findings: &mut Vec<Finding>) -
                 fingerprint: None,
             }),
             Err(failed) => findings.push(error(
-                "unreadable",
+                FindingId::Unreadable,
                 format!("{}: {} (a master under --masters)", failed.path.display(), failed.error),
             )),
         }
@@ -318,7 +323,7 @@ impl TrackAudio<'_> {
 
 /// What the ledger says about a track: its audio looked up by every candidate audio id,
 /// else by sound; the standing of its PQ code; the recording's text.
-fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> anyhow::Result<LedgerSide> {
+fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> Result<LedgerSide, LedgerError> {
     let mut identified = None;
     for candidate in &audio.candidates {
         if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
@@ -364,8 +369,22 @@ fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usiz
     best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
 }
 
+/// Why `verify DDPDIR` could not run (its findings are no error).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DdpVerifyError {
+    /// The image could not be read.
+    #[error(transparent)]
+    Image(#[from] ReadError),
+    /// The ledger could not be read.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
 /// Runs `verify DDPDIR`; `ledger` is `None` when there is no ledger to compare with.
-pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpOptions) -> anyhow::Result<Verified> {
+pub(crate) fn run<'l>(
+    mut ledger: Option<&mut (dyn Ledger + 'l)>,
+    options: &DdpOptions,
+) -> Result<Verified, DdpVerifyError> {
     let dir = options.image.display().to_string();
     let mut tap = Tracks::default();
     let image = read_image_with(&options.image, Some(&mut tap))?;
@@ -430,8 +449,11 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
         });
     }
     for problem in &image.problems {
-        let finding =
-            Finding { id: problem.id, severity: severity(problem), message: format!("{dir}: {}", problem.message) };
+        let finding = Finding {
+            id: problem.id.into(),
+            severity: severity(problem),
+            message: format!("{dir}: {}", problem.message),
+        };
         let report =
             problem.track.and_then(|n| image.tracks.iter().position(|t| t.number == n)).map(|i| &mut reports[i]);
         match report {
@@ -443,7 +465,7 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
     for (master, used) in masters.iter().flatten().zip(&used_masters) {
         if !used {
             set_wide.push(warning(
-                "ddp-master-not-on-disc",
+                FindingId::DdpMasterNotOnDisc,
                 format!("{}: a master under --masters that no track of {dir} holds", master.path),
             ));
         }
@@ -452,7 +474,7 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &DdpO
     let summary = Summary {
         summary: SummaryCounts {
             files: reports.len(),
-            unreadable: set_wide.iter().filter(|f| f.id == "unreadable").count(),
+            unreadable: set_wide.iter().filter(|f| f.id == FindingId::Unreadable).count(),
             skipped: 0,
             errors: all().filter(|f| f.severity == Severity::Error).count(),
             warnings: all().filter(|f| f.severity == Severity::Warning).count(),
@@ -485,7 +507,7 @@ mod tests {
         }
     }
 
-    fn ids(facts: &TrackFacts) -> Vec<&'static str> {
+    fn ids(facts: &TrackFacts) -> Vec<FindingId> {
         track_findings(facts).iter().map(|f| f.id).collect()
     }
 
@@ -498,21 +520,21 @@ mod tests {
     #[test]
     fn each_track_finding_has_its_id() {
         let other = Isrc::parse("QZTST2600002").unwrap();
-        assert_eq!(ids(&TrackFacts { written: None, isrc: None, ..facts() }), ["ddp-isrc-missing"]);
+        assert_eq!(ids(&TrackFacts { written: None, isrc: None, ..facts() }), [FindingId::DdpIsrcMissing]);
         assert_eq!(
             ids(&TrackFacts { isrc: Some(other), written: Some(other.to_string()), ..facts() }),
-            ["ddp-isrc-mismatch"]
+            [FindingId::DdpIsrcMismatch]
         );
         let mut unknown = facts();
         unknown.ledger.as_mut().unwrap().identified = None;
-        assert_eq!(ids(&unknown), ["ddp-not-in-ledger"]);
+        assert_eq!(ids(&unknown), [FindingId::DdpNotInLedger]);
         let mut void = facts();
         void.ledger.as_mut().unwrap().pq_code_status = Some(Status::Void);
-        assert_eq!(ids(&void), ["ddp-void-code"]);
+        assert_eq!(ids(&void), [FindingId::DdpVoidCode]);
         let mut text = facts();
         text.cdtext.0 = Some("First Lite".into());
         let found = track_findings(&text);
-        assert_eq!((found[0].id, found[0].severity), ("ddp-cdtext-disagrees", Severity::Warning));
+        assert_eq!((found[0].id, found[0].severity), (FindingId::DdpCdtextDisagrees, Severity::Warning));
         assert!(found[0].message.contains("\"First Lite\", the ledger's is \"First Light\""), "{}", found[0].message);
     }
 
@@ -521,14 +543,14 @@ mod tests {
         let code = facts().isrc;
         let master = |code, matched| MasterSide { path: "cd/01.wav".into(), code, matched, text: (None, None) };
         assert!(ids(&TrackFacts { master: Some(Some(master(code, Match::Samples(0)))), ..facts() }).is_empty());
-        assert_eq!(ids(&TrackFacts { master: Some(None), ..facts() }), ["ddp-no-master"]);
+        assert_eq!(ids(&TrackFacts { master: Some(None), ..facts() }), [FindingId::DdpNoMaster]);
         assert_eq!(
             ids(&TrackFacts { master: Some(Some(master(None, Match::Samples(0)))), ..facts() }),
-            ["ddp-isrc-mismatch"]
+            [FindingId::DdpIsrcMismatch]
         );
         assert_eq!(
             ids(&TrackFacts { master: Some(Some(master(code, Match::Sound(0.02)))), ..facts() }),
-            ["ddp-audio-differs"]
+            [FindingId::DdpAudioDiffers]
         );
     }
 }

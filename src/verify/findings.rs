@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::carrier::ProblemId;
 use crate::container::{self, Location, TagReport};
 use crate::isrc::Isrc;
 use crate::ledger::{FileFacts, Status};
@@ -29,11 +30,143 @@ pub(crate) enum Severity {
     Warning,
 }
 
+crate::carrier::id_enum! {
+    /// The stable id of a [`Finding`] (scripts match on it). A DDP image's problems
+    /// keep their [`ProblemId`]'s word (see the [`From`] conversion).
+    pub(crate) enum FindingId {
+        /// The file carries no code.
+        MissingIsrc = "missing-isrc",
+        /// The file carries a code that is not valid.
+        InvalidIsrc = "invalid-isrc",
+        /// The file's tag locations hold different codes.
+        LocationsDisagree = "locations-disagree",
+        /// One location holds several codes.
+        MultipleValues = "multiple-values",
+        /// The code's country is not one the IFPI assigned (a warning).
+        UnknownCountry = "unknown-country",
+        /// The code is not in the ledger.
+        NotInLedger = "not-in-ledger",
+        /// The ledger has another code for this audio (a retagged duplicate).
+        LedgerMismatch = "ledger-mismatch",
+        /// The ledger ties the code to other audio.
+        CodeOnOtherAudio = "code-on-other-audio",
+        /// The code is void in the ledger.
+        VoidCode = "void-code",
+        /// The ledger binds the audio to a code whose reference audio it does not sound like.
+        LinkContradicted = "link-contradicted",
+        /// Two recordings of the set carry one code.
+        DuplicateCodeInSet = "duplicate-code-in-set",
+        /// One recording of the set carries different codes.
+        SplitRecordingInSet = "split-recording-in-set",
+        /// The audio does not decode, or does not match its MD5.
+        AudioCorrupt = "audio-corrupt",
+        /// An embedded cue sheet gives another code.
+        CuesheetDisagrees = "cuesheet-disagrees",
+        /// The file cannot be read.
+        Unreadable = "unreadable",
+        /// A format isrc-stamp does not read (a warning).
+        NotChecked = "not-checked",
+        /// Not 44.1 kHz (`--carrier cd`).
+        CdSampleRate = "cd-sample-rate",
+        /// Not 16-bit (`--carrier cd`).
+        CdBitDepth = "cd-bit-depth",
+        /// Not stereo (`--carrier cd`).
+        CdChannels = "cd-channels",
+        /// Shorter than 4 seconds (`--carrier cd`).
+        CdTrackTooShort = "cd-track-too-short",
+        /// More than 99 tracks (`--carrier cd`).
+        CdTooManyTracks = "cd-too-many-tracks",
+        /// Longer than the disc's limit (`--carrier cd`).
+        CdTooLong = "cd-too-long",
+        /// A track of the image carries no code.
+        DdpIsrcMissing = "ddp-isrc-missing",
+        /// The ledger or the master has another code for a track.
+        DdpIsrcMismatch = "ddp-isrc-mismatch",
+        /// A track's code is not in the ledger.
+        DdpNotInLedger = "ddp-not-in-ledger",
+        /// A track's code is void in the ledger.
+        DdpVoidCode = "ddp-void-code",
+        /// The CD-Text title or performer is not the ledger's or the master's (a warning).
+        DdpCdtextDisagrees = "ddp-cdtext-disagrees",
+        /// No master under `--masters` matches a track.
+        DdpNoMaster = "ddp-no-master",
+        /// A track and its master are one recording by sound only (a warning).
+        DdpAudioDiffers = "ddp-audio-differs",
+        /// A master under `--masters` is on no track (a warning).
+        DdpMasterNotOnDisc = "ddp-master-not-on-disc",
+        /// CD-Text holds a character its encoding cannot carry.
+        CdtextCharset = "cdtext-charset",
+        /// The CD-Text does not fit in its packs.
+        CdtextSize = "cdtext-size",
+        /// The UPC/EAN's check digit is wrong.
+        DdpCatalogInvalid = "ddp-catalog-invalid",
+        /// `DDPID` and the PQ data give different UPC/EANs.
+        DdpCatalogMismatch = "ddp-catalog-mismatch",
+        /// The CD-Text packs cannot be read (a CRC or a pack out of order).
+        DdpCdtext = "ddp-cdtext",
+        /// A line of `CHECKSUM.MD5` does not match its file.
+        DdpChecksum = "ddp-checksum",
+        /// The image has no checksum file (a warning).
+        DdpChecksumMissing = "ddp-checksum-missing",
+        /// The checksum file cannot be read (a warning).
+        DdpChecksumUnread = "ddp-checksum-unread",
+        /// Two tracks carry the same ISRC.
+        DdpIsrcDuplicate = "ddp-isrc-duplicate",
+        /// A track's ISRC is not a valid code.
+        DdpIsrcInvalid = "ddp-isrc-invalid",
+        /// The master id is not at most 48 printable ASCII characters.
+        DdpMasterId = "ddp-master-id",
+        /// The image's files or their layout are not what `DDPMS` says.
+        DdpStructure = "ddp-structure",
+        /// The audio is not 16-bit.
+        RedbookBitDepth = "redbook-bit-depth",
+        /// The audio is not stereo.
+        RedbookChannels = "redbook-channels",
+        /// A pregap breaks the Red Book's rules.
+        RedbookPregap = "redbook-pregap",
+        /// The audio is not 44.1 kHz.
+        RedbookSampleRate = "redbook-sample-rate",
+        /// The disc is longer than the limit.
+        RedbookTotalLength = "redbook-total-length",
+        /// More tracks than a CD holds (99).
+        RedbookTrackCount = "redbook-track-count",
+        /// A track is shorter than 4 seconds.
+        RedbookTrackLength = "redbook-track-length",
+    }
+}
+
+impl From<ProblemId> for FindingId {
+    /// The finding with the problem's word.
+    fn from(id: ProblemId) -> FindingId {
+        match id {
+            ProblemId::CdtextCharset => FindingId::CdtextCharset,
+            ProblemId::CdtextSize => FindingId::CdtextSize,
+            ProblemId::DdpCatalogInvalid => FindingId::DdpCatalogInvalid,
+            ProblemId::DdpCatalogMismatch => FindingId::DdpCatalogMismatch,
+            ProblemId::DdpCdtext => FindingId::DdpCdtext,
+            ProblemId::DdpChecksum => FindingId::DdpChecksum,
+            ProblemId::DdpChecksumMissing => FindingId::DdpChecksumMissing,
+            ProblemId::DdpChecksumUnread => FindingId::DdpChecksumUnread,
+            ProblemId::DdpIsrcDuplicate => FindingId::DdpIsrcDuplicate,
+            ProblemId::DdpIsrcInvalid => FindingId::DdpIsrcInvalid,
+            ProblemId::DdpMasterId => FindingId::DdpMasterId,
+            ProblemId::DdpStructure => FindingId::DdpStructure,
+            ProblemId::RedbookBitDepth => FindingId::RedbookBitDepth,
+            ProblemId::RedbookChannels => FindingId::RedbookChannels,
+            ProblemId::RedbookPregap => FindingId::RedbookPregap,
+            ProblemId::RedbookSampleRate => FindingId::RedbookSampleRate,
+            ProblemId::RedbookTotalLength => FindingId::RedbookTotalLength,
+            ProblemId::RedbookTrackCount => FindingId::RedbookTrackCount,
+            ProblemId::RedbookTrackLength => FindingId::RedbookTrackLength,
+        }
+    }
+}
+
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Finding {
     /// The stable finding id.
-    pub id: &'static str,
+    pub id: FindingId,
     /// Error or warning.
     pub severity: Severity,
     /// What is wrong, naming the file.
@@ -41,11 +174,11 @@ pub(crate) struct Finding {
 }
 
 impl Finding {
-    fn error(id: &'static str, message: String) -> Self {
+    fn error(id: FindingId, message: String) -> Self {
         Finding { id, severity: Severity::Error, message }
     }
 
-    fn warning(id: &'static str, message: String) -> Self {
+    fn warning(id: FindingId, message: String) -> Self {
         Finding { id, severity: Severity::Warning, message }
     }
 }
@@ -91,7 +224,7 @@ pub(crate) fn file_findings(
     let mut findings = Vec::new();
     if md5_ok == Some(false) {
         findings.push(Finding::error(
-            "audio-corrupt",
+            FindingId::AudioCorrupt,
             format!("{name}: the decoded audio does not match the MD5 stored in STREAMINFO: the file is corrupt"),
         ));
     }
@@ -113,7 +246,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
             ),
             None => format!("{name}: no ISRC in any tag location"),
         };
-        findings.push(Finding::error("missing-isrc", message));
+        findings.push(Finding::error(FindingId::MissingIsrc, message));
         return;
     }
     let mut per_location: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();
@@ -121,12 +254,12 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
         per_location.entry(&found.location).or_default().push(&found.value);
         match Isrc::parse(&found.value) {
             Err(e) => findings.push(Finding::error(
-                "invalid-isrc",
+                FindingId::InvalidIsrc,
                 format!("{name}: {} holds {:?}, not a valid ISRC: {e}", found.location, found.value),
             )),
             Ok(code) => {
                 for warning in code.warnings() {
-                    findings.push(Finding::warning("unknown-country", format!("{name}: {code}: {warning}")));
+                    findings.push(Finding::warning(FindingId::UnknownCountry, format!("{name}: {code}: {warning}")));
                 }
             }
         }
@@ -134,7 +267,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
     for (location, values) in &per_location {
         if values.len() > 1 {
             findings.push(Finding::error(
-                "multiple-values",
+                FindingId::MultipleValues,
                 format!("{name}: {location} holds {} values ({}); it must hold one", values.len(), values.join(", ")),
             ));
         }
@@ -154,7 +287,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
     if tag_codes.len() > 1 {
         let list: Vec<&str> = tag_codes.iter().map(Isrc::as_str).collect();
         findings.push(Finding::error(
-            "locations-disagree",
+            FindingId::LocationsDisagree,
             format!("{name}: tag locations disagree: {}", list.join(" vs ")),
         ));
     }
@@ -163,7 +296,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
     {
         let list: Vec<&str> = cue_codes.iter().map(Isrc::as_str).collect();
         findings.push(Finding::error(
-            "cuesheet-disagrees",
+            FindingId::CuesheetDisagrees,
             format!("{name}: the FLAC cue sheet says {} but the tags say {code}", list.join(", ")),
         ));
     }
@@ -171,21 +304,23 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
 
 fn ledger_findings(name: &str, code: Isrc, ledger: &LedgerView, findings: &mut Vec<Finding>) {
     if ledger.code_void {
-        findings
-            .push(Finding::error("void-code", format!("{name}: {code} is void in the ledger and must not be used")));
+        findings.push(Finding::error(
+            FindingId::VoidCode,
+            format!("{name}: {code} is void in the ledger and must not be used"),
+        ));
     }
     match ledger.code_for_audio {
         Some(known) if known != code => findings.push(Finding::error(
-            "ledger-mismatch",
+            FindingId::LedgerMismatch,
             format!("{name}: the ledger has this audio as {known} but the file carries {code} (a retagged duplicate)"),
         )),
         Some(_) => {}
         None if ledger.code_on_other_audio => findings.push(Finding::error(
-            "code-on-other-audio",
+            FindingId::CodeOnOtherAudio,
             format!("{name}: {code} belongs to other audio in the ledger"),
         )),
         None if !ledger.code_known => {
-            findings.push(Finding::error("not-in-ledger", format!("{name}: {code} is not in the ledger")))
+            findings.push(Finding::error(FindingId::NotInLedger, format!("{name}: {code} is not in the ledger")))
         }
         None => {}
     }
@@ -218,7 +353,7 @@ pub(crate) fn link_findings(name: &str, evidence: &LinkEvidence) -> Option<Findi
         Verdict::NoMatch => "it does not sound like it",
     };
     Some(Finding::error(
-        "link-contradicted",
+        FindingId::LinkContradicted,
         format!(
             "{name}: the ledger binds this audio to {code}, but {why} (compared with {code}'s reference audio \
              {reference_path}: bit error rate {ber:.3}); undo the link with `isrc-stamp ledger unlink` and give the \
@@ -293,7 +428,7 @@ pub(crate) fn set_findings(members: &[SetMember<'_>], with_ledger: bool) -> Vec<
                         reference.map_or("", |r| members[r].name)
                     ));
                 }
-                findings.push((i, Finding::error("duplicate-code-in-set", message)));
+                findings.push((i, Finding::error(FindingId::DuplicateCodeInSet, message)));
             }
         }
     }
@@ -306,7 +441,7 @@ pub(crate) fn set_findings(members: &[SetMember<'_>], with_ledger: bool) -> Vec<
                 findings.push((
                     i,
                     Finding::error(
-                        "split-recording-in-set",
+                        FindingId::SplitRecordingInSet,
                         format!(
                             "{}: the same audio carries {} in this set ({others})",
                             members[i].name,
@@ -356,19 +491,25 @@ pub(crate) struct TrackStream {
 pub(crate) fn cd_track_findings(name: &str, track: &TrackStream) -> Vec<Finding> {
     let mut findings = Vec::new();
     if track.sample_rate != 44_100 {
-        findings
-            .push(Finding::error("cd-sample-rate", format!("{name}: {} Hz; a CD needs 44100 Hz", track.sample_rate)));
+        findings.push(Finding::error(
+            FindingId::CdSampleRate,
+            format!("{name}: {} Hz; a CD needs 44100 Hz", track.sample_rate),
+        ));
     }
     if track.bits != 16 || !track.integer {
         let kind = if track.integer { "integer" } else { "float" };
-        findings.push(Finding::error("cd-bit-depth", format!("{name}: {}-bit {kind}; a CD needs 16-bit", track.bits)));
+        findings.push(Finding::error(
+            FindingId::CdBitDepth,
+            format!("{name}: {}-bit {kind}; a CD needs 16-bit", track.bits),
+        ));
     }
     if track.channels != 2 {
-        findings.push(Finding::error("cd-channels", format!("{name}: {} channels; a CD needs 2", track.channels)));
+        findings
+            .push(Finding::error(FindingId::CdChannels, format!("{name}: {} channels; a CD needs 2", track.channels)));
     }
     if track.seconds < 4.0 {
         findings.push(Finding::error(
-            "cd-track-too-short",
+            FindingId::CdTrackTooShort,
             format!("{name}: {:.3} s; a CD track lasts at least 4 s", track.seconds),
         ));
     }
@@ -379,12 +520,15 @@ pub(crate) fn cd_track_findings(name: &str, track: &TrackStream) -> Vec<Finding>
 pub(crate) fn cd_set_findings(tracks: &[TrackStream], limits: &CdLimits) -> Vec<Finding> {
     let mut findings = Vec::new();
     if tracks.len() > 99 {
-        findings.push(Finding::error("cd-too-many-tracks", format!("{} tracks; a CD holds at most 99", tracks.len())));
+        findings.push(Finding::error(
+            FindingId::CdTooManyTracks,
+            format!("{} tracks; a CD holds at most 99", tracks.len()),
+        ));
     }
     let total: f64 = tracks.iter().map(|t| t.seconds).sum();
     if total > limits.max_total_seconds {
         findings.push(Finding::error(
-            "cd-too-long",
+            FindingId::CdTooLong,
             format!(
                 "total playing time {}; the limit is {}",
                 crate::output::duration(total),
@@ -411,7 +555,7 @@ mod tests {
         }
     }
 
-    fn ids(findings: &[Finding]) -> Vec<&'static str> {
+    fn ids(findings: &[Finding]) -> Vec<FindingId> {
         findings.iter().map(|f| f.id).collect()
     }
 
@@ -432,34 +576,43 @@ mod tests {
 
     #[test]
     fn tag_findings_each_have_their_id() {
-        assert_eq!(ids(&file_findings("a", &tags(&[]), None, None)), ["missing-isrc"]);
+        assert_eq!(ids(&file_findings("a", &tags(&[]), None, None)), [FindingId::MissingIsrc]);
         assert_eq!(
             ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, "USPR3730001O")]), None, None)),
-            ["invalid-isrc"]
+            [FindingId::InvalidIsrc]
         );
         let split = tags(&[(Location::Id3v2Tsrc, X), (Location::RiffInfoIsrc, Y)]);
-        assert_eq!(ids(&file_findings("a", &split, None, None)), ["locations-disagree"]);
+        assert_eq!(ids(&file_findings("a", &split, None, None)), [FindingId::LocationsDisagree]);
         let twice = tags(&[(Location::Id3v2Tsrc, X), (Location::Id3v2Tsrc, Y)]);
-        assert_eq!(ids(&file_findings("a", &twice, None, None)), ["multiple-values", "locations-disagree"]);
+        assert_eq!(
+            ids(&file_findings("a", &twice, None, None)),
+            [FindingId::MultipleValues, FindingId::LocationsDisagree]
+        );
         let unknown = file_findings("a", &tags(&[(Location::VorbisIsrc, "QX1234567890")]), None, None);
-        assert_eq!(ids(&unknown), ["unknown-country"]);
+        assert_eq!(ids(&unknown), [FindingId::UnknownCountry]);
         assert_eq!(unknown[0].severity, Severity::Warning);
         let cue = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), Y)]);
-        assert_eq!(ids(&file_findings("a", &cue, None, None)), ["cuesheet-disagrees"]);
+        assert_eq!(ids(&file_findings("a", &cue, None, None)), [FindingId::CuesheetDisagrees]);
         let cue_agrees = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), X)]);
         assert!(file_findings("a", &cue_agrees, None, None).is_empty());
-        assert_eq!(ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, X)]), Some(false), None)), ["audio-corrupt"]);
+        assert_eq!(
+            ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, X)]), Some(false), None)),
+            [FindingId::AudioCorrupt]
+        );
     }
 
     #[test]
     fn ledger_findings_each_have_their_id() {
         let file = tags(&[(Location::VorbisIsrc, X)]);
         let check = |view: LedgerView| ids(&file_findings("a", &file, None, Some(&view)));
-        assert_eq!(check(LedgerView::default()), ["not-in-ledger"]);
-        assert_eq!(check(LedgerView { code_for_audio: Some(code(Y)), ..LedgerView::default() }), ["ledger-mismatch"]);
+        assert_eq!(check(LedgerView::default()), [FindingId::NotInLedger]);
+        assert_eq!(
+            check(LedgerView { code_for_audio: Some(code(Y)), ..LedgerView::default() }),
+            [FindingId::LedgerMismatch]
+        );
         assert_eq!(
             check(LedgerView { code_known: true, code_on_other_audio: true, ..LedgerView::default() }),
-            ["code-on-other-audio"]
+            [FindingId::CodeOnOtherAudio]
         );
         assert_eq!(
             check(LedgerView {
@@ -468,7 +621,7 @@ mod tests {
                 code_void: true,
                 ..LedgerView::default()
             }),
-            ["void-code"]
+            [FindingId::VoidCode]
         );
         assert!(check(LedgerView { code_known: true, ..LedgerView::default() }).is_empty());
     }
@@ -490,10 +643,11 @@ mod tests {
             member("d", "3", Some(X)),
         ];
         let found = set_findings(&members, false);
-        let dup: Vec<usize> = found.iter().filter(|(_, f)| f.id == "duplicate-code-in-set").map(|(i, _)| *i).collect();
+        let dup: Vec<usize> =
+            found.iter().filter(|(_, f)| f.id == FindingId::DuplicateCodeInSet).map(|(i, _)| *i).collect();
         assert_eq!(dup, [0, 1, 3]);
         let split: Vec<usize> =
-            found.iter().filter(|(_, f)| f.id == "split-recording-in-set").map(|(i, _)| *i).collect();
+            found.iter().filter(|(_, f)| f.id == FindingId::SplitRecordingInSet).map(|(i, _)| *i).collect();
         assert_eq!(split, [2, 3]);
         let clean = [member("a", "1", Some(X)), member("b", "1", Some(X)), member("c", "2", None)];
         assert!(set_findings(&clean, false).is_empty());
@@ -556,13 +710,92 @@ mod tests {
         let bad = TrackStream { sample_rate: 96_000, bits: 24, channels: 1, integer: true, seconds: 3.9 };
         assert_eq!(
             ids(&cd_track_findings("t", &bad)),
-            ["cd-sample-rate", "cd-bit-depth", "cd-channels", "cd-track-too-short"]
+            [FindingId::CdSampleRate, FindingId::CdBitDepth, FindingId::CdChannels, FindingId::CdTrackTooShort]
         );
         let limits = CdLimits::default();
         assert!(cd_set_findings(&vec![good; 99], &limits).is_empty());
-        assert_eq!(ids(&cd_set_findings(&vec![good; 100], &limits)), ["cd-too-many-tracks"]);
+        assert_eq!(ids(&cd_set_findings(&vec![good; 100], &limits)), [FindingId::CdTooManyTracks]);
         let long = TrackStream { seconds: 40.0 * 60.0, ..good };
-        assert_eq!(ids(&cd_set_findings(&[long, long], &limits)), ["cd-too-long"]);
+        assert_eq!(ids(&cd_set_findings(&[long, long], &limits)), [FindingId::CdTooLong]);
         assert!(cd_set_findings(&[long, long], &CdLimits { max_total_seconds: 81.0 * 60.0 }).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::{FindingId, ProblemId};
+
+    /// Every finding id keeps the word `verify --json` prints, and reads back.
+    #[test]
+    fn finding_ids_keep_their_words() {
+        let words: Vec<&str> = FindingId::ALL.iter().map(|id| id.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "missing-isrc",
+                "invalid-isrc",
+                "locations-disagree",
+                "multiple-values",
+                "unknown-country",
+                "not-in-ledger",
+                "ledger-mismatch",
+                "code-on-other-audio",
+                "void-code",
+                "link-contradicted",
+                "duplicate-code-in-set",
+                "split-recording-in-set",
+                "audio-corrupt",
+                "cuesheet-disagrees",
+                "unreadable",
+                "not-checked",
+                "cd-sample-rate",
+                "cd-bit-depth",
+                "cd-channels",
+                "cd-track-too-short",
+                "cd-too-many-tracks",
+                "cd-too-long",
+                "ddp-isrc-missing",
+                "ddp-isrc-mismatch",
+                "ddp-not-in-ledger",
+                "ddp-void-code",
+                "ddp-cdtext-disagrees",
+                "ddp-no-master",
+                "ddp-audio-differs",
+                "ddp-master-not-on-disc",
+                "cdtext-charset",
+                "cdtext-size",
+                "ddp-catalog-invalid",
+                "ddp-catalog-mismatch",
+                "ddp-cdtext",
+                "ddp-checksum",
+                "ddp-checksum-missing",
+                "ddp-checksum-unread",
+                "ddp-isrc-duplicate",
+                "ddp-isrc-invalid",
+                "ddp-master-id",
+                "ddp-structure",
+                "redbook-bit-depth",
+                "redbook-channels",
+                "redbook-pregap",
+                "redbook-sample-rate",
+                "redbook-total-length",
+                "redbook-track-count",
+                "redbook-track-length",
+            ]
+        );
+        for &id in FindingId::ALL {
+            assert_eq!(id.as_str().parse::<FindingId>(), Ok(id));
+            assert_eq!(id.to_string(), id.as_str());
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{}\"", id.as_str()));
+        }
+        assert!("void_code".parse::<FindingId>().is_err());
+    }
+
+    /// A DDP image's problem becomes the finding with the same word.
+    #[test]
+    fn problems_become_findings_with_their_words() {
+        for &problem in ProblemId::ALL {
+            assert_eq!(FindingId::from(problem).as_str(), problem.as_str());
+        }
     }
 }

@@ -23,10 +23,10 @@ use crate::assign::policy::reference_audio;
 use crate::audio::AnalyzeOptions;
 use crate::base::ids::Fingerprint;
 use crate::isrc::Isrc;
-use crate::ledger::{self, AudioRecord, Ledger};
+use crate::ledger::{self, AudioRecord, Ledger, LedgerError};
 use crate::output::Exit;
 use crate::scan::{self, Scanned};
-use findings::{CdLimits, Finding, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
+use findings::{CdLimits, Finding, FindingId, LedgerView, LinkEvidence, SetMember, Severity, TrackStream};
 
 /// The carrier the masters are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,7 +106,10 @@ impl Verified {
 }
 
 /// Runs `verify`; `ledger` is `None` when there is no ledger to compare with.
-pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &VerifyOptions) -> anyhow::Result<Verified> {
+pub(crate) fn run<'l>(
+    mut ledger: Option<&mut (dyn Ledger + 'l)>,
+    options: &VerifyOptions,
+) -> Result<Verified, LedgerError> {
     // Without a ledger, one recording in several encodings is told by sound.
     let analyze = AnalyzeOptions { fingerprint: ledger.is_none(), ..AnalyzeOptions::default() };
     let files = scan::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "verifying");
@@ -126,9 +129,9 @@ pub(crate) fn run<'l>(mut ledger: Option<&mut (dyn Ledger + 'l)>, options: &Veri
                 // A format not read is a warning (it is reported, never passed over); a
                 // file that cannot be read, an error.
                 let (id, severity) = if failed.is_skipped() {
-                    ("not-checked", Severity::Warning)
+                    (FindingId::NotChecked, Severity::Warning)
                 } else {
-                    ("unreadable", Severity::Error)
+                    (FindingId::Unreadable, Severity::Error)
                 };
                 let name = crate::output::path(&failed.path);
                 let finding = Finding { id, severity, message: format!("{name}: {}", failed.error) };
@@ -156,7 +159,7 @@ fn file_report<'l>(
     file: &Scanned,
     mut ledger: Option<&mut (dyn Ledger + 'l)>,
     references: &mut References,
-) -> anyhow::Result<(FileReport, Option<Isrc>)> {
+) -> Result<(FileReport, Option<Isrc>), LedgerError> {
     let name = crate::output::path(&file.path);
     let code = findings::single_code(&file.tags);
     let facts = match ledger.as_deref_mut() {
@@ -187,7 +190,7 @@ fn link_evidence(
     file: &Scanned,
     code: Isrc,
     references: &mut References,
-) -> anyhow::Result<Option<LinkEvidence>> {
+) -> Result<Option<LinkEvidence>, LedgerError> {
     if let std::collections::hash_map::Entry::Vacant(slot) = references.entry(code) {
         let members = ledger.audio_for_code(code)?;
         let reference = match reference_audio(&members) {
@@ -284,8 +287,8 @@ fn summarize(reports: &[FileReport], set_wide: Vec<Finding>, options: &VerifyOpt
     Summary {
         summary: SummaryCounts {
             files: reports.len(),
-            unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "unreadable")).count(),
-            skipped: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == "not-checked")).count(),
+            unreadable: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == FindingId::Unreadable)).count(),
+            skipped: reports.iter().filter(|r| r.findings.iter().any(|f| f.id == FindingId::NotChecked)).count(),
             errors: all().filter(|f| f.severity == Severity::Error).count(),
             warnings: all().filter(|f| f.severity == Severity::Warning).count(),
             total_duration_seconds: reports.iter().filter_map(|r| r.duration_seconds).sum(),

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 
 /// Bytes in one pack.
 pub const PACK_LEN: usize = 18;
@@ -125,7 +125,7 @@ fn latin_1(text: &str, what: &str) -> Result<Vec<u8>, Problem> {
         .map(|c| match u8::try_from(u32::from(c)) {
             Ok(byte) if !c.is_control() => Ok(byte),
             _ => Err(Problem::new(
-                "cdtext-charset",
+                ProblemId::CdtextCharset,
                 format!(
                     "the {what} {text:?} has {c:?}, which CD-Text (ISO 8859-1, no control characters) cannot hold; \
                      transliterate it"
@@ -140,7 +140,7 @@ fn ascii_code(code: &str, what: &str) -> Result<Vec<u8>, Problem> {
     if code.bytes().all(|b| b.is_ascii_graphic()) {
         Ok(code.as_bytes().to_vec())
     } else {
-        Err(Problem::new("cdtext-charset", format!("the {what} {code:?} is not printable ASCII")))
+        Err(Problem::new(ProblemId::CdtextCharset, format!("the {what} {code:?} is not printable ASCII")))
     }
 }
 
@@ -201,7 +201,7 @@ pub fn encode_cdtext(text: &CdText, last_track: u8) -> Result<Option<Vec<u8>>, V
     }
     if packs.len() > MAX_TEXT_PACKS {
         return Err(vec![Problem::new(
-            "cdtext-size",
+            ProblemId::CdtextSize,
             format!(
                 "the CD-Text needs {} packs; one block holds {MAX_TEXT_PACKS}. Shorten titles or performers",
                 packs.len()
@@ -248,7 +248,7 @@ pub fn encode_cdtext(text: &CdText, last_track: u8) -> Result<Option<Vec<u8>>, V
 /// skipped; at most 2048 packs are read.
 pub fn decode_cdtext(bytes: &[u8]) -> (CdText, Vec<Problem>) {
     let mut problems = Vec::new();
-    let problem = |message: String| Problem::new("ddp-cdtext", message);
+    let problem = |message: String| Problem::new(ProblemId::DdpCdtext, message);
     let bytes = if bytes.len() % PACK_LEN == 4 { bytes.get(4..).unwrap_or_default() } else { bytes };
     if bytes.len() % PACK_LEN != 0 {
         problems.push(problem(format!(
@@ -464,7 +464,7 @@ mod tests {
 
         let mut bad = CdText::default();
         bad.codes.insert(1, "QZ TST".into());
-        assert_eq!(encode_cdtext(&bad, 1).unwrap_err()[0].id, "cdtext-charset");
+        assert_eq!(encode_cdtext(&bad, 1).unwrap_err()[0].id, ProblemId::CdtextCharset);
     }
 
     #[test]
@@ -494,7 +494,7 @@ mod tests {
             long.titles.insert(track, format!("A title long enough to fill packs, number {track}"));
         }
         let problems = encode_cdtext(&long, 99).unwrap_err();
-        assert_eq!(problems[0].id, "cdtext-size");
+        assert_eq!(problems[0].id, ProblemId::CdtextSize);
     }
 
     #[test]
@@ -504,7 +504,7 @@ mod tests {
         text.performers.insert(2, "tab\there".into());
         let problems = encode_cdtext(&text, 2).unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems.iter().all(|p| p.id == "cdtext-charset"));
+        assert!(problems.iter().all(|p| p.id == ProblemId::CdtextCharset));
         assert!(problems[0].message.contains("track 1 title") && problems[0].message.contains("'\u{2014}'"));
         assert!(problems[1].message.contains("track 2 performer"));
     }

@@ -21,7 +21,7 @@ use md5::{Digest, Md5};
 use serde::Serialize;
 
 use crate::base::io::read_full;
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 
 /// One line of a checksum file: a file name and its MD5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,7 +134,7 @@ pub fn parse_md5sum(text: &str) -> (Vec<ChecksumEntry>, Vec<Problem>) {
             None => {
                 let shown: String = line.chars().take(60).collect();
                 problems.push(Problem::new(
-                    "ddp-checksum",
+                    ProblemId::DdpChecksum,
                     format!("line {} of the checksum file is not \"<md5>  <name>\": {shown:?}", i + 1),
                 ));
             }
@@ -319,7 +319,7 @@ mod tests {
             problems.iter().map(|p| p.message.split(' ').nth(1).unwrap()).collect::<Vec<_>>(),
             ["1", "2", "3", "4"]
         );
-        assert!(problems.iter().all(|p| p.id == "ddp-checksum"));
+        assert!(problems.iter().all(|p| p.id == ProblemId::DdpChecksum));
     }
 
     #[test]

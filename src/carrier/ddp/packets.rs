@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::Msf;
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 use crate::isrc::Catalog;
 
 /// Puts `text` at `at`, at most `width` characters of it; any character but printable
@@ -142,13 +142,13 @@ impl DdpId {
         };
         if id.level != "DDP 2.00" {
             problems.push(Problem::new(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPID gives the level {:?}: this reader knows \"DDP 2.00\"", id.level),
             ));
         }
         if id.disc_type.as_deref() != Some("CD") {
             problems.push(Problem::new(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPID gives the disc type {:?}, not \"CD\"", id.disc_type.as_deref().unwrap_or("")),
             ));
         }
@@ -248,16 +248,18 @@ impl MapPacket {
     pub fn decode(record: &[u8], n: usize) -> Result<(MapPacket, Vec<Problem>), Problem> {
         if record.len() < MapPacket::LEN {
             let message = format!("DDPMS packet {n} has {} bytes, not {}", record.len(), MapPacket::LEN);
-            return Err(Problem::new("ddp-structure", message));
+            return Err(Problem::new(ProblemId::DdpStructure, message));
         }
         if field(record, 0, 4) != b"VVVM" {
-            return Err(Problem::new("ddp-structure", format!("DDPMS packet {n} does not start with VVVM")));
+            return Err(Problem::new(ProblemId::DdpStructure, format!("DDPMS packet {n} does not start with VVVM")));
         }
         let mut problems = Vec::new();
         let mut number_at = |at, width, name: &str| {
             number(record, at, width).unwrap_or_else(|value| {
-                problems
-                    .push(Problem::new("ddp-structure", format!("DDPMS packet {n}: {name} {value:?} is not a number")));
+                problems.push(Problem::new(
+                    ProblemId::DdpStructure,
+                    format!("DDPMS packet {n}: {name} {value:?} is not a number"),
+                ));
                 None
             })
         };
@@ -362,7 +364,7 @@ impl PqEntry {
 
     /// Reads entry number `n` (from 1, for messages) of the PQ stream.
     pub fn decode(record: &[u8], n: usize) -> Result<PqEntry, Problem> {
-        let wrong = |what: String| Problem::new("ddp-structure", format!("PQ entry {n}: {what}"));
+        let wrong = |what: String| Problem::new(ProblemId::DdpStructure, format!("PQ entry {n}: {what}"));
         if record.len() < PqEntry::LEN {
             return Err(wrong(format!("has {} bytes, not {}", record.len(), PqEntry::LEN)));
         }

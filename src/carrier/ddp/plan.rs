@@ -6,7 +6,7 @@
 
 use super::cdtext::{CdText, encode_cdtext};
 use super::{DEFAULT_PREGAP, MAX_TRACKS, MSF_LIMIT, Msf, SAMPLES_PER_SECTOR, SECTORS_PER_SECOND};
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 use crate::isrc::{Catalog, Isrc};
 
 /// The Red Book's sample rate.
@@ -185,7 +185,8 @@ impl DiscPlan {
         }
         let last_track = u8::try_from(self.tracks.len()).unwrap_or(u8::MAX);
         let too_large = |text: &CdText| {
-            encode_cdtext(text, last_track).is_err_and(|problems| problems.iter().any(|p| p.id == "cdtext-size"))
+            encode_cdtext(text, last_track)
+                .is_err_and(|problems| problems.iter().any(|p| p.id == ProblemId::CdtextSize))
         };
         if !text.codes.is_empty() && too_large(&text) && !too_large(&names) { names } else { text }
     }
@@ -222,11 +223,11 @@ impl DiscPlan {
     pub fn check(&self, limits: &Limits) -> Vec<Problem> {
         let mut problems = Vec::new();
         if self.tracks.is_empty() {
-            problems.push(Problem::new("redbook-track-count", "the disc has no tracks"));
+            problems.push(Problem::new(ProblemId::RedbookTrackCount, "the disc has no tracks"));
         }
         if self.tracks.len() > MAX_TRACKS {
             problems.push(Problem::new(
-                "redbook-track-count",
+                ProblemId::RedbookTrackCount,
                 format!("the disc has {} tracks; a CD holds at most {MAX_TRACKS}", self.tracks.len()),
             ));
         }
@@ -237,7 +238,7 @@ impl DiscPlan {
             && first.pregap_sectors() < DEFAULT_PREGAP
         {
             problems.push(Problem::new(
-                "redbook-pregap",
+                ProblemId::RedbookPregap,
                 format!(
                     "the pause before track 1 is {}; the Red Book asks for at least 00:02:00",
                     Msf::from_sectors(first.pregap_sectors())
@@ -248,7 +249,7 @@ impl DiscPlan {
         let max = limits.max_lead_out.min(MSF_LIMIT - 1);
         if layout.lead_out > max {
             problems.push(Problem::new(
-                "redbook-total-length",
+                ProblemId::RedbookTotalLength,
                 format!(
                     "the disc runs to {} (lead-out, the 2 s pause and gaps included), past the limit of {}; \
                      shorten the programme or give a larger limit (at most 99:59:74)",
@@ -261,7 +262,7 @@ impl DiscPlan {
             && (master_id.chars().count() > 48 || !master_id.chars().all(|c| c.is_ascii_graphic() || c == ' '))
         {
             problems.push(Problem::new(
-                "ddp-master-id",
+                ProblemId::DdpMasterId,
                 format!("the master id {master_id:?} is not at most 48 printable ASCII characters"),
             ));
         }
@@ -279,7 +280,7 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
     let n = u8::try_from(number).unwrap_or(u8::MAX);
     if audio.sample_rate != CD_SAMPLE_RATE {
         problems.push(Problem::for_track(
-            "redbook-sample-rate",
+            ProblemId::RedbookSampleRate,
             n,
             format!(
                 "track {number} is {} Hz; a CD is 44100 Hz. Resample it in mastering: isrc-stamp never resamples",
@@ -289,7 +290,7 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
     }
     if audio.bits_per_sample != 16 {
         problems.push(Problem::for_track(
-            "redbook-bit-depth",
+            ProblemId::RedbookBitDepth,
             n,
             format!(
                 "track {number} is {}-bit; a CD is 16-bit. Dither it down in mastering: isrc-stamp never converts",
@@ -299,7 +300,7 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
     }
     if audio.channels != 2 {
         problems.push(Problem::for_track(
-            "redbook-channels",
+            ProblemId::RedbookChannels,
             n,
             format!("track {number} has {} channel(s); a CD is stereo (2)", audio.channels),
         ));
@@ -307,7 +308,7 @@ fn check_track(number: usize, track: &TrackPlan, problems: &mut Vec<Problem>) {
     let rate = u64::from(audio.sample_rate);
     if rate > 0 && audio.sample_frames < MIN_TRACK_SECONDS * rate {
         problems.push(Problem::for_track(
-            "redbook-track-length",
+            ProblemId::RedbookTrackLength,
             n,
             format!(
                 "track {number} lasts {:.2} s; a CD track lasts at least {MIN_TRACK_SECONDS} s",
@@ -326,7 +327,7 @@ mod tests {
         TrackPlan::new(AudioFacts::cd(seconds * 44_100 + extra))
     }
 
-    fn ids(problems: &[Problem]) -> Vec<&'static str> {
+    fn ids(problems: &[Problem]) -> Vec<ProblemId> {
         problems.iter().map(|p| p.id).collect()
     }
 
@@ -379,7 +380,12 @@ mod tests {
         let problems = plan.check(&Limits::default());
         assert_eq!(
             ids(&problems),
-            ["redbook-sample-rate", "redbook-bit-depth", "redbook-channels", "redbook-track-length"],
+            [
+                ProblemId::RedbookSampleRate,
+                ProblemId::RedbookBitDepth,
+                ProblemId::RedbookChannels,
+                ProblemId::RedbookTrackLength
+            ],
             "{problems:?}"
         );
         assert!(problems[0].message.contains("track 1 is 96000 Hz") && problems[0].message.contains("never resamples"));
@@ -387,14 +393,14 @@ mod tests {
         assert!(problems[2].message.contains("track 2 has 1 channel"));
         assert!(problems[3].message.contains("track 3 lasts 3.00 s"), "{}", problems[3].message);
         let just_short = DiscPlan { tracks: vec![track(3, 44_099)], ..DiscPlan::default() };
-        assert_eq!(ids(&just_short.check(&Limits::default())), ["redbook-track-length"]);
+        assert_eq!(ids(&just_short.check(&Limits::default())), [ProblemId::RedbookTrackLength]);
     }
 
     #[test]
     fn track_count_total_length_and_pause_are_limited() {
-        assert_eq!(ids(&DiscPlan::default().check(&Limits::default())), ["redbook-track-count"]);
+        assert_eq!(ids(&DiscPlan::default().check(&Limits::default())), [ProblemId::RedbookTrackCount]);
         let many = DiscPlan { tracks: vec![track(4, 0); 100], ..DiscPlan::default() };
-        assert_eq!(ids(&many.check(&Limits::default())), ["redbook-track-count"]);
+        assert_eq!(ids(&many.check(&Limits::default())), [ProblemId::RedbookTrackCount]);
         let full = DiscPlan { tracks: vec![track(4, 0); 99], ..DiscPlan::default() };
         assert!(full.check(&Limits::default()).is_empty());
 
@@ -404,7 +410,7 @@ mod tests {
         assert!(exact.check(&Limits::default()).is_empty());
         let over = DiscPlan { tracks: vec![track(79 * 60 + 55, 1)], ..DiscPlan::default() };
         let problems = over.check(&Limits::default());
-        assert_eq!(ids(&problems), ["redbook-total-length"]);
+        assert_eq!(ids(&problems), [ProblemId::RedbookTotalLength]);
         assert!(problems[0].message.contains("79:57:01") && problems[0].message.contains("79:57:00"), "{problems:?}");
         assert!(over.check(&Limits { max_lead_out: 90 * 60 * 75 }).is_empty(), "a larger limit");
         let huge = DiscPlan { tracks: vec![track(100 * 60, 0)], ..DiscPlan::default() };
@@ -414,7 +420,7 @@ mod tests {
         let mut no_pause = track(10, 0);
         no_pause.pregap = Some(149);
         let plan = DiscPlan { tracks: vec![no_pause], ..DiscPlan::default() };
-        assert_eq!(ids(&plan.check(&Limits::default())), ["redbook-pregap"]);
+        assert_eq!(ids(&plan.check(&Limits::default())), [ProblemId::RedbookPregap]);
     }
 
     #[test]
@@ -423,20 +429,20 @@ mod tests {
         absurd.pregap = Some(u64::MAX);
         let plan = DiscPlan { tracks: vec![absurd.clone(), absurd], ..DiscPlan::default() };
         assert_eq!(plan.layout().lead_out, u64::MAX);
-        assert!(ids(&plan.check(&Limits::default())).contains(&"redbook-total-length"));
+        assert!(ids(&plan.check(&Limits::default())).contains(&ProblemId::RedbookTotalLength));
         let zero_rate = TrackPlan::new(AudioFacts { sample_rate: 0, ..AudioFacts::cd(0) });
         let plan = DiscPlan { tracks: vec![zero_rate], ..DiscPlan::default() };
-        assert_eq!(ids(&plan.check(&Limits::default())), ["redbook-sample-rate"]);
+        assert_eq!(ids(&plan.check(&Limits::default())), [ProblemId::RedbookSampleRate]);
     }
 
     #[test]
     fn master_ids_and_cdtext_are_checked() {
         let mut plan = DiscPlan { tracks: vec![track(10, 0)], master_id: Some("x".repeat(49)), ..DiscPlan::default() };
-        assert_eq!(ids(&plan.check(&Limits::default())), ["ddp-master-id"]);
+        assert_eq!(ids(&plan.check(&Limits::default())), [ProblemId::DdpMasterId]);
         plan.master_id = Some("x".repeat(48));
         assert!(plan.check(&Limits::default()).is_empty());
         plan.tracks[0].title = Some("\u{65e5}\u{672c}".into());
-        assert_eq!(ids(&plan.check(&Limits::default())), ["cdtext-charset"]);
+        assert_eq!(ids(&plan.check(&Limits::default())), [ProblemId::CdtextCharset]);
     }
 
     #[test]

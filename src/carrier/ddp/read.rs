@@ -33,7 +33,7 @@ use super::checksum::{
 use super::packets::{DdpId, MapPacket, PqEntry, PqTrack};
 use super::write::CHECKSUMS;
 use super::{DEFAULT_PREGAP, Msf, SECTOR_BYTES, SECTORS_PER_SECOND};
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 use crate::isrc::{Catalog, Isrc};
 
 /// The most names of a folder looked at when matching a file name without regard to case.
@@ -112,7 +112,7 @@ pub struct DdpImage {
 
 impl DdpImage {
     /// Whether a problem with this id was found.
-    pub fn has_problem(&self, id: &str) -> bool {
+    pub fn has_problem(&self, id: ProblemId) -> bool {
         self.problems.iter().any(|p| p.id == id)
     }
 }
@@ -205,11 +205,11 @@ impl Reader {
         Ok(Reader { dir: dir.to_owned(), names, problems: Vec::new(), hashes: HashMap::new(), crcs: HashMap::new() })
     }
 
-    fn problem(&mut self, id: &'static str, message: impl Into<String>) {
+    fn problem(&mut self, id: ProblemId, message: impl Into<String>) {
         self.problems.push(Problem::new(id, message));
     }
 
-    fn track_problem(&mut self, id: &'static str, track: u8, message: impl Into<String>) {
+    fn track_problem(&mut self, id: ProblemId, track: u8, message: impl Into<String>) {
         self.problems.push(Problem::for_track(id, track, message));
     }
 
@@ -229,18 +229,21 @@ impl Reader {
     /// `None` (and a problem) when it is missing or unreadable.
     fn read_small(&mut self, name: &str, max: u64) -> Option<Vec<u8>> {
         let Some(path) = self.resolve(name) else {
-            self.problem("ddp-structure", format!("the folder has no file {:?}", shown(name)));
+            self.problem(ProblemId::DdpStructure, format!("the folder has no file {:?}", shown(name)));
             return None;
         };
         let mut bytes = Vec::new();
         let read =
             crate::base::filekind::open_regular(&path).and_then(|file| file.take(max + 1).read_to_end(&mut bytes));
         if let Err(e) = read {
-            self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+            self.problem(ProblemId::DdpStructure, format!("cannot read {}: {e}", path.display()));
             return None;
         }
         if bytes.len() as u64 > max {
-            self.problem("ddp-structure", format!("{name} is larger than {max} bytes; only the start was read"));
+            self.problem(
+                ProblemId::DdpStructure,
+                format!("{name} is larger than {max} bytes; only the start was read"),
+            );
             bytes.truncate(max as usize);
         }
         Some(bytes)
@@ -254,7 +257,7 @@ impl Reader {
         let result = match hash_file(path) {
             Ok(hash) => Some(hash),
             Err(e) => {
-                self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                self.problem(ProblemId::DdpStructure, format!("cannot read {}: {e}", path.display()));
                 None
             }
         };
@@ -265,7 +268,7 @@ impl Reader {
     fn id(&mut self, image: &mut DdpImage) {
         let Some(bytes) = self.read_small("DDPID", MAX_DDPID) else { return };
         if bytes.len() != DdpId::LEN {
-            self.problem("ddp-structure", format!("DDPID has {} bytes, not {}", bytes.len(), DdpId::LEN));
+            self.problem(ProblemId::DdpStructure, format!("DDPID has {} bytes, not {}", bytes.len(), DdpId::LEN));
         }
         let (id, problems) = DdpId::decode(&bytes);
         self.problems.extend(problems);
@@ -278,7 +281,7 @@ impl Reader {
         let Some(bytes) = self.read_small("DDPMS", MAX_MAP) else { return streams };
         if bytes.is_empty() || bytes.len() % MapPacket::LEN != 0 {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPMS has {} bytes, not a whole number of {}-byte packets", bytes.len(), MapPacket::LEN),
             );
         }
@@ -300,19 +303,19 @@ impl Reader {
             };
             let what = format!("the {} stream of DDPMS packet {}", packet.stream_type, i + 1);
             let Some(name) = packet.file_name.clone() else {
-                self.problems.push(Problem::new("ddp-structure", format!("{what} names no file")));
+                self.problems.push(Problem::new(ProblemId::DdpStructure, format!("{what} names no file")));
                 continue;
             };
             if !is_plain_name(&name) {
                 self.problems.push(Problem::new(
-                    "ddp-structure",
+                    ProblemId::DdpStructure,
                     format!("{what} names {:?}, which is not a plain file name in the folder", shown(&name)),
                 ));
                 continue;
             }
             if slot.is_some() {
                 self.problems.push(Problem::new(
-                    "ddp-structure",
+                    ProblemId::DdpStructure,
                     format!("{what} is a second one of its kind; this reader takes one (the first)"),
                 ));
                 continue;
@@ -320,10 +323,10 @@ impl Reader {
             *slot = Some((packet.clone(), name));
         }
         if streams.audio.is_none() {
-            self.problem("ddp-structure", "DDPMS has no audio stream (D0)");
+            self.problem(ProblemId::DdpStructure, "DDPMS has no audio stream (D0)");
         }
         if streams.pq.is_none() {
-            self.problem("ddp-structure", "DDPMS has no PQ stream (S0, PQ DESCR)");
+            self.problem(ProblemId::DdpStructure, "DDPMS has no PQ stream (S0, PQ DESCR)");
         }
         streams
     }
@@ -357,7 +360,7 @@ impl Reader {
         let hashed = match result {
             Ok(hashed) => Some(hashed),
             Err(e) => {
-                self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                self.problem(ProblemId::DdpStructure, format!("cannot read {}: {e}", path.display()));
                 None
             }
         };
@@ -373,42 +376,45 @@ impl Reader {
         image.audio_start = packet.start.unwrap_or(0);
         if packet.cd_mode.as_deref() != Some("DA") {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("the D0 stream has CD mode {:?}, not DA (audio)", packet.cd_mode.as_deref().unwrap_or("")),
             );
         }
         if let Some(mode) = packet.storage_mode.as_deref().filter(|m| !matches!(*m, "0" | "7")) {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("the D0 stream has storage mode {mode:?}; this reader takes 2352-byte sectors (0 or 7)"),
             );
         }
         if packet.file_offset.is_some_and(|offset| offset > 0) {
-            self.problem("ddp-structure", "the D0 stream has a starting file offset; this reader takes none");
+            self.problem(ProblemId::DdpStructure, "the D0 stream has a starting file offset; this reader takes none");
         }
         let Some(path) = self.resolve(name) else {
-            self.problem("ddp-structure", format!("the audio file {:?} named in DDPMS is missing", shown(name)));
+            self.problem(
+                ProblemId::DdpStructure,
+                format!("the audio file {:?} named in DDPMS is missing", shown(name)),
+            );
             return None;
         };
         // A named pipe or a device (`/dev/zero`) never ends: only a regular file is read.
         let bytes = match fs::metadata(&path).and_then(|m| crate::base::filekind::refuse_special(&m).map(|()| m)) {
             Ok(metadata) => metadata.len(),
             Err(e) => {
-                self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                self.problem(ProblemId::DdpStructure, format!("cannot read {}: {e}", path.display()));
                 return None;
             }
         };
         image.audio_bytes = Some(bytes);
         if bytes % SECTOR_BYTES != 0 {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("{name} has {bytes} bytes, not a whole number of {SECTOR_BYTES}-byte sectors"),
             );
         }
         let sectors = bytes / SECTOR_BYTES;
         if let Some(length) = packet.length.filter(|&length| length != sectors) {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPMS gives {name} {length} sectors, but the file has {sectors}; is it truncated?"),
             );
         }
@@ -421,13 +427,13 @@ impl Reader {
         let Some(bytes) = self.read_small(name, MAX_PQ) else { return };
         if bytes.is_empty() || bytes.len() % PqEntry::LEN != 0 {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("{name} has {} bytes, not a whole number of {}-byte entries", bytes.len(), PqEntry::LEN),
             );
         }
         if let Some(length) = packet.length.filter(|&length| length != bytes.len() as u64) {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPMS gives {name} {length} bytes, but the file has {}", bytes.len()),
             );
         }
@@ -460,7 +466,7 @@ impl Reader {
             let time = entry.time.to_sectors();
             if time < previous_time && !order_reported {
                 self.problems.push(Problem::new(
-                    "ddp-structure",
+                    ProblemId::DdpStructure,
                     format!("PQ entry {n} is at {}, before the entry above it", entry.time),
                 ));
                 order_reported = true;
@@ -471,7 +477,7 @@ impl Reader {
                 PqTrack::LeadOut => match lead_out {
                     None => lead_out = Some(time),
                     Some(first) if first != time => self.problems.push(Problem::new(
-                        "ddp-structure",
+                        ProblemId::DdpStructure,
                         format!(
                             "PQ entry {n} is a second lead-out, at {} not {}",
                             entry.time,
@@ -483,14 +489,14 @@ impl Reader {
                 PqTrack::Track(number) => {
                     if lead_out.is_some() {
                         self.problems
-                            .push(Problem::new("ddp-structure", format!("PQ entry {n} is after the lead-out")));
+                            .push(Problem::new(ProblemId::DdpStructure, format!("PQ entry {n} is after the lead-out")));
                         continue;
                     }
                     let expected = building.last().map_or(1, |t| t.number.saturating_add(1));
                     if building.last().is_none_or(|t| t.number != number) {
                         if number != expected {
                             self.problems.push(Problem::new(
-                                "ddp-structure",
+                                ProblemId::DdpStructure,
                                 format!("PQ entry {n} starts track {number}, where track {expected} was due"),
                             ));
                         }
@@ -506,7 +512,7 @@ impl Reader {
                     } else if let Some(track) = building.last_mut() {
                         if entry.index <= track.last_index {
                             self.problems.push(Problem::new(
-                                "ddp-structure",
+                                ProblemId::DdpStructure,
                                 format!(
                                     "PQ entry {n}: index {:02} of track {number} does not follow index {:02}",
                                     entry.index, track.last_index
@@ -532,7 +538,7 @@ impl Reader {
             }
         }
         if lead_out.is_none() && !image.pq.is_empty() {
-            self.problem("ddp-structure", "the PQ data has no lead-out (track AA)");
+            self.problem(ProblemId::DdpStructure, "the PQ data has no lead-out (track AA)");
         }
         image.lead_out = lead_out;
 
@@ -542,7 +548,7 @@ impl Reader {
             if lead_out > audio_end {
                 let name = image.audio_file.as_deref().unwrap_or("the audio file");
                 self.problem(
-                    "ddp-structure",
+                    ProblemId::DdpStructure,
                     format!(
                         "{name} is truncated: it ends at {} but the lead-out is at {}",
                         Msf::from_sectors(audio_end),
@@ -551,7 +557,7 @@ impl Reader {
                 );
             } else if lead_out < audio_end {
                 self.problem(
-                    "ddp-structure",
+                    ProblemId::DdpStructure,
                     format!("the audio file holds {} sectors after the lead-out", audio_end - lead_out),
                 );
             }
@@ -560,7 +566,11 @@ impl Reader {
         let mut seen_isrcs: HashSet<Isrc> = HashSet::new();
         for (i, track) in building.into_iter().enumerate() {
             let Some(index1) = track.index1 else {
-                self.track_problem("ddp-structure", track.number, format!("track {} has no INDEX 01", track.number));
+                self.track_problem(
+                    ProblemId::DdpStructure,
+                    track.number,
+                    format!("track {} has no INDEX 01", track.number),
+                );
                 continue;
             };
             let end = starts.get(i + 1).copied().or(lead_out).or(audio_end).unwrap_or(index1).max(index1);
@@ -569,7 +579,7 @@ impl Reader {
                 && !seen_isrcs.insert(code)
             {
                 self.track_problem(
-                    "ddp-isrc-duplicate",
+                    ProblemId::DdpIsrcDuplicate,
                     track.number,
                     format!("track {} has the ISRC {code} of an earlier track", track.number),
                 );
@@ -577,7 +587,7 @@ impl Reader {
             let length = end - index1;
             if length < 4 * SECTORS_PER_SECOND {
                 self.track_problem(
-                    "redbook-track-length",
+                    ProblemId::RedbookTrackLength,
                     track.number,
                     format!(
                         "track {} lasts {}; a CD track lasts at least 00:04:00",
@@ -588,7 +598,7 @@ impl Reader {
             }
             if track.number == 1 && index1 < DEFAULT_PREGAP {
                 self.track_problem(
-                    "redbook-pregap",
+                    ProblemId::RedbookPregap,
                     1,
                     format!("track 1 starts at {}; the Red Book asks for at least 00:02:00", Msf::from_sectors(index1)),
                 );
@@ -610,7 +620,7 @@ impl Reader {
             && first.index0.unwrap_or(first.index1) < start
         {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("the audio file starts at {}, after track 1 does", Msf::from_sectors(start)),
             );
         }
@@ -622,7 +632,7 @@ impl Reader {
             Ok(code) if code.as_str() == written => Some(code),
             Ok(_) => {
                 self.track_problem(
-                    "ddp-isrc-invalid",
+                    ProblemId::DdpIsrcInvalid,
                     track,
                     format!(
                         "track {track}'s ISRC {:?} is not in the stored form (12 bare uppercase characters)",
@@ -633,7 +643,7 @@ impl Reader {
             }
             Err(e) => {
                 self.track_problem(
-                    "ddp-isrc-invalid",
+                    ProblemId::DdpIsrcInvalid,
                     track,
                     format!("track {track}'s ISRC {:?} is invalid: {e}", shown(written)),
                 );
@@ -647,7 +657,10 @@ impl Reader {
         let mut pq_codes: Vec<&str> = image.pq.iter().filter_map(|e| e.upc_ean.as_deref()).collect();
         pq_codes.dedup();
         if pq_codes.len() > 1 {
-            self.problem("ddp-structure", "the PQ data gives more than one UPC/EAN; it holds one, on the lead-in");
+            self.problem(
+                ProblemId::DdpStructure,
+                "the PQ data gives more than one UPC/EAN; it holds one, on the lead-in",
+            );
         }
         let pq_code = pq_codes.first().map(|code| code.to_string());
         let id_code = image.id.as_ref().and_then(|id| id.upc_ean.clone());
@@ -661,7 +674,7 @@ impl Reader {
             parsed
                 .map_err(|e| {
                     self.problem(
-                        "ddp-catalog-invalid",
+                        ProblemId::DdpCatalogInvalid,
                         format!("the UPC/EAN {:?} in {place} is invalid: {e}", shown(&code)),
                     )
                 })
@@ -672,7 +685,7 @@ impl Reader {
         if let (Some(pq), Some(id)) = (from_pq, from_id)
             && pq != id
         {
-            self.problem("ddp-catalog-mismatch", format!("DDPID gives the UPC/EAN {id}, the PQ data {pq}"));
+            self.problem(ProblemId::DdpCatalogMismatch, format!("DDPID gives the UPC/EAN {id}, the PQ data {pq}"));
         }
         image.catalog = from_pq.or(from_id);
     }
@@ -682,7 +695,7 @@ impl Reader {
         let Some(bytes) = self.read_small(name, MAX_CDTEXT) else { return };
         if let Some(length) = packet.length.filter(|&length| length != bytes.len() as u64) {
             self.problem(
-                "ddp-structure",
+                ProblemId::DdpStructure,
                 format!("DDPMS gives {name} {length} bytes, but the file has {}", bytes.len()),
             );
         }
@@ -699,7 +712,7 @@ impl Reader {
         if self.resolve(CHECKSUMS).is_none() {
             if others.is_empty() {
                 self.problem(
-                    "ddp-checksum-missing",
+                    ProblemId::DdpChecksumMissing,
                     format!("the image has no {CHECKSUMS}; a plant cannot check its transfer"),
                 );
             }
@@ -718,7 +731,7 @@ impl Reader {
                 if let Some(path) = self.resolve(name)
                     && !covered.contains(&path)
                 {
-                    self.problem("ddp-checksum", format!("{CHECKSUMS} does not cover {name}"));
+                    self.problem(ProblemId::DdpChecksum, format!("{CHECKSUMS} does not cover {name}"));
                 }
             }
             image.checksums = entries;
@@ -728,7 +741,7 @@ impl Reader {
             let (md5s, crcs, unread) = parse_other(&String::from_utf8_lossy(&bytes));
             if md5s.is_empty() && crcs.is_empty() {
                 self.problem(
-                    "ddp-checksum-unread",
+                    ProblemId::DdpChecksumUnread,
                     format!(
                         "{:?} looks like a checksum file, but none of its {unread} line(s) is an MD5 or CRC32 line \
                          isrc-stamp reads; it was not checked",
@@ -750,14 +763,14 @@ impl Reader {
                             Some(crc)
                         }
                         Err(e) => {
-                            self.problem("ddp-structure", format!("cannot read {}: {e}", path.display()));
+                            self.problem(ProblemId::DdpStructure, format!("cannot read {}: {e}", path.display()));
                             None
                         }
                     },
                 };
                 if let Some(crc) = crc.filter(|&crc| crc != entry.crc32) {
                     self.problem(
-                        "ddp-checksum",
+                        ProblemId::DdpChecksum,
                         format!(
                             "{}'s CRC32 is {crc:08X}, but {} says {:08X}: the file changed or was damaged",
                             entry.name,
@@ -775,7 +788,7 @@ impl Reader {
         let found = self.resolve(name);
         if found.is_none() {
             let why = if is_plain_name(name) { "is missing" } else { "is not a plain file name in the folder" };
-            self.problem("ddp-checksum", format!("{} lists {:?}, which {why}", shown(list), shown(name)));
+            self.problem(ProblemId::DdpChecksum, format!("{} lists {:?}, which {why}", shown(list), shown(name)));
         }
         found
     }
@@ -787,7 +800,7 @@ impl Reader {
             && md5 != entry.md5
         {
             self.problem(
-                "ddp-checksum",
+                ProblemId::DdpChecksum,
                 format!(
                     "{}'s MD5 is {md5}, but {} says {}: the file changed or was damaged",
                     entry.name,
@@ -820,7 +833,12 @@ mod tests {
         assert!(matches!(read_image(&dir.path().join("absent")), Err(ReadError::Folder { .. })));
         let image = read_image(dir.path()).unwrap();
         let ids: Vec<_> = image.problems.iter().map(|p| p.id).collect();
-        assert_eq!(ids, ["ddp-structure", "ddp-structure", "ddp-checksum-missing"], "{:?}", image.problems);
+        assert_eq!(
+            ids,
+            [ProblemId::DdpStructure, ProblemId::DdpStructure, ProblemId::DdpChecksumMissing],
+            "{:?}",
+            image.problems
+        );
         assert!(image.problems[0].message.contains("DDPID") && image.problems[1].message.contains("DDPMS"));
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::*;
-use crate::carrier::Problem;
+use crate::carrier::{Problem, ProblemId};
 use crate::isrc::{Catalog, Isrc};
 
 /// PCM made up as it is read, never held whole: byte `i` of track `seed` is a function
@@ -67,7 +67,7 @@ fn write(dir: &Path, plan: &DiscPlan) -> Written {
     write_image(plan, &Limits::default(), dir, sources(plan)).unwrap()
 }
 
-fn ids(problems: &[Problem]) -> Vec<&'static str> {
+fn ids(problems: &[Problem]) -> Vec<ProblemId> {
     problems.iter().map(|p| p.id).collect()
 }
 
@@ -216,7 +216,15 @@ fn a_refused_plan_writes_nothing() {
     })
     .unwrap_err();
     let WriteError::Refused(problems) = &error else { panic!("{error}") };
-    assert_eq!(ids(problems), ["redbook-sample-rate", "redbook-bit-depth", "redbook-channels", "redbook-track-length"]);
+    assert_eq!(
+        ids(problems),
+        [
+            ProblemId::RedbookSampleRate,
+            ProblemId::RedbookBitDepth,
+            ProblemId::RedbookChannels,
+            ProblemId::RedbookTrackLength
+        ]
+    );
     assert!(error.to_string().contains("\n  [redbook-channels] track 2 has 1 channel"), "{error}");
     assert!(!called, "no audio was read");
     assert!(!target.exists(), "not even the folder was made");
@@ -280,17 +288,22 @@ fn a_changed_isrc_in_the_pq_data_is_seen() {
     // Entry 4 (offset 3 * 64) is track 2's INDEX 01, its ISRC at bytes 20-31.
     let changed = tampered(|dir| patch(&dir.join("PQDESCR"), 3 * 64 + 31, b"9"));
     assert_eq!(changed.tracks[1].isrc, isrc("USPR37300019"), "the changed code is what is read");
-    assert_eq!(ids(&changed.problems), ["ddp-checksum"], "{:?}", changed.problems);
+    assert_eq!(ids(&changed.problems), [ProblemId::DdpChecksum], "{:?}", changed.problems);
     assert!(changed.problems[0].message.starts_with("PQDESCR's MD5 is"), "{:?}", changed.problems);
 
     let invalid = tampered(|dir| patch(&dir.join("PQDESCR"), 3 * 64 + 31, b"O"));
     assert_eq!(invalid.tracks[1].isrc, None);
     assert_eq!(invalid.tracks[1].isrc_written.as_deref(), Some("USPR3730001O"));
-    assert_eq!(ids(&invalid.problems), ["ddp-isrc-invalid", "ddp-checksum"], "{:?}", invalid.problems);
+    assert_eq!(ids(&invalid.problems), [ProblemId::DdpIsrcInvalid, ProblemId::DdpChecksum], "{:?}", invalid.problems);
     assert!(invalid.problems[0].message.contains("track 2's ISRC \"USPR3730001O\""));
 
     let duplicate = tampered(|dir| patch(&dir.join("PQDESCR"), 3 * 64 + 31, b"2"));
-    assert_eq!(ids(&duplicate.problems), ["ddp-isrc-duplicate", "ddp-checksum"], "{:?}", duplicate.problems);
+    assert_eq!(
+        ids(&duplicate.problems),
+        [ProblemId::DdpIsrcDuplicate, ProblemId::DdpChecksum],
+        "{:?}",
+        duplicate.problems
+    );
 }
 
 #[test]
@@ -300,7 +313,12 @@ fn a_truncated_audio_file_is_a_structure_problem() {
         let length = file.metadata().unwrap().len();
         file.set_len(length - 2352 * 10).unwrap();
     });
-    assert_eq!(ids(&image.problems), ["ddp-structure", "ddp-structure", "ddp-checksum"], "{:?}", image.problems);
+    assert_eq!(
+        ids(&image.problems),
+        [ProblemId::DdpStructure, ProblemId::DdpStructure, ProblemId::DdpChecksum],
+        "{:?}",
+        image.problems
+    );
     assert!(image.problems[0].message.contains("gives IMAGE.DAT 1202 sectors, but the file has 1192"));
     assert!(
         image.problems[1]
@@ -327,11 +345,11 @@ fn a_checksum_off_by_one_digit_is_a_checksum_problem() {
         let digit = if text.as_bytes()[at] == b'0' { b"1" } else { b"0" };
         patch(&path, at, digit);
     });
-    assert_eq!(ids(&image.problems), ["ddp-checksum"], "{:?}", image.problems);
+    assert_eq!(ids(&image.problems), [ProblemId::DdpChecksum], "{:?}", image.problems);
     assert!(image.problems[0].message.starts_with("DDPID's MD5 is"));
 
     let missing = tampered(|dir| fs::remove_file(dir.join("CHECKSUM.MD5")).unwrap());
-    assert_eq!(ids(&missing.problems), ["ddp-checksum-missing"]);
+    assert_eq!(ids(&missing.problems), [ProblemId::DdpChecksumMissing]);
 
     let uncovered = tampered(|dir| {
         let path = dir.join("CHECKSUM.MD5");
@@ -339,7 +357,7 @@ fn a_checksum_off_by_one_digit_is_a_checksum_problem() {
         let kept: String = text.lines().filter(|l| !l.ends_with("IMAGE.DAT")).map(|l| format!("{l}\n")).collect();
         fs::write(&path, kept + "0123456789abcdef0123456789abcdef  ../../etc/passwd\n").unwrap();
     });
-    assert_eq!(ids(&uncovered.problems), ["ddp-checksum", "ddp-checksum"], "{:?}", uncovered.problems);
+    assert_eq!(ids(&uncovered.problems), [ProblemId::DdpChecksum, ProblemId::DdpChecksum], "{:?}", uncovered.problems);
     assert!(uncovered.problems[0].message.contains("not a plain file name"));
     assert!(uncovered.problems[1].message.contains("does not cover IMAGE.DAT"));
 }
@@ -350,15 +368,15 @@ fn a_bad_upc_check_digit_is_a_catalog_problem() {
         patch(&dir.join("DDPID"), 8, b"4006381333932");
         patch(&dir.join("PQDESCR"), 32, b"4006381333932");
     });
-    let problems: Vec<_> = image.problems.iter().filter(|p| p.id != "ddp-checksum").collect();
+    let problems: Vec<_> = image.problems.iter().filter(|p| p.id != ProblemId::DdpChecksum).collect();
     assert_eq!(problems.len(), 2, "{:?}", image.problems);
-    assert!(problems.iter().all(|p| p.id == "ddp-catalog-invalid"));
+    assert!(problems.iter().all(|p| p.id == ProblemId::DdpCatalogInvalid));
     assert!(problems[0].message.contains("in the PQ data") && problems[0].message.contains("should be 1"));
     assert!(problems[1].message.contains("in DDPID"));
     assert_eq!(image.catalog, None);
 
     let mismatch = tampered(|dir| patch(&dir.join("DDPID"), 8, b"0036000291452"));
-    assert!(mismatch.has_problem("ddp-catalog-mismatch"), "{:?}", mismatch.problems);
+    assert!(mismatch.has_problem(ProblemId::DdpCatalogMismatch), "{:?}", mismatch.problems);
     assert_eq!(mismatch.catalog, Catalog::parse("4006381333931").ok(), "the PQ data's is what is pressed");
 }
 
@@ -374,7 +392,7 @@ fn file_names_come_from_the_map_stream() {
     assert_eq!(image.tracks[2].isrc, isrc("USPR37300014"));
     assert!(image.image_md5.is_some(), "image.dat found for IMAGE.DAT");
     // The checksum file still names PQDESCR, and DDPMS changed.
-    assert!(image.problems.iter().all(|p| p.id == "ddp-checksum"), "{:?}", image.problems);
+    assert!(image.problems.iter().all(|p| p.id == ProblemId::DdpChecksum), "{:?}", image.problems);
 
     let hostile = tampered(|dir| patch(&dir.join("DDPMS"), 74, b"../IMAGE.DAT     "));
     assert!(hostile.problems.iter().any(|p| p.message.contains("\"../IMAGE.DAT\", which is not a plain file name")));

@@ -9,7 +9,7 @@ use super::stage::{BadRows, Staged, bad, in_file};
 use super::{Column, RowError};
 use crate::ledger::LedgerTx;
 use crate::ledger::error::LedgerError;
-use crate::ledger::types::{AudioRecord, NewEvent, NewRecording, Release, Status};
+use crate::ledger::types::{AudioRecord, EventKind, NewEvent, NewRecording, Release, Status};
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +132,7 @@ pub fn import(
         return Err(ImportError::Rows(bad));
     }
     let defaults = staged.defaults.clone();
-    let event = |action: &str, row: &ImportRow| NewEvent {
+    let event = |action: EventKind, row: &ImportRow| NewEvent {
         isrc: Some(row.recording.isrc),
         detail: format!("{source}, line {}", row.line),
         ..NewEvent::new(&defaults.user, defaults.at, action)
@@ -152,7 +152,7 @@ pub fn import(
             issued_by: r.issued_by.clone(),
         };
         tx.adopt(r.isrc, r.origin, &new)?;
-        tx.log(&event("import", &row))?;
+        tx.log(&event(EventKind::Import, &row))?;
         summary.recordings_imported += 1;
         Ok(())
     })?;
@@ -160,7 +160,7 @@ pub fn import(
         if let Some(audio) = &row.audio {
             tx.bind_audio(audio)?;
             let path = Some(audio.first_path.clone()).filter(|path| !path.is_empty());
-            tx.log(&NewEvent { audio_id: Some(audio.audio_id.clone()), path, ..event("import", &row) })?;
+            tx.log(&NewEvent { audio_id: Some(audio.audio_id.clone()), path, ..event(EventKind::Import, &row) })?;
             summary.audio_imported += 1;
         }
         Ok(())
@@ -169,7 +169,10 @@ pub fn import(
     for_each(staged, "WHERE new_code = 1 ORDER BY depth, isrc", |row| {
         if let (Status::Void, Some(reason)) = (row.recording.status, &row.recording.void_reason) {
             tx.void(row.recording.isrc, reason)?;
-            tx.log(&NewEvent { detail: format!("{reason} ({source}, line {})", row.line), ..event("void", &row) })?;
+            tx.log(&NewEvent {
+                detail: format!("{reason} ({source}, line {})", row.line),
+                ..event(EventKind::Void, &row)
+            })?;
         }
         Ok(())
     })?;
@@ -178,7 +181,7 @@ pub fn import(
         tx.log(&NewEvent {
             isrc: Some(update.isrc),
             detail: format!("{} ({source}, --update)", update.detail),
-            ..NewEvent::new(&defaults.user, defaults.at, "edit")
+            ..NewEvent::new(&defaults.user, defaults.at, EventKind::Edit)
         })?;
         summary.recordings_updated += 1;
     }
@@ -231,7 +234,7 @@ fn apply_release(
         tx.log(&NewEvent {
             isrc: Some(track.isrc),
             detail: format!("{detail}: disc {} track {}", track.disc, track.number),
-            ..NewEvent::new(&defaults.user, defaults.at, "release")
+            ..NewEvent::new(&defaults.user, defaults.at, EventKind::Release)
         })?;
     }
     if new {
@@ -764,7 +767,7 @@ mod tests {
         let code = Isrc::parse("GBBBB9905305").unwrap();
         assert_eq!(ledger.recording(code).unwrap().unwrap().title.as_deref(), Some("Harbour Lights"));
         let event = ledger.events_for(code).unwrap().pop().unwrap();
-        assert_eq!(event.action, "edit");
+        assert_eq!(event.action, EventKind::Edit);
         assert!(event.detail.contains("\"Theirs\" -> \"Harbour Lights\""), "{}", event.detail);
     }
 

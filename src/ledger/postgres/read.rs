@@ -13,8 +13,8 @@ use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::rules::{Designations, FingerprintIndex};
 use crate::ledger::types::{
-    AudioRecord, Completeness, Event, FingerprintCandidate, Origin, PrefixRecord, Publication, Recording, Release,
-    ReleaseTrack, Run, Status,
+    AudioRecord, Completeness, Event, EventKind, FingerprintCandidate, Origin, PrefixRecord, Publication, Recording,
+    Release, ReleaseTrack, Run, Status,
 };
 
 /// Every prefix, ordered by prefix.
@@ -478,7 +478,7 @@ fn event_row(row: &Row) -> Result<Event> {
         path: get(row, 3, "event.path")?,
         audio_id: optional(row, 4, "event.audio_id", AudioId::parse)?,
         isrc: optional(row, 5, "event.isrc", parse_isrc)?,
-        action: get(row, 6, "event.action")?,
+        action: EventKind::parse(&get::<String>(row, 6, "event.action")?),
         detail: get(row, 7, "event.detail")?,
         run: get(row, 8, "event.run")?,
     })

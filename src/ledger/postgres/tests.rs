@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::*;
-use crate::ledger::NewRecording;
+use crate::ledger::{EventKind, NewRecording};
 
 /// The superuser URL of the test server, or `None` (skip) outside CI.
 pub(crate) fn server() -> Option<String> {
@@ -92,7 +92,7 @@ fn history_and_codes_cannot_be_deleted_behind_the_ledgers_back() {
     let isrc = ledger
         .transaction(|tx| {
             let isrc = tx.issue_next(prefix(), 26, &NewRecording::new("t", 0))?;
-            tx.log(&NewEvent::new("t", 0, "issue"))?;
+            tx.log(&NewEvent::new("t", 0, EventKind::parse("issue")))?;
             Ok::<_, LedgerError>(isrc)
         })
         .unwrap();

@@ -10,7 +10,8 @@ use crate::base::ids::AudioId;
 use crate::isrc::{Catalog, DesignationRange, Isrc, Prefix};
 use crate::ledger::error::{LedgerError, Result};
 use crate::ledger::types::{
-    AudioRecord, Completeness, Event, Origin, PrefixRecord, Publication, Recording, Release, ReleaseTrack, Run,
+    AudioRecord, Completeness, Event, EventKind, Origin, PrefixRecord, Publication, Recording, Release, ReleaseTrack,
+    Run,
 };
 
 /// Columns read by [`prefix_record`].
@@ -178,7 +179,7 @@ pub(super) fn event(row: &Row<'_>) -> Result<Event> {
         path: get(row, "event.path")?,
         audio_id: optional(row, "event.audio_id", AudioId::parse)?,
         isrc: optional(row, "event.isrc", parse_isrc)?,
-        action: get(row, "event.action")?,
+        action: EventKind::parse(&get::<String>(row, "event.action")?),
         detail: get(row, "event.detail")?,
         run: get(row, "event.run")?,
     })

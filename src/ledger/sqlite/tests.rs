@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::*;
 use crate::ledger::behaviour::{AT, USER, audio, audio_record, new, pfx, range};
-use crate::ledger::{NewEvent, Relation, Status};
+use crate::ledger::{EventKind, NewEvent, Relation, Status};
 
 /// A ledger with prefix US-PR3 over `range_text`.
 fn ledger_with(range_text: &str) -> SqliteLedger {
@@ -218,7 +218,7 @@ fn a_binding_whose_recording_is_gone_stops_the_commit_and_is_a_finding() {
     let mut ledger = SqliteLedger::open(&path).unwrap();
     let result = dyn_ledger(&mut ledger).transaction(|tx| {
         assert_eq!(tx.code_for_audio(&audio(1))?, Some(code), "the lookup alone sees nothing wrong");
-        tx.log(&NewEvent::new(USER, AT, "reuse"))
+        tx.log(&NewEvent::new(USER, AT, EventKind::parse("reuse")))
     });
     let error = result.unwrap_err();
     assert!(matches!(error, LedgerError::Damaged(_)), "{error}");
@@ -274,7 +274,7 @@ fn concurrent_first_opens_migrate_once() {
 fn event_history_and_codes_cannot_be_deleted() {
     let mut ledger = ledger_with("00001-99999");
     let isrc = issue(&mut ledger, 26).unwrap();
-    dyn_ledger(&mut ledger).transaction(|tx| tx.log(&NewEvent::new(USER, AT, "issue"))).unwrap();
+    dyn_ledger(&mut ledger).transaction(|tx| tx.log(&NewEvent::new(USER, AT, EventKind::parse("issue")))).unwrap();
     let conn = ledger.conn();
     assert!(conn.execute("DELETE FROM event", []).is_err());
     assert!(conn.execute("UPDATE event SET action = 'x'", []).is_err());
@@ -489,7 +489,7 @@ fn a_version_2_ledger_gains_codecs_and_runs() {
             let id = tx.start_run(&run)?;
             let isrc = tx.issue_next(prefix, 26, &NewRecording::new("t", 0))?;
             tx.bind_audio(&audio_record(1, isrc))?;
-            tx.log(&NewEvent { isrc: Some(isrc), run: Some(id), ..NewEvent::new(USER, AT, "issued") })?;
+            tx.log(&NewEvent { isrc: Some(isrc), run: Some(id), ..NewEvent::new(USER, AT, EventKind::Issued) })?;
             tx.finish_run(id, &[("issued".to_owned(), 1)].into_iter().collect())?;
             Ok::<_, LedgerError>((id, isrc))
         })

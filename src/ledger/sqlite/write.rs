@@ -157,7 +157,7 @@ pub(super) fn log(conn: &Connection, event: &NewEvent) -> Result<i64> {
         event.path,
         event.audio_id.as_ref().map(AudioId::as_str),
         event.isrc.as_ref().map(Isrc::as_str),
-        event.action,
+        event.action.as_str(),
         event.detail,
         event.run,
     ])?;
@@ -310,7 +310,7 @@ fn restore_event(conn: &Connection, event: &Event) -> Result<()> {
         event.path,
         event.audio_id.as_ref().map(AudioId::as_str),
         event.isrc.as_ref().map(Isrc::as_str),
-        event.action,
+        event.action.as_str(),
         event.detail,
         event.run,
     ])?;
