@@ -54,8 +54,29 @@ struct Summary<'a> {
     warnings: &'a [String],
 }
 
+/// `ddp write` as asked: the ledger, if any, the disc and where its image goes, built
+/// once from the command line.
+pub(crate) struct WriteCommand {
+    /// The ledger, if there is one.
+    pub ledger: Option<Box<dyn Ledger>>,
+    /// The disc.
+    pub request: DiscRequest,
+    /// The image's folder.
+    pub output: std::path::PathBuf,
+    /// JSON Lines instead of the text.
+    pub json: bool,
+    /// No progress or notes.
+    pub quiet: bool,
+}
+
+/// Runs `ddp write` as asked.
+pub(crate) fn run(command: WriteCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let WriteCommand { mut ledger, request, output, json, quiet } = command;
+    write(ledger.as_deref_mut(), &request, &output, json, quiet, out)
+}
+
 /// Runs `ddp write`.
-pub(crate) fn write(
+fn write(
     ledger: Option<&mut (dyn Ledger + '_)>,
     request: &DiscRequest,
     output: &Path,
@@ -237,7 +258,11 @@ pub(crate) fn import(
         })
     };
     let result = match location.path() {
-        Some(ledger_path) if !ledger_path.exists() => into_new_ledger(ledger_path, run)?,
+        Some(ledger_path) if !ledger_path.exists() => {
+            // The scratch folders killed imports left (of lists or carriers) go first.
+            crate::ledger::exchange::remove_stale_scratch(crate::write::replace::folder_of(ledger_path));
+            crate::ledger::create_whole(ledger_path, run).map_err(super::created)?
+        }
         _ => run(crate::ledger::open(location)?.as_mut()),
     };
     let adoption = match result {
@@ -295,37 +320,4 @@ pub(crate) fn import(
         }
     }
     Ok(if conflicts || !adoption.differences.is_empty() { Exit::Findings } else { Exit::Clean })
-}
-
-/// Runs `run` on a ledger made in a scratch folder beside `path`, linked into place only
-/// when it succeeds: an import that fails leaves no ledger behind.
-fn into_new_ledger<T, E>(
-    path: &Path,
-    run: impl FnOnce(&mut dyn crate::ledger::Ledger) -> Result<T, E>,
-) -> anyhow::Result<Result<T, E>> {
-    use crate::ledger::exchange;
-    use anyhow::Context;
-    let folder = crate::write::replace::folder_of(path);
-    // The scratch folders killed imports left (of lists or carriers) go first.
-    exchange::remove_stale_scratch(folder);
-    let scratch = tempfile::Builder::new()
-        .prefix(exchange::SCRATCH_PREFIX)
-        .tempdir_in(folder)
-        .with_context(|| format!("cannot create a ledger in {}", folder.display()))?;
-    let lock = std::fs::File::create(scratch.path().join(exchange::SCRATCH_LOCK))?;
-    lock.try_lock().map_err(std::io::Error::other)?;
-    let made = scratch.path().join("ledger.sqlite3");
-    let result = {
-        let mut ledger = crate::ledger::open(&crate::ledger::Location::Sqlite(made.clone()))?;
-        run(ledger.as_mut())
-    };
-    if result.is_ok() {
-        std::fs::hard_link(&made, path).with_context(|| {
-            format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
-        })?;
-        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
-    }
-    drop(lock);
-    drop(scratch);
-    Ok(result)
 }

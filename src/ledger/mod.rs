@@ -34,6 +34,7 @@ mod error;
 pub(crate) mod exchange;
 mod facts;
 mod location;
+pub mod ops;
 mod overlay;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
@@ -54,7 +55,7 @@ pub use rules::{Designations, Missing, missing_metadata, p_date, parse_p_line};
 pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
     rules::checked_text(field, given)
 }
-pub use sqlite::SqliteLedger;
+pub use sqlite::{CreateError, SqliteLedger, create_whole};
 pub use types::{
     AudioRecord, Completeness, ContentType, Event, FingerprintCandidate, MetadataEdit, NewEvent, NewRecording, NewRun,
     Origin, ParentalWarning, PrefixRecord, Publication, Recording, Relation, Release, ReleaseTrack, Run, Status,

@@ -11,7 +11,10 @@ mod schema;
 mod tests;
 mod write;
 
+mod create;
 mod maintain;
+
+pub use create::{CreateError, create_whole};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
