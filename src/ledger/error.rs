@@ -27,6 +27,19 @@ pub enum LedgerError {
         reason: String,
     },
 
+    /// An SQLite ledger on a network file system, where SQLite's locking does not hold.
+    #[error(
+        "cannot open the ledger {location}: it is on a network file system ({kind}), where SQLite's locking \
+         does not hold and two computers could issue one code twice; keep the SQLite ledger on a local disk, \
+         or share a PostgreSQL ledger between rooms"
+    )]
+    NetworkShare {
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// The kind of network file system (`nfs`, `smbfs`, ...).
+        kind: String,
+    },
+
     /// The location holds something that is not an isrc-stamp ledger: another database,
     /// another kind of file, or an empty file (a ledger is never empty).
     #[error(
