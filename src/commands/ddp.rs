@@ -242,34 +242,7 @@ pub(crate) fn import(
         }
         return Ok(Exit::Findings);
     }
-    /// Why the transaction rolled back: the ledger failed, or a track conflicts (the
-    /// outcome kept to print).
-    #[derive(Debug, thiserror::Error)]
-    enum Failed {
-        #[error(transparent)]
-        Ledger(#[from] crate::ledger::LedgerError),
-        #[error("conflicts")]
-        Conflicts(Box<adopt::Adoption>),
-    }
-    let run = |ledger: &mut dyn crate::ledger::Ledger| {
-        ledger.transaction(|tx| {
-            let adoption = adopt::adopt(tx, &carrier, adopter)?;
-            if adoption.conflicts() { Err(Failed::Conflicts(Box::new(adoption))) } else { Ok(adoption) }
-        })
-    };
-    let result = match location.path() {
-        Some(ledger_path) if !ledger_path.exists() => {
-            // The scratch folders killed imports left (of lists or carriers) go first.
-            crate::ledger::exchange::remove_stale_scratch(crate::write::replace::folder_of(ledger_path));
-            crate::ledger::create_whole(ledger_path, run).map_err(super::created)?
-        }
-        _ => run(crate::ledger::open(location)?.as_mut()),
-    };
-    let adoption = match result {
-        Ok(adoption) => adoption,
-        Err(Failed::Conflicts(adoption)) => *adoption,
-        Err(Failed::Ledger(error)) => return Err(error.into()),
-    };
+    let adoption = adopt::adopt_at(location, &carrier, adopter)?;
     for track in &adoption.tracks {
         if json {
             output::json_line(out, &AdoptedLine { track })?;
