@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("isrc-stamp: {error:#}");
+            eprintln!("isrc-stamp: {}", isrc_stamp::cli::error_message(&error));
             ExitCode::from(2)
         }
     }

@@ -384,6 +384,49 @@ pub(crate) struct Adopter {
     pub update: bool,
 }
 
+/// Adopts `carrier` ([`adopt`]) into the ledger at `location` in one transaction, rolled
+/// back when a track conflicts (the outcome then lists every track). A ledger that does
+/// not exist yet is made whole beside its place and put there only when the adoption
+/// succeeds (`ledger::create_whole`), the scratch folders killed imports left removed
+/// first.
+pub(crate) fn adopt_at(
+    location: &crate::ledger::Location,
+    carrier: &Carrier,
+    by: &Adopter,
+) -> anyhow::Result<Adoption> {
+    /// Why the transaction rolled back: the ledger failed, or a track conflicts (the
+    /// outcome kept to return).
+    #[derive(Debug, thiserror::Error)]
+    enum Failed {
+        #[error(transparent)]
+        Ledger(#[from] LedgerError),
+        #[error("conflicts")]
+        Conflicts(Box<Adoption>),
+    }
+    let run = |ledger: &mut dyn crate::ledger::Ledger| {
+        ledger.transaction(|tx| {
+            let adoption = adopt(tx, carrier, by)?;
+            if adoption.conflicts() { Err(Failed::Conflicts(Box::new(adoption))) } else { Ok(adoption) }
+        })
+    };
+    let result = match location.path() {
+        Some(ledger_path) if !ledger_path.exists() => {
+            // The scratch folders killed imports left (of lists or carriers) go first.
+            crate::ledger::exchange::remove_stale_scratch(crate::base::replace::folder_of(ledger_path));
+            crate::ledger::create_whole(ledger_path, run).map_err(|error| match error {
+                crate::ledger::CreateError::Ledger(error) => anyhow::Error::from(error),
+                error => error.into(),
+            })?
+        }
+        _ => run(crate::ledger::open(location)?.as_mut()),
+    };
+    match result {
+        Ok(adoption) => Ok(adoption),
+        Err(Failed::Conflicts(adoption)) => Ok(*adoption),
+        Err(Failed::Ledger(error)) => Err(error.into()),
+    }
+}
+
 /// Decides every track of `carrier` against the ledger, then, when none conflicts,
 /// writes: new codes adopted (origin `adopted`), audio ids bound with their fingerprints,
 /// missing text filled, the release entered; each an event naming the carrier. With a

@@ -1,17 +1,245 @@
-//! Turning the parsed arguments into what each command needs, once: the ledger's
-//! location and handle, the worker count, `assign`'s prefix, year and user.
+//! Turning the parsed arguments into what each command needs, once ([`options`]): the
+//! ledger's location and handle, the worker count, `assign`'s prefix, year and user, and
+//! every other command's options, so that `cli::run` only dispatches.
 
 use anyhow::bail;
 
 use std::io::IsTerminal;
 
-use super::{AcceptWord, AssignArgs, Common, DiscArgs, EditArgs};
+use super::{
+    AcceptWord, AssignArgs, Cli, Command, Common, DdpCommand, DiscArgs, EditArgs, LedgerCommand, PrefixCommand,
+};
 use crate::assign::policy::{Accept, Answer, Request};
 use crate::assign::{Answers, AssignOptions, Decide, decisions};
 use crate::carrier::disc::{DiscRequest, Gaps};
+use crate::commands;
 use crate::ledger::{self, Ledger, Location, NewRun};
 use crate::stop::Stop;
 use crate::write::WriteOptions;
+
+/// A command with its options built: what `cli::run` hands to `commands::X::run`.
+pub(super) enum Options {
+    /// `check`.
+    Check(commands::check::CheckOptions),
+    /// `init`.
+    Init(commands::init::InitOptions),
+    /// `assign`.
+    Assign(commands::assign::AssignCommand),
+    /// `untag`.
+    Untag(commands::untag::UntagCommand),
+    /// A `ledger` subcommand.
+    Ledger(commands::ledger::LedgerOptions),
+    /// A `release` subcommand.
+    Release(commands::release::ReleaseOptions),
+    /// `verify`.
+    Verify(commands::verify::VerifyCommand),
+    /// `inspect`.
+    Inspect(commands::inspect::InspectOptions),
+    /// `dupes`.
+    Dupes(commands::dupes::DupesCommand),
+    /// `cue`.
+    Cue(commands::cue::CueCommand),
+    /// `ddp write`.
+    DdpWrite(commands::ddp::WriteCommand),
+    /// `pq`.
+    Pq(commands::pq::PqCommand),
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `man [-o FILE]`.
+    Man(Option<std::path::PathBuf>),
+}
+
+/// Every command's arguments turned into its options, once: the ledger opened (for
+/// reading only where the command only reads, or a dry run), the user, the worker
+/// count, and what each command's own arguments mean. What cannot be read is refused
+/// here, before any work, in the order the command would meet it.
+pub(super) fn options(cli: &Cli) -> anyhow::Result<Options> {
+    let common = &cli.common;
+    Ok(match &cli.command {
+        Command::Check { codes } => {
+            Options::Check(commands::check::CheckOptions { codes: codes.clone(), json: common.json })
+        }
+        Command::Init { prefix, range, add } => Options::Init(commands::init::InitOptions {
+            location: location(common)?,
+            prefix: *prefix,
+            range: *range,
+            add: *add,
+            ledger_arg: ledger_arg(common),
+        }),
+        Command::Assign(args) => {
+            // A dry run writes nothing, so it opens the ledger for reading only: a user
+            // (or a role) who may only read the ledger can still see what would happen.
+            let mut ledger = if args.dry_run { open_existing_to_read(common)? } else { open_existing(common)? };
+            let options = assign_options(args, common, ledger.as_mut())?;
+            Options::Assign(commands::assign::AssignCommand { ledger, options, json: common.json })
+        }
+        Command::Ledger { command } => Options::Ledger(ledger_options(command, common)?),
+        Command::Release { command } => Options::Release(release_options(command, common)?),
+        Command::Untag { paths, dry_run } => {
+            let mut ledger = if *dry_run { open_existing_to_read(common)? } else { open_existing(common)? };
+            let options = crate::untag::UntagOptions {
+                paths: paths.clone(),
+                dry_run: *dry_run,
+                user: actor(ledger.as_mut())?,
+                jobs: jobs(common),
+                quiet: common.quiet,
+                stop: Stop::on_signals()?,
+            };
+            Options::Untag(commands::untag::UntagCommand { ledger, options, json: common.json })
+        }
+        Command::Verify { paths, max_total, masters, .. } if paths.iter().any(|p| crate::carrier::ddp::is_image(p)) => {
+            let [image] = paths.as_slice() else {
+                bail!("a DDP image is verified on its own: give its folder as the only PATH");
+            };
+            let ledger = ledger_if_any(common)?;
+            let options = crate::verify::ddp::DdpOptions {
+                image: image.clone(),
+                masters: masters.clone(),
+                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let checked = commands::verify::Checked::Image(options);
+            Options::Verify(commands::verify::VerifyCommand { ledger, checked, json: common.json })
+        }
+        Command::Verify { paths, carrier, max_total, masters } => {
+            if masters.is_some() {
+                bail!("--masters is for verifying a DDP image: give the image's folder as PATH");
+            }
+            let ledger = ledger_if_any(common)?;
+            let options = crate::verify::VerifyOptions {
+                paths: paths.clone(),
+                carrier: *carrier,
+                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
+                jobs: jobs(common),
+                quiet: common.quiet,
+            };
+            let checked = commands::verify::Checked::Files(options);
+            Options::Verify(commands::verify::VerifyCommand { ledger, checked, json: common.json })
+        }
+        Command::Inspect { paths } => Options::Inspect(commands::inspect::InspectOptions {
+            paths: paths.clone(),
+            json: common.json,
+            jobs: jobs(common),
+            quiet: common.quiet,
+        }),
+        Command::Dupes { paths } => {
+            let options = crate::dupes::DupesOptions { paths: paths.clone(), jobs: jobs(common), quiet: common.quiet };
+            Options::Dupes(commands::dupes::DupesCommand { options, json: common.json })
+        }
+        Command::Cue { paths, output, catalog, release, disc, order, gap, gaps: gap_file, allow_missing } => {
+            let ledger = ledger_if_any(common)?;
+            let options = commands::cue::CueOptions {
+                paths: paths.clone(),
+                output: output.clone(),
+                catalog: *catalog,
+                release: release.map(|upc| crate::carrier::album::ReleaseChoice { upc, disc: *disc }),
+                order: order.clone(),
+                gaps: gaps(gap_file.as_ref(), *gap),
+                jobs: jobs(common),
+                json: common.json,
+                quiet: common.quiet,
+                allow_missing: *allow_missing,
+            };
+            Options::Cue(commands::cue::CueCommand { ledger, options })
+        }
+        Command::Ddp { command: DdpCommand::Write { disc, output } } => {
+            let ledger = ledger_if_any(common)?;
+            Options::DdpWrite(commands::ddp::WriteCommand {
+                ledger,
+                request: disc_request(disc, common),
+                output: output.clone(),
+                json: common.json,
+                quiet: common.quiet,
+            })
+        }
+        Command::Pq { disc, output } => {
+            let ledger = ledger_if_any(common)?;
+            Options::Pq(commands::pq::PqCommand {
+                ledger,
+                request: disc_request(disc, common),
+                output: output.clone(),
+                quiet: common.quiet,
+            })
+        }
+        Command::Completions { shell } => Options::Completions(*shell),
+        Command::Man { output } => Options::Man(output.clone()),
+    })
+}
+
+/// A `ledger` subcommand's options: its ledger opened (for reading only where it only
+/// reads), the user, what its arguments mean.
+fn ledger_options(command: &LedgerCommand, common: &Common) -> anyhow::Result<commands::ledger::LedgerOptions> {
+    use commands::ledger::{ExportFormat, LedgerOptions as O, List};
+    let json = common.json;
+    let quiet = common.quiet;
+    Ok(match command {
+        LedgerCommand::List { unbound } => O::List { ledger: open_existing_to_read(common)?, unbound: *unbound, json },
+        LedgerCommand::Show { isrc } => O::Show { ledger: open_existing_to_read(common)?, isrc: *isrc, json },
+        LedgerCommand::Check { metadata: false } => O::Check { ledger: open_existing_to_read(common)?, json },
+        LedgerCommand::Check { metadata: true } => {
+            O::CheckMetadata { ledger: open_existing_to_read(common)?, json, quiet }
+        }
+        LedgerCommand::Backup { file } => {
+            O::Backup { ledger: open_existing_to_read(common)?, file: file.clone(), quiet }
+        }
+        LedgerCommand::Edit(args) => {
+            let edit = metadata_edit(args)?;
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            O::Edit { ledger, isrc: args.isrc, edit, user, json }
+        }
+        LedgerCommand::Export { format, recordings, output, prefix, release, codes, since } => {
+            let format = format.unwrap_or(if json { ExportFormat::Json } else { ExportFormat::Csv });
+            let mut ledger = open_existing_to_read(common)?;
+            let list = if *recordings { List::Codes } else { List::Full };
+            let filter = export_filter(ledger.as_mut(), *prefix, release.as_ref(), codes.as_deref(), since.as_deref())?;
+            O::Export { ledger, format, list, filter, output: output.clone(), quiet }
+        }
+        LedgerCommand::Import { file, columns, ignore, update, .. } if crate::carrier::adopt::is_carrier(file) => {
+            if columns.is_some() || !ignore.is_empty() {
+                bail!("--columns and --ignore read a list's header; a DDP image or a CUE sheet has none");
+            }
+            // A carrier's codes are adopted whatever their prefix, as `assign` adopts a
+            // file's: --foreign is not needed.
+            let adopter =
+                crate::carrier::adopt::Adopter { user: actor_with(None), at: crate::ledger::now(), update: *update };
+            O::ImportCarrier { location: location(common)?, file: file.clone(), adopter, json, quiet }
+        }
+        LedgerCommand::Import { file, columns, ignore, foreign, update } => {
+            // Importing into a ledger that does not exist yet creates it (if the import succeeds).
+            let location = location(common)?;
+            let request = import_request(file, columns.as_deref(), ignore, *foreign, *update)?;
+            O::Import { location, request, json, quiet }
+        }
+        LedgerCommand::Copy { to } => {
+            let from = location(common)?;
+            let ledger = crate::ledger::open_existing(&from)?;
+            let to = crate::ledger::Location::parse(to)?;
+            O::Copy { ledger, from, to, json }
+        }
+        LedgerCommand::Void { isrc, run, reason } => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let which = match run {
+                Some(run) => crate::ledger::ops::Voiding::Run(*run),
+                None => crate::ledger::ops::Voiding::Codes(isrc.clone()),
+            };
+            O::Void { ledger, which, reason: reason.clone(), user, json }
+        }
+        LedgerCommand::Runs { last } => O::Runs { ledger: open_existing_to_read(common)?, last: *last, json },
+        LedgerCommand::Unlink { target, reason } => {
+            let mut ledger = open_existing(common)?;
+            let user = actor(ledger.as_mut())?;
+            let ledger_arg = ledger_arg(common);
+            O::Unlink { ledger, target: target.clone(), reason: reason.clone(), user, ledger_arg, json }
+        }
+        LedgerCommand::Prefixes => O::Prefixes { ledger: open_existing(common)?, json },
+        LedgerCommand::Prefix { command: PrefixCommand::Remove { prefix } } => {
+            O::RemovePrefix { ledger: open_existing(common)?, prefix: *prefix }
+        }
+    })
+}
 
 /// The ledger's location: `--ledger`, `ISRC_STAMP_LEDGER` (a path or a `postgresql://`
 /// URL), or the user's data folder.
@@ -389,51 +617,43 @@ fn release_fields(args: &super::ReleaseFieldArgs) -> crate::release::Fields {
     }
 }
 
-/// Runs a `release` subcommand: its ledger opened (for reading only where it only
-/// reads), its options made, the command run.
-pub(super) fn run_release(
+/// A `release` subcommand's options: its ledger opened (for reading only where it only
+/// reads), the user, what its arguments mean.
+fn release_options(
     command: &super::ReleaseCommand,
     common: &Common,
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<crate::output::Exit> {
+) -> anyhow::Result<commands::release::ReleaseOptions> {
     use super::{ReleaseCommand, ReleaseFormat};
-    use crate::commands::release::{self, ExportAs, TrackSource};
-    Ok(match command {
+    use commands::release::{Asked, ExportAs, ReleaseOptions, TrackSource};
+    let source = |paths: &[std::path::PathBuf], order: &Option<std::path::PathBuf>| TrackSource {
+        paths: paths.to_vec(),
+        order: order.clone(),
+        jobs: jobs(common),
+        quiet: common.quiet,
+    };
+    let (ledger, asked) = match command {
         ReleaseCommand::Add(args) => {
             if args.fields.artist.as_deref().is_none_or(|a| a.trim().is_empty()) {
                 bail!("a release needs its display artist: --artist A");
             }
             let mut ledger = open_existing(common)?;
             let user = actor(ledger.as_mut())?;
-            let source = TrackSource {
-                paths: &args.paths,
-                order: args.order.as_deref(),
-                jobs: jobs(common),
-                quiet: common.quiet,
-            };
-            let fields = release_fields(&args.fields);
-            release::add(ledger.as_mut(), args.upc, &fields, &source, &user, common.json, out)?
+            let source = source(&args.paths, &args.order);
+            (ledger, Asked::Add { upc: args.upc, fields: release_fields(&args.fields), source, user })
         }
         ReleaseCommand::Edit(args) => {
             let mut ledger = open_existing(common)?;
             let user = actor(ledger.as_mut())?;
-            let source = TrackSource {
-                paths: &args.paths,
-                order: args.order.as_deref(),
-                jobs: jobs(common),
-                quiet: common.quiet,
-            };
-            let source = (!args.paths.is_empty()).then_some(&source);
-            let fields = release_fields(&args.fields);
-            release::edit(ledger.as_mut(), args.upc, &fields, source, &user, common.json, out)?
+            let source = (!args.paths.is_empty()).then(|| source(&args.paths, &args.order));
+            (ledger, Asked::Edit { upc: args.upc, fields: release_fields(&args.fields), source, user })
         }
         ReleaseCommand::Remove { upc } => {
             let mut ledger = open_existing(common)?;
             let user = actor(ledger.as_mut())?;
-            release::remove(ledger.as_mut(), *upc, &user, out)?
+            (ledger, Asked::Remove { upc: *upc, user })
         }
-        ReleaseCommand::List => release::list(open_existing_to_read(common)?.as_mut(), common.json, out)?,
-        ReleaseCommand::Show { upc } => release::show(open_existing_to_read(common)?.as_mut(), *upc, common.json, out)?,
+        ReleaseCommand::List => (open_existing_to_read(common)?, Asked::List),
+        ReleaseCommand::Show { upc } => (open_existing_to_read(common)?, Asked::Show(*upc)),
         ReleaseCommand::Export(args) => {
             let format = args.format.unwrap_or(if common.json { ReleaseFormat::Json } else { ReleaseFormat::Csv });
             let format = match format {
@@ -441,10 +661,11 @@ pub(super) fn run_release(
                 ReleaseFormat::Json => ExportAs::Json,
                 ReleaseFormat::Ern => ExportAs::Ern(ern_options(args)?),
             };
-            let mut ledger = open_existing_to_read(common)?;
-            release::export(ledger.as_mut(), args.upc, &format, args.output.as_deref(), common.quiet, out)?
+            let ledger = open_existing_to_read(common)?;
+            (ledger, Asked::Export { upc: args.upc, format, output: args.output.clone() })
         }
-    })
+    };
+    Ok(ReleaseOptions { ledger, json: common.json, quiet: common.quiet, asked })
 }
 
 /// The ERN message's header and choices, from `release export`'s options.

@@ -763,206 +763,51 @@ fn guard_outputs(cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the parsed command line, writing results to `out`.
+/// An error as the user sees it on stderr: its causes after colons (as `{:#}` shows
+/// them), each ledger error with the command line's advice (the flag or command that
+/// helps), which the ledger's own messages leave to the command line.
+pub fn error_message(error: &anyhow::Error) -> String {
+    commands::advice::error_text(error)
+}
+
+/// Runs the parsed command line, writing results to `out`: the outputs guarded, every
+/// argument turned into the command's options once ([`config::options`]), the command run.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let common = &cli.common;
+    use config::Options;
     guard_outputs(&cli)?;
-    let exit = match &cli.command {
-        Command::Check { codes } => commands::check::run(codes, common.json, out)?,
-        Command::Init { prefix, range, add } => {
-            commands::init::run(&config::location(common)?, *prefix, *range, *add, &config::ledger_arg(common), out)?
-        }
-        Command::Assign(args) => {
-            // A dry run writes nothing, so it opens the ledger for reading only: a user
-            // (or a role) who may only read the ledger can still see what would happen.
-            let mut ledger =
-                if args.dry_run { config::open_existing_to_read(common)? } else { config::open_existing(common)? };
-            let options = config::assign_options(args, common, ledger.as_mut())?;
-            commands::assign::run(ledger.as_mut(), &options, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::List { unbound } } => {
-            commands::ledger::list(config::open_existing_to_read(common)?.as_mut(), *unbound, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Show { isrc } } => {
-            commands::ledger::show(config::open_existing_to_read(common)?.as_mut(), *isrc, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Check { metadata: false } } => {
-            commands::ledger::check(config::open_existing_to_read(common)?.as_mut(), common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Check { metadata: true } } => {
-            let mut ledger = config::open_existing_to_read(common)?;
-            commands::ledger::check_metadata(ledger.as_mut(), common.json, common.quiet, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Backup { file } } => {
-            commands::ledger::backup(config::open_existing_to_read(common)?.as_mut(), file, common.quiet, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Edit(args) } => {
-            let edit = config::metadata_edit(args)?;
-            let mut ledger = config::open_existing(common)?;
-            let user = config::actor(ledger.as_mut())?;
-            commands::ledger::edit(ledger.as_mut(), args.isrc, &edit, &user, common.json, out)?
-        }
-        Command::Ledger {
-            command: LedgerCommand::Export { format, recordings, output, prefix, release, codes, since },
-        } => {
-            let json = commands::ledger::ExportFormat::Json;
-            let format = format.unwrap_or(if common.json { json } else { commands::ledger::ExportFormat::Csv });
-            let mut ledger = config::open_existing_to_read(common)?;
-            let list = if *recordings { commands::ledger::List::Codes } else { commands::ledger::List::Full };
-            let filter =
-                config::export_filter(ledger.as_mut(), *prefix, release.as_ref(), codes.as_deref(), since.as_deref())?;
-            commands::ledger::export(ledger.as_mut(), format, list, &filter, output.as_deref(), common.quiet, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, update, .. } }
-            if crate::carrier::adopt::is_carrier(file) =>
-        {
-            if columns.is_some() || !ignore.is_empty() {
-                anyhow::bail!("--columns and --ignore read a list's header; a DDP image or a CUE sheet has none");
-            }
-            // A carrier's codes are adopted whatever their prefix, as `assign` adopts a
-            // file's: --foreign is not needed.
-            let adopter = crate::carrier::adopt::Adopter {
-                user: config::actor_with(None),
-                at: crate::ledger::now(),
-                update: *update,
-            };
-            commands::ddp::import(&config::location(common)?, file, &adopter, common.json, common.quiet, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Import { file, columns, ignore, foreign, update } } => {
-            // Importing into a ledger that does not exist yet creates it (if the import succeeds).
-            let location = config::location(common)?;
-            let request = config::import_request(file, columns.as_deref(), ignore, *foreign, *update)?;
-            commands::ledger::import(&location, &request, common.json, common.quiet, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Copy { to } } => {
-            let from = config::location(common)?;
-            let mut source = crate::ledger::open_existing(&from)?;
-            let to = crate::ledger::Location::parse(to)?;
-            commands::ledger::copy(source.as_mut(), &from, &to, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Void { isrc, run, reason } } => {
-            let mut ledger = config::open_existing(common)?;
-            let user = config::actor(ledger.as_mut())?;
-            let which = match run {
-                Some(run) => commands::ledger::Voiding::Run(*run),
-                None => commands::ledger::Voiding::Codes(isrc.clone()),
-            };
-            commands::ledger::void(ledger.as_mut(), &which, reason, &user, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Runs { last } } => {
-            commands::ledger::runs(config::open_existing_to_read(common)?.as_mut(), *last, common.json, out)?
-        }
-        Command::Release { command } => config::run_release(command, common, out)?,
-        Command::Untag { paths, dry_run } => {
-            let mut ledger =
-                if *dry_run { config::open_existing_to_read(common)? } else { config::open_existing(common)? };
-            let options = crate::untag::UntagOptions {
-                paths: paths.clone(),
-                dry_run: *dry_run,
-                user: config::actor(ledger.as_mut())?,
-                jobs: config::jobs(common),
-                quiet: common.quiet,
-                stop: crate::stop::Stop::on_signals()?,
-            };
-            commands::untag::run(ledger.as_mut(), &options, common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Unlink { target, reason } } => {
-            let mut ledger = config::open_existing(common)?;
-            let user = config::actor(ledger.as_mut())?;
-            commands::ledger::unlink(
-                ledger.as_mut(),
-                target,
-                reason,
-                &user,
-                &config::ledger_arg(common),
-                common.json,
-                out,
-            )?
-        }
-        Command::Ledger { command: LedgerCommand::Prefixes } => {
-            commands::ledger::prefixes(config::open_existing(common)?.as_mut(), common.json, out)?
-        }
-        Command::Ledger { command: LedgerCommand::Prefix { command: PrefixCommand::Remove { prefix } } } => {
-            commands::ledger::remove_prefix(config::open_existing(common)?.as_mut(), *prefix, out)?
-        }
-        Command::Verify { paths, max_total, masters, .. } if paths.iter().any(|p| crate::carrier::ddp::is_image(p)) => {
-            let [image] = paths.as_slice() else {
-                anyhow::bail!("a DDP image is verified on its own: give its folder as the only PATH");
-            };
-            let mut ledger = config::ledger_if_any(common)?;
-            let options = crate::verify::ddp::DdpOptions {
-                image: image.clone(),
-                masters: masters.clone(),
-                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
-                jobs: config::jobs(common),
-                quiet: common.quiet,
-            };
-            commands::verify::run_ddp(ledger.as_deref_mut(), &options, common.json, out)?
-        }
-        Command::Verify { paths, carrier, max_total, masters } => {
-            if masters.is_some() {
-                anyhow::bail!("--masters is for verifying a DDP image: give the image's folder as PATH");
-            }
-            let mut ledger = config::ledger_if_any(common)?;
-            let options = crate::verify::VerifyOptions {
-                paths: paths.clone(),
-                carrier: *carrier,
-                cd_limits: crate::verify::findings::CdLimits { max_total_seconds: *max_total },
-                jobs: config::jobs(common),
-                quiet: common.quiet,
-            };
-            commands::verify::run(ledger.as_deref_mut(), &options, common.json, out)?
-        }
-        Command::Inspect { paths } => {
-            commands::inspect::run(paths, common.json, config::jobs(common), common.quiet, out)?
-        }
-        Command::Dupes { paths } => {
-            let options =
-                crate::dupes::DupesOptions { paths: paths.clone(), jobs: config::jobs(common), quiet: common.quiet };
-            commands::dupes::run(&options, common.json, out)?
-        }
-        Command::Cue { paths, output, catalog, release, disc, order, gap, gaps, allow_missing } => {
-            let mut ledger = config::ledger_if_any(common)?;
-            let options = commands::cue::CueOptions {
-                paths: paths.clone(),
-                output: output.clone(),
-                catalog: *catalog,
-                release: release.map(|upc| crate::carrier::album::ReleaseChoice { upc, disc: *disc }),
-                order: order.clone(),
-                gaps: config::gaps(gaps.as_ref(), *gap),
-                jobs: config::jobs(common),
-                json: common.json,
-                quiet: common.quiet,
-                allow_missing: *allow_missing,
-            };
-            let lookup = ledger.as_deref_mut().map(|l| l as &mut dyn crate::ledger::Lookup);
-            commands::cue::run(lookup, &options, out)?
-        }
-        Command::Ddp { command: DdpCommand::Write { disc, output } } => {
-            let mut ledger = config::ledger_if_any(common)?;
-            let request = config::disc_request(disc, common);
-            commands::ddp::write(ledger.as_deref_mut(), &request, output, common.json, common.quiet, out)?
-        }
-        Command::Completions { shell } => {
-            // Generated whole first: clap_complete panics on a failed write (`| head`).
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut command(), "isrc-stamp", &mut script);
-            out.write_all(&script)?;
-            Exit::Clean
-        }
-        Command::Man { output } => {
-            let man = clap_mangen::Man::new(command());
-            match output {
-                Some(file) => crate::write::guard::write_output(file, |out| Ok(man.render(out)?))?,
-                None => man.render(out)?,
-            }
-            Exit::Clean
-        }
-        Command::Pq { disc, output } => {
-            let mut ledger = config::ledger_if_any(common)?;
-            let request = config::disc_request(disc, common);
-            commands::pq::run(ledger.as_deref_mut(), &request, output, common.quiet)?
-        }
-    };
-    Ok(exit)
+    Ok(match config::options(&cli)? {
+        Options::Check(options) => commands::check::run(&options, out)?,
+        Options::Init(options) => commands::init::run(&options, out)?,
+        Options::Assign(command) => commands::assign::run(command, out)?,
+        Options::Untag(command) => commands::untag::run(command, out)?,
+        Options::Ledger(options) => commands::ledger::run(options, out)?,
+        Options::Release(options) => commands::release::run(options, out)?,
+        Options::Verify(command) => commands::verify::run(command, out)?,
+        Options::Inspect(options) => commands::inspect::run(&options, out)?,
+        Options::Dupes(command) => commands::dupes::run(&command, out)?,
+        Options::Cue(command) => commands::cue::run(command, out)?,
+        Options::DdpWrite(command) => commands::ddp::run(command, out)?,
+        Options::Pq(command) => commands::pq::run(command)?,
+        Options::Completions(shell) => completions(shell, out)?,
+        Options::Man(output) => man(output.as_deref(), out)?,
+    })
+}
+
+/// Prints `shell`'s completion script.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    // Generated whole first: clap_complete panics on a failed write (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "isrc-stamp", &mut script);
+    out.write_all(&script)?;
+    Ok(Exit::Clean)
+}
+
+/// Prints the man page, or writes it to `output` (atomically).
+fn man(output: Option<&std::path::Path>, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let man = clap_mangen::Man::new(command());
+    match output {
+        Some(file) => crate::write::guard::write_output(file, |out| Ok(man.render(out)?))?,
+        None => man.render(out)?,
+    }
+    Ok(Exit::Clean)
 }

@@ -9,13 +9,21 @@ use crate::ledger::Ledger;
 use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
 
+/// `assign` as asked: its ledger (opened to read only for a dry run) and its options,
+/// built once from the command line.
+pub(crate) struct AssignCommand {
+    /// The ledger.
+    pub ledger: Box<dyn Ledger>,
+    /// The engine's options.
+    pub options: AssignOptions,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+}
+
 /// Runs `assign` and prints its outcomes; exit 1 with a conflict, 2 with an error.
-pub(crate) fn run(
-    ledger: &mut dyn Ledger,
-    options: &AssignOptions,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
+pub(crate) fn run(command: AssignCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let AssignCommand { mut ledger, options, json } = command;
+    let (ledger, options) = (ledger.as_mut(), &options);
     let report = match assign::run(ledger, options) {
         Ok(report) => report,
         // The terminal's own error, as it is: a closed pipe is no failure (see `main`).

@@ -59,11 +59,22 @@ impl<'a> Checked<'a> {
     }
 }
 
+/// What `check` was asked: built once from the command line.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckOptions {
+    /// The codes, as typed.
+    pub codes: Vec<String>,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+}
+
 /// Checks `codes` and writes one line per code to `out`: a table, or JSON Lines when `json`.
 ///
 /// Returns [`Exit::Clean`] when every code is valid (warnings allowed) and
 /// [`Exit::Findings`] when any is invalid.
-pub(crate) fn run(codes: &[String], json: bool, out: &mut dyn Write) -> std::io::Result<Exit> {
+pub(crate) fn run(options: &CheckOptions, out: &mut dyn Write) -> std::io::Result<Exit> {
+    let CheckOptions { codes, json } = options;
+    let json = *json;
     let checked: Vec<Checked<'_>> = codes.iter().map(|code| Checked::new(code)).collect();
     if json {
         for line in &checked {
@@ -110,7 +121,7 @@ mod tests {
     fn check(codes: &[&str], json: bool) -> (String, Exit) {
         let codes: Vec<String> = codes.iter().map(|code| code.to_string()).collect();
         let mut out = Vec::new();
-        let exit = run(&codes, json, &mut out).expect("writing to a Vec");
+        let exit = run(&CheckOptions { codes, json }, &mut out).expect("writing to a Vec");
         (String::from_utf8(out).expect("UTF-8 output"), exit)
     }
 

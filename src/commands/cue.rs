@@ -68,6 +68,14 @@ pub(crate) struct CueOptions {
     pub allow_missing: bool,
 }
 
+/// `cue` as asked: the ledger, if any, and the options, built once from the command line.
+pub(crate) struct CueCommand {
+    /// The ledger, if there is one.
+    pub ledger: Option<Box<dyn crate::ledger::Ledger>>,
+    /// What to do.
+    pub options: CueOptions,
+}
+
 /// The sheet as `--json` prints it: its keys, and the warnings said on stderr.
 #[derive(Serialize)]
 struct SheetLine<'a> {
@@ -79,7 +87,10 @@ struct SheetLine<'a> {
 /// Runs `cue`: exit 0 with the sheet written, 1 when a track's codes are wrong or
 /// missing (unless `--allow-missing`), 2 when a file could not be read (no sheet then).
 /// `ledger` fills the text the tags lack, and gives `--release`'s album.
-pub(crate) fn run(ledger: Option<&mut dyn Lookup>, options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(command: CueCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let CueCommand { mut ledger, options } = command;
+    let options = &options;
+    let ledger = ledger.as_deref_mut().map(|l| l as &mut dyn Lookup);
     let mut warnings = Vec::new();
     let album = match disc::gather_album(
         &options.paths,

@@ -54,8 +54,29 @@ struct Summary<'a> {
     warnings: &'a [String],
 }
 
+/// `ddp write` as asked: the ledger, if any, the disc and where its image goes, built
+/// once from the command line.
+pub(crate) struct WriteCommand {
+    /// The ledger, if there is one.
+    pub ledger: Option<Box<dyn Ledger>>,
+    /// The disc.
+    pub request: DiscRequest,
+    /// The image's folder.
+    pub output: std::path::PathBuf,
+    /// JSON Lines instead of the text.
+    pub json: bool,
+    /// No progress or notes.
+    pub quiet: bool,
+}
+
+/// Runs `ddp write` as asked.
+pub(crate) fn run(command: WriteCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let WriteCommand { mut ledger, request, output, json, quiet } = command;
+    write(ledger.as_deref_mut(), &request, &output, json, quiet, out)
+}
+
 /// Runs `ddp write`.
-pub(crate) fn write(
+fn write(
     ledger: Option<&mut (dyn Ledger + '_)>,
     request: &DiscRequest,
     output: &Path,
@@ -221,30 +242,7 @@ pub(crate) fn import(
         }
         return Ok(Exit::Findings);
     }
-    /// Why the transaction rolled back: the ledger failed, or a track conflicts (the
-    /// outcome kept to print).
-    #[derive(Debug, thiserror::Error)]
-    enum Failed {
-        #[error(transparent)]
-        Ledger(#[from] crate::ledger::LedgerError),
-        #[error("conflicts")]
-        Conflicts(Box<adopt::Adoption>),
-    }
-    let run = |ledger: &mut dyn crate::ledger::Ledger| {
-        ledger.transaction(|tx| {
-            let adoption = adopt::adopt(tx, &carrier, adopter)?;
-            if adoption.conflicts() { Err(Failed::Conflicts(Box::new(adoption))) } else { Ok(adoption) }
-        })
-    };
-    let result = match location.path() {
-        Some(ledger_path) if !ledger_path.exists() => into_new_ledger(ledger_path, run)?,
-        _ => run(crate::ledger::open(location)?.as_mut()),
-    };
-    let adoption = match result {
-        Ok(adoption) => adoption,
-        Err(Failed::Conflicts(adoption)) => *adoption,
-        Err(Failed::Ledger(error)) => return Err(error.into()),
-    };
+    let adoption = adopt::adopt_at(location, &carrier, adopter)?;
     for track in &adoption.tracks {
         if json {
             output::json_line(out, &AdoptedLine { track })?;
@@ -295,37 +293,4 @@ pub(crate) fn import(
         }
     }
     Ok(if conflicts || !adoption.differences.is_empty() { Exit::Findings } else { Exit::Clean })
-}
-
-/// Runs `run` on a ledger made in a scratch folder beside `path`, linked into place only
-/// when it succeeds: an import that fails leaves no ledger behind.
-fn into_new_ledger<T, E>(
-    path: &Path,
-    run: impl FnOnce(&mut dyn crate::ledger::Ledger) -> Result<T, E>,
-) -> anyhow::Result<Result<T, E>> {
-    use crate::ledger::exchange;
-    use anyhow::Context;
-    let folder = crate::base::replace::folder_of(path);
-    // The scratch folders killed imports left (of lists or carriers) go first.
-    exchange::remove_stale_scratch(folder);
-    let scratch = tempfile::Builder::new()
-        .prefix(exchange::SCRATCH_PREFIX)
-        .tempdir_in(folder)
-        .with_context(|| format!("cannot create a ledger in {}", folder.display()))?;
-    let lock = std::fs::File::create(scratch.path().join(exchange::SCRATCH_LOCK))?;
-    lock.try_lock().map_err(std::io::Error::other)?;
-    let made = scratch.path().join("ledger.sqlite3");
-    let result = {
-        let mut ledger = crate::ledger::open(&crate::ledger::Location::Sqlite(made.clone()))?;
-        run(ledger.as_mut())
-    };
-    if result.is_ok() {
-        std::fs::hard_link(&made, path).with_context(|| {
-            format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
-        })?;
-        crate::base::replace::sync_folder(folder).ok();
-    }
-    drop(lock);
-    drop(scratch);
-    Ok(result)
 }

@@ -6,8 +6,18 @@ use std::io::Write;
 use crate::dupes::{self, DupesOptions, ErrorLine, FileLine, Findings, Report};
 use crate::output::{self, Exit};
 
+/// `dupes` as asked, built once from the command line.
+pub(crate) struct DupesCommand {
+    /// The engine's options.
+    pub options: DupesOptions,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+}
+
 /// Runs `dupes` and prints what it found.
-pub(crate) fn run(options: &DupesOptions, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub(crate) fn run(command: &DupesCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let DupesCommand { options, json } = command;
+    let json = *json;
     let report = dupes::run(options);
     print(out, &report.errors, &report.findings, json)?;
     if !options.quiet {

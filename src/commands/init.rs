@@ -7,18 +7,28 @@ use crate::isrc::{DesignationRange, Prefix};
 use crate::ledger::{self, Location};
 use crate::output::Exit;
 
+/// What `init` was asked: built once from the command line.
+#[derive(Debug, Clone)]
+pub(crate) struct InitOptions {
+    /// Where the ledger is (created if it is not there).
+    pub location: Location,
+    /// The registrant prefix.
+    pub prefix: Prefix,
+    /// The designations it may issue.
+    pub range: DesignationRange,
+    /// `--add`: a further prefix.
+    pub add: bool,
+    /// ` --ledger LOCATION` as the user gave it, for the commands a message suggests.
+    pub ledger_arg: String,
+}
+
 /// Runs `init`: opens (creating) the ledger at `location` and adds `prefix` with `range`.
 ///
 /// A ledger that holds other prefixes takes a new one only with `add`: a typo in the
 /// prefix would otherwise become a second registrant, issuing codes no agency allocated.
-pub(crate) fn run(
-    location: &Location,
-    prefix: Prefix,
-    range: DesignationRange,
-    add: bool,
-    ledger_arg: &str,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
+pub(crate) fn run(options: &InitOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let InitOptions { location, prefix, range, add, ledger_arg } = options;
+    let (prefix, range, add) = (*prefix, *range, *add);
     let mut ledger = ledger::open(location)?;
     let held = ledger.prefixes()?;
     if !add && !held.is_empty() && !held.iter().any(|p| p.prefix == prefix) {

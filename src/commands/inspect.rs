@@ -86,14 +86,23 @@ impl InspectLine {
     }
 }
 
+/// What `inspect` was asked, built once from the command line.
+#[derive(Debug, Clone)]
+pub(crate) struct InspectOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// JSON Lines instead of the text.
+    pub json: bool,
+    /// Files decoded at once.
+    pub jobs: usize,
+    /// No progress.
+    pub quiet: bool,
+}
+
 /// Runs `inspect` over `paths`; exit 2 if any file failed, else 0.
-pub(crate) fn run(
-    paths: &[PathBuf],
-    json: bool,
-    jobs: usize,
-    quiet: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<Exit> {
+pub(crate) fn run(options: &InspectOptions, out: &mut dyn Write) -> std::io::Result<Exit> {
+    let InspectOptions { paths, json, jobs, quiet } = options;
+    let (json, jobs, quiet) = (*json, *jobs, *quiet);
     let mut exit = Exit::Clean;
     for result in crate::scan::scan_with_progress(paths, jobs, quiet, "decoding") {
         let line = match &result {

@@ -3,8 +3,10 @@
 //! its text corrected, moving it in and out as CSV or JSON Lines or whole into another
 //! ledger, the code list for a label, its health, and withdrawing a code.
 //!
-//! The exchange format (columns, formula neutralisation, what import checks) is
-//! documented in [`crate::ledger::exchange`].
+//! What writes the ledger (an edit, a void, an unlink, an import, each one transaction
+//! with its events) is the ledger's own ([`crate::ledger::ops`]); this file turns the
+//! options into those calls and prints what was done. The exchange format (columns,
+//! formula neutralisation, what import checks) is documented in [`crate::ledger::exchange`].
 
 use std::io::Write;
 use std::path::Path;
@@ -16,40 +18,200 @@ use crate::base::ids::AudioId;
 use crate::isrc::{Isrc, Prefix};
 use crate::ledger::exchange::recordings::{self, CodeRow};
 use crate::ledger::exchange::{self, BadRows, Defaults, ImportError, ImportOptions, ImportSummary};
+use crate::ledger::ops::{NotVoided, Voiding};
 use crate::ledger::{
-    self, AudioRecord, CopySummary, Event, EventKind, Ledger, LedgerError, Location, MetadataEdit, NewEvent, Recording,
-    Snapshot,
+    self, AudioRecord, CopySummary, Event, Ledger, LedgerError, Location, MetadataEdit, Recording, Snapshot,
 };
 use crate::output::{self, Exit};
 
-/// A text for an event: quoted, or `(none)`.
-fn shown(value: &Option<String>) -> String {
-    value.as_ref().map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+/// A `ledger` subcommand as asked: its ledger opened (for reading only where it only
+/// reads) and its options, built once from the command line.
+pub(crate) enum LedgerOptions {
+    /// `ledger list`.
+    List {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// Only the active codes with no audio.
+        unbound: bool,
+        /// JSON Lines.
+        json: bool,
+    },
+    /// `ledger show ISRC`.
+    Show {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The code.
+        isrc: Isrc,
+        /// JSON.
+        json: bool,
+    },
+    /// `ledger check`.
+    Check {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// JSON Lines.
+        json: bool,
+    },
+    /// `ledger check --metadata`.
+    CheckMetadata {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// JSON Lines.
+        json: bool,
+        /// No summary on stderr.
+        quiet: bool,
+    },
+    /// `ledger backup FILE`.
+    Backup {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The copy to write.
+        file: std::path::PathBuf,
+        /// Nothing said.
+        quiet: bool,
+    },
+    /// `ledger edit ISRC`.
+    Edit {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The code.
+        isrc: Isrc,
+        /// What changes.
+        edit: MetadataEdit,
+        /// Who the event names.
+        user: String,
+        /// JSON.
+        json: bool,
+    },
+    /// `ledger export`.
+    Export {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// CSV or JSON Lines.
+        format: ExportFormat,
+        /// The full list or the code list.
+        list: List,
+        /// The codes it is limited to.
+        filter: ExportFilter,
+        /// Where (stdout when absent).
+        output: Option<std::path::PathBuf>,
+        /// Nothing said.
+        quiet: bool,
+    },
+    /// `ledger import FILE` of a list.
+    Import {
+        /// The ledger's location (created by an import that succeeds).
+        location: Location,
+        /// The file and how it is read.
+        request: ImportRequest,
+        /// JSON Lines.
+        json: bool,
+        /// No notes.
+        quiet: bool,
+    },
+    /// `ledger import DDPDIR|FILE.cue`: a carrier made elsewhere.
+    ImportCarrier {
+        /// The ledger's location.
+        location: Location,
+        /// The image's folder or the CUE sheet.
+        file: std::path::PathBuf,
+        /// Who adopts, when, and whether the ledger's text is corrected.
+        adopter: crate::carrier::adopt::Adopter,
+        /// JSON Lines.
+        json: bool,
+        /// No notes.
+        quiet: bool,
+    },
+    /// `ledger copy --to LOCATION`.
+    Copy {
+        /// The ledger in use.
+        ledger: Box<dyn Ledger>,
+        /// Its location.
+        from: Location,
+        /// The target's.
+        to: Location,
+        /// JSON.
+        json: bool,
+    },
+    /// `ledger void`.
+    Void {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The codes.
+        which: Voiding,
+        /// Why.
+        reason: String,
+        /// Who the events name.
+        user: String,
+        /// JSON Lines.
+        json: bool,
+    },
+    /// `ledger runs`.
+    Runs {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// How many of the last runs.
+        last: usize,
+        /// JSON Lines.
+        json: bool,
+    },
+    /// `ledger unlink PATH|AUDIO_ID`.
+    Unlink {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The file or the audio id.
+        target: std::path::PathBuf,
+        /// Why.
+        reason: String,
+        /// Who the event names.
+        user: String,
+        /// ` --ledger LOCATION` as the user gave it, for the commands suggested.
+        ledger_arg: String,
+        /// JSON.
+        json: bool,
+    },
+    /// `ledger prefixes`.
+    Prefixes {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// JSON Lines.
+        json: bool,
+    },
+    /// `ledger prefix remove CC-XXX`.
+    RemovePrefix {
+        /// The ledger.
+        ledger: Box<dyn Ledger>,
+        /// The prefix.
+        prefix: Prefix,
+    },
 }
 
-/// The fields `ledger edit` (or a fill) changed, as its event says them: `title (none) ->
-/// "Song"; p_date "2024" -> "2024-05-17"`.
-pub(crate) fn changes(before: &Recording, after: &Recording) -> Vec<String> {
-    let word = |value: Option<&str>| value.map(str::to_owned);
-    let (b, a) = (&before.publication, &after.publication);
-    let fields = [
-        ("title", before.title.clone(), after.title.clone()),
-        ("artist", before.artist.clone(), after.artist.clone()),
-        ("version", before.version_note.clone(), after.version_note.clone()),
-        ("content_type", Some(b.content_type.to_string()), Some(a.content_type.to_string())),
-        ("p_date", b.p_date.clone(), a.p_date.clone()),
-        ("p_line", b.p_line(), a.p_line()),
-        (
-            "parental_warning",
-            word(b.parental_warning.map(ledger::ParentalWarning::as_str)),
-            word(a.parental_warning.map(ledger::ParentalWarning::as_str)),
-        ),
-    ];
-    fields
-        .iter()
-        .filter(|(_, was, is)| was != is)
-        .map(|(name, was, is)| format!("{name} {} -> {}", shown(was), shown(is)))
-        .collect()
+/// Runs a `ledger` subcommand as asked.
+pub(crate) fn run(options: LedgerOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    use LedgerOptions as O;
+    match options {
+        O::List { mut ledger, unbound, json } => list(ledger.as_mut(), unbound, json, out),
+        O::Show { mut ledger, isrc, json } => show(ledger.as_mut(), isrc, json, out),
+        O::Check { mut ledger, json } => check(ledger.as_mut(), json, out),
+        O::CheckMetadata { mut ledger, json, quiet } => check_metadata(ledger.as_mut(), json, quiet, out),
+        O::Backup { mut ledger, file, quiet } => backup(ledger.as_mut(), &file, quiet, out),
+        O::Edit { mut ledger, isrc, edit: asked, user, json } => edit(ledger.as_mut(), isrc, &asked, &user, json, out),
+        O::Export { mut ledger, format, list, filter, output, quiet } => {
+            export(ledger.as_mut(), format, list, &filter, output.as_deref(), quiet, out)
+        }
+        O::Import { location, request, json, quiet } => import(&location, &request, json, quiet, out),
+        O::ImportCarrier { location, file, adopter, json, quiet } => {
+            super::ddp::import(&location, &file, &adopter, json, quiet, out)
+        }
+        O::Copy { mut ledger, from, to, json } => copy(ledger.as_mut(), &from, &to, json, out),
+        O::Void { mut ledger, which, reason, user, json } => void(ledger.as_mut(), &which, &reason, &user, json, out),
+        O::Runs { mut ledger, last, json } => runs(ledger.as_mut(), last, json, out),
+        O::Unlink { mut ledger, target, reason, user, ledger_arg, json } => {
+            unlink(ledger.as_mut(), &target, &reason, &user, &ledger_arg, json, out)
+        }
+        O::Prefixes { mut ledger, json } => prefixes(ledger.as_mut(), json, out),
+        O::RemovePrefix { mut ledger, prefix } => remove_prefix(ledger.as_mut(), prefix, out),
+    }
 }
 
 /// A line of `ledger list --json`: the recording, and its reference audio's duration.
@@ -63,7 +225,7 @@ struct Listed<'a> {
 /// Runs `ledger list`: every recording (with `unbound`, the active ones with no audio
 /// yet), by code, with its title, version, artist and the duration of its reference
 /// audio (as in `export --recordings`), or the duration a list declared.
-pub(crate) fn list(ledger: &mut dyn Ledger, unbound: bool, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn list(ledger: &mut dyn Ledger, unbound: bool, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut entries = exchange::entries(ledger)?;
     if unbound {
         entries.retain(|entry| entry.audio.is_empty() && entry.recording.status == ledger::Status::Active);
@@ -102,7 +264,7 @@ pub(crate) fn list(ledger: &mut dyn Ledger, unbound: bool, json: bool, out: &mut
 
 /// Runs `ledger edit ISRC`: changes the title, artist or version, with an `edit` event
 /// saying what was and what is; exit 1 when the code is not in the ledger or void.
-pub(crate) fn edit(
+fn edit(
     ledger: &mut dyn Ledger,
     isrc: Isrc,
     edit: &MetadataEdit,
@@ -110,19 +272,7 @@ pub(crate) fn edit(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<Exit> {
-    let result = ledger.transaction(|tx| {
-        let before = tx.recording(isrc)?;
-        let after = tx.edit_metadata(isrc, edit)?;
-        let before = before.ok_or(LedgerError::UnknownCode(isrc))?;
-        let changes = changes(&before, &after);
-        let detail = if changes.is_empty() { "no change".to_owned() } else { changes.join("; ") };
-        tx.log(&NewEvent {
-            isrc: Some(isrc),
-            detail: detail.clone(),
-            ..NewEvent::new(user, crate::ledger::now(), EventKind::Edit)
-        })?;
-        Ok((after, detail))
-    });
+    let result = ledger::ops::edit(ledger, isrc, edit, user);
     let (after, detail) = match result {
         Ok(done) => done,
         Err(error @ (LedgerError::UnknownCode(_) | LedgerError::CodeVoid(_))) => {
@@ -198,7 +348,7 @@ fn seen_at(ledger: &mut dyn Ledger, audio: &[AudioRecord]) -> anyhow::Result<Vec
 }
 
 /// Runs `ledger show ISRC`: exit 1 when the ledger does not hold the code.
-pub(crate) fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn show(ledger: &mut dyn Ledger, isrc: Isrc, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let Some(recording) = ledger.recording(isrc)? else {
         eprintln!("isrc-stamp: {isrc} is not in the ledger");
         return Ok(Exit::Findings);
@@ -324,7 +474,7 @@ impl ExportFilter {
 /// or, written atomically, to `output`. The ledger is read one page of
 /// [`exchange::PAGE`] recordings at a time from one snapshot, and each page written as it
 /// comes, so memory stays bounded whatever the ledger's size.
-pub(crate) fn export(
+fn export(
     ledger: &mut dyn Ledger,
     format: ExportFormat,
     list: List,
@@ -476,7 +626,7 @@ pub(crate) struct ImportRequest {
 /// shown (exit 1) unless `--update`. The file is read twice, in bounded memory
 /// ([`exchange::stage`], then [`exchange::import`]); a ledger that did not exist is created
 /// only for an import that succeeds.
-pub(crate) fn import(
+fn import(
     location: &Location,
     request: &ImportRequest,
     json: bool,
@@ -513,15 +663,7 @@ pub(crate) fn import(
         report_bad_rows(&bad, &source, json, out)?;
         return Ok(Exit::Findings);
     }
-    let result = match location.path() {
-        // A new SQLite ledger is made whole beside its place and put there only once the
-        // import is done: a killed import leaves no ledger it did not finish.
-        Some(path) if !path.exists() => import_into_new(path, &mut staged, &source, &request.options)?,
-        _ => {
-            let mut ledger = crate::ledger::open(location)?;
-            ledger.transaction(|tx| exchange::import(tx, &mut staged, &source, &request.options))
-        }
-    };
+    let result = ledger::ops::import(location, &mut staged, &source, &request.options).map_err(super::created)?;
     match result {
         Ok(summary) => {
             print_summary(&summary, &source, json, quiet, out)?;
@@ -534,39 +676,6 @@ pub(crate) fn import(
         Err(ImportError::Ledger(error)) => Err(error.into()),
         Err(error @ ImportError::Scratch(_)) => Err(error.into()),
     }
-}
-
-/// Imports into a ledger made in a scratch folder beside `path` (locked while in use,
-/// so a later import removes it only once this one is gone), then linked into place,
-/// which fails rather than replace a ledger another process made meanwhile. On any
-/// failure the scratch folder is removed and `path` never existed.
-fn import_into_new(
-    path: &Path,
-    staged: &mut exchange::Staged,
-    source: &str,
-    options: &ImportOptions,
-) -> anyhow::Result<Result<ImportSummary, ImportError>> {
-    let folder = crate::base::replace::folder_of(path);
-    let scratch = tempfile::Builder::new()
-        .prefix(exchange::SCRATCH_PREFIX)
-        .tempdir_in(folder)
-        .with_context(|| format!("cannot create a ledger in {}", folder.display()))?;
-    let lock = std::fs::File::create(scratch.path().join(exchange::SCRATCH_LOCK))?;
-    lock.try_lock().map_err(std::io::Error::other)?;
-    let made = scratch.path().join("ledger.sqlite3");
-    let result = {
-        let mut ledger = crate::ledger::open(&Location::Sqlite(made.clone()))?;
-        ledger.transaction(|tx| exchange::import(tx, staged, source, options))
-    };
-    if result.is_ok() {
-        std::fs::hard_link(&made, path).with_context(|| {
-            format!("cannot put the new ledger at {} (did another process make one meanwhile?)", path.display())
-        })?;
-        crate::base::replace::sync_folder(folder).ok();
-    }
-    drop(lock);
-    drop(scratch);
-    Ok(result)
 }
 
 /// What an import did, as a sentence or a `{"summary":{...}}` line, and each difference
@@ -666,7 +775,7 @@ struct CheckFinding<'a> {
 
 /// Runs `ledger check`: the backend's full integrity check, then the ledger's own
 /// invariants; every finding printed; exit 1 with any.
-pub(crate) fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let integrity = ledger.integrity_problems()?;
     // A ledger whose pages do not read cannot be walked for its invariants.
     let invariants = match crate::ledger::check::invariants(ledger) {
@@ -707,12 +816,7 @@ struct Lacking<'a> {
 /// requires every registrant to keep ([`ledger::missing_metadata`]), one line each with
 /// what it lacks; exit 1 with any. Read from one snapshot in pages, so memory stays
 /// bounded whatever the ledger's size.
-pub(crate) fn check_metadata(
-    ledger: &mut dyn Ledger,
-    json: bool,
-    quiet: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
+fn check_metadata(ledger: &mut dyn Ledger, json: bool, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut snapshot = ledger.snapshot()?;
     let (mut codes, mut lacking) = (0usize, 0usize);
     // The words after a code, made once per set of missing fields.
@@ -760,7 +864,7 @@ pub(crate) fn check_metadata(
 }
 
 /// Runs `ledger backup FILE`: a consistent copy, written whole or not at all.
-pub(crate) fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
     if !quiet {
         writeln!(out, "backed the ledger up to {}", file.display())?;
@@ -778,7 +882,7 @@ struct Copied<'a> {
 
 /// Runs `ledger copy --to LOCATION`: everything `ledger` holds into the empty ledger at
 /// `to` (created if needed), in one transaction.
-pub(crate) fn copy(
+fn copy(
     ledger: &mut dyn Ledger,
     from: &Location,
     to: &Location,
@@ -812,29 +916,11 @@ struct Voided<'a> {
     audio_ids: usize,
 }
 
-/// Which codes `ledger void` withdraws.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Voiding {
-    /// These codes.
-    Codes(Vec<Isrc>),
-    /// Every code this `assign` run issued.
-    Run(i64),
-}
-
-/// Why `ledger void` withdrew nothing: a finding (exit 1), not an error.
-#[derive(Debug, thiserror::Error)]
-enum NotVoided {
-    #[error("{0}")]
-    Ledger(#[from] LedgerError),
-    #[error("nothing voided: {0}")]
-    Refused(String),
-}
-
 /// Runs `ledger void ISRC... --reason TEXT` or `ledger void --run RUN --reason TEXT`: all
 /// the codes in one transaction, or none (exit 1 when a code is not in the ledger or
 /// already void, or the run is not). A run's codes that are void already are passed
 /// over, so taking a run back twice does no harm.
-pub(crate) fn void(
+fn void(
     ledger: &mut dyn Ledger,
     which: &Voiding,
     reason: &str,
@@ -845,40 +931,7 @@ pub(crate) fn void(
     if reason.trim().is_empty() {
         anyhow::bail!("--reason is empty: say why the codes are withdrawn, it stays in the ledger's history");
     }
-    let result = ledger.transaction(|tx| {
-        let codes = match which {
-            Voiding::Codes(codes) => {
-                let mut problems = Vec::new();
-                for &isrc in codes {
-                    match tx.recording(isrc)? {
-                        None => problems.push(format!("{isrc} is not in the ledger")),
-                        Some(recording) if recording.status == ledger::Status::Void => {
-                            problems.push(format!("{isrc} is already void"));
-                        }
-                        Some(_) => {}
-                    }
-                }
-                if !problems.is_empty() {
-                    return Err(NotVoided::Refused(problems.join("; ")));
-                }
-                let mut codes = codes.clone();
-                codes.dedup();
-                codes
-            }
-            Voiding::Run(run) => codes_issued_by(tx, *run)?,
-        };
-        let mut voided = Vec::new();
-        for isrc in codes {
-            tx.void(isrc, reason)?;
-            tx.log(&NewEvent {
-                isrc: Some(isrc),
-                detail: reason.to_owned(),
-                ..NewEvent::new(user, crate::ledger::now(), EventKind::Void)
-            })?;
-            voided.push((isrc, tx.audio_for_code(isrc)?.len()));
-        }
-        Ok::<_, NotVoided>(voided)
-    });
+    let result = ledger::ops::void(ledger, which, reason, user);
     let voided = match result {
         Ok(voided) => voided,
         Err(NotVoided::Refused(why)) => {
@@ -910,26 +963,9 @@ pub(crate) fn void(
     Ok(Exit::Clean)
 }
 
-/// The codes run `run` issued that are still active, in the order it issued them; a
-/// run the ledger does not hold is refused.
-fn codes_issued_by(tx: &mut dyn ledger::LedgerTx, run: i64) -> Result<Vec<Isrc>, NotVoided> {
-    let events = tx.events_of_run(run)?;
-    if events.is_empty() && !tx.runs(usize::MAX)?.iter().any(|r| r.run == run) {
-        return Err(NotVoided::Refused(format!("run {run} is not in the ledger (see `isrc-stamp ledger runs`)")));
-    }
-    let mut codes = Vec::new();
-    for isrc in events.iter().filter(|event| event.action == EventKind::Issued).filter_map(|event| event.isrc) {
-        let active = tx.recording(isrc)?.is_some_and(|recording| recording.status == ledger::Status::Active);
-        if active && !codes.contains(&isrc) {
-            codes.push(isrc);
-        }
-    }
-    Ok(codes)
-}
-
 /// Runs `ledger runs`: the `last` most recent `assign` runs, oldest first; `--json`, one
 /// object per run (`run`, `started_at`, `user`, `host`, `role`, `paths`, `counts`).
-pub(crate) fn runs(ledger: &mut dyn Ledger, last: usize, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn runs(ledger: &mut dyn Ledger, last: usize, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let runs = ledger.runs(last)?;
     if json {
         for run in &runs {
@@ -969,7 +1005,7 @@ struct Unlinked<'a> {
 /// Runs `ledger unlink PATH|AUDIO_ID --reason TEXT`: removes the audio id's binding (a
 /// link made by mistake) with an `unlink` event; the code and its other audio stay.
 /// Exit 1 when the audio id is not bound.
-pub(crate) fn unlink(
+fn unlink(
     ledger: &mut dyn Ledger,
     target: &Path,
     reason: &str,
@@ -989,17 +1025,7 @@ pub(crate) fn unlink(
             (facts.audio_id, Some(output::path(target)))
         }
     };
-    let result = ledger.transaction(|tx| {
-        let isrc = tx.unbind_audio(&audio_id)?;
-        tx.log(&NewEvent {
-            isrc: Some(isrc),
-            audio_id: Some(audio_id.clone()),
-            path: path.clone(),
-            detail: reason.to_owned(),
-            ..NewEvent::new(user, crate::ledger::now(), EventKind::Unlink)
-        })?;
-        Ok::<_, LedgerError>(isrc)
-    });
+    let result = ledger::ops::unlink(ledger, &audio_id, path.as_deref(), reason, user);
     let isrc = match result {
         Ok(isrc) => isrc,
         Err(error @ LedgerError::UnknownAudio(_)) => {
@@ -1035,7 +1061,7 @@ struct PrefixLine {
 }
 
 /// Runs `ledger prefixes`: every prefix with its range and the codes used per year.
-pub(crate) fn prefixes(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn prefixes(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let prefixes = ledger.prefixes()?;
     for record in prefixes {
         let usage = ledger.prefix_usage(record.prefix)?;
@@ -1059,14 +1085,14 @@ pub(crate) fn prefixes(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write)
 }
 
 /// Runs `ledger prefix remove CC-XXX`: exit 1 while a code uses it or when it is not there.
-pub(crate) fn remove_prefix(ledger: &mut dyn Ledger, prefix: Prefix, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn remove_prefix(ledger: &mut dyn Ledger, prefix: Prefix, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match ledger.remove_prefix(prefix) {
         Ok(()) => {
             writeln!(out, "prefix {prefix} removed")?;
             Ok(Exit::Clean)
         }
         Err(error @ (LedgerError::PrefixInUse { .. } | LedgerError::UnknownPrefix(_))) => {
-            eprintln!("isrc-stamp: {error}");
+            eprintln!("isrc-stamp: {}", super::advice::said(&error));
             Ok(Exit::Findings)
         }
         Err(error) => Err(error.into()),

@@ -21,8 +21,27 @@ use crate::isrc::Isrc;
 use crate::ledger::Ledger;
 use crate::output::Exit;
 
-/// Runs `pq`.
-pub(crate) fn run(
+/// `pq` as asked: the ledger, if any, the disc or image and the sheet's file, built once
+/// from the command line.
+pub(crate) struct PqCommand {
+    /// The ledger, if there is one.
+    pub ledger: Option<Box<dyn Ledger>>,
+    /// The disc, or the image's folder.
+    pub request: DiscRequest,
+    /// The sheet's file.
+    pub output: PathBuf,
+    /// No progress or notes.
+    pub quiet: bool,
+}
+
+/// Runs `pq` as asked.
+pub(crate) fn run(command: PqCommand) -> anyhow::Result<Exit> {
+    let PqCommand { mut ledger, request, output, quiet } = command;
+    sheet(ledger.as_deref_mut(), &request, &output, quiet)
+}
+
+/// Writes the PQ sheet.
+fn sheet(
     mut ledger: Option<&mut (dyn Ledger + '_)>,
     request: &DiscRequest,
     output: &Path,

@@ -13,12 +13,85 @@ use crate::ledger::{self, EventKind, Ledger, LedgerTx, NewEvent, Release};
 use crate::output::{self, Exit};
 use crate::release::{self, Fields, Placed, Problem, ern, order::By, sheet};
 
+/// A `release` subcommand as asked: its ledger (opened to read only where it only reads)
+/// and its options, built once from the command line.
+pub(crate) struct ReleaseOptions {
+    /// The ledger.
+    pub ledger: Box<dyn Ledger>,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+    /// No progress or notes.
+    pub quiet: bool,
+    /// The subcommand.
+    pub asked: Asked,
+}
+
+/// What a `release` subcommand was asked.
+pub(crate) enum Asked {
+    /// `release add`.
+    Add {
+        /// The release.
+        upc: Catalog,
+        /// Its fields.
+        fields: Fields,
+        /// Its tracks.
+        source: TrackSource,
+        /// Who the events name.
+        user: String,
+    },
+    /// `release edit`.
+    Edit {
+        /// The release.
+        upc: Catalog,
+        /// The fields changed.
+        fields: Fields,
+        /// The new tracks, if given.
+        source: Option<TrackSource>,
+        /// Who the events name.
+        user: String,
+    },
+    /// `release remove`.
+    Remove {
+        /// The release.
+        upc: Catalog,
+        /// Who the events name.
+        user: String,
+    },
+    /// `release list`.
+    List,
+    /// `release show`.
+    Show(Catalog),
+    /// `release export`.
+    Export {
+        /// The release.
+        upc: Catalog,
+        /// What to write.
+        format: ExportAs,
+        /// Where (stdout when absent).
+        output: Option<PathBuf>,
+    },
+}
+
+/// Runs a `release` subcommand as asked.
+pub(crate) fn run(options: ReleaseOptions, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let ReleaseOptions { mut ledger, json, quiet, asked } = options;
+    let ledger = ledger.as_mut();
+    match asked {
+        Asked::Add { upc, fields, source, user } => add(ledger, upc, &fields, &source, &user, json, out),
+        Asked::Edit { upc, fields, source, user } => edit(ledger, upc, &fields, source.as_ref(), &user, json, out),
+        Asked::Remove { upc, user } => remove(ledger, upc, &user, out),
+        Asked::List => list(ledger, json, out),
+        Asked::Show(upc) => show(ledger, upc, json, out),
+        Asked::Export { upc, format, output } => export(ledger, upc, &format, output.as_deref(), quiet, out),
+    }
+}
+
 /// Where a release's tracks come from, for `add` and `edit`.
-pub(crate) struct TrackSource<'a> {
+pub(crate) struct TrackSource {
     /// The masters.
-    pub paths: &'a [PathBuf],
+    pub paths: Vec<PathBuf>,
     /// The order file, if any.
-    pub order: Option<&'a Path>,
+    pub order: Option<PathBuf>,
     /// Files decoded at once.
     pub jobs: usize,
     /// No progress.
@@ -115,11 +188,11 @@ fn print_entered(
 /// entered with a `release` event per code, and its date and (P) line given to the codes
 /// that have none. Exit 1 (nothing entered) when the ledger has the release already or
 /// a file has no code; 2 when a file cannot be read.
-pub(crate) fn add(
+fn add(
     ledger: &mut dyn Ledger,
     upc: Catalog,
     fields: &Fields,
-    source: &TrackSource<'_>,
+    source: &TrackSource,
     user: &str,
     json: bool,
     out: &mut dyn Write,
@@ -132,10 +205,11 @@ pub(crate) fn add(
         );
         return Ok(Exit::Findings);
     }
-    let (placed, by) = match release::tracks_from_files(ledger, source.paths, source.order, source.jobs, source.quiet) {
-        Ok(found) => found,
-        Err(problems) => return Ok(report(&problems)),
-    };
+    let (placed, by) =
+        match release::tracks_from_files(ledger, &source.paths, source.order.as_deref(), source.jobs, source.quiet) {
+            Ok(found) => found,
+            Err(problems) => return Ok(report(&problems)),
+        };
     release.tracks = placed.iter().map(|p| p.track).collect();
     let detail = format!("release {} {:?} (release add)", upc.as_typed(), release.title);
     let filled = ledger.transaction(|tx| {
@@ -164,11 +238,11 @@ fn held(ledger: &mut dyn Ledger, upc: &Catalog) -> anyhow::Result<Option<Release
 /// Runs `release edit UPC`: the fields given changed (and the tracks, from PATH... when
 /// given), with a `release` event per code saying what changed; the codes that lack a
 /// P-date or (P) line get the release's.
-pub(crate) fn edit(
+fn edit(
     ledger: &mut dyn Ledger,
     upc: Catalog,
     fields: &Fields,
-    source: Option<&TrackSource<'_>>,
+    source: Option<&TrackSource>,
     user: &str,
     json: bool,
     out: &mut dyn Write,
@@ -178,7 +252,7 @@ pub(crate) fn edit(
     let mut placed = None;
     let mut by = None;
     if let Some(source) = source {
-        match release::tracks_from_files(ledger, source.paths, source.order, source.jobs, source.quiet) {
+        match release::tracks_from_files(ledger, &source.paths, source.order.as_deref(), source.jobs, source.quiet) {
             Ok((found, how)) => {
                 after.tracks = found.iter().map(|p| p.track).collect();
                 placed = Some(found);
@@ -209,7 +283,7 @@ pub(crate) fn edit(
 
 /// Runs `release remove UPC`: the release and its tracks taken out (its codes stay),
 /// with a `release` event per code.
-pub(crate) fn remove(ledger: &mut dyn Ledger, upc: Catalog, user: &str, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn remove(ledger: &mut dyn Ledger, upc: Catalog, user: &str, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let Some(release) = held(ledger, &upc)? else { return Ok(Exit::Findings) };
     let detail = format!("removed from release {} {:?} (release remove)", upc.as_typed(), release.title);
     ledger.transaction(|tx| {
@@ -227,7 +301,7 @@ pub(crate) fn remove(ledger: &mut dyn Ledger, upc: Catalog, user: &str, out: &mu
 }
 
 /// Runs `release list`: every release, by EAN-13 digits.
-pub(crate) fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn list(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let releases = ledger.snapshot()?.releases()?;
     if json {
         for release in &releases {
@@ -260,7 +334,7 @@ struct Shown<'a> {
 
 /// Runs `release show UPC`: the release and its tracks with their codes' text and
 /// durations; exit 1 when the ledger has no such release.
-pub(crate) fn show(ledger: &mut dyn Ledger, upc: Catalog, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
+fn show(ledger: &mut dyn Ledger, upc: Catalog, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut snapshot = ledger.snapshot()?;
     let Some(sheet) = sheet::read_sheet(snapshot.as_mut(), &upc)? else {
         eprintln!("isrc-stamp: release {} is not in the ledger (`release list` lists them)", upc.as_typed());
@@ -314,7 +388,7 @@ pub(crate) enum ExportAs {
 /// Runs `release export UPC`: the label copy or the ERN message, to `out` or, written
 /// atomically, to `output`; exit 1 when the ledger has no such release or the release
 /// lacks what an ERN message needs (listed).
-pub(crate) fn export(
+fn export(
     ledger: &mut dyn Ledger,
     upc: Catalog,
     format: &ExportAs,

@@ -8,14 +8,22 @@ use crate::output::style::{self, Tone};
 use crate::output::{self, Exit};
 use crate::untag::{self, UntagAction, UntagOptions, UntagOutcome};
 
+/// `untag` as asked: its ledger (opened to read only for a dry run) and its options,
+/// built once from the command line.
+pub(crate) struct UntagCommand {
+    /// The ledger.
+    pub ledger: Box<dyn Ledger>,
+    /// The engine's options.
+    pub options: UntagOptions,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+}
+
 /// Runs `untag` and prints its outcomes; exit 2 when a file could not be read or
 /// written, 128 + the signal when one stopped it with a file left as it was.
-pub(crate) fn run(
-    ledger: &mut dyn Ledger,
-    options: &UntagOptions,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
+pub(crate) fn run(command: UntagCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let UntagCommand { mut ledger, options, json } = command;
+    let (ledger, options) = (ledger.as_mut(), &options);
     let report = untag::run(ledger, options)?;
     if json {
         for outcome in &report.outcomes {

@@ -9,8 +9,36 @@ use crate::output::{self, Exit};
 use crate::verify::findings::Severity;
 use crate::verify::{self, FileReport, Summary, VerifyOptions};
 
-/// Runs `verify` and prints what it found.
-pub(crate) fn run<'l>(
+/// What `verify` checks: files and folders, or one DDP image.
+pub(crate) enum Checked {
+    /// Files and folders.
+    Files(VerifyOptions),
+    /// A DDP image, with its masters if given.
+    Image(crate::verify::ddp::DdpOptions),
+}
+
+/// `verify` as asked: the ledger to compare with, if any, and what to check, built once
+/// from the command line.
+pub(crate) struct VerifyCommand {
+    /// The ledger, if there is one.
+    pub ledger: Option<Box<dyn Ledger>>,
+    /// What to check.
+    pub checked: Checked,
+    /// JSON Lines instead of a table.
+    pub json: bool,
+}
+
+/// Runs `verify` (on files or a DDP image) and prints what it found.
+pub(crate) fn run(command: VerifyCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let VerifyCommand { mut ledger, checked, json } = command;
+    match &checked {
+        Checked::Files(options) => files(ledger.as_deref_mut(), options, json, out),
+        Checked::Image(options) => image(ledger.as_deref_mut(), options, json, out),
+    }
+}
+
+/// Runs `verify` on files and prints what it found.
+fn files<'l>(
     ledger: Option<&mut (dyn Ledger + 'l)>,
     options: &VerifyOptions,
     json: bool,
@@ -22,7 +50,7 @@ pub(crate) fn run<'l>(
 }
 
 /// Runs `verify DDPDIR` and prints what it found, as `verify` does: one report per track.
-pub(crate) fn run_ddp<'l>(
+fn image<'l>(
     ledger: Option<&mut (dyn Ledger + 'l)>,
     options: &crate::verify::ddp::DdpOptions,
     json: bool,

@@ -27,11 +27,24 @@ pub enum LedgerError {
         reason: String,
     },
 
+    /// An SQLite ledger on a network file system, where SQLite's locking does not hold.
+    #[error(
+        "cannot open the ledger {location}: it is on a network file system ({kind}), where SQLite's locking \
+         does not hold and two computers could issue one code twice; keep the SQLite ledger on a local disk, \
+         or share a PostgreSQL ledger between rooms"
+    )]
+    NetworkShare {
+        /// The ledger's location, as shown to people.
+        location: String,
+        /// The kind of network file system (`nfs`, `smbfs`, ...).
+        kind: String,
+    },
+
     /// The location holds something that is not an isrc-stamp ledger: another database,
     /// another kind of file, or an empty file (a ledger is never empty).
     #[error(
         "{location} is not an isrc-stamp ledger ({why}); nothing was changed. \
-         If it was your ledger, restore it from a backup; otherwise pass another location with --ledger"
+         If it was your ledger, restore it from a backup"
     )]
     NotALedger {
         /// The ledger's location, as shown to people.
@@ -69,14 +82,14 @@ pub enum LedgerError {
 
     /// A folder given where the ledger's file belongs.
     #[error(
-        "{} is a folder: --ledger needs the path of a ledger file (for example {}) or a postgresql:// URL",
+        "{} is a folder: a ledger is the path of a ledger file (for example {}) or a postgresql:// URL",
         .0.display(),
         .0.join("ledger.sqlite3").display()
     )]
     IsAFolder(PathBuf),
 
     /// A command that reads the ledger, at a location that holds none.
-    #[error("no ledger at {location}: create it with `isrc-stamp init --prefix CC-XXX` (or pass another --ledger)")]
+    #[error("no ledger at {location}")]
     NoLedger {
         /// The ledger's location, as shown to people.
         location: String,
@@ -121,7 +134,7 @@ pub enum LedgerError {
     /// The ledger refused a change the role may not make (it may only read).
     #[error(
         "the ledger refused to record this: {0}; this role may only read the ledger: ask its owner to \
-         grant it SELECT, INSERT and UPDATE on the ledger's tables (see README), or use --dry-run"
+         grant it SELECT, INSERT and UPDATE on the ledger's tables (see README)"
     )]
     NotPermitted(String),
 
@@ -132,10 +145,10 @@ pub enum LedgerError {
     )]
     ConnectionLost(String),
 
-    /// `ledger copy` into a ledger that already holds something.
+    /// A copy into a ledger that already holds something.
     #[error(
-        "the target ledger is not empty: `ledger copy` copies only into an empty ledger, so nothing is \
-         overwritten or mixed; pass a new location with --to"
+        "the target ledger is not empty: a ledger is copied only into an empty ledger, so nothing is \
+         overwritten or mixed"
     )]
     NotEmpty,
 
@@ -174,7 +187,7 @@ pub enum LedgerError {
     InvalidRange(DesignationRange),
 
     /// Issuing under a prefix the ledger does not know.
-    #[error("prefix {0} is not in the ledger; run `isrc-stamp init --prefix {0}` first")]
+    #[error("prefix {0} is not in the ledger")]
     UnknownPrefix(Prefix),
 
     /// A year of reference above 99.
@@ -234,7 +247,7 @@ pub enum LedgerError {
     },
 
     /// An edit that names no field to change.
-    #[error("nothing to change for {0}: give --title, --artist or --version")]
+    #[error("nothing to change for {0}")]
     NothingToEdit(Isrc),
 
     /// A title, artist or version note the ledger does not store.

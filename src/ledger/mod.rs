@@ -34,6 +34,7 @@ mod error;
 pub(crate) mod exchange;
 mod facts;
 mod location;
+pub mod ops;
 mod overlay;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
@@ -55,7 +56,7 @@ pub fn rules_text(field: &'static str, given: &str) -> Result<Option<String>> {
     rules::checked_text(field, given)
 }
 pub use crate::base::clock::now;
-pub use sqlite::SqliteLedger;
+pub use sqlite::{CreateError, SqliteLedger, create_whole};
 pub use types::{
     AudioRecord, CodeFacts, Completeness, ContentType, Event, EventKind, FileFacts, FingerprintCandidate, MetadataEdit,
     NewEvent, NewRecording, NewRun, Origin, ParentalWarning, ParseWordError, PrefixRecord, Publication, Recording,

@@ -11,7 +11,10 @@ mod schema;
 mod tests;
 mod write;
 
+mod create;
 mod maintain;
+
+pub use create::{CreateError, create_whole};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -254,14 +257,7 @@ fn may_write(path: &Path) -> bool {
 /// section 4). A house with several rooms shares a PostgreSQL ledger instead.
 fn refuse_network_share(path: &Path) -> Result<()> {
     match crate::base::fsinfo::network_kind(path) {
-        Some(kind) => Err(LedgerError::Open {
-            location: path.display().to_string(),
-            reason: format!(
-                "it is on a network file system ({kind}), where SQLite's locking does not hold and two \
-                 computers could issue one code twice; keep the SQLite ledger on a local disk, or share a \
-                 PostgreSQL ledger between rooms (--ledger postgresql://...)"
-            ),
-        }),
+        Some(kind) => Err(LedgerError::NetworkShare { location: path.display().to_string(), kind }),
         None => Ok(()),
     }
 }
