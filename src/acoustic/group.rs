@@ -25,7 +25,7 @@ pub(crate) struct Sound<'a> {
 const COMMON_ITEM_AUDIO: usize = 32;
 
 /// A fingerprint match between two distinct audio ids (by index, `a < b`).
-pub(crate) struct Match {
+pub(crate) struct SoundMatch {
     /// The first sound.
     pub a: usize,
     /// The second sound.
@@ -60,20 +60,20 @@ fn candidate_pairs(sounds: &[Sound<'_>]) -> Vec<(usize, usize)> {
 
 /// Every match (same recording or likely edit) between the sounds, compared in
 /// parallel on the current rayon pool; ordered by pair.
-pub(crate) fn matches(sounds: &[Sound<'_>]) -> Vec<Match> {
+pub(crate) fn matches(sounds: &[Sound<'_>]) -> Vec<SoundMatch> {
     candidate_pairs(sounds)
         .into_par_iter()
         .filter_map(|(a, b)| {
             let comparison =
                 compare(sounds[a].fingerprint?, sounds[a].duration, sounds[b].fingerprint?, sounds[b].duration);
-            (comparison.verdict != Verdict::NoMatch).then_some(Match { a, b, comparison })
+            (comparison.verdict != Verdict::NoMatch).then_some(SoundMatch { a, b, comparison })
         })
         .collect()
 }
 
 /// Which same-recording group each audio id belongs to: the smallest index connected
 /// to it by `same-recording` matches (union-find).
-pub(crate) fn recording_roots(count: usize, matches: &[Match]) -> Vec<usize> {
+pub(crate) fn recording_roots(count: usize, matches: &[SoundMatch]) -> Vec<usize> {
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -96,7 +96,7 @@ pub(crate) struct Grouped<'a> {
     /// The distinct sounds, in the order first met.
     pub sounds: Vec<Sound<'a>>,
     /// The matches between distinct sounds.
-    pub matches: Vec<Match>,
+    pub matches: Vec<SoundMatch>,
     /// For each distinct sound, its recording ([`recording_roots`]).
     pub roots: Vec<usize>,
 }

@@ -27,7 +27,7 @@ use super::{Action, Outcome};
 
 /// What deciding needs to know of the run.
 #[derive(Debug, Clone)]
-pub(crate) struct Decide {
+pub(crate) struct RunContext {
     /// The prefix to issue under.
     pub prefix: Prefix,
     /// The two-digit year of reference for issued codes.
@@ -62,7 +62,7 @@ impl Answers {
     }
 }
 
-impl Decide {
+impl RunContext {
     /// The request for one file: its own answer over the run's.
     fn request_for(&self, file: &Scanned) -> Request {
         match self.answers.for_file(file) {
@@ -132,7 +132,7 @@ impl Proposal {
 }
 
 /// A file decided: its outcome, the decision, and the code to write into it, if any.
-pub(crate) struct Decided {
+pub(crate) struct FileDecision {
     /// What was decided, as reported.
     pub outcome: Outcome,
     /// The decision taken.
@@ -146,33 +146,33 @@ pub(crate) struct Decided {
 /// anything is written. With `run` (a real run), the run is recorded first and every
 /// event carries its id. The results come back in the order of `files`, with the run's id.
 /// What deciding a run gave.
-pub(crate) struct DecidedRun {
+pub(crate) struct RunDecisions {
     /// One per file, in the order of the files.
-    pub decided: Vec<Decided>,
+    pub decided: Vec<FileDecision>,
     /// The run's id, when it was recorded.
     pub run: Option<i64>,
     /// How many codes a list brought in are still without audio, when they were read.
     pub listed_left: Option<usize>,
 }
 
-pub(crate) fn decide_all(
+pub(crate) fn decide_run(
     tx: &mut dyn LedgerTx,
     files: &[&Scanned],
-    options: &Decide,
+    options: &RunContext,
     run: Option<&NewRun>,
-) -> Result<DecidedRun, LedgerError> {
+) -> Result<RunDecisions, LedgerError> {
     let run = run.map(|run| tx.start_run(run)).transpose()?;
-    let options = &Decide { run, ..options.clone() };
+    let options = &RunContext { run, ..options.clone() };
     let placings = placings(files);
     let majority = majorities(files, &placings);
     let order = policy::decision_order(&placings);
-    let mut decided: Vec<Option<Decided>> = files.iter().map(|_| None).collect();
+    let mut decided: Vec<Option<FileDecision>> = files.iter().map(|_| None).collect();
     let mut listing = Listing::default();
     for index in order {
         let run_majority = majority.get(&placings[index].recording).copied();
         decided[index] = Some(decide_and_record(tx, files[index], options, &mut listing, run_majority)?);
     }
-    Ok(DecidedRun { decided: decided.into_iter().flatten().collect(), run, listed_left: listing.left() })
+    Ok(RunDecisions { decided: decided.into_iter().flatten().collect(), run, listed_left: listing.left() })
 }
 
 /// The code most files of each recording of the run carry, where one code is carried by
@@ -410,10 +410,10 @@ fn store_fingerprint(tx: &mut dyn LedgerTx, file: &Scanned) -> Result<(), Ledger
 fn decide_and_record(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
-    options: &Decide,
+    options: &RunContext,
     listing: &mut Listing,
     run_majority: Option<Isrc>,
-) -> Result<Decided, LedgerError> {
+) -> Result<FileDecision, LedgerError> {
     let request = options.request_for(file);
     let carried = container::carried(&file.tags, &file.tags.written);
     let previous = file.tags.isrcs.first().map(|found| found.value.clone());
@@ -529,7 +529,7 @@ fn decide_and_record(
         question,
         duration_seconds: Some(file.audio.duration_seconds()),
     };
-    Ok(Decided { outcome, write: recorded.isrc.filter(|_| recorded.write), decision })
+    Ok(FileDecision { outcome, write: recorded.isrc.filter(|_| recorded.write), decision })
 }
 
 /// `x` rounded to `scale` (10 000: four decimals).
@@ -598,7 +598,12 @@ struct Context<'a> {
 /// has it (lossless files are decided first), and a later, better-tagged file (the
 /// tagged MP3 after the untagged DAW master) completes it. What the ledger has, from an
 /// earlier file or `ledger edit`, is never overwritten.
-fn fill_in_metadata(tx: &mut dyn LedgerTx, isrc: Isrc, file: &Scanned, options: &Decide) -> Result<(), LedgerError> {
+fn fill_in_metadata(
+    tx: &mut dyn LedgerTx,
+    isrc: Isrc,
+    file: &Scanned,
+    options: &RunContext,
+) -> Result<(), LedgerError> {
     let Some(recording) = tx.recording(isrc)? else { return Ok(()) };
     let usable = |text: &str| !text.trim().is_empty() && !text.chars().any(char::is_control);
     let missing = |stored: &Option<String>, tagged: Option<String>| tagged.filter(|t| stored.is_none() && usable(t));
@@ -695,7 +700,7 @@ fn record(
     file: &Scanned,
     decision: &Decision,
     context: &Context<'_>,
-    options: &Decide,
+    options: &RunContext,
 ) -> Result<Recorded, LedgerError> {
     let (similar, void_bound) = (context.similar, context.void_bound);
     let (title, version_note) = match file.tags.title.as_deref() {
@@ -785,7 +790,7 @@ fn relink(
     file: &Scanned,
     isrc: Isrc,
     from: Isrc,
-    options: &Decide,
+    options: &RunContext,
 ) -> Result<bool, LedgerError> {
     tx.unbind_audio(&file.audio.audio_id)?;
     tx.log(&NewEvent {
@@ -820,7 +825,7 @@ fn bind(
     tx: &mut dyn LedgerTx,
     file: &Scanned,
     isrc: Isrc,
-    options: &Decide,
+    options: &RunContext,
     void_bound: Option<Isrc>,
 ) -> Result<(), LedgerError> {
     let audio = &file.audio;

@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, Write};
 
-use super::decide::{self, Answers, Decide, Question};
+use super::decide::{self, Answers, Question, RunContext};
 use super::policy::{Accept, Answer};
 use crate::isrc::Isrc;
 use crate::ledger::{Ledger, LedgerError, Relation};
@@ -28,12 +28,16 @@ pub(crate) enum AskError {
 }
 
 /// Asks every open question of the run; the answers, or `None` if the engineer quit.
-pub(super) fn ask(ledger: &mut dyn Ledger, files: &[&Scanned], decide: &Decide) -> Result<Option<Answers>, AskError> {
+pub(super) fn ask(
+    ledger: &mut dyn Ledger,
+    files: &[&Scanned],
+    decide: &RunContext,
+) -> Result<Option<Answers>, AskError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut answers = decide.answers.clone();
     loop {
-        let current = Decide { answers: answers.clone(), ..decide.clone() };
+        let current = RunContext { answers: answers.clone(), ..decide.clone() };
         let Some((file, question)) = first_question(ledger, files, &current)? else {
             return Ok(Some(answers));
         };
@@ -53,9 +57,9 @@ pub(super) fn ask(ledger: &mut dyn Ledger, files: &[&Scanned], decide: &Decide) 
 fn first_question<'f>(
     ledger: &mut dyn Ledger,
     files: &[&'f Scanned],
-    decide: &Decide,
+    decide: &RunContext,
 ) -> Result<Option<(&'f Scanned, Question)>, AskError> {
-    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, decide, None))?.decided;
+    let decided = ledger.dry_run(|tx| decide::decide_run(tx, files, decide, None))?.decided;
     Ok(files.iter().zip(decided).find_map(|(file, d)| Some((*file, d.outcome.question?))))
 }
 
@@ -63,17 +67,17 @@ fn first_question<'f>(
 fn proposal_for(
     ledger: &mut dyn Ledger,
     files: &[&Scanned],
-    decide: &Decide,
+    decide: &RunContext,
     file: &Scanned,
 ) -> Result<Option<Answer>, AskError> {
-    let accepting = Decide {
+    let accepting = RunContext {
         request: super::policy::Request {
             accept: Accept { encodes: true, edits: true, imported: true },
             ..decide.request.clone()
         },
         ..decide.clone()
     };
-    let decided = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?.decided;
+    let decided = ledger.dry_run(|tx| decide::decide_run(tx, files, &accepting, None))?.decided;
     let at = files.iter().position(|f| std::ptr::eq(*f, file));
     Ok(at.and_then(|at| answer_of(&decided[at].decision)))
 }

@@ -20,7 +20,7 @@
 
 pub(crate) mod clock;
 mod decide;
-pub(crate) mod decisions;
+pub(crate) mod decisions_file;
 mod interactive;
 pub(crate) mod listing;
 pub(crate) mod policy;
@@ -48,7 +48,7 @@ use crate::stop::Stop;
 use crate::write::{self, Prepared, WriteOptions};
 use seen::Seen;
 
-pub(crate) use decide::{Answers, Decide, Question};
+pub(crate) use decide::{Answers, Question, RunContext};
 pub(crate) use interactive::AskError;
 pub(crate) use seen::place as seen_cache;
 
@@ -60,7 +60,7 @@ pub(crate) struct AssignOptions {
     /// Decide and report, change nothing.
     pub dry_run: bool,
     /// The prefix, year, request and user decisions are taken with.
-    pub decide: Decide,
+    pub decide: RunContext,
     /// Worker threads.
     pub jobs: usize,
     /// No progress bar or notes.
@@ -68,7 +68,7 @@ pub(crate) struct AssignOptions {
     /// Ask the open questions on the terminal before deciding.
     pub interactive: bool,
     /// The rows of a decisions file, matched to the run's files once scanned.
-    pub decisions: Vec<decisions::Row>,
+    pub decisions: Vec<decisions_file::Row>,
     /// Decode every file, also those unchanged on disk since an earlier run.
     pub rehash: bool,
     /// Where the ledger is (what is remembered of the files is kept per ledger).
@@ -171,7 +171,7 @@ struct PendingWrite {
 }
 
 /// What a run did.
-pub(crate) struct Report {
+pub(crate) struct RunReport {
     /// One outcome per file, in walk order.
     pub outcomes: Vec<Outcome>,
     /// Temporary files of killed runs removed before starting.
@@ -206,7 +206,7 @@ pub(crate) enum AssignError {
 }
 
 /// Runs `assign` on `ledger`.
-pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Report, AssignError> {
+pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<RunReport, AssignError> {
     let removed_leftovers =
         if options.dry_run { 0 } else { crate::base::replace::remove_stale_temp_files(&options.paths).len() };
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
@@ -238,7 +238,7 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Re
     let remembered = trust_remembered(ledger, &mut files, &seen, &analyze)?;
     check_taggable(&mut files, &prepared, options.jobs);
     let mut outcomes: Vec<Outcome> = files.iter().map(initial_outcome).collect();
-    let mut report = Report {
+    let mut report = RunReport {
         outcomes: Vec::new(),
         removed_leftovers,
         history_error: None,
@@ -263,12 +263,12 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Re
 
     let mut decide = options.decide.clone();
     if !options.decisions.is_empty() {
-        decide.answers = decisions::answers(&options.decisions, &only_files).map_err(AssignError::Decisions)?;
+        decide.answers = decisions_file::answers(&options.decisions, &only_files).map_err(AssignError::Decisions)?;
     }
     if options.interactive {
         match interactive::ask(ledger, &only_files, &decide)? {
             Some(answers) => decide.answers = answers,
-            None => return Ok(Report { quit: true, ..report }),
+            None => return Ok(RunReport { quit: true, ..report }),
         }
     }
     // A dry run shows, for every open question, what `--accept encodes,edits` would do:
@@ -276,9 +276,9 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Re
     let proposals = if options.dry_run { Some(accepted_proposals(ledger, &only_files, &decide)?) } else { None };
     let run = NewRun { started_at: ledger::now(), ..options.run.clone() };
     let decided = if options.dry_run {
-        ledger.dry_run(|tx| decide::decide_all(tx, &only_files, &decide, None))
+        ledger.dry_run(|tx| decide::decide_run(tx, &only_files, &decide, None))
     } else {
-        ledger.transaction(|tx| decide::decide_all(tx, &only_files, &decide, Some(&run)))
+        ledger.transaction(|tx| decide::decide_run(tx, &only_files, &decide, Some(&run)))
     };
     let decided = match decided {
         Ok(done) => {
@@ -412,16 +412,16 @@ fn remember(seen: &mut Seen, files: &[Result<Scanned, Failed>], outcomes: &[Outc
 fn accepted_proposals(
     ledger: &mut dyn Ledger,
     files: &[&Scanned],
-    decide: &Decide,
+    decide: &RunContext,
 ) -> Result<Vec<Option<decide::Proposal>>, LedgerError> {
-    let accepting = Decide {
+    let accepting = RunContext {
         request: policy::Request {
             accept: policy::Accept { encodes: true, edits: true, imported: true },
             ..decide.request.clone()
         },
         ..decide.clone()
     };
-    let done = ledger.dry_run(|tx| decide::decide_all(tx, files, &accepting, None))?;
+    let done = ledger.dry_run(|tx| decide::decide_run(tx, files, &accepting, None))?;
     Ok(done.decided.iter().map(|d| decide::Proposal::of(&d.decision)).collect())
 }
 

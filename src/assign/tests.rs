@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::decide::{Answers, Decide, decide_all};
+use super::decide::{Answers, RunContext, decide_run};
 use super::policy::QuestionKind;
 use super::policy::{Accept, Answer, Request};
 use super::{Action, Outcome};
@@ -29,8 +29,8 @@ fn ledger() -> Box<dyn Ledger> {
     ledger
 }
 
-fn options(request: Request) -> Decide {
-    Decide {
+fn options(request: Request) -> RunContext {
+    RunContext {
         prefix: prefix(),
         year: 26,
         request,
@@ -99,7 +99,7 @@ fn mp3(name: &str, audio: u64, sound: u64) -> Scanned {
 fn decide(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
     let options = options(request);
-    let decided = ledger.transaction(|tx| decide_all(tx, &files, &options, None)).expect("decided").decided;
+    let decided = ledger.transaction(|tx| decide_run(tx, &files, &options, None)).expect("decided").decided;
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 
@@ -318,7 +318,7 @@ fn copies_of_a_recording_all_carrying_its_code_are_linked_with_accept_encodes() 
     let mut encode = mp3("b.mp3", 2, 1);
     encode.tags = wav("x", 9, 9, &[code]).tags;
     encode.tags.isrcs.truncate(1);
-    encode.tags.isrcs[0].location = crate::container::Location::Id3v2Tsrc;
+    encode.tags.isrcs[0].location = crate::container::TagPlace::Id3v2Tsrc;
     let files = [wav("a.wav", 1, 1, &[code]), encode];
     let decided = decide(ledger.as_mut(), &files, Request::default());
     assert_eq!(actions(&decided), [Action::Adopted, Action::Conflict]);
@@ -375,7 +375,7 @@ fn a_later_tagged_file_fills_in_the_title_and_artist_but_never_overwrites() {
 fn dry_run(ledger: &mut dyn Ledger, files: &[Scanned], request: Request) -> Vec<(Outcome, Option<Isrc>)> {
     let files: Vec<&Scanned> = files.iter().collect();
     let options = options(request);
-    let decided = ledger.dry_run(|tx| decide_all(tx, &files, &options, None)).expect("decided").decided;
+    let decided = ledger.dry_run(|tx| decide_run(tx, &files, &options, None)).expect("decided").decided;
     decided.into_iter().map(|d| (d.outcome, d.write)).collect()
 }
 

@@ -25,7 +25,7 @@ use crate::output::Exit;
 use crate::scan::{self, Scanned, walk};
 
 /// A reason an album cannot be made, with the exit it calls for.
-pub(crate) struct Problem {
+pub(crate) struct AlbumProblem {
     /// 1 for a wrong code, 2 for a file that could not be read.
     pub exit: Exit,
     /// What is wrong, naming the file.
@@ -33,7 +33,7 @@ pub(crate) struct Problem {
 }
 
 /// The audio files under `paths` in walk order, or every path that could not be walked.
-pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Problem>> {
+pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<AlbumProblem>> {
     let (files, failed): (Vec<_>, Vec<_>) = walk::audio_files(paths).into_iter().partition(Result::is_ok);
     if failed.is_empty() {
         return Ok(files.into_iter().flatten().collect());
@@ -41,7 +41,7 @@ pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Proble
     Err(failed
         .into_iter()
         .filter_map(Result::err)
-        .map(|e| Problem { exit: Exit::Errors, message: e.to_string() })
+        .map(|e| AlbumProblem { exit: Exit::Errors, message: e.to_string() })
         .collect())
 }
 
@@ -159,7 +159,7 @@ impl Album {
 
 /// Scans `files` (in track order) into an album; or every problem found: a file that
 /// cannot be read (exit 2), tags that give no one valid code (exit 1).
-pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<Album, Vec<Problem>> {
+pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<Album, Vec<AlbumProblem>> {
     let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
     let scanned = scan::scan_with_options(files, &options, jobs, quiet, "reading");
     let (mut tracks, mut problems) = (Vec::new(), Vec::new());
@@ -168,7 +168,7 @@ pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<
             Ok(file) => file,
             Err(failed) => {
                 let message = format!("{}: {}", failed.path.display(), failed.error);
-                problems.push(Problem { exit: Exit::Errors, message });
+                problems.push(AlbumProblem { exit: Exit::Errors, message });
                 continue;
             }
         };
@@ -177,9 +177,8 @@ pub(crate) fn read_album(files: &[PathBuf], jobs: usize, quiet: bool) -> Result<
                 let (title, performer) = (file.tags.title.clone(), file.tags.artist.clone());
                 tracks.push(AlbumTrack { file, isrc, title, performer })
             }
-            Err(message) => {
-                problems.push(Problem { exit: Exit::Findings, message: format!("{}: {message}", file.path.display()) })
-            }
+            Err(message) => problems
+                .push(AlbumProblem { exit: Exit::Findings, message: format!("{}: {message}", file.path.display()) }),
         }
     }
     if !problems.is_empty() {
@@ -247,7 +246,7 @@ pub(crate) fn release_album(
     files: &[PathBuf],
     jobs: usize,
     quiet: bool,
-) -> anyhow::Result<Result<AlbumWithWarnings, Vec<Problem>>> {
+) -> anyhow::Result<Result<AlbumWithWarnings, Vec<AlbumProblem>>> {
     let upc = choice.upc;
     let Some(release) = ledger.release(&upc)? else {
         bail!(
@@ -285,8 +284,10 @@ pub(crate) fn release_album(
     for result in scan::scan_with_options(files, &options, jobs, quiet, "reading") {
         match result {
             Ok(file) => scanned.push(file),
-            Err(failed) => problems
-                .push(Problem { exit: Exit::Errors, message: format!("{}: {}", failed.path.display(), failed.error) }),
+            Err(failed) => problems.push(AlbumProblem {
+                exit: Exit::Errors,
+                message: format!("{}: {}", failed.path.display(), failed.error),
+            }),
         }
     }
     // Each file's code: the ledger's for its audio; a code its tags carry must be that one.
@@ -295,15 +296,17 @@ pub(crate) fn release_album(
         let path = file.path.display();
         let known = ledger.code_for_audio(&file.audio.audio_id)?;
         match (carried_isrc(file), known) {
-            (Err(message), _) => problems.push(Problem { exit: Exit::Findings, message: format!("{path}: {message}") }),
-            (Ok(Some(carried)), Some(known)) if carried != known => problems.push(Problem {
+            (Err(message), _) => {
+                problems.push(AlbumProblem { exit: Exit::Findings, message: format!("{path}: {message}") })
+            }
+            (Ok(Some(carried)), Some(known)) if carried != known => problems.push(AlbumProblem {
                 exit: Exit::Findings,
                 message: format!(
                     "{path}: the ledger has this audio as {known} but the file carries {carried} (a retagged \
                      duplicate); run `isrc-stamp assign --fix` on it"
                 ),
             }),
-            (Ok(Some(carried)), None) if wanted.iter().any(|t| t.isrc == carried) => problems.push(Problem {
+            (Ok(Some(carried)), None) if wanted.iter().any(|t| t.isrc == carried) => problems.push(AlbumProblem {
                 exit: Exit::Findings,
                 message: format!(
                     "{path}: the file carries {carried}, a code of release {}, but the ledger has no code for \
@@ -327,7 +330,7 @@ pub(crate) fn release_album(
             recording.as_ref().and_then(|r| r.title.as_deref()).map(|t| format!(", {t:?}")).unwrap_or_default()
         );
         if recording.as_ref().is_some_and(|r| r.status == Status::Void) {
-            problems.push(Problem {
+            problems.push(AlbumProblem {
                 exit: Exit::Findings,
                 message: format!("{label}: {} is void in the ledger and must not go on a disc", track.isrc),
             });
@@ -343,12 +346,12 @@ pub(crate) fn release_album(
             }
         }
         match distinct.as_slice() {
-            [] => problems.push(Problem {
+            [] => problems.push(AlbumProblem {
                 exit: Exit::Findings,
                 message: format!("{label}: no file under the paths given has its audio"),
             }),
             [one] => chosen.push((*one, track.isrc, recording)),
-            several => problems.push(Problem {
+            several => problems.push(AlbumProblem {
                 exit: Exit::Findings,
                 message: format!(
                     "{label}: several files have other audio of it ({}); give the paths of one",
@@ -386,7 +389,11 @@ pub(crate) fn release_album(
 /// Builds the CUE sheet of an album, with warnings; or every problem found. `gaps` are
 /// the sectors of silence before each track's INDEX 01 (the pause before track 1
 /// counted, as on the disc): the same as the DDP image's.
-pub(crate) fn build_sheet(album: &Album, base: &Path, gaps: &[u64]) -> Result<(CueSheet, Vec<String>), Vec<Problem>> {
+pub(crate) fn build_sheet(
+    album: &Album,
+    base: &Path,
+    gaps: &[u64],
+) -> Result<(CueSheet, Vec<String>), Vec<AlbumProblem>> {
     let (mut tracks, mut problems, mut warnings) = (Vec::new(), Vec::new(), Vec::new());
     for (index, track) in album.tracks.iter().enumerate() {
         let path = track.file.path.display();
@@ -400,7 +407,7 @@ pub(crate) fn build_sheet(album: &Album, base: &Path, gaps: &[u64]) -> Result<(C
                 pregap: gaps.get(index).copied().unwrap_or(0),
                 ..CueTrack::new(file, number)
             }),
-            Err(message) => problems.push(Problem { exit: Exit::Errors, message: format!("{path}: {message}") }),
+            Err(message) => problems.push(AlbumProblem { exit: Exit::Errors, message: format!("{path}: {message}") }),
         }
         if track.isrc.is_none() {
             warnings.push(format!(

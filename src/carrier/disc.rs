@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use super::album::{self, Album, AlbumTrack, Problem, ReleaseChoice};
+use super::album::{self, Album, AlbumProblem, AlbumTrack, ReleaseChoice};
 use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
 use crate::audio::PcmReader;
 use crate::base::ids::AudioId;
@@ -96,7 +96,7 @@ pub(crate) fn parse_gap(text: &str) -> Result<u64, String> {
 
 /// The gap before each of `tracks` tracks, in sectors, the pause before track 1
 /// included (as on the disc): 2 s unless `gaps` says otherwise.
-pub(crate) fn gap_list(gaps: &Gaps, tracks: usize) -> Result<Vec<u64>, Vec<Problem>> {
+pub(crate) fn gap_list(gaps: &Gaps, tracks: usize) -> Result<Vec<u64>, Vec<AlbumProblem>> {
     let given = match gaps {
         Gaps::File(path) => read_gaps(path, tracks)?,
         Gaps::All(sectors) => (2..=tracks).map(|track| (track, *sectors)).collect(),
@@ -117,7 +117,7 @@ pub(crate) fn gather_album(
     ledger: Option<&mut dyn Lookup>,
     (jobs, quiet): (usize, bool),
     warnings: &mut Vec<String>,
-) -> anyhow::Result<Result<Album, Vec<Problem>>> {
+) -> anyhow::Result<Result<Album, Vec<AlbumProblem>>> {
     let files = match album::walked_files(paths) {
         Ok(files) => files,
         Err(problems) => return Ok(Err(problems)),
@@ -160,9 +160,9 @@ pub(crate) fn gather_album(
 
 /// Reads a gaps file: one `TRACK GAP` per line (`2 0`, `3 1.5`, `4 00:01:00`), `#`
 /// comments and blank lines skipped; returns (track number, sectors) pairs.
-fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Problem>> {
+fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<AlbumProblem>> {
     let text = crate::base::filekind::read_text(path, 1 << 20).map_err(|e| {
-        vec![Problem { exit: Exit::Errors, message: format!("cannot read the gaps file {}: {e}", path.display()) }]
+        vec![AlbumProblem { exit: Exit::Errors, message: format!("cannot read the gaps file {}: {e}", path.display()) }]
     })?;
     let (mut gaps, mut problems) = (Vec::new(), Vec::new());
     for (index, line) in text.lines().enumerate() {
@@ -191,7 +191,7 @@ fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Proble
     if problems.is_empty() {
         Ok(gaps)
     } else {
-        Err(problems.into_iter().map(|message| Problem { exit: Exit::Errors, message }).collect())
+        Err(problems.into_iter().map(|message| AlbumProblem { exit: Exit::Errors, message }).collect())
     }
 }
 
@@ -200,7 +200,7 @@ fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<Proble
 pub(crate) fn plan_disc(
     request: &DiscRequest,
     mut ledger: Option<&mut dyn Lookup>,
-) -> anyhow::Result<Result<Disc, Vec<Problem>>> {
+) -> anyhow::Result<Result<Disc, Vec<AlbumProblem>>> {
     let mut warnings = Vec::new();
     let album = match gather_album(
         &request.paths,
@@ -222,7 +222,7 @@ pub(crate) fn plan_disc(
         for track in &album.tracks {
             match check_code(ledger, track)? {
                 Ok(()) => {}
-                Err(message) => problems.push(Problem { exit: Exit::Findings, message }),
+                Err(message) => problems.push(AlbumProblem { exit: Exit::Findings, message }),
             }
         }
     }
@@ -246,7 +246,7 @@ pub(crate) fn plan_disc(
             Some(track) => format!("{}: {}", track.file.path.display(), problem.message),
             None => problem.message,
         };
-        problems.push(Problem { exit: Exit::Findings, message: format!("[{}] {message}", problem.id) });
+        problems.push(AlbumProblem { exit: Exit::Findings, message: format!("[{}] {message}", problem.id) });
     }
     if !problems.is_empty() {
         return Ok(Err(problems));
@@ -298,7 +298,7 @@ fn plan(album: &Album, gaps: &[u64]) -> DiscPlan {
         .enumerate()
         .map(|(i, track)| {
             let stream = &track.file.audio.stream;
-            let audio = ddp::AudioFacts {
+            let audio = ddp::TrackStream {
                 sample_rate: stream.sample_rate,
                 bits_per_sample: stream.layout.bits,
                 channels: stream.channels,

@@ -240,14 +240,14 @@ footer { margin-top: 5mm; font-size: 8pt; color: #333; }
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::carrier::ddp::{AudioFacts, TrackPlan};
+    use crate::carrier::ddp::{TrackPlan, TrackStream};
 
     fn plan() -> DiscPlan {
         let track = |seconds: u64, isrc: &str, title: &str| TrackPlan {
             isrc: Some(Isrc::parse(isrc).unwrap()),
             title: Some(title.into()),
             performer: Some("Fixture Ensemble".into()),
-            ..TrackPlan::new(AudioFacts::cd(seconds * 44_100))
+            ..TrackPlan::new(TrackStream::cd(seconds * 44_100))
         };
         let mut second = track(200, "USPR37300013", "Harbour <Wall> & \"Pier\"");
         second.pregap = Some(75);

@@ -10,7 +10,7 @@ use super::{
     AcceptWord, AssignArgs, Cli, Command, Common, DdpCommand, DiscArgs, EditArgs, LedgerCommand, PrefixCommand,
 };
 use crate::assign::policy::{Accept, Answer, Request};
-use crate::assign::{Answers, AssignOptions, Decide, decisions};
+use crate::assign::{Answers, AssignOptions, RunContext, decisions_file};
 use crate::carrier::disc::{DiscRequest, Gaps};
 use crate::commands;
 use crate::ledger::{self, Ledger, Location, NewRun};
@@ -366,7 +366,7 @@ pub(super) fn assign_options(
         (None, None) => None,
     };
     let decisions = match &args.decisions {
-        Some(path) => decisions::read(path).map_err(|errors| {
+        Some(path) => decisions_file::read(path).map_err(|errors| {
             anyhow::anyhow!(
                 "{}: {} bad line(s), nothing done:\n  {}",
                 path.display(),
@@ -382,7 +382,7 @@ pub(super) fn assign_options(
     Ok(AssignOptions {
         paths: args.paths.clone(),
         dry_run: args.dry_run,
-        decide: Decide {
+        decide: RunContext {
             prefix,
             year: year_of_reference(args.year, ledger)?,
             request: Request {

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::carrier::album::{self, Problem, ReleaseChoice};
+use crate::carrier::album::{self, AlbumProblem, ReleaseChoice};
 use crate::carrier::cue::{CueSheet, MAX_TRACKS};
 use crate::carrier::disc::{self, Gaps};
 use crate::isrc::Catalog;
@@ -118,8 +118,10 @@ pub(crate) fn run(command: CueCommand, out: &mut dyn Write) -> anyhow::Result<Ex
     };
     let missing: Vec<&String> = more.iter().filter(|w| w.contains("no ISRC in the tags")).collect();
     if !missing.is_empty() && !options.allow_missing {
-        let problems: Vec<Problem> =
-            missing.into_iter().map(|message| Problem { exit: Exit::Findings, message: message.clone() }).collect();
+        let problems: Vec<AlbumProblem> = missing
+            .into_iter()
+            .map(|message| AlbumProblem { exit: Exit::Findings, message: message.clone() })
+            .collect();
         let exit = give_up(&problems);
         eprintln!("isrc-stamp: assign the codes first, or pass --allow-missing to write the sheet without them");
         return Ok(exit);
@@ -135,7 +137,7 @@ pub(crate) fn run(command: CueCommand, out: &mut dyn Write) -> anyhow::Result<Ex
 }
 
 /// Prints every problem on stderr and says no sheet was written; the worst exit.
-fn give_up(problems: &[Problem]) -> Exit {
+fn give_up(problems: &[AlbumProblem]) -> Exit {
     for problem in problems {
         eprintln!("isrc-stamp: {}", problem.message);
     }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::carrier::album::Problem;
+use crate::carrier::album::AlbumProblem;
 use crate::carrier::ddp::Msf;
 use crate::carrier::disc::{self, DiscRequest};
 use crate::ledger::Ledger;
@@ -152,7 +152,7 @@ fn write(
 }
 
 /// Prints every problem on stderr and says nothing was written; the worst exit.
-pub(crate) fn give_up(problems: &[Problem]) -> Exit {
+pub(crate) fn give_up(problems: &[AlbumProblem]) -> Exit {
     for problem in problems {
         eprintln!("isrc-stamp: {}", problem.message);
     }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::dupes::{self, DupesOptions, ErrorLine, FileLine, Findings, Report};
+use crate::dupes::{self, DupesOptions, DupesReport, ErrorLine, FileLine, Findings};
 use crate::output::{self, Exit};
 
 /// `dupes` as asked, built once from the command line.
@@ -144,7 +144,7 @@ fn write_rows(out: &mut dyn Write, rows: Vec<(String, &FileLine)>) -> std::io::R
 }
 
 /// `9 files, 7 distinct audio: 1 exact group, 1 same-recording group, 1 likely edit`.
-fn summary(report: &Report) -> String {
+fn summary(report: &DupesReport) -> String {
     let (files, findings) = (report.files, &report.findings);
     let failed = report.errors.iter().filter(|line| line.kind == "error").count();
     let skipped = report.errors.len() - failed;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::isrc::Catalog;
 use crate::ledger::{self, EventKind, Ledger, LedgerTx, NewEvent, Release};
 use crate::output::{self, Exit};
-use crate::release::{self, Fields, Placed, Problem, ern, order::By, sheet};
+use crate::release::{self, Fields, Placed, ReleaseProblem, ern, order::By, sheet};
 
 /// A `release` subcommand as asked: its ledger (opened to read only where it only reads)
 /// and its options, built once from the command line.
@@ -118,7 +118,7 @@ struct Entered<'a> {
 }
 
 /// Prints every problem on stderr; the exit is the worst.
-fn report(problems: &[Problem]) -> Exit {
+fn report(problems: &[ReleaseProblem]) -> Exit {
     for problem in problems {
         eprintln!("isrc-stamp: {}", problem.message);
     }

@@ -8,7 +8,7 @@ use lofty::file::AudioFile;
 use lofty::iff::aiff::AiffFile;
 
 use super::limits::{self, Lease, MAX_TAG_BLOCK};
-use super::{Container, Location, Probe, Sink, Sniff, TagError, TagReport, id3, read_options, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options, write_buffered};
 
 /// AIFF and AIFF-C files.
 pub(super) struct Aiff;
@@ -23,8 +23,8 @@ impl Container for Aiff {
         Ok(if aiff { Sniff::Yes } else { Sniff::No })
     }
 
-    fn written_locations(&self) -> &'static [Location] {
-        &[Location::Id3v2Tsrc]
+    fn written_locations(&self) -> &'static [TagPlace] {
+        &[TagPlace::Id3v2Tsrc]
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {

@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use lofty::id3::v2::{Frame, FrameId, Id3v2Tag};
 
 use super::limits::{self, Lease};
-use super::{Location, TagError, TagReport};
+use super::{TagError, TagPlace, TagReport};
 
 /// The ID3v2 frame that holds the ISRC.
 const TSRC: FrameId<'static> = FrameId::Valid(Cow::Borrowed("TSRC"));
@@ -39,7 +39,7 @@ pub(super) fn read(id3: &Id3v2Tag, raw: &[&[u8]], report: &mut TagReport) {
     let values =
         if raw.is_empty() { tsrc_values(id3) } else { raw.iter().flat_map(|tag| raw_tsrc_values(tag)).collect() };
     for value in values {
-        report.found(Location::Id3v2Tsrc, value);
+        report.found(TagPlace::Id3v2Tsrc, value);
     }
     let first = |id: &FrameId<'_>| id3.get_text(id).map(|t| t.split('\0').next().unwrap_or(t));
     TagReport::fill(&mut report.title, first(&TIT2));

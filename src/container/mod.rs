@@ -29,7 +29,7 @@ use lofty::config::ParseOptions;
 
 use crate::isrc::Isrc;
 
-pub use tags::{Advisory, Carried, FoundIsrc, Location, TagError, TagReport, carried, leading_number};
+pub use tags::{Advisory, Carried, FoundIsrc, TagError, TagPlace, TagReport, carried, leading_number};
 
 /// What one container format must answer. Implemented once per format module.
 pub(crate) trait Container: Sync {
@@ -40,7 +40,7 @@ pub(crate) trait Container: Sync {
     fn sniff(&self, probe: &mut Probe<'_>) -> io::Result<Sniff>;
 
     /// The ISRC locations written in every file of this format.
-    fn written_locations(&self) -> &'static [Location];
+    fn written_locations(&self) -> &'static [TagPlace];
 
     /// Every ISRC location, title, artist and album of the file, and the locations
     /// written in it ([`TagReport::written`]): left empty, they are the format's
@@ -154,7 +154,7 @@ impl Format {
     /// The ISRC locations isrc-stamp writes in every file of this format (a FLAC cue sheet
     /// and an MP4 `©isr` are read and compared, and `©isr` is rewritten when present, but
     /// never added). One file may get more: see [`TagReport::written`].
-    pub fn written_locations(self) -> &'static [Location] {
+    pub fn written_locations(self) -> &'static [TagPlace] {
         self.container().written_locations()
     }
 

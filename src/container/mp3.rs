@@ -7,7 +7,7 @@ use std::io::{self, Seek, SeekFrom};
 use lofty::file::AudioFile;
 use lofty::mpeg::MpegFile;
 
-use super::{Container, Location, Probe, Sink, Sniff, TagError, TagReport, id3, read_options, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options, write_buffered};
 
 /// MP3 files.
 pub(super) struct Mp3;
@@ -23,8 +23,8 @@ impl Container for Mp3 {
         Ok(if probe.head().starts_with(b"ID3") || sync { Sniff::Yes } else { Sniff::No })
     }
 
-    fn written_locations(&self) -> &'static [Location] {
-        &[Location::Id3v2Tsrc]
+    fn written_locations(&self) -> &'static [TagPlace] {
+        &[TagPlace::Id3v2Tsrc]
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {

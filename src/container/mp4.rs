@@ -20,7 +20,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 
 use super::limits::{self, MAX_TAG_BLOCK};
-use super::{Container, Location, Probe, Sink, Sniff, TagError, TagReport, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, write_buffered};
 
 /// MP4 and M4A files.
 pub(super) struct Mp4;
@@ -34,8 +34,8 @@ impl Container for Mp4 {
         Ok(if probe.at(4..8) == b"ftyp" { Sniff::Yes } else { Sniff::No })
     }
 
-    fn written_locations(&self) -> &'static [Location] {
-        &[Location::Mp4FreeformIsrc]
+    fn written_locations(&self) -> &'static [TagPlace] {
+        &[TagPlace::Mp4FreeformIsrc]
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {
@@ -248,13 +248,13 @@ fn read_ilst(ilst: &[u8], report: &mut TagReport) -> Result<(), TagError> {
         let values = || data_values(ilst, item);
         match item_kind(ilst, item)? {
             Item::FreeformIsrc => {
-                values()?.into_iter().filter_map(|(_, t)| t).for_each(|v| report.found(Location::Mp4FreeformIsrc, v))
+                values()?.into_iter().filter_map(|(_, t)| t).for_each(|v| report.found(TagPlace::Mp4FreeformIsrc, v))
             }
-            Item::Isr => values()?.into_iter().filter_map(|(_, t)| t).for_each(|v| report.found(Location::Mp4Isr, v)),
+            Item::Isr => values()?.into_iter().filter_map(|(_, t)| t).for_each(|v| report.found(TagPlace::Mp4Isr, v)),
             Item::Xid => {
                 for value in values()?.into_iter().filter_map(|(_, t)| t) {
                     if let Some((_, code)) = split_xid_isrc(&value) {
-                        report.found(Location::Mp4Xid, code);
+                        report.found(TagPlace::Mp4Xid, code);
                     }
                 }
             }

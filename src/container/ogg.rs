@@ -17,7 +17,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use super::limits::{self, MAX_TAG_BLOCK};
-use super::{Container, Location, Probe, Sink, Sniff, TagError, TagReport, vorbis, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, vorbis, write_buffered};
 
 /// Ogg Vorbis files.
 pub(super) struct Ogg;
@@ -31,8 +31,8 @@ impl Container for Ogg {
         Ok(if probe.at(0..4) == b"OggS" { Sniff::Yes } else { Sniff::No })
     }
 
-    fn written_locations(&self) -> &'static [Location] {
-        &[Location::VorbisIsrc]
+    fn written_locations(&self) -> &'static [TagPlace] {
+        &[TagPlace::VorbisIsrc]
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {

@@ -7,7 +7,7 @@ use crate::isrc::Isrc;
 
 /// A place in a file that can hold an ISRC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Location {
+pub enum TagPlace {
     /// The ID3v2 `TSRC` text frame (MP3, and the `id3 ` chunk of WAV and AIFF).
     Id3v2Tsrc,
     /// The RIFF `LIST/INFO` `ISRC` entry of a WAV, RF64 or BW64 file.
@@ -27,17 +27,17 @@ pub enum Location {
     FlacCuesheetTrack(u8),
 }
 
-impl fmt::Display for Location {
+impl fmt::Display for TagPlace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Location::Id3v2Tsrc => f.write_str("id3v2:TSRC"),
-            Location::RiffInfoIsrc => f.write_str("riff-info:ISRC"),
-            Location::AxmlIsrc => f.write_str("axml:ISRC"),
-            Location::VorbisIsrc => f.write_str("vorbis:ISRC"),
-            Location::Mp4FreeformIsrc => f.write_str("mp4:----:com.apple.iTunes:ISRC"),
-            Location::Mp4Isr => f.write_str("mp4:©isr"),
-            Location::Mp4Xid => f.write_str("mp4:xid"),
-            Location::FlacCuesheetTrack(n) => write!(f, "flac-cuesheet:track {n}"),
+            TagPlace::Id3v2Tsrc => f.write_str("id3v2:TSRC"),
+            TagPlace::RiffInfoIsrc => f.write_str("riff-info:ISRC"),
+            TagPlace::AxmlIsrc => f.write_str("axml:ISRC"),
+            TagPlace::VorbisIsrc => f.write_str("vorbis:ISRC"),
+            TagPlace::Mp4FreeformIsrc => f.write_str("mp4:----:com.apple.iTunes:ISRC"),
+            TagPlace::Mp4Isr => f.write_str("mp4:©isr"),
+            TagPlace::Mp4Xid => f.write_str("mp4:xid"),
+            TagPlace::FlacCuesheetTrack(n) => write!(f, "flac-cuesheet:track {n}"),
         }
     }
 }
@@ -46,7 +46,7 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundIsrc {
     /// Where it was found.
-    pub location: Location,
+    pub location: TagPlace,
     /// The raw value.
     pub value: String,
 }
@@ -70,10 +70,10 @@ pub struct TagReport {
     /// (`TXXX`) or Vorbis comments (`1` or `4` explicit, `2` clean; `0` says nothing).
     pub advisory: Option<Advisory>,
     /// The locations isrc-stamp writes in this file: its format's
-    /// ([`crate::container::Format::written_locations`]), and [`Location::AxmlIsrc`] too in
+    /// ([`crate::container::Format::written_locations`]), and [`TagPlace::AxmlIsrc`] too in
     /// a broadcast WAV whose aXML is not ADM. A file carries its code completely when
     /// every one of them holds it.
-    pub written: Vec<Location>,
+    pub written: Vec<TagPlace>,
 }
 
 /// What a file's advisory rating says of its lyrics.
@@ -154,7 +154,7 @@ impl TagReport {
     }
 
     /// Adds one value found at `location`.
-    pub(crate) fn found(&mut self, location: Location, value: impl Into<String>) {
+    pub(crate) fn found(&mut self, location: TagPlace, value: impl Into<String>) {
         self.isrcs.push(FoundIsrc { location, value: value.into() });
     }
 }
@@ -192,7 +192,7 @@ impl Carried {
 
 /// Reduces what a file's tags hold to one answer; `written` are the locations the
 /// format has (the ones isrc-stamp writes).
-pub fn carried(tags: &TagReport, written: &[Location]) -> Carried {
+pub fn carried(tags: &TagReport, written: &[TagPlace]) -> Carried {
     if tags.isrcs.is_empty() {
         return Carried::Nothing;
     }
@@ -234,7 +234,7 @@ mod tests {
         code("GBBBB9905305")
     }
 
-    fn found(location: Location, value: &str) -> FoundIsrc {
+    fn found(location: TagPlace, value: &str) -> FoundIsrc {
         FoundIsrc { location, value: value.into() }
     }
 
@@ -242,27 +242,27 @@ mod tests {
         TagReport { isrcs, ..TagReport::default() }
     }
 
-    const WAV: &[Location] = &[Location::Id3v2Tsrc, Location::RiffInfoIsrc];
+    const WAV: &[TagPlace] = &[TagPlace::Id3v2Tsrc, TagPlace::RiffInfoIsrc];
 
     #[test]
     fn carried_reduces_the_locations_to_one_answer() {
         assert_eq!(carried(&report(vec![]), WAV), Carried::Nothing);
         let both =
-            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+            report(vec![found(TagPlace::Id3v2Tsrc, "USPR37300012"), found(TagPlace::RiffInfoIsrc, "USPR37300012")]);
         assert_eq!(carried(&both, WAV), Carried::Code { isrc: x(), complete: true });
-        let one = report(vec![found(Location::Id3v2Tsrc, "USPR37300012")]);
+        let one = report(vec![found(TagPlace::Id3v2Tsrc, "USPR37300012")]);
         assert_eq!(carried(&one, WAV), Carried::Code { isrc: x(), complete: false });
         // Hyphenated in a tag: the code, but rewritten to the stored form.
         let hyphens =
-            report(vec![found(Location::Id3v2Tsrc, "US-PR3-73-00012"), found(Location::RiffInfoIsrc, "USPR37300012")]);
+            report(vec![found(TagPlace::Id3v2Tsrc, "US-PR3-73-00012"), found(TagPlace::RiffInfoIsrc, "USPR37300012")]);
         assert_eq!(carried(&hyphens, WAV), Carried::Code { isrc: x(), complete: false });
         let split =
-            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::RiffInfoIsrc, "GBBBB9905305")]);
+            report(vec![found(TagPlace::Id3v2Tsrc, "USPR37300012"), found(TagPlace::RiffInfoIsrc, "GBBBB9905305")]);
         assert_eq!(carried(&split, WAV), Carried::Disagree(vec![x(), y()]));
-        let bad = report(vec![found(Location::Id3v2Tsrc, "USPR3730001O")]);
+        let bad = report(vec![found(TagPlace::Id3v2Tsrc, "USPR3730001O")]);
         assert_eq!(carried(&bad, WAV), Carried::Malformed(vec!["USPR3730001O".into()]));
         let twice =
-            report(vec![found(Location::Id3v2Tsrc, "USPR37300012"), found(Location::Id3v2Tsrc, "USPR37300012")]);
+            report(vec![found(TagPlace::Id3v2Tsrc, "USPR37300012"), found(TagPlace::Id3v2Tsrc, "USPR37300012")]);
         assert_eq!(carried(&twice, WAV), Carried::Disagree(vec![x()]));
     }
 

@@ -14,7 +14,7 @@
 //! lease, [`super::limits`]) and walked without allocating per field, so a block of
 //! millions of fields costs its own size.
 
-use super::{Location, TagError, TagReport};
+use super::{TagError, TagPlace, TagReport};
 
 /// The vendor string written into a comment block isrc-stamp creates.
 pub(super) const VENDOR: &str = concat!("isrc-stamp ", env!("CARGO_PKG_VERSION"));
@@ -96,7 +96,7 @@ pub(super) fn read(block: &Block<'_>, report: &mut TagReport) {
         let text = || String::from_utf8_lossy(value).into_owned();
         if key.eq_ignore_ascii_case(b"ISRC") {
             if !value.is_empty() {
-                report.found(Location::VorbisIsrc, text());
+                report.found(TagPlace::VorbisIsrc, text());
             }
         } else if key.eq_ignore_ascii_case(b"TITLE") {
             TagReport::fill(&mut report.title, Some(&text()));

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::acoustic::group::{self, Match, Sound};
+use crate::acoustic::group::{self, Sound, SoundMatch};
 use crate::acoustic::{self, Comparison, Verdict};
 use crate::audio::AnalyzeOptions;
 use crate::base::ids::AudioId;
@@ -181,7 +181,7 @@ impl Findings {
 }
 
 /// What `dupes` found, for printing.
-pub(crate) struct Report {
+pub(crate) struct DupesReport {
     /// Files that could not be read, and files skipped (formats not read), in walk order.
     pub errors: Vec<ErrorLine>,
     /// The groups and links.
@@ -194,7 +194,7 @@ pub(crate) struct Report {
     pub unfingerprinted: usize,
 }
 
-impl Report {
+impl DupesReport {
     /// 2 when a file could not be read, 1 when one recording carries different codes, else 0.
     pub(crate) fn exit(&self) -> Exit {
         let failed = self.errors.iter().any(|line| line.kind == "error");
@@ -207,7 +207,7 @@ impl Report {
 }
 
 /// Runs `dupes`.
-pub(crate) fn run(options: &DupesOptions) -> Report {
+pub(crate) fn run(options: &DupesOptions) -> DupesReport {
     let analyze = AnalyzeOptions { fingerprint: true, skip_md5: true, ..AnalyzeOptions::default() };
     let files = scan::scan_with_options(&options.paths, &analyze, options.jobs, options.quiet, "decoding");
     let scanned: Vec<&Scanned> = files.iter().filter_map(|f| f.as_ref().ok()).collect();
@@ -230,7 +230,7 @@ pub(crate) fn run(options: &DupesOptions) -> Report {
         edits: likely_edits(&audio, &matches),
         shared: codes_on_recordings(&audio, &matches),
     };
-    Report {
+    DupesReport {
         errors,
         findings,
         files: scanned.len(),
@@ -275,7 +275,7 @@ fn exact_group(audio: &Audio<'_>) -> ExactGroup {
 
 /// Every code carried by files of two or more recordings (a recording: one audio id,
 /// with the audio ids of the same recording by sound), each with its files per recording.
-fn codes_on_recordings(audio: &[Audio<'_>], matches: &[Match]) -> Vec<CodeOnRecordings> {
+fn codes_on_recordings(audio: &[Audio<'_>], matches: &[SoundMatch]) -> Vec<CodeOnRecordings> {
     let roots = group::recording_roots(audio.len(), matches);
     let mut carriers: BTreeMap<String, BTreeMap<usize, Vec<FileLine>>> = BTreeMap::new();
     for (i, entry) in audio.iter().enumerate() {
@@ -302,7 +302,7 @@ fn compare(a: &Audio<'_>, b: &Audio<'_>) -> Option<Comparison> {
 }
 
 /// The same-recording groups, each measured against its best source.
-fn same_recordings(audio: &[Audio<'_>], matches: &[Match]) -> Vec<SameRecording> {
+fn same_recordings(audio: &[Audio<'_>], matches: &[SoundMatch]) -> Vec<SameRecording> {
     let roots = group::recording_roots(audio.len(), matches);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for root in roots.iter().copied().collect::<BTreeSet<_>>() {
@@ -343,12 +343,12 @@ fn member(audio: &Audio<'_>, comparison: Option<&Comparison>) -> Member {
 /// The likely edits: one link per pair of recordings (a same-recording group, or a
 /// single audio id), between their best sources when those match, else the match with
 /// the lowest bit error rate; the larger group (then the longer audio) first.
-fn likely_edits(audio: &[Audio<'_>], matches: &[Match]) -> Vec<LikelyEdit> {
+fn likely_edits(audio: &[Audio<'_>], matches: &[SoundMatch]) -> Vec<LikelyEdit> {
     let roots = group::recording_roots(audio.len(), matches);
-    let mut best: BTreeMap<(usize, usize), &Match> = BTreeMap::new();
+    let mut best: BTreeMap<(usize, usize), &SoundMatch> = BTreeMap::new();
     for m in matches.iter().filter(|m| m.comparison.verdict == Verdict::LikelyEdit) {
         let key = (roots[m.a].min(roots[m.b]), roots[m.a].max(roots[m.b]));
-        let ber = |m: &Match| m.comparison.ber().unwrap_or(1.0);
+        let ber = |m: &SoundMatch| m.comparison.ber().unwrap_or(1.0);
         if best.get(&key).is_none_or(|kept| ber(m) < ber(kept)) {
             best.insert(key, m);
         }

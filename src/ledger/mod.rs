@@ -27,7 +27,7 @@
 //! in by the caller, never read here.
 
 #[cfg(test)]
-mod behaviour;
+mod backend_tests;
 pub(crate) mod check;
 mod copy;
 mod error;

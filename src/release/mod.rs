@@ -22,20 +22,20 @@ use crate::output::Exit;
 
 /// A reason the tracks of a release cannot be gathered, with the exit it calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct ReleaseProblem {
     /// 1 for a file without a code (or two files in one place), 2 for one that cannot be read.
     pub exit: Exit,
     /// What is wrong, naming the file.
     pub message: String,
 }
 
-impl Problem {
-    fn findings(message: String) -> Problem {
-        Problem { exit: Exit::Findings, message }
+impl ReleaseProblem {
+    fn findings(message: String) -> ReleaseProblem {
+        ReleaseProblem { exit: Exit::Findings, message }
     }
 
-    fn errors(message: String) -> Problem {
-        Problem { exit: Exit::Errors, message }
+    fn errors(message: String) -> ReleaseProblem {
+        ReleaseProblem { exit: Exit::Errors, message }
     }
 }
 
@@ -59,24 +59,24 @@ pub fn tracks_from_files(
     order: Option<&Path>,
     jobs: usize,
     quiet: bool,
-) -> Result<(Vec<Placed>, order::By), Vec<Problem>> {
+) -> Result<(Vec<Placed>, order::By), Vec<ReleaseProblem>> {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for found in crate::scan::walk::audio_files(paths) {
         match found {
             Ok(path) => files.push(path),
-            Err(error) => problems.push(Problem::errors(error.to_string())),
+            Err(error) => problems.push(ReleaseProblem::errors(error.to_string())),
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     if files.is_empty() {
-        return Err(vec![Problem::findings("no audio files under the paths given".into())]);
+        return Err(vec![ReleaseProblem::findings("no audio files under the paths given".into())]);
     }
     if let Some(order_file) = order {
         files = crate::carrier::album::apply_order(files, order_file)
-            .map_err(|error| vec![Problem::errors(format!("{error:#}"))])?;
+            .map_err(|error| vec![ReleaseProblem::errors(format!("{error:#}"))])?;
     }
     let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
     let scanned = crate::scan::scan_with_options(&files, &options, jobs, quiet, "reading");
@@ -85,22 +85,25 @@ pub fn tracks_from_files(
         let file = match result {
             Ok(file) => file,
             Err(failed) => {
-                problems.push(Problem::errors(format!("{}: {}", failed.path.display(), failed.error)));
+                problems.push(ReleaseProblem::errors(format!("{}: {}", failed.path.display(), failed.error)));
                 continue;
             }
         };
         let shown = file.path.display().to_string();
-        let code = ledger.code_for_audio(&file.audio.audio_id).map_err(|e| vec![Problem::errors(e.to_string())])?;
+        let code =
+            ledger.code_for_audio(&file.audio.audio_id).map_err(|e| vec![ReleaseProblem::errors(e.to_string())])?;
         let status = match code {
-            Some(code) => ledger.recording(code).map_err(|e| vec![Problem::errors(e.to_string())])?.map(|r| r.status),
+            Some(code) => {
+                ledger.recording(code).map_err(|e| vec![ReleaseProblem::errors(e.to_string())])?.map(|r| r.status)
+            }
             None => None,
         };
         match (code, status) {
             (Some(code), Some(Status::Active)) => found.push((file, code)),
-            (Some(code), _) => problems.push(Problem::findings(format!(
+            (Some(code), _) => problems.push(ReleaseProblem::findings(format!(
                 "{shown}: its audio is bound to {code}, which is void; `isrc-stamp assign --fix` gives it a code"
             ))),
-            (None, _) => problems.push(Problem::findings(format!(
+            (None, _) => problems.push(ReleaseProblem::findings(format!(
                 "{shown}: its audio has no code in the ledger; run `isrc-stamp assign` on it first"
             ))),
         }
@@ -108,7 +111,7 @@ pub fn tracks_from_files(
     let mut seen: std::collections::HashMap<Isrc, &Path> = std::collections::HashMap::new();
     for (file, code) in &found {
         if let Some(other) = seen.insert(*code, &file.path) {
-            problems.push(Problem::findings(format!(
+            problems.push(ReleaseProblem::findings(format!(
                 "{} and {} are both {code} (one recording in two files): give one file per track",
                 other.display(),
                 file.path.display()
@@ -126,7 +129,8 @@ pub fn tracks_from_files(
             track_tag: file.tags.track,
         })
         .collect();
-    let (places, by) = order::places(&candidates, order.is_some()).map_err(|why| vec![Problem::findings(why)])?;
+    let (places, by) =
+        order::places(&candidates, order.is_some()).map_err(|why| vec![ReleaseProblem::findings(why)])?;
     let mut placed: Vec<Placed> = found
         .into_iter()
         .zip(places)

@@ -61,7 +61,7 @@ pub(crate) struct DdpOptions {
 
 /// How a track's audio was found.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Match {
+pub(crate) enum MasterMatch {
     /// Sample for sample (with this many zero samples of padding left out).
     Samples(u64),
     /// By sound only, with this bit error rate.
@@ -72,7 +72,7 @@ pub(crate) enum Match {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LedgerSide {
     /// The code the ledger has for the track's audio, and how the audio was found.
-    pub identified: Option<(Isrc, Match)>,
+    pub identified: Option<(Isrc, MasterMatch)>,
     /// The status of the PQ code, `None` when the ledger does not have it.
     pub pq_code_status: Option<Status>,
     /// The title and artist of the recording (the identified one, else the PQ code's).
@@ -87,7 +87,7 @@ pub(crate) struct MasterSide {
     /// The code it carries.
     pub code: Option<Isrc>,
     /// How it was matched.
-    pub matched: Match,
+    pub matched: MasterMatch,
     /// Its tags' title and artist.
     pub text: (Option<String>, Option<String>),
 }
@@ -180,7 +180,7 @@ pub(crate) fn track_findings(facts: &TrackFacts) -> Vec<Finding> {
                     ),
                 ));
             }
-            if let Match::Sound(ber) = master.matched {
+            if let MasterMatch::Sound(ber) = master.matched {
                 findings.push(warning(
                     FindingId::DdpAudioDiffers,
                     format!(
@@ -327,7 +327,7 @@ fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> Result<Le
     let mut identified = None;
     for candidate in &audio.candidates {
         if let Some(code) = ledger.code_for_audio(&candidate.audio_id)? {
-            identified = Some((code, Match::Samples(candidate.trimmed)));
+            identified = Some((code, MasterMatch::Samples(candidate.trimmed)));
             break;
         }
     }
@@ -337,7 +337,8 @@ fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> Result<Le
     {
         let found = ledger.fingerprint_candidates(&print.keys(), SOUND_CANDIDATES)?;
         let prints = found.iter().enumerate().map(|(i, c)| (i, &c.fingerprint, c.duration_seconds));
-        identified = best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (found[i].isrc, Match::Sound(ber)));
+        identified =
+            best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (found[i].isrc, MasterMatch::Sound(ber)));
     }
     let pq_code_status = match audio.track.isrc {
         Some(code) => ledger.recording(code)?.map(|r| r.status),
@@ -351,10 +352,10 @@ fn ledger_side(ledger: &mut dyn Ledger, audio: &mut TrackAudio<'_>) -> Result<Le
 }
 
 /// The master a track holds (by its samples, else by sound), as an index into `masters`.
-fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usize, Match)> {
+fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usize, MasterMatch)> {
     let by_samples = audio.candidates.iter().find_map(|c| {
         let i = masters.iter().position(|m| m.audio_id == c.audio_id)?;
-        Some((i, Match::Samples(c.trimmed)))
+        Some((i, MasterMatch::Samples(c.trimmed)))
     });
     if by_samples.is_some() {
         return by_samples;
@@ -366,7 +367,7 @@ fn master_of(masters: &mut [Master], audio: &mut TrackAudio<'_>) -> Option<(usiz
             crate::audio::analyze_with(Path::new(&master.path), &analyze).ok().and_then(|a| a.fingerprint);
     }
     let prints = masters.iter().enumerate().filter_map(|(i, m)| Some((i, m.fingerprint.as_ref()?, m.seconds)));
-    best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, Match::Sound(ber)))
+    best_by_sound(&print, audio.seconds(0), prints).map(|(i, ber)| (i, MasterMatch::Sound(ber)))
 }
 
 /// Why `verify DDPDIR` could not run (its findings are no error).
@@ -419,8 +420,8 @@ pub(crate) fn run<'l>(
                 }
             })
         });
-        let sample_match = |how: Option<&Match>| match how {
-            Some(Match::Samples(k)) => Some(*k),
+        let sample_match = |how: Option<&MasterMatch>| match how {
+            Some(MasterMatch::Samples(k)) => Some(*k),
             _ => None,
         };
         let trimmed = sample_match(ledger_side.as_ref().and_then(|l| l.identified.as_ref()).map(|(_, how)| how))
@@ -498,7 +499,7 @@ mod tests {
             written: Some(code.to_string()),
             isrc: Some(code),
             ledger: Some(LedgerSide {
-                identified: Some((code, Match::Samples(12))),
+                identified: Some((code, MasterMatch::Samples(12))),
                 pq_code_status: Some(Status::Active),
                 text: (Some("First Light".into()), Some("Fixture Ensemble".into())),
             }),
@@ -542,14 +543,14 @@ mod tests {
     fn masters_are_matched_and_their_codes_compared() {
         let code = facts().isrc;
         let master = |code, matched| MasterSide { path: "cd/01.wav".into(), code, matched, text: (None, None) };
-        assert!(ids(&TrackFacts { master: Some(Some(master(code, Match::Samples(0)))), ..facts() }).is_empty());
+        assert!(ids(&TrackFacts { master: Some(Some(master(code, MasterMatch::Samples(0)))), ..facts() }).is_empty());
         assert_eq!(ids(&TrackFacts { master: Some(None), ..facts() }), [FindingId::DdpNoMaster]);
         assert_eq!(
-            ids(&TrackFacts { master: Some(Some(master(None, Match::Samples(0)))), ..facts() }),
+            ids(&TrackFacts { master: Some(Some(master(None, MasterMatch::Samples(0)))), ..facts() }),
             [FindingId::DdpIsrcMismatch]
         );
         assert_eq!(
-            ids(&TrackFacts { master: Some(Some(master(code, Match::Sound(0.02)))), ..facts() }),
+            ids(&TrackFacts { master: Some(Some(master(code, MasterMatch::Sound(0.02)))), ..facts() }),
             [FindingId::DdpAudioDiffers]
         );
     }

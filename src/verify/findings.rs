@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::carrier::ProblemId;
-use crate::container::{self, Location, TagReport};
+use crate::container::{TagPlace, TagReport, carried};
 use crate::isrc::Isrc;
 use crate::ledger::{FileFacts, Status};
 
@@ -211,7 +211,7 @@ impl From<&FileFacts> for LedgerView {
 /// The code a file carries, when its tags agree on one valid code (whatever the
 /// locations: the answer does not depend on which the format writes).
 pub(crate) fn single_code(tags: &TagReport) -> Option<Isrc> {
-    container::carried(tags, &[]).single_code()
+    carried(tags, &[]).single_code()
 }
 
 /// The checks of one file's tags and, if given, of what the ledger says about it.
@@ -249,7 +249,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
         findings.push(Finding::error(FindingId::MissingIsrc, message));
         return;
     }
-    let mut per_location: BTreeMap<&Location, Vec<&str>> = BTreeMap::new();
+    let mut per_location: BTreeMap<&TagPlace, Vec<&str>> = BTreeMap::new();
     for found in &tags.isrcs {
         per_location.entry(&found.location).or_default().push(&found.value);
         match Isrc::parse(&found.value) {
@@ -276,7 +276,7 @@ fn tag_findings(name: &str, tags: &TagReport, held: Option<Isrc>, findings: &mut
         let mut codes: Vec<Isrc> = tags
             .isrcs
             .iter()
-            .filter(|f| matches!(f.location, Location::FlacCuesheetTrack(_)) == cue)
+            .filter(|f| matches!(f.location, TagPlace::FlacCuesheetTrack(_)) == cue)
             .filter_map(|f| Isrc::parse(&f.value).ok())
             .collect();
         codes.sort();
@@ -545,7 +545,7 @@ mod tests {
     use crate::assign::policy::Source;
     use crate::container::FoundIsrc;
 
-    fn tags(found: &[(Location, &str)]) -> TagReport {
+    fn tags(found: &[(TagPlace, &str)]) -> TagReport {
         TagReport {
             isrcs: found
                 .iter()
@@ -568,7 +568,7 @@ mod tests {
 
     #[test]
     fn a_clean_file_has_no_findings() {
-        let both = tags(&[(Location::Id3v2Tsrc, X), (Location::RiffInfoIsrc, X)]);
+        let both = tags(&[(TagPlace::Id3v2Tsrc, X), (TagPlace::RiffInfoIsrc, X)]);
         assert!(file_findings("a.wav", &both, None, None).is_empty());
         let ledger = LedgerView { code_for_audio: Some(code(X)), code_known: true, ..LedgerView::default() };
         assert!(file_findings("a.wav", &both, Some(true), Some(&ledger)).is_empty());
@@ -578,32 +578,32 @@ mod tests {
     fn tag_findings_each_have_their_id() {
         assert_eq!(ids(&file_findings("a", &tags(&[]), None, None)), [FindingId::MissingIsrc]);
         assert_eq!(
-            ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, "USPR3730001O")]), None, None)),
+            ids(&file_findings("a", &tags(&[(TagPlace::VorbisIsrc, "USPR3730001O")]), None, None)),
             [FindingId::InvalidIsrc]
         );
-        let split = tags(&[(Location::Id3v2Tsrc, X), (Location::RiffInfoIsrc, Y)]);
+        let split = tags(&[(TagPlace::Id3v2Tsrc, X), (TagPlace::RiffInfoIsrc, Y)]);
         assert_eq!(ids(&file_findings("a", &split, None, None)), [FindingId::LocationsDisagree]);
-        let twice = tags(&[(Location::Id3v2Tsrc, X), (Location::Id3v2Tsrc, Y)]);
+        let twice = tags(&[(TagPlace::Id3v2Tsrc, X), (TagPlace::Id3v2Tsrc, Y)]);
         assert_eq!(
             ids(&file_findings("a", &twice, None, None)),
             [FindingId::MultipleValues, FindingId::LocationsDisagree]
         );
-        let unknown = file_findings("a", &tags(&[(Location::VorbisIsrc, "QX1234567890")]), None, None);
+        let unknown = file_findings("a", &tags(&[(TagPlace::VorbisIsrc, "QX1234567890")]), None, None);
         assert_eq!(ids(&unknown), [FindingId::UnknownCountry]);
         assert_eq!(unknown[0].severity, Severity::Warning);
-        let cue = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), Y)]);
+        let cue = tags(&[(TagPlace::VorbisIsrc, X), (TagPlace::FlacCuesheetTrack(1), Y)]);
         assert_eq!(ids(&file_findings("a", &cue, None, None)), [FindingId::CuesheetDisagrees]);
-        let cue_agrees = tags(&[(Location::VorbisIsrc, X), (Location::FlacCuesheetTrack(1), X)]);
+        let cue_agrees = tags(&[(TagPlace::VorbisIsrc, X), (TagPlace::FlacCuesheetTrack(1), X)]);
         assert!(file_findings("a", &cue_agrees, None, None).is_empty());
         assert_eq!(
-            ids(&file_findings("a", &tags(&[(Location::VorbisIsrc, X)]), Some(false), None)),
+            ids(&file_findings("a", &tags(&[(TagPlace::VorbisIsrc, X)]), Some(false), None)),
             [FindingId::AudioCorrupt]
         );
     }
 
     #[test]
     fn ledger_findings_each_have_their_id() {
-        let file = tags(&[(Location::VorbisIsrc, X)]);
+        let file = tags(&[(TagPlace::VorbisIsrc, X)]);
         let check = |view: LedgerView| ids(&file_findings("a", &file, None, Some(&view)));
         assert_eq!(check(LedgerView::default()), [FindingId::NotInLedger]);
         assert_eq!(

@@ -73,16 +73,16 @@ mod packets;
 mod plan;
 mod read;
 #[cfg(test)]
-mod roundtrip;
+mod roundtrip_tests;
 pub(crate) mod tracks;
 mod write;
 
 pub use cdtext::{CdText, cdtext_crc, decode_cdtext, encode_cdtext};
 pub use checksum::{ChecksumEntry, format_md5sum, parse_md5sum};
 pub use packets::{DdpId, MapPacket, PqEntry, PqTrack};
-pub use plan::{AudioFacts, DiscPlan, Layout, Limits, TrackLayout, TrackPlan};
+pub use plan::{DiscPlan, Layout, Limits, TrackLayout, TrackPlan, TrackStream};
 pub use read::{AudioTap, DdpImage, DdpTrack, ReadError, read_image, read_image_with};
-pub use write::{WriteError, Written, WrittenFile, write_image};
+pub use write::{ImageWriteError, Written, WrittenFile, write_image};
 
 /// Bytes in one audio sector: 588 stereo samples of 2 bytes each.
 pub const SECTOR_BYTES: u64 = 2352;

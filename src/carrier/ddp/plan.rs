@@ -18,7 +18,7 @@ const MIN_TRACK_SECONDS: u64 = 4;
 /// check looks at. The writer is then given the samples themselves, as 16-bit
 /// little-endian stereo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AudioFacts {
+pub struct TrackStream {
     /// Samples per second per channel.
     pub sample_rate: u32,
     /// Bits per sample.
@@ -29,10 +29,10 @@ pub struct AudioFacts {
     pub sample_frames: u64,
 }
 
-impl AudioFacts {
+impl TrackStream {
     /// A CD-ready stream (44.1 kHz, 16-bit, stereo) of `sample_frames` samples per channel.
-    pub fn cd(sample_frames: u64) -> AudioFacts {
-        AudioFacts { sample_rate: CD_SAMPLE_RATE, bits_per_sample: 16, channels: 2, sample_frames }
+    pub fn cd(sample_frames: u64) -> TrackStream {
+        TrackStream { sample_rate: CD_SAMPLE_RATE, bits_per_sample: 16, channels: 2, sample_frames }
     }
 
     /// Bytes of 16-bit stereo PCM the writer reads for this track (saturating).
@@ -50,7 +50,7 @@ impl AudioFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackPlan {
     /// The track's audio stream.
-    pub audio: AudioFacts,
+    pub audio: TrackStream,
     /// The track's ISRC, written to its first PQ entry.
     pub isrc: Option<Isrc>,
     /// CD-Text title.
@@ -65,7 +65,7 @@ pub struct TrackPlan {
 
 impl TrackPlan {
     /// A track of this audio, without codes or text, with the default gap.
-    pub fn new(audio: AudioFacts) -> TrackPlan {
+    pub fn new(audio: TrackStream) -> TrackPlan {
         TrackPlan { audio, isrc: None, title: None, performer: None, pregap: None }
     }
 
@@ -324,7 +324,7 @@ mod tests {
 
     /// A CD-ready track of `seconds` seconds and `extra` samples.
     fn track(seconds: u64, extra: u64) -> TrackPlan {
-        TrackPlan::new(AudioFacts::cd(seconds * 44_100 + extra))
+        TrackPlan::new(TrackStream::cd(seconds * 44_100 + extra))
     }
 
     fn ids(problems: &[Problem]) -> Vec<ProblemId> {
@@ -368,13 +368,13 @@ mod tests {
 
     #[test]
     fn streams_that_are_not_red_book_are_refused_with_every_reason() {
-        let hi_res = TrackPlan::new(AudioFacts {
+        let hi_res = TrackPlan::new(TrackStream {
             sample_rate: 96_000,
             bits_per_sample: 24,
             channels: 2,
             sample_frames: 96_000 * 60,
         });
-        let mono = TrackPlan::new(AudioFacts { channels: 1, ..AudioFacts::cd(44_100 * 60) });
+        let mono = TrackPlan::new(TrackStream { channels: 1, ..TrackStream::cd(44_100 * 60) });
         let short = track(3, 0);
         let plan = DiscPlan { tracks: vec![hi_res, mono, short, track(4, 0)], ..DiscPlan::default() };
         let problems = plan.check(&Limits::default());
@@ -425,12 +425,12 @@ mod tests {
 
     #[test]
     fn absurd_plans_saturate_instead_of_overflowing() {
-        let mut absurd = TrackPlan::new(AudioFacts::cd(u64::MAX));
+        let mut absurd = TrackPlan::new(TrackStream::cd(u64::MAX));
         absurd.pregap = Some(u64::MAX);
         let plan = DiscPlan { tracks: vec![absurd.clone(), absurd], ..DiscPlan::default() };
         assert_eq!(plan.layout().lead_out, u64::MAX);
         assert!(ids(&plan.check(&Limits::default())).contains(&ProblemId::RedbookTotalLength));
-        let zero_rate = TrackPlan::new(AudioFacts { sample_rate: 0, ..AudioFacts::cd(0) });
+        let zero_rate = TrackPlan::new(TrackStream { sample_rate: 0, ..TrackStream::cd(0) });
         let plan = DiscPlan { tracks: vec![zero_rate], ..DiscPlan::default() };
         assert_eq!(ids(&plan.check(&Limits::default())), [ProblemId::RedbookSampleRate]);
     }

@@ -56,7 +56,7 @@ pub struct Written {
 
 /// Why an image was not written.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub enum ImageWriteError {
     /// The plan breaks Red Book rules or DDP limits: nothing was written.
     #[error("the disc cannot be written:{}", list(.0))]
     Refused(Vec<Problem>),
@@ -103,7 +103,7 @@ pub enum WriteError {
     },
 }
 
-/// The problems as an indented list, for [`WriteError::Refused`].
+/// The problems as an indented list, for [`ImageWriteError::Refused`].
 fn list(problems: &[Problem]) -> String {
     problems.iter().map(|p| format!("\n  {p}")).collect()
 }
@@ -120,19 +120,19 @@ pub fn write_image<R: Read>(
     limits: &Limits,
     dir: &Path,
     mut source: impl FnMut(usize) -> io::Result<R>,
-) -> Result<Written, WriteError> {
+) -> Result<Written, ImageWriteError> {
     let problems = plan.check(limits);
     if !problems.is_empty() {
-        return Err(WriteError::Refused(problems));
+        return Err(ImageWriteError::Refused(problems));
     }
     let layout = plan.layout();
     let last_track = u8::try_from(plan.tracks.len()).unwrap_or(u8::MAX);
-    let cdtext = encode_cdtext(&plan.cdtext(), last_track).map_err(WriteError::Refused)?;
+    let cdtext = encode_cdtext(&plan.cdtext(), last_track).map_err(ImageWriteError::Refused)?;
     let pq = pq_stream(plan, &layout);
     let map = map_stream(&layout, pq.len(), cdtext.as_ref().map(Vec::len));
     let id = DdpId::for_cd(plan.catalog.as_ref(), plan.master_id.as_deref()).encode();
 
-    fs::create_dir_all(dir).map_err(|source| WriteError::Io { path: dir.to_owned(), source })?;
+    fs::create_dir_all(dir).map_err(|source| ImageWriteError::Io { path: dir.to_owned(), source })?;
     let mut created = Created::default();
     let mut files = Vec::new();
 
@@ -140,7 +140,7 @@ pub fn write_image<R: Read>(
     for (i, (track, placed)) in plan.tracks.iter().zip(&layout.tracks).enumerate() {
         image.silence(placed.pregap.saturating_mul(SECTOR_BYTES))?;
         let number = placed.number;
-        let mut pcm = source(i).map_err(|source| WriteError::Source { track: number, source })?;
+        let mut pcm = source(i).map_err(|source| ImageWriteError::Source { track: number, source })?;
         let expected = track.audio.pcm_bytes();
         copy_exactly(&mut pcm, &mut image, expected, number)?;
         image.silence(placed.length.saturating_mul(SECTOR_BYTES).saturating_sub(expected))?;
@@ -225,12 +225,12 @@ fn map_stream(layout: &Layout, pq_bytes: usize, cdtext_bytes: Option<usize>) -> 
 
 /// Copies exactly `expected` bytes from `pcm` to `image`, then makes sure there are none
 /// left.
-fn copy_exactly(pcm: &mut impl Read, image: &mut HashingFile, expected: u64, track: u8) -> Result<(), WriteError> {
+fn copy_exactly(pcm: &mut impl Read, image: &mut HashingFile, expected: u64, track: u8) -> Result<(), ImageWriteError> {
     let mut remaining = expected;
     let read = |pcm: &mut dyn Read, into: &mut [u8]| loop {
         match pcm.read(into) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            result => break result.map_err(|source| WriteError::Source { track, source }),
+            result => break result.map_err(|source| ImageWriteError::Source { track, source }),
         }
     };
     while remaining > 0 {
@@ -245,14 +245,14 @@ fn copy_exactly(pcm: &mut impl Read, image: &mut HashingFile, expected: u64, tra
             }
         }
         if n == 0 {
-            return Err(WriteError::SourceShort { track, expected, got: expected - remaining });
+            return Err(ImageWriteError::SourceShort { track, expected, got: expected - remaining });
         }
         buffer.truncate(n);
         image.write_owned(buffer)?;
         remaining -= n as u64;
     }
     if read(pcm, &mut [0u8; 1])? > 0 {
-        return Err(WriteError::SourceLong { track, expected });
+        return Err(ImageWriteError::SourceLong { track, expected });
     }
     Ok(())
 }
@@ -270,30 +270,30 @@ struct HashingFile {
 
 impl HashingFile {
     /// Creates `dir/name`, which must not exist, and notes it in `created`.
-    fn create(dir: &Path, name: &str, created: &mut Created) -> Result<HashingFile, WriteError> {
+    fn create(dir: &Path, name: &str, created: &mut Created) -> Result<HashingFile, ImageWriteError> {
         let path = dir.join(name);
         let file = OpenOptions::new().write(true).create_new(true).open(&path).map_err(|source| {
             if source.kind() == io::ErrorKind::AlreadyExists {
-                WriteError::Exists(path.clone())
+                ImageWriteError::Exists(path.clone())
             } else {
-                WriteError::Io { path: path.clone(), source }
+                ImageWriteError::Io { path: path.clone(), source }
             }
         })?;
         created.0.push(path.clone());
-        let md5 = Md5Thread::spawn().ok_or_else(|| WriteError::Io {
+        let md5 = Md5Thread::spawn().ok_or_else(|| ImageWriteError::Io {
             path: path.clone(),
             source: io::Error::other("cannot start a thread to compute the MD5"),
         })?;
         Ok(HashingFile { file, path, name: name.to_owned(), md5, bytes: 0, flushing: 0 })
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), ImageWriteError> {
         self.write_owned(bytes.to_vec())
     }
 
     /// Writes a buffer and hands it to the MD5 thread.
-    fn write_owned(&mut self, bytes: Vec<u8>) -> Result<(), WriteError> {
-        self.file.write_all(&bytes).map_err(|source| WriteError::Io { path: self.path.clone(), source })?;
+    fn write_owned(&mut self, bytes: Vec<u8>) -> Result<(), ImageWriteError> {
+        self.file.write_all(&bytes).map_err(|source| ImageWriteError::Io { path: self.path.clone(), source })?;
         self.bytes += bytes.len() as u64;
         self.md5.update(bytes);
         if self.bytes - self.flushing >= WRITEBACK {
@@ -304,7 +304,7 @@ impl HashingFile {
     }
 
     /// Writes `bytes` zero bytes: digital silence.
-    fn silence(&mut self, mut bytes: u64) -> Result<(), WriteError> {
+    fn silence(&mut self, mut bytes: u64) -> Result<(), ImageWriteError> {
         while bytes > 0 {
             let n = usize::try_from(bytes).unwrap_or(CHUNK).min(CHUNK);
             self.write_owned(vec![0u8; n])?;
@@ -314,8 +314,8 @@ impl HashingFile {
     }
 
     /// Flushes the file to the disk and gives its name, size and MD5.
-    fn finish(self) -> Result<WrittenFile, WriteError> {
-        let io = |source| WriteError::Io { path: self.path.clone(), source };
+    fn finish(self) -> Result<WrittenFile, ImageWriteError> {
+        let io = |source| ImageWriteError::Io { path: self.path.clone(), source };
         crate::base::replace::sync_file(&self.file).map_err(io)?;
         let md5 = self.md5.finish().map_err(io)?;
         Ok(WrittenFile { name: self.name, bytes: self.bytes, md5 })

@@ -12,7 +12,7 @@ const CUESHEET_BLOCK: u8 = 5;
 
 /// One track of a cue sheet with its ISRC (empty tracks are left out).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CueTrack {
+pub(crate) struct CuesheetTrack {
     /// The track number (170 is the lead-out, which has no ISRC).
     pub number: u8,
     /// The ISRC field, NULs trimmed.
@@ -20,7 +20,7 @@ pub(crate) struct CueTrack {
 }
 
 /// The tracks with a non-empty ISRC in the CUESHEET block of a FLAC file, if any.
-pub(crate) fn read_flac_cuesheet(file: &mut (impl Read + Seek)) -> std::io::Result<Vec<CueTrack>> {
+pub(crate) fn read_flac_cuesheet(file: &mut (impl Read + Seek)) -> std::io::Result<Vec<CuesheetTrack>> {
     let Some(block) = find_block(file, CUESHEET_BLOCK)? else {
         return Ok(Vec::new());
     };
@@ -53,7 +53,7 @@ fn find_block(file: &mut (impl Read + Seek), kind: u8) -> std::io::Result<Option
 }
 
 /// Parses a CUESHEET body; `None` when it is malformed.
-pub(crate) fn parse(body: &[u8]) -> Option<Vec<CueTrack>> {
+pub(crate) fn parse(body: &[u8]) -> Option<Vec<CuesheetTrack>> {
     let track_count = *body.get(395)?;
     let mut at = 396;
     let mut tracks = Vec::new();
@@ -63,7 +63,7 @@ pub(crate) fn parse(body: &[u8]) -> Option<Vec<CueTrack>> {
         let indices = usize::from(*body.get(at + 35)?);
         let isrc: String = isrc_bytes.iter().take_while(|&&b| b != 0).map(|&b| char::from(b)).collect();
         if !isrc.trim().is_empty() {
-            tracks.push(CueTrack { number, isrc });
+            tracks.push(CuesheetTrack { number, isrc });
         }
         at += 36 + 12 * indices;
     }
@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn reads_track_isrcs_and_skips_empty_ones() {
         let body = cuesheet_with(&[(1, b"GBBBB9905305"), (2, &[0; 12]), (170, &[0; 12])]);
-        assert_eq!(parse(&body), Some(vec![CueTrack { number: 1, isrc: "GBBBB9905305".into() }]));
+        assert_eq!(parse(&body), Some(vec![CuesheetTrack { number: 1, isrc: "GBBBB9905305".into() }]));
     }
 
     #[test]

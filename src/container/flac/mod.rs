@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{self, Seek, SeekFrom};
 use std::ops::Range;
 
-use super::{Container, FrameSource, Location, Probe, Sink, Sniff, StreamLayout, TagError, TagReport, write_buffered};
+use super::{Container, FrameSource, Probe, Sink, Sniff, StreamLayout, TagError, TagPlace, TagReport, write_buffered};
 
 pub(crate) use frames::{frames_region, marker_offset};
 
@@ -37,15 +37,15 @@ impl Container for Flac {
         Ok(Sniff::No)
     }
 
-    fn written_locations(&self) -> &'static [Location] {
-        &[Location::VorbisIsrc]
+    fn written_locations(&self) -> &'static [TagPlace] {
+        &[TagPlace::VorbisIsrc]
     }
 
     fn read_tags(&self, file: &mut File) -> Result<TagReport, TagError> {
         let mut report = TagReport::default();
         metadata::read_comments(file, &mut report)?;
         for track in cuesheet::read_flac_cuesheet(file)? {
-            report.found(Location::FlacCuesheetTrack(track.number), track.isrc);
+            report.found(TagPlace::FlacCuesheetTrack(track.number), track.isrc);
         }
         Ok(report)
     }

@@ -29,7 +29,7 @@ use std::ops::Range;
 use lofty::file::AudioFile;
 use lofty::iff::wav::WavFile;
 
-use super::{Container, Location, PlainPcm, Probe, Sink, Sniff, TagError, TagReport, id3, write_buffered};
+use super::{Container, PlainPcm, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, write_buffered};
 use chunks::{Chunk, Layout, MAX_TAG_CHUNK, Magic};
 
 /// RIFF WAVE files of one magic.
@@ -44,8 +44,8 @@ impl Riff {
     pub(super) const BW64: Riff = Riff(Magic::Bw64);
 }
 
-/// The locations every file gets; a broadcast WAV may get [`Location::AxmlIsrc`] too.
-const LOCATIONS: &[Location] = &[Location::Id3v2Tsrc, Location::RiffInfoIsrc];
+/// The locations every file gets; a broadcast WAV may get [`TagPlace::AxmlIsrc`] too.
+const LOCATIONS: &[TagPlace] = &[TagPlace::Id3v2Tsrc, TagPlace::RiffInfoIsrc];
 
 impl Container for Riff {
     fn name(&self) -> &'static str {
@@ -61,7 +61,7 @@ impl Container for Riff {
         Ok(if yes { Sniff::Yes } else { Sniff::No })
     }
 
-    fn written_locations(&self) -> &'static [Location] {
+    fn written_locations(&self) -> &'static [TagPlace] {
         LOCATIONS
     }
 
@@ -79,11 +79,11 @@ impl Container for Riff {
         }
         let document = axml_document(file, &layout)?;
         for isrc in document.iter().flat_map(|d| &d.isrcs) {
-            report.found(Location::AxmlIsrc, isrc.as_str());
+            report.found(TagPlace::AxmlIsrc, isrc.as_str());
         }
         report.written = LOCATIONS.to_vec();
         if writes_axml(&layout, document.as_ref()) {
-            report.written.push(Location::AxmlIsrc);
+            report.written.push(TagPlace::AxmlIsrc);
         }
         Ok(report)
     }
@@ -220,7 +220,7 @@ fn read_info(list: &[u8], report: &mut TagReport) -> Result<(), TagError> {
         let value = value.split(|&b| b == 0).next().unwrap_or_default();
         let text = || String::from_utf8_lossy(value).into_owned();
         match id {
-            b"ISRC" if !value.is_empty() => report.found(Location::RiffInfoIsrc, text()),
+            b"ISRC" if !value.is_empty() => report.found(TagPlace::RiffInfoIsrc, text()),
             b"INAM" => TagReport::fill(&mut report.title, Some(&text())),
             b"IART" => TagReport::fill(&mut report.artist, Some(&text())),
             b"IPRD" => TagReport::fill(&mut report.album, Some(&text())),

@@ -216,7 +216,7 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 /// What the CSV reader has been given of the file, shared with the code that reads
 /// its records: the line ends seen, and the bytes since the previous record's start.
 #[derive(Default)]
-struct Seen {
+struct ReadSoFar {
     /// Offset of the next byte to pass.
     offset: u64,
     /// Offsets of the `\r` and `\n` bytes not yet counted, with whether each ends a
@@ -232,11 +232,11 @@ struct Seen {
     previous: u8,
 }
 
-/// The file as the CSV reader reads it, noting [`Seen`] and refusing a row longer than
+/// The file as the CSV reader reads it, noting [`ReadSoFar`] and refusing a row longer than
 /// [`MAX_ROW_BYTES`] (an error the record reader reports with its line).
 struct Watched<R> {
     inner: R,
-    seen: std::rc::Rc<std::cell::RefCell<Seen>>,
+    seen: std::rc::Rc<std::cell::RefCell<ReadSoFar>>,
 }
 
 impl<R: Read> Read for Watched<R> {
@@ -268,7 +268,7 @@ impl<R: Read> Read for Watched<R> {
 /// The message of a row over [`MAX_ROW_BYTES`].
 const TOO_LONG: &str = "a row longer than 1 MiB: a quoted field that is never closed?";
 
-impl Seen {
+impl ReadSoFar {
     /// The line of the first character at or after `offset` that does not end a line.
     /// Offsets must not decrease from one call to the next. The csv crate's own line
     /// count goes wrong after CRLF and blank lines, and a record's offset may point at
@@ -301,7 +301,7 @@ impl Seen {
 
 /// Reads CSV rows through the header's columns, one record at a time.
 fn read_csv(input: impl Read, delimiter: u8, header: &Header, sink: &mut dyn RowSink) -> std::io::Result<()> {
-    let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen { line: 1, ..Seen::default() }));
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(ReadSoFar { line: 1, ..ReadSoFar::default() }));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -67,7 +67,7 @@ pub fn create_whole<T, E>(
     };
     if result.is_ok() {
         std::fs::hard_link(&made, path).map_err(|source| CreateError::Place { path: path.to_path_buf(), source })?;
-        std::fs::File::open(folder).and_then(|dir| dir.sync_all()).ok();
+        crate::base::replace::sync_folder(folder).ok();
     }
     drop(lock);
     drop(scratch);

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::ledger::behaviour::{AT, USER, audio, audio_record, new, pfx, range};
+use crate::ledger::backend_tests::{AT, USER, audio, audio_record, new, pfx, range};
 use crate::ledger::{EventKind, NewEvent, Relation, Status};
 
 /// A ledger with prefix US-PR3 over `range_text`.

@@ -44,7 +44,7 @@ fn plan() -> DiscPlan {
         title: Some(title.into()),
         performer: Some("Fixture Ensemble".into()),
         pregap,
-        ..TrackPlan::new(AudioFacts::cd(samples))
+        ..TrackPlan::new(TrackStream::cd(samples))
     };
     DiscPlan {
         catalog: Some(Catalog::parse("4006381333931").unwrap()),
@@ -206,7 +206,7 @@ fn a_refused_plan_writes_nothing() {
     let target = dir.path().join("image");
     let mut plan = plan();
     plan.tracks[0].audio =
-        AudioFacts { sample_rate: 96_000, bits_per_sample: 24, channels: 2, sample_frames: 96_000 * 60 };
+        TrackStream { sample_rate: 96_000, bits_per_sample: 24, channels: 2, sample_frames: 96_000 * 60 };
     plan.tracks[1].audio.channels = 1;
     plan.tracks[2].audio.sample_frames = 3 * 44_100;
     let mut called = false;
@@ -215,7 +215,7 @@ fn a_refused_plan_writes_nothing() {
         Ok(io::empty())
     })
     .unwrap_err();
-    let WriteError::Refused(problems) = &error else { panic!("{error}") };
+    let ImageWriteError::Refused(problems) = &error else { panic!("{error}") };
     assert_eq!(
         ids(problems),
         [
@@ -254,7 +254,7 @@ fn audio_that_does_not_match_the_plan_leaves_no_files() {
         if i == 2 { Err(io::Error::other("decoder failed")) } else { sources(&plan)(i) }
     })
     .unwrap_err();
-    assert!(matches!(error, WriteError::Source { track: 3, .. }), "{error}");
+    assert!(matches!(error, ImageWriteError::Source { track: 3, .. }), "{error}");
     assert!(names(dir.path()).is_empty());
 }
 
@@ -263,7 +263,7 @@ fn an_image_is_never_written_over() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("PQDESCR"), b"keep me").unwrap();
     let error = write_image(&plan(), &Limits::default(), dir.path(), sources(&plan())).unwrap_err();
-    assert!(matches!(&error, WriteError::Exists(path) if path.ends_with("PQDESCR")), "{error}");
+    assert!(matches!(&error, ImageWriteError::Exists(path) if path.ends_with("PQDESCR")), "{error}");
     assert_eq!(names(dir.path()), ["PQDESCR"], "what was written before the clash is gone");
     assert_eq!(fs::read(dir.path().join("PQDESCR")).unwrap(), b"keep me");
 }
@@ -411,7 +411,7 @@ fn lying_sizes_and_garbage_are_problems_not_panics() {
     assert_eq!(lying.tracks.len(), 3, "the real data is still read");
 
     let dir = tempfile::tempdir().unwrap();
-    let small = DiscPlan { tracks: vec![TrackPlan::new(AudioFacts::cd(4 * 44_100))], ..plan() };
+    let small = DiscPlan { tracks: vec![TrackPlan::new(TrackStream::cd(4 * 44_100))], ..plan() };
     write(dir.path(), &small);
     let originals: Vec<(String, Vec<u8>)> = ["DDPID", "DDPMS", "PQDESCR", "CDTEXT.BIN", "CHECKSUM.MD5"]
         .iter()
