@@ -456,24 +456,7 @@ fn the_pq_sheet_prints_with_every_isrc_and_the_upc() {
     assert_eq!(code, 0, "{stderr}");
     let pdf = album.path("pq.pdf");
     let profile = album.path("chromium-profile");
-    let printed = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(pdf.is_file(), "chromium printed: {}", String::from_utf8_lossy(&printed.stderr));
+    common::print_to_pdf(&html, &pdf, &profile);
     let text = Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-").output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("4006381333931"), "the UPC/EAN: {text}");

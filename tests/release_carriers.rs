@@ -304,24 +304,7 @@ fn a_release_makes_the_disc_its_cdtext_pq_sheet_and_cue_sheet() {
 fn print_to_text(release: &Release, html: &Path) -> String {
     let pdf = html.with_extension("pdf");
     let profile = release.path("chromium-profile");
-    let printed = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(pdf.is_file(), "chromium printed: {}", String::from_utf8_lossy(&printed.stderr));
+    common::print_to_pdf(html, &pdf, &profile);
     // In reading order, every run of white space one space: a title wrapped in its
     // table cell reads as it is.
     let text = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().unwrap();

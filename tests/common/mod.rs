@@ -553,3 +553,26 @@ pub fn postgres_url(role: &str, name: &str) -> String {
     format!("postgresql://{role}:{role}@127.0.0.1:{port}/{name}?sslmode=disable")
 }
 pub mod music;
+
+/// Prints an HTML page (a PQ sheet) to `pdf` with headless Chromium, as a plant would
+/// print it; `profile` is a throw-away profile folder.
+pub fn print_to_pdf(html: &Path, pdf: &Path, profile: &Path) {
+    let printed = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(pdf.is_file(), "chromium printed: {}", String::from_utf8_lossy(&printed.stderr));
+}
