@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::isrc::Catalog;
-use crate::ledger::{self, EventKind, Ledger, LedgerTx, NewEvent, Release};
+use crate::ledger::{self, Ledger, Release};
 use crate::output::{self, Exit};
 use crate::release::{self, Fields, Placed, ReleaseProblem, ern, order::By, sheet};
 
@@ -125,19 +125,6 @@ fn report(problems: &[ReleaseProblem]) -> Exit {
     problems.iter().fold(Exit::Clean, |exit, problem| exit.worst(problem.exit))
 }
 
-/// One `release` event per track code, `detail` naming the release.
-fn log_tracks(tx: &mut dyn LedgerTx, tracks: &[ledger::ReleaseTrack], user: &str, detail: &str) -> ledger::Result<()> {
-    let at = ledger::now();
-    for track in tracks {
-        tx.log(&NewEvent {
-            isrc: Some(track.isrc),
-            detail: format!("{detail}: disc {} track {}", track.disc, track.number),
-            ..NewEvent::new(user, at, EventKind::Release)
-        })?;
-    }
-    Ok(())
-}
-
 /// Prints the tracks entered (a table, or JSON lines) and the summary.
 fn print_entered(
     release: &Release,
@@ -212,16 +199,7 @@ fn add(
         };
     release.tracks = placed.iter().map(|p| p.track).collect();
     let detail = format!("release {} {:?} (release add)", upc.as_typed(), release.title);
-    let filled = ledger.transaction(|tx| {
-        if !tx.put_release(&release)? {
-            return Err(ledger::LedgerError::InvalidRelease {
-                upc: upc.as_typed().to_owned(),
-                reason: "it was entered meanwhile by someone else".into(),
-            });
-        }
-        log_tracks(tx, &release.tracks, user, &detail)?;
-        Ok(ledger::fill_from_release(tx, &release, user, ledger::now(), "release add")?.len())
-    })?;
+    let filled = ledger::ops::enter_release(ledger, &release, user, &detail)?;
     print_entered(&release, Some(&placed), Some(by), filled, "entered", json, out)?;
     Ok(Exit::Clean)
 }
@@ -267,13 +245,7 @@ fn edit(
         return Ok(Exit::Findings);
     }
     let detail = format!("release {}: {} (release edit)", upc.as_typed(), changes.join("; "));
-    let filled = ledger.transaction(|tx| {
-        tx.put_release(&after)?;
-        let mut touched = before.tracks.clone();
-        touched.extend(after.tracks.iter().filter(|t| !before.tracks.iter().any(|b| b.isrc == t.isrc)));
-        log_tracks(tx, &touched, user, &detail)?;
-        Ok::<_, ledger::LedgerError>(ledger::fill_from_release(tx, &after, user, ledger::now(), "release edit")?.len())
-    })?;
+    let filled = ledger::ops::change_release(ledger, &before, &after, user, &detail)?;
     print_entered(&after, placed.as_deref(), by, filled, "changed", json, out)?;
     if !json {
         eprintln!("{}", changes.join("; "));
@@ -286,10 +258,7 @@ fn edit(
 fn remove(ledger: &mut dyn Ledger, upc: Catalog, user: &str, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let Some(release) = held(ledger, &upc)? else { return Ok(Exit::Findings) };
     let detail = format!("removed from release {} {:?} (release remove)", upc.as_typed(), release.title);
-    ledger.transaction(|tx| {
-        tx.remove_release(&upc)?;
-        log_tracks(tx, &release.tracks, user, &detail)
-    })?;
+    ledger::ops::remove_release(ledger, &release, user, &detail)?;
     writeln!(
         out,
         "removed release {} {:?} ({}); its codes stay in the ledger",

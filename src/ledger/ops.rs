@@ -1,11 +1,13 @@
-//! The ledger's own operations behind `ledger edit`, `void`, `unlink` and `import`: each
+//! The ledger's own operations behind `ledger edit`, `void`, `unlink`, `import` and
+//! `release add`/`edit`/`remove`: each
 //! one transaction, its events logged, on any backend. The commands decide what to ask
 //! (and decode a file to its audio id first) and print what was done; what is written,
 //! and in which transaction, is decided here.
 
 use super::exchange::{self, ImportError, ImportOptions, ImportSummary};
 use super::{
-    EventKind, Ledger, LedgerError, LedgerTx, Location, MetadataEdit, NewEvent, ParentalWarning, Recording, Status,
+    EventKind, Ledger, LedgerError, LedgerTx, Location, MetadataEdit, NewEvent, ParentalWarning, Recording, Release,
+    ReleaseTrack, Status,
 };
 use crate::base::ids::AudioId;
 use crate::isrc::Isrc;
@@ -193,4 +195,66 @@ pub fn import(
             Ok(ledger.transaction(|tx| exchange::import(tx, staged, source, options)))
         }
     }
+}
+
+/// One `release` event per track code, `detail` naming the release.
+fn log_tracks(tx: &mut dyn LedgerTx, tracks: &[ReleaseTrack], user: &str, detail: &str) -> Result<(), LedgerError> {
+    let at = super::now();
+    for track in tracks {
+        tx.log(&NewEvent {
+            isrc: Some(track.isrc),
+            detail: format!("{detail}: disc {} track {}", track.disc, track.number),
+            ..NewEvent::new(user, at, EventKind::Release)
+        })?;
+    }
+    Ok(())
+}
+
+/// Enters `release` (`release add`) in one transaction: refused when another process
+/// entered it meanwhile; a `release` event per code; its date and (P) line given to its
+/// codes that have none. Returns how many codes were given something.
+pub fn enter_release(
+    ledger: &mut dyn Ledger,
+    release: &Release,
+    user: &str,
+    detail: &str,
+) -> Result<usize, LedgerError> {
+    ledger.transaction(|tx| {
+        if !tx.put_release(release)? {
+            return Err(LedgerError::InvalidRelease {
+                upc: release.upc.as_typed().to_owned(),
+                reason: "it was entered meanwhile by someone else".into(),
+            });
+        }
+        log_tracks(tx, &release.tracks, user, detail)?;
+        Ok(super::fill_from_release(tx, release, user, super::now(), "release add")?.len())
+    })
+}
+
+/// Changes a release from `before` to `after` (`release edit`) in one transaction: a
+/// `release` event on every code it had or now has; what it gives its codes that have
+/// none, given. Returns how many codes were given something.
+pub fn change_release(
+    ledger: &mut dyn Ledger,
+    before: &Release,
+    after: &Release,
+    user: &str,
+    detail: &str,
+) -> Result<usize, LedgerError> {
+    ledger.transaction(|tx| {
+        tx.put_release(after)?;
+        let mut touched = before.tracks.clone();
+        touched.extend(after.tracks.iter().filter(|t| !before.tracks.iter().any(|b| b.isrc == t.isrc)));
+        log_tracks(tx, &touched, user, detail)?;
+        Ok(super::fill_from_release(tx, after, user, super::now(), "release edit")?.len())
+    })
+}
+
+/// Takes `release` out (`release remove`) in one transaction, with a `release` event per
+/// code; its codes stay.
+pub fn remove_release(ledger: &mut dyn Ledger, release: &Release, user: &str, detail: &str) -> Result<(), LedgerError> {
+    ledger.transaction(|tx| {
+        tx.remove_release(&release.upc)?;
+        log_tracks(tx, &release.tracks, user, detail)
+    })
 }
