@@ -3,6 +3,7 @@
 //! every message the user sees reads as one sentence.
 
 use crate::ledger::LedgerError;
+use crate::ledger::exchange::RowError;
 
 /// `error`'s message as the user sees it: the ledger's words, with the command line's
 /// advice (the flag or command that helps) where it has some.
@@ -61,6 +62,16 @@ pub(crate) fn error_text(error: &anyhow::Error) -> String {
         })
         .collect();
     causes.join(": ")
+}
+
+/// A bad row of an import as the command line words it: another registrant's code gets
+/// the option that imports it anyway.
+pub(crate) fn row(error: &RowError) -> RowError {
+    let mut worded = error.clone();
+    if error.another_registrant {
+        worded.message = format!("{}: pass --foreign to import another registrant's codes", error.message);
+    }
+    worded
 }
 
 #[cfg(test)]
@@ -139,5 +150,17 @@ mod tests {
         assert_eq!(error_text(&wrapped), said(&LedgerError::NotEmpty));
         let plain = anyhow::anyhow!("inner").context("outer");
         assert_eq!(error_text(&plain), format!("{plain:#}"));
+    }
+
+    #[test]
+    fn another_registrants_row_is_told_how_to_import_it() {
+        let mut row = RowError::new(3, Some("GBBBB9905305".into()), "the ledger holds no prefix GB-BBB".into());
+        assert_eq!(super::row(&row).message, "the ledger holds no prefix GB-BBB");
+        row.another_registrant = true;
+        assert_eq!(
+            super::row(&row).message,
+            "the ledger holds no prefix GB-BBB: pass --foreign to import another registrant's codes"
+        );
+        assert_eq!(super::row(&row).line, 3);
     }
 }

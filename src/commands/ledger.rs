@@ -752,6 +752,7 @@ fn print_summary(
 /// verdict with the count of all.
 fn report_bad_rows(bad: &BadRows, source: &str, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     for error in &bad.shown {
+        let error = &super::advice::row(error);
         if json {
             output::json_line(out, error)?;
         } else {

@@ -322,11 +322,11 @@ fn gather_releases(staged: &mut Staged, summary: &mut ImportSummary) -> Result<V
     let mut out = Vec::new();
     for (first, mut release, places) in releases.into_values() {
         if release.title.trim().is_empty() {
-            problems.push(RowError {
-                line: first,
-                isrc: None,
-                message: format!("release {} has no title (a Release Title column)", release.upc.as_typed()),
-            });
+            problems.push(RowError::new(
+                first,
+                None,
+                format!("release {} has no title (a Release Title column)", release.upc.as_typed()),
+            ));
             continue;
         }
         // Rows without a number follow the numbered ones on their disc, in file order.
@@ -346,16 +346,16 @@ fn gather_releases(staged: &mut Staged, summary: &mut ImportSummary) -> Result<V
         let mut kept = Vec::new();
         for (track, line) in release.tracks.iter().zip(&places) {
             match seen.insert((track.disc, track.number), track.isrc) {
-                Some(other) if other != track.isrc => problems.push(RowError {
-                    line: *line,
-                    isrc: Some(track.isrc.to_string()),
-                    message: format!(
+                Some(other) if other != track.isrc => problems.push(RowError::new(
+                    *line,
+                    Some(track.isrc.to_string()),
+                    format!(
                         "release {} disc {} track {} is {other} on another row",
                         release.upc.as_typed(),
                         track.disc,
                         track.number
                     ),
-                }),
+                )),
                 Some(_) => {}
                 None => kept.push(*track),
             }
@@ -442,7 +442,7 @@ fn check_codes(
         if !options.foreign
             && let Some(why) = not_ours(code, &prefixes, options.this_year)
         {
-            problems.push(bad(&row, format!("{why}: pass --foreign to import another registrant's codes")));
+            problems.push(RowError { another_registrant: true, ..bad(&row, why) });
         }
         marks.push((code.to_string(), "new_code"));
         if let Some(parent) = row.recording.parent
@@ -780,7 +780,7 @@ mod tests {
         let text = "isrc\nQZTST2600001\nGBBBB9905305\nQZTST2600777\nQZTST3000001\n";
         let bad = bad_lines(run_with(&mut ledger, text, &ours));
         assert_eq!(bad.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [3, 4, 5], "{bad:#?}");
-        assert!(bad[0].1.contains("prefix GB-BBB") && bad[0].1.contains("--foreign"), "{bad:#?}");
+        assert!(bad[0].1.contains("prefix GB-BBB") && !bad[0].1.contains("--foreign"), "{bad:#?}");
         assert!(bad[1].1.contains("outside the range"), "{bad:#?}");
         assert!(bad[2].1.contains("not reached yet"), "{bad:#?}");
         let foreign = ImportOptions { foreign: true, ..ours };

@@ -350,6 +350,18 @@ pub struct RowError {
     pub isrc: Option<String>,
     /// What is wrong, and what to do.
     pub message: String,
+    /// The row holds another registrant's code (a prefix the ledger does not hold, a
+    /// designation outside its range, a year not reached yet): the command line says how
+    /// to import it anyway.
+    #[serde(skip)]
+    pub another_registrant: bool,
+}
+
+impl RowError {
+    /// A bad row at `line` (its code as written, if any) and what is wrong with it.
+    pub fn new(line: u64, isrc: Option<String>, message: String) -> RowError {
+        RowError { line, isrc, message, another_registrant: false }
+    }
 }
 
 impl std::fmt::Display for RowError {

@@ -155,7 +155,7 @@ pub(super) fn read(input: impl Read, header: &Header, sink: &mut dyn RowSink) ->
 pub(super) fn check_row(raw: &Raw, defaults: &Defaults) -> Result<ImportRow, Vec<RowError>> {
     check(raw, defaults).map_err(|problems| {
         let isrc = raw.cells.get(&Column::Isrc).cloned().flatten();
-        problems.into_iter().map(|message| RowError { line: raw.line, isrc: isrc.clone(), message }).collect()
+        problems.into_iter().map(|message| RowError::new(raw.line, isrc.clone(), message)).collect()
     })
 }
 
@@ -199,7 +199,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Parsed {
 
 /// An error about a whole line (not about one cell of a readable row).
 fn line_error(line: u64, message: impl Into<String>) -> RowError {
-    RowError { line, isrc: None, message: message.into() }
+    RowError::new(line, None, message.into())
 }
 
 /// The separator: `,` unless the first line has none and has `;` or a tab.

@@ -349,7 +349,7 @@ fn to_i64(value: u64) -> i64 {
 
 /// A bad row.
 pub(super) fn bad(row: &ImportRow, message: String) -> RowError {
-    RowError { line: row.line, isrc: Some(row.recording.isrc.to_string()), message }
+    RowError::new(row.line, Some(row.recording.isrc.to_string()), message)
 }
 
 /// The columns where two rows differ, as `name "here" vs "there"`.
