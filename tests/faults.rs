@@ -357,7 +357,8 @@ fn shared_studio() -> Studio {
 fn binary_for_anyone() -> PathBuf {
     static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
     let (_, path) = COPY.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        // Removed when the process exits (a `TempDir` in a static never is).
+        let dir = common::music::scratch();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let path = dir.path().join("isrc-stamp");
         std::fs::copy(binary(), &path).unwrap();

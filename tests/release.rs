@@ -69,7 +69,8 @@ fn material() -> Option<&'static Material> {
             {
                 return None;
             }
-            let dir = tempfile::tempdir().expect("temp dir");
+            // Removed when the process exits (a `TempDir` in a static never is).
+            let dir = music::scratch();
             std::thread::scope(|scope| {
                 for (n, master) in MASTERS.iter().enumerate() {
                     let folder = dir.path().join(if n < 4 { "album" } else { "bonus" });
