@@ -15,48 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{binary, fixtures, isrc_stamp, run_with_ledger, write_wav};
-
-/// A fresh folder with a ledger (prefix QZ-K4B) beside a `masters` folder.
-struct Studio {
-    dir: tempfile::TempDir,
-}
-
-impl Studio {
-    fn new() -> Studio {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir(dir.path().join("masters")).expect("mkdir");
-        let studio = Studio { dir };
-        let (_, err, code) = studio.run(&["init", "--prefix", "QZ-K4B"]);
-        assert_eq!(code, 0, "{err}");
-        studio
-    }
-
-    fn ledger(&self) -> PathBuf {
-        self.dir.path().join("ledger.sqlite3")
-    }
-
-    fn masters(&self) -> PathBuf {
-        self.dir.path().join("masters")
-    }
-
-    fn run(&self, args: &[&str]) -> (String, String, i32) {
-        run_with_ledger(&self.ledger(), args)
-    }
-
-    /// Copies fixtures into `masters`, by file name.
-    fn add(&self, fixtures_: &[&str]) -> Vec<PathBuf> {
-        fixtures_
-            .iter()
-            .map(|rel| {
-                let source = fixtures().join(rel);
-                let target = self.masters().join(source.file_name().unwrap());
-                std::fs::copy(&source, &target).expect("copy");
-                target
-            })
-            .collect()
-    }
-}
+use common::{Studio, binary, fixtures, isrc_stamp, run_with_ledger, write_wav};
 
 /// Whether this process may do what root does (mount, change users).
 fn is_root() -> bool {
@@ -149,7 +108,7 @@ fn known_masters_untagged(studio: &Studio) -> tempfile::TempDir {
 
 #[test]
 fn a_zeroed_recording_page_stops_assign_before_any_file_is_written() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let copies = known_masters_untagged(&studio);
     zero_page_of(&studio.ledger(), "recording");
     let before = common::snapshot(copies.path());
@@ -165,7 +124,7 @@ fn a_zeroed_recording_page_stops_assign_before_any_file_is_written() {
 
 #[test]
 fn a_zeroed_audio_id_index_stops_assign_and_ledger_check_names_it() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let copies = known_masters_untagged(&studio);
     zero_page_of(&studio.ledger(), "sqlite_autoindex_audio_1");
     let before = common::snapshot(copies.path());
@@ -180,7 +139,7 @@ fn a_zeroed_audio_id_index_stops_assign_and_ledger_check_names_it() {
 
 #[test]
 fn ledger_backup_is_a_consistent_ledger_that_checks_clean() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let masters = known_masters_untagged(&studio);
     let backup = studio.dir.path().join("backup.sqlite3");
     // Another process assigns while the backup is taken.
@@ -345,7 +304,7 @@ fn a_full_disk_while_an_ogg_or_m4a_is_tagged_names_the_disk() {
 
 /// A folder anyone may use, with a ledger anyone may write.
 fn shared_studio() -> Studio {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     for path in [studio.dir.path(), &studio.masters()] {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777)).unwrap();
     }
@@ -433,7 +392,7 @@ fn owner_group_and_setuid_setgid_bits_come_back_as_they_were() {
     if !need_root("changing owners") {
         return;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let masters = studio.add(&["same/plain.wav", "formats/plain.flac", "formats/v24.mp3"]);
     for master in &masters {
         std::os::unix::fs::chown(master, Some(65534), Some(nogroup())).unwrap();
@@ -453,7 +412,7 @@ fn xattrs_and_acls_survive_tagging_in_all_six_formats() {
     if !common::have_tool("setfacl", &["--version"]) {
         return;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let masters = studio.add(&[
         "same/plain.wav",
         "formats/plain.flac",
@@ -481,7 +440,7 @@ fn xattrs_and_acls_survive_tagging_in_all_six_formats() {
 
 #[test]
 fn a_hard_linked_master_is_refused_unless_breaking_the_links_is_asked() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let master = studio.add(&["same/plain.wav"]).remove(0);
     let other_name = studio.dir.path().join("elsewhere.wav");
     std::fs::hard_link(&master, &other_name).unwrap();
@@ -504,7 +463,7 @@ fn signal_during_writing(signal: rustix::process::Signal) -> Option<(Studio, Vec
     if !common::have_tool("ffmpeg", &["-version"]) {
         return None;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let masters: Vec<PathBuf> = (0..12)
         .map(|n| {
             let wav = studio.dir.path().join(format!("take{n:02}.wav"));
@@ -588,7 +547,7 @@ fn a_user_who_may_only_read_the_ledger_can_list_export_and_verify() {
     if !need_root("running as nobody") {
         return;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let masters = known_masters_untagged(&studio);
     std::fs::set_permissions(studio.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(studio.ledger(), std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -652,7 +611,7 @@ fn an_mp3_with_a_large_id3v2_tag_decodes() {
 
 #[test]
 fn a_file_reached_twice_through_a_symlink_is_written_once() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let master = studio.add(&["same/plain.wav"]).remove(0);
     std::os::unix::fs::symlink(&master, studio.masters().join("link.wav")).unwrap();
     let (out, err, code) = studio.run(&["assign", studio.masters().to_str().unwrap()]);
@@ -664,7 +623,7 @@ fn a_file_reached_twice_through_a_symlink_is_written_once() {
 
 #[test]
 fn two_runs_at_once_that_agree_both_succeed() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     for n in 0..6 {
         write_wav(&studio.masters().join(format!("{n}.wav")), 100 + n, 44_100 * 20);
     }
@@ -692,7 +651,7 @@ fn two_runs_at_once_that_agree_both_succeed() {
 
 #[test]
 fn control_characters_in_names_are_escaped_in_tables() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let name = "evil\n\x1b[31mred\t.wav";
     std::fs::copy(fixtures().join("same/plain.wav"), studio.masters().join(name)).unwrap();
     let (out, err, code) = studio.run(&["assign", studio.masters().to_str().unwrap()]);
@@ -709,7 +668,7 @@ fn control_characters_in_names_are_escaped_in_tables() {
 
 #[test]
 fn bytes_after_the_last_chunk_of_a_wav_are_kept() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-K4B");
     let master = studio.masters().join("tail.wav");
     let mut bytes = std::fs::read(fixtures().join("same/plain.wav")).unwrap();
     bytes.extend_from_slice(b"xyz");

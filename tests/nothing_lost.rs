@@ -10,53 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{isrc_stamp, json_lines, run_with_ledger};
-
-/// A temporary studio: a ledger with prefix QZ-TST and a folder of masters.
-struct Studio {
-    dir: tempfile::TempDir,
-}
-
-impl Studio {
-    fn new() -> Studio {
-        let studio = Studio { dir: tempfile::tempdir().unwrap() };
-        std::fs::create_dir(studio.masters()).unwrap();
-        let (_, stderr, code) = studio.run(&["init", "--prefix", "QZ-TST"]);
-        assert_eq!(code, 0, "{stderr}");
-        studio
-    }
-
-    fn ledger(&self) -> PathBuf {
-        self.dir.path().join("ledger.sqlite3")
-    }
-
-    fn masters(&self) -> PathBuf {
-        self.dir.path().join("masters")
-    }
-
-    fn run(&self, args: &[&str]) -> (String, String, i32) {
-        run_with_ledger(&self.ledger(), args)
-    }
-
-    /// Copies fixtures into the masters folder.
-    fn add(&self, fixtures: &[&str]) -> Vec<PathBuf> {
-        fixtures
-            .iter()
-            .map(|rel| {
-                let target = self.masters().join(Path::new(rel).file_name().unwrap());
-                std::fs::copy(common::fixtures().join(rel), &target).unwrap();
-                target
-            })
-            .collect()
-    }
-
-    /// The recordings the ledger holds (`ledger export --json`).
-    fn recordings(&self) -> usize {
-        let (out, stderr, code) = self.run(&["ledger", "export", "--format", "json"]);
-        assert_eq!(code, 0, "{stderr}");
-        out.lines().count()
-    }
-}
+use common::{Studio, isrc_stamp, json_lines};
 
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -66,7 +20,7 @@ fn arg(path: &Path) -> &str {
 
 #[test]
 fn no_output_replaces_the_ledger_in_use_and_the_ledger_stays_whole() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     studio.add(&["album/01 - First Light.flac"]);
     let (_, stderr, code) = studio.run(&["assign", arg(&studio.masters())]);
     assert_eq!(code, 0, "{stderr}");
@@ -98,7 +52,7 @@ fn no_output_replaces_the_ledger_in_use_and_the_ledger_stays_whole() {
 
 #[test]
 fn no_output_replaces_a_master_or_a_folder() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let masters = studio.add(&["album/01 - First Light.flac", "album/02 - Harbour Wall.flac"]);
     let (_, stderr, code) = studio.run(&["assign", arg(&studio.masters())]);
     assert_eq!(code, 0, "{stderr}");
@@ -178,7 +132,7 @@ fn a_flac_keeps_every_comment_field_byte_for_byte_metaflac_reads_them() {
     if !common::have_tool("metaflac", &["--version"]) {
         return;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let master = studio.masters().join("odd.flac");
     flac_with_comments(&common::fixtures().join("album/03 - Slow Tide.flac"), &master, &comment_block(&ODD_FIELDS));
     let (out, stderr, code) = studio.run(&["assign", "--json", arg(&studio.masters())]);
@@ -245,7 +199,7 @@ for _ in range(count):
 #[test]
 fn an_ogg_keeps_every_comment_field_byte_for_byte_mutagen_reads_them() {
     let Some(python) = common::mutagen_python() else { return };
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let [master] = studio.add(&["formats/vorbis.ogg"]).try_into().unwrap();
     let hex: String = comment_block(&ODD_FIELDS).iter().map(|b| format!("{b:02x}")).collect();
     let status = Command::new(python).args(["-c", OGG_SET_COMMENTS]).arg(&master).arg(&hex).status().unwrap();
@@ -269,7 +223,7 @@ fn an_ogg_keeps_every_comment_field_byte_for_byte_mutagen_reads_them() {
 #[test]
 fn an_empty_mp4_freeform_atom_survives_mutagen_reads_it_back() {
     let Some(python) = common::mutagen_python() else { return };
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let [master] = studio.add(&["formats/alac.m4a"]).try_into().unwrap();
     let add = r#"
 import sys
@@ -342,7 +296,7 @@ fn id3_frames(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
 
 #[test]
 fn every_id3_frame_survives_in_mp3_aiff_and_wav() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     // Frames lofty's save path loses or rewrites: two TXXX of one description, two COMM
     // of one language and description, a frame of an unknown id, a UTF-16 title.
     let odd = vec![
@@ -440,7 +394,7 @@ fn mkfifo(path: &Path) {
 
 #[test]
 fn a_ddp_whose_files_are_a_pipe_or_a_device_is_verified_at_once_with_a_finding() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let image = ddp_image(&studio);
     let dat = image.join("IMAGE.DAT");
     std::fs::remove_file(&dat).unwrap();
@@ -459,7 +413,7 @@ fn a_ddp_whose_files_are_a_pipe_or_a_device_is_verified_at_once_with_a_finding()
 
 #[test]
 fn a_checksum_file_naming_a_pipe_or_dev_zero_is_a_finding_not_a_hang() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let image = ddp_image(&studio);
     mkfifo(&image.join("PIPE"));
     std::os::unix::fs::symlink("/dev/zero", image.join("ZERO")).unwrap();
@@ -474,7 +428,7 @@ fn a_checksum_file_naming_a_pipe_or_dev_zero_is_a_finding_not_a_hang() {
 
 #[test]
 fn pipes_sockets_and_device_links_in_a_folder_are_reported_as_skipped() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     studio.add(&["album/01 - First Light.flac"]);
     mkfifo(&studio.masters().join("pipe.wav"));
     let _socket = std::os::unix::net::UnixListener::bind(studio.masters().join("socket")).unwrap();
@@ -532,7 +486,7 @@ fn mp3_with_frames(source: &Path, target: &Path, frames: &[Vec<u8>]) {
 
 #[test]
 fn two_tsrc_frames_are_a_conflict_in_assign_and_a_finding_in_verify() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let master = studio.masters().join("two.mp3");
     let frames = [tsrc_frame("USPR37300012"), tsrc_frame("GBBBB9905305")];
     mp3_with_frames(&common::fixtures().join("formats/v23.mp3"), &master, &frames);
@@ -559,7 +513,7 @@ fn two_tsrc_frames_are_a_conflict_in_assign_and_a_finding_in_verify() {
 
 #[test]
 fn a_wav_with_a_sample_rate_of_zero_is_refused() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let master = studio.masters().join("zero.wav");
     common::write_pcm_wav(&master, 0, 2, 16, &vec![1u8; 4 * 44_100]);
     let (out, stderr, code) = studio.run(&["assign", "--json", arg(&studio.masters())]);
@@ -580,7 +534,7 @@ fn with_the_clock_in_1970_assign_refuses_and_says_how_to_fix_it() {
     if !common::have_tool("faketime", &["--version"]) {
         return;
     }
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     studio.add(&["album/01 - First Light.flac"]);
     let output = Command::new("faketime")
         .arg("1970-06-01 12:00:00")
@@ -621,7 +575,7 @@ fn run_under_address_limit(limit: u64, ledger: &Path, args: &[&str]) -> Option<(
 
 #[test]
 fn a_flac_with_millions_of_comment_fields_is_tagged_in_bounded_memory_and_keeps_them_all() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     let master = studio.masters().join("many.flac");
     // 2.3 million fields `K=a`, `K=b`, ...: a 16 MB block (the probe's 779 MB peak).
     let fields: Vec<Vec<u8>> = (0..2_300_000u32).map(|n| vec![b'K', b'=', b'a' + (n % 26) as u8]).collect();
@@ -647,7 +601,7 @@ fn a_flac_with_millions_of_comment_fields_is_tagged_in_bounded_memory_and_keeps_
 
 #[test]
 fn damaged_tags_are_named_and_no_code_is_bound_to_their_audio() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     // An ID3 size of 0x7F7F7F7F (256 MB) in front of a small MP3.
     let mp3 = studio.masters().join("lying.mp3");
     let mut bytes = std::fs::read(common::fixtures().join("formats/v23.mp3")).unwrap();
@@ -721,7 +675,7 @@ fn top_atoms(bytes: &[u8]) -> Vec<([u8; 4], usize, u32)> {
 
 #[test]
 fn an_m4a_whose_last_atom_runs_to_the_end_of_the_file_is_read_and_tagged() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     // `moov` last, with the size 0 that means "to the end of the file" (legal).
     let mut bytes = std::fs::read(common::fixtures().join("formats/aac.m4a")).unwrap();
     let (kind, at, _) = *top_atoms(&bytes).last().unwrap();
@@ -768,7 +722,7 @@ fn an_m4a_whose_last_atom_runs_to_the_end_of_the_file_is_read_and_tagged() {
 
 #[test]
 fn a_decisions_row_of_50_mb_is_refused_by_its_line_and_not_echoed() {
-    let studio = Studio::new();
+    let studio = Studio::new("QZ-TST");
     studio.add(&["album/01 - First Light.flac"]);
     let decisions = studio.dir.path().join("decisions.jsonl");
     let row = format!("{{\"path\":\"{}\",\"decision\":\"new\"}}\n", "p".repeat(50 << 20));

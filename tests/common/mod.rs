@@ -576,3 +576,55 @@ pub fn print_to_pdf(html: &Path, pdf: &Path, profile: &Path) {
         .expect("chromium runs");
     assert!(pdf.is_file(), "chromium printed: {}", String::from_utf8_lossy(&printed.stderr));
 }
+
+/// A studio: a ledger with a prefix and a `masters/` folder, in a folder of its own.
+pub struct Studio {
+    /// The studio's folder.
+    pub dir: tempfile::TempDir,
+}
+
+impl Studio {
+    /// A new studio whose ledger holds `prefix`.
+    pub fn new(prefix: &str) -> Studio {
+        let studio = Studio { dir: tempfile::tempdir().expect("temp dir") };
+        std::fs::create_dir(studio.masters()).expect("mkdir");
+        let (_, stderr, code) = studio.run(&["init", "--prefix", prefix]);
+        assert_eq!(code, 0, "{stderr}");
+        studio
+    }
+
+    /// The ledger's file.
+    pub fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger.sqlite3")
+    }
+
+    /// The masters folder.
+    pub fn masters(&self) -> PathBuf {
+        self.dir.path().join("masters")
+    }
+
+    /// Runs the binary on the studio's ledger: stdout, stderr, exit code.
+    pub fn run(&self, args: &[&str]) -> (String, String, i32) {
+        run_with_ledger(&self.ledger(), args)
+    }
+
+    /// Copies fixtures into the masters folder, by file name.
+    pub fn add(&self, fixtures_: &[&str]) -> Vec<PathBuf> {
+        fixtures_
+            .iter()
+            .map(|rel| {
+                let source = fixtures().join(rel);
+                let target = self.masters().join(source.file_name().unwrap());
+                std::fs::copy(&source, &target).expect("copy");
+                target
+            })
+            .collect()
+    }
+
+    /// The recordings the ledger holds (`ledger export --format json`).
+    pub fn recordings(&self) -> usize {
+        let (out, stderr, code) = self.run(&["ledger", "export", "--format", "json"]);
+        assert_eq!(code, 0, "{stderr}");
+        out.lines().count()
+    }
+}
