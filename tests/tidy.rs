@@ -663,6 +663,19 @@ fn third_party_engines_stay_in_their_rooms() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// `anyhow` is the edge's: the engines return typed errors (`thiserror`), and only the
+/// command line and the commands (and `main.rs`, not walked here) turn them into one.
+#[test]
+fn anyhow_stays_at_the_edge() {
+    let edge = ["cli", "commands"];
+    let wrong: Vec<String> = sources()
+        .iter()
+        .filter(|s| s.roots.contains("anyhow") && !s.module.first().is_some_and(|m| edge.contains(&m.as_str())))
+        .map(|s| format!("{} uses anyhow", s.file.display()))
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn only_the_replace_primitive_renames_or_flushes() {
     // The primitive, and the operating system's side of it below (`platform/`: the

@@ -325,7 +325,8 @@ pub(crate) fn run(ledger: &mut dyn Ledger, options: &AssignOptions) -> Result<Ru
             && !options.quiet
         {
             eprintln!(
-                "isrc-stamp: warning: cannot remember the files for the next run ({error:#}); it decodes them again"
+                "isrc-stamp: warning: cannot remember the files for the next run ({}); it decodes them again",
+                crate::output::with_causes(&error)
             );
         }
     }

@@ -105,15 +105,26 @@ impl Seen {
 
     /// Writes what is remembered (whole or not at all). A cache that cannot be written
     /// costs only the next run's decoding, so the caller warns and goes on.
-    pub(crate) fn save(&self) -> anyhow::Result<()> {
+    pub(crate) fn save(&self) -> Result<(), SaveError> {
         let Some(path) = &self.path else { return Ok(()) };
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder)?;
         }
         let mut entries: Vec<&Entry> = self.entries.values().collect();
         entries.sort_by_key(|e| (e.identity.device, e.identity.inode));
-        crate::base::replace::write_atomically(path, |out| Ok(serde_json::to_writer(out, &entries)?))
+        Ok(crate::base::replace::write_atomically(path, |out| serde_json::to_writer(out, &entries))?)
     }
+}
+
+/// Why the remembered files could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SaveError {
+    /// Its folder could not be made.
+    #[error(transparent)]
+    Folder(#[from] std::io::Error),
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::base::replace::ReplaceError),
 }
 
 /// Where the remembered files of a ledger are kept.

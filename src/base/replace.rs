@@ -103,30 +103,59 @@ pub(crate) fn folder_of(path: &Path) -> &Path {
     }
 }
 
+/// Why [`write_atomically`] wrote nothing (the target is as it was).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    /// No temporary file could be made beside the target.
+    #[error("cannot write {}: cannot create a file in {}: {reason}", .path.display(), .folder.display())]
+    NoTemporaryFile {
+        /// The target.
+        path: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+        /// Why, in words ([`crate::base::io::describe_io`]).
+        reason: String,
+    },
+    /// Writing, flushing or putting the file in place failed; `source` says why (the
+    /// writer's own error, or the file system's).
+    #[error("cannot write {}", .path.display())]
+    Write {
+        /// The target.
+        path: PathBuf,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
 /// Writes the file at `path` whole or not at all: `write` fills a temporary file beside
 /// it, which then replaces it. A new file gets mode 0644 (Windows: normal attributes),
-/// an existing one keeps its mode (its attributes and creation time).
-pub(crate) fn write_atomically(
+/// an existing one keeps its mode (its attributes and creation time). `write`'s own
+/// error is the [`ReplaceError::Write`]'s source.
+pub(crate) fn write_atomically<E>(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let context = || format!("cannot write {}", path.display());
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), ReplaceError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let failed =
+        |source: Box<dyn std::error::Error + Send + Sync>| ReplaceError::Write { path: path.to_path_buf(), source };
     // The temporary file's own name means nothing to the user: the error names the
     // folder it was to be made in.
     let folder = folder_of(path);
-    let mut temp = temp_in(folder).map_err(|error| {
-        let reason = crate::base::io::describe_io(&io::Error::from(error.kind()));
-        anyhow::anyhow!("cannot write {}: cannot create a file in {}: {reason}", path.display(), folder.display())
+    let mut temp = temp_in(folder).map_err(|error| ReplaceError::NoTemporaryFile {
+        path: path.to_path_buf(),
+        folder: folder.to_path_buf(),
+        reason: crate::base::io::describe_io(&io::Error::from(error.kind())),
     })?;
     {
         let mut buffered = io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered).with_context(context)?;
-        buffered.flush().with_context(context)?;
+        write(&mut buffered).map_err(|e| failed(e.into()))?;
+        buffered.flush().map_err(|e| failed(e.into()))?;
     }
-    sync_file(temp.as_file()).with_context(context)?;
-    platform::keep::like_target(temp.as_file(), path).with_context(context)?;
-    commit(temp, path).with_context(context)
+    sync_file(temp.as_file()).map_err(|e| failed(e.into()))?;
+    platform::keep::like_target(temp.as_file(), path).map_err(|e| failed(e.into()))?;
+    commit(temp, path).map_err(|e| failed(e.into()))
 }
 
 /// Removes the temporary files that killed runs left beside the files under `paths`:

@@ -26,12 +26,12 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::cue;
 use super::ddp::tracks::{self, TrackAudio};
+use super::error::{CarrierError, CutError};
 use crate::acoustic;
 use crate::audio::Feed;
 use crate::base::ids::{AudioId, Fingerprint};
@@ -98,7 +98,7 @@ const HARMLESS: [ProblemId; 6] = [
 
 /// Reads a DDP image for adoption: every track's audio ids (computed in the one pass that
 /// checks the checksums) and fingerprint, its PQ code, its CD-Text.
-pub(crate) fn read_ddp(dir: &Path) -> anyhow::Result<Carrier> {
+pub(crate) fn read_ddp(dir: &Path) -> Result<Carrier, CarrierError> {
     let (image, ids) = tracks::image_with_audio_ids(dir)?;
     let source = dir.display().to_string();
     let mut carrier =
@@ -141,10 +141,11 @@ pub(crate) fn read_ddp(dir: &Path) -> anyhow::Result<Carrier> {
 
 /// Reads a CUE sheet and cuts each track's audio out of the files it names (relative to
 /// the sheet's folder): a file is read once, whatever number of tracks it holds.
-pub(crate) fn read_cue(sheet_path: &Path) -> anyhow::Result<Carrier> {
+pub(crate) fn read_cue(sheet_path: &Path) -> Result<Carrier, CarrierError> {
     let text = crate::base::filekind::read_text(sheet_path, 1 << 20)
-        .with_context(|| format!("cannot read the CUE sheet {}", sheet_path.display()))?;
-    let sheet = cue::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", sheet_path.display()))?;
+        .map_err(|e| CarrierError::io(format!("cannot read the CUE sheet {}", sheet_path.display()), e))?;
+    let sheet =
+        cue::parse(&text).map_err(|reason| CarrierError::CueSheet { sheet: sheet_path.to_path_buf(), reason })?;
     let source = sheet_path.display().to_string();
     let folder = super::album::parent_folder(sheet_path);
     let mut carrier = Carrier {
@@ -186,7 +187,9 @@ pub(crate) fn read_cue(sheet_path: &Path) -> anyhow::Result<Carrier> {
                     audio.insert(i, (cut, path.display().to_string()));
                 }
             }
-            Err(e) => bail!("{}: {e} (named by {source})", path.display()),
+            Err(reason) => {
+                return Err(CarrierError::Cut { file: path, sheet: sheet_path.to_path_buf(), reason });
+            }
         }
     }
     for (i, track) in sheet.tracks.iter().enumerate() {
@@ -221,17 +224,17 @@ type Cut = (usize, CutAudio);
 
 /// Reads a file's canonical PCM once and hashes each cut: `(track, start, end)` in
 /// sectors of 1/75 s of the file's rate, `end` `None` for the end of the file.
-fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> anyhow::Result<Vec<Cut>> {
+fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> Result<Vec<Cut>, CutError> {
     // A sheet may name anything: only a regular file is read (a named pipe never ends).
-    crate::base::filekind::open_regular(path)?;
+    crate::base::filekind::open_regular(path).map_err(CutError::Open)?;
     let mut reader = crate::audio::open_pcm(path)?;
     let header = reader.header();
     if header.sample_rate % 75 != 0 {
-        bail!("its rate of {} Hz is not a whole number of samples per CD frame (1/75 s)", header.sample_rate);
+        return Err(CutError::Rate(header.sample_rate));
     }
     let frame_bytes = (header.layout.bytes_per_sample() * usize::from(header.channels)) as u64;
     if frame_bytes == 0 {
-        bail!("its stream has no samples");
+        return Err(CutError::NoSamples);
     }
     let sector_bytes = u64::from(header.sample_rate / 75) * frame_bytes;
     struct Running {
@@ -258,7 +261,7 @@ fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> anyhow::Result<V
         let n = loop {
             match reader.read(&mut buffer) {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                other => break other?,
+                other => break other.map_err(CutError::Read)?,
             }
         };
         if n == 0 {
@@ -288,7 +291,7 @@ fn cut_file(path: &Path, cuts: &[(usize, u64, Option<u64>)]) -> anyhow::Result<V
         .map(|cut| {
             let whole = cut.range.1.map_or(offset, |e| e.min(offset));
             if cut.range.0 > offset || whole.saturating_sub(cut.range.0) != cut.seen || cut.seen == 0 {
-                bail!("it ends before the track's audio does (the sheet's times are past its end)");
+                return Err(CutError::EndsEarly);
             }
             let audio = TrackAudio { audio_id: AudioId::from_digest(cut.sha), frames: cut.seen / frame_bytes };
             Ok((cut.index, (vec![audio], cut.feed.and_then(Feed::finish), stream)))
@@ -393,7 +396,7 @@ pub(crate) fn adopt_at(
     location: &crate::ledger::Location,
     carrier: &Carrier,
     by: &Adopter,
-) -> anyhow::Result<Adoption> {
+) -> Result<Adoption, CarrierError> {
     /// Why the transaction rolled back: the ledger failed, or a track conflicts (the
     /// outcome kept to return).
     #[derive(Debug, thiserror::Error)]
@@ -413,10 +416,7 @@ pub(crate) fn adopt_at(
         Some(ledger_path) if !ledger_path.exists() => {
             // The scratch folders killed imports left (of lists or carriers) go first.
             crate::ledger::exchange::remove_stale_scratch(crate::base::replace::folder_of(ledger_path));
-            crate::ledger::create_whole(ledger_path, run).map_err(|error| match error {
-                crate::ledger::CreateError::Ledger(error) => anyhow::Error::from(error),
-                error => error.into(),
-            })?
+            crate::ledger::create_whole(ledger_path, run)?
         }
         _ => run(crate::ledger::open(location)?.as_mut()),
     };
@@ -695,7 +695,7 @@ pub(crate) fn is_cue(path: &Path) -> bool {
 }
 
 /// Reads the carrier at `path`: a DDP image's folder or a CUE sheet.
-pub(crate) fn read(path: &Path) -> anyhow::Result<Carrier> {
+pub(crate) fn read(path: &Path) -> Result<Carrier, CarrierError> {
     if super::ddp::is_image(path) { read_ddp(path) } else { read_cue(path) }
 }
 

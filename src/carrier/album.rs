@@ -14,9 +14,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use anyhow::{Context, bail};
-
 use super::cue::{CueSheet, CueTrack, is_representable_file_name};
+use super::error::CarrierError;
 use crate::audio::AnalyzeOptions;
 use crate::container::{self, Carried};
 use crate::isrc::{Catalog, Isrc};
@@ -46,9 +45,9 @@ pub(crate) fn walked_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<AlbumP
 }
 
 /// Puts `files` in the order the order file lists them; every mismatch is an error.
-pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> Result<Vec<PathBuf>, CarrierError> {
     let text = crate::base::filekind::read_text(order_file, 16 << 20)
-        .with_context(|| format!("cannot read the order file {}", order_file.display()))?;
+        .map_err(|e| CarrierError::io(format!("cannot read the order file {}", order_file.display()), e))?;
     let folder = parent_folder(order_file);
     let identity = |path: &Path| crate::platform::path::resolve(path).unwrap_or_else(|_| path.to_path_buf());
     let mut unlisted: HashMap<PathBuf, PathBuf> = files.iter().map(|f| (identity(f), f.clone())).collect();
@@ -74,18 +73,19 @@ pub(crate) fn apply_order(files: Vec<PathBuf>, order_file: &Path) -> anyhow::Res
         problems.push(format!("{} is not listed in the order file", file.display()));
     }
     if !problems.is_empty() {
-        bail!("the order file {} does not match the files:\n  {}", order_file.display(), problems.join("\n  "));
+        return Err(CarrierError::OrderMismatch { file: order_file.to_path_buf(), problems });
     }
     Ok(ordered)
 }
 
 /// The folder `FILE` names are relative to: the output file's, else the current one.
-pub(crate) fn names_base(output: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub(crate) fn names_base(output: Option<&Path>) -> Result<PathBuf, CarrierError> {
     let folder = match output {
         Some(output) => parent_folder(output),
         None => PathBuf::from("."),
     };
-    crate::platform::path::resolve(&folder).with_context(|| format!("cannot use the folder {}", folder.display()))
+    crate::platform::path::resolve(&folder)
+        .map_err(|e| CarrierError::io(format!("cannot use the folder {}", folder.display()), e))
 }
 
 /// A path's folder, `.` for a bare name.
@@ -246,37 +246,24 @@ pub(crate) fn release_album(
     files: &[PathBuf],
     jobs: usize,
     quiet: bool,
-) -> anyhow::Result<Result<AlbumWithWarnings, Vec<AlbumProblem>>> {
+) -> Result<Result<AlbumWithWarnings, Vec<AlbumProblem>>, CarrierError> {
     let upc = choice.upc;
     let Some(release) = ledger.release(&upc)? else {
-        bail!(
-            "release {} is not in the ledger: enter it first (`isrc-stamp ledger import` of a list with its UPC, \
-             or of the DDP image it was pressed from)",
-            upc.as_typed()
-        );
+        return Err(CarrierError::UnknownRelease(upc));
     };
     let mut discs: Vec<u32> = release.tracks.iter().map(|t| t.disc).collect();
     discs.sort_unstable();
     discs.dedup();
     let disc = match (choice.disc, discs.as_slice()) {
         (Some(disc), _) if discs.contains(&disc) => disc,
-        (Some(disc), _) => bail!(
-            "release {} has no disc {disc} (its discs: {})",
-            upc.as_typed(),
-            discs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-        ),
+        (Some(disc), _) => return Err(CarrierError::NoSuchDisc { upc, disc, discs }),
         (None, [only]) => *only,
-        (None, []) => bail!("release {} has no tracks in the ledger", upc.as_typed()),
-        (None, _) => bail!(
-            "release {} has {} discs ({}): choose one with --disc N",
-            upc.as_typed(),
-            discs.len(),
-            discs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-        ),
+        (None, []) => return Err(CarrierError::NoTracks(upc)),
+        (None, _) => return Err(CarrierError::WhichDisc { upc, discs }),
     };
     let wanted: Vec<_> = release.tracks.iter().filter(|t| t.disc == disc).copied().collect();
     if wanted.len() > super::cue::MAX_TRACKS {
-        bail!("release {} disc {disc} has {} tracks; a CD holds at most 99", upc.as_typed(), wanted.len());
+        return Err(CarrierError::TooManyReleaseTracks { upc, disc, tracks: wanted.len() });
     }
 
     let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
@@ -375,7 +362,7 @@ pub(crate) fn release_album(
     for (i, isrc, recording) in chosen {
         let Some(file) = slots[i].take() else {
             // One file cannot be two tracks: the ledger binds its audio to one code.
-            bail!("{}: the same file for two tracks", isrc);
+            return Err(CarrierError::SameFileTwice(isrc));
         };
         let (title, artist) = recording.map(|r| (r.title, r.artist)).unwrap_or_default();
         let performer = artist.or_else(|| release.artist.clone());

@@ -17,10 +17,9 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
 use super::album::{self, Album, AlbumProblem, AlbumTrack, ReleaseChoice};
 use super::ddp::{self, DiscPlan, Limits, SECTORS_PER_SECOND, TrackPlan, Written};
+use super::error::CarrierError;
 use crate::audio::PcmReader;
 use crate::base::ids::AudioId;
 use crate::base::replace;
@@ -117,17 +116,17 @@ pub(crate) fn gather_album(
     ledger: Option<&mut dyn Lookup>,
     (jobs, quiet): (usize, bool),
     warnings: &mut Vec<String>,
-) -> anyhow::Result<Result<Album, Vec<AlbumProblem>>> {
+) -> Result<Result<Album, Vec<AlbumProblem>>, CarrierError> {
     let files = match album::walked_files(paths) {
         Ok(files) => files,
         Err(problems) => return Ok(Err(problems)),
     };
     if let Some(choice) = release {
         let Some(ledger) = ledger else {
-            bail!("--release takes the release from the ledger, and there is none: pass --ledger PATH");
+            return Err(CarrierError::ReleaseWithoutLedger);
         };
         if files.is_empty() {
-            bail!("no audio files under the paths given");
+            return Err(CarrierError::NoAudio);
         }
         return Ok(match album::release_album(ledger, choice, &files, jobs, quiet)? {
             Ok((album, more)) => {
@@ -142,10 +141,10 @@ pub(crate) fn gather_album(
         None => files,
     };
     if files.is_empty() {
-        bail!("no audio files under the paths given");
+        return Err(CarrierError::NoAudio);
     }
     if files.len() > ddp::MAX_TRACKS {
-        bail!("{} audio files: a CD holds at most {} tracks", files.len(), ddp::MAX_TRACKS);
+        return Err(CarrierError::TooManyFiles { files: files.len(), most: ddp::MAX_TRACKS });
     }
     let mut album = match album::read_album(&files, jobs, quiet) {
         Ok(album) => album,
@@ -200,7 +199,7 @@ fn read_gaps(path: &Path, tracks: usize) -> Result<Vec<(usize, u64)>, Vec<AlbumP
 pub(crate) fn plan_disc(
     request: &DiscRequest,
     mut ledger: Option<&mut dyn Lookup>,
-) -> anyhow::Result<Result<Disc, Vec<AlbumProblem>>> {
+) -> Result<Result<Disc, Vec<AlbumProblem>>, CarrierError> {
     let mut warnings = Vec::new();
     let album = match gather_album(
         &request.paths,
@@ -345,7 +344,7 @@ impl Read for Proven {
 
 /// Writes the disc's DDP image to the folder `output`, which must not exist (or be
 /// empty): into a temporary folder beside it, renamed into place once whole.
-pub(crate) fn write_disc(disc: &Disc, output: &Path) -> anyhow::Result<Written> {
+pub(crate) fn write_disc(disc: &Disc, output: &Path) -> Result<Written, CarrierError> {
     crate::write::guard::check_folder(output)?;
     let occupied = match fs::read_dir(output) {
         Ok(mut entries) => entries.next().is_some(),
@@ -353,12 +352,12 @@ pub(crate) fn write_disc(disc: &Disc, output: &Path) -> anyhow::Result<Written> 
         Err(_) => true,
     };
     if occupied {
-        bail!("{} already exists; an image is never written over: give a new folder, or remove it", output.display());
+        return Err(CarrierError::ImageExists(output.to_path_buf()));
     }
     let parent = replace::folder_of(output);
     replace::remove_stale_temp_folders(parent);
     let temp = replace::temp_folder_in(parent)
-        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+        .map_err(|e| CarrierError::io(format!("cannot create a temporary folder in {}", parent.display()), e))?;
     let source = |i: usize| -> io::Result<Proven> {
         let track: &AlbumTrack = &disc.album.tracks[i];
         let path = track.file.path.clone();
@@ -367,7 +366,7 @@ pub(crate) fn write_disc(disc: &Disc, output: &Path) -> anyhow::Result<Written> 
     };
     let written = ddp::write_image(&disc.plan, &Limits::default(), temp.path(), source)?;
     replace::publish_folder(temp, output)
-        .with_context(|| format!("cannot put the image in place at {}", output.display()))?;
+        .map_err(|e| CarrierError::io(format!("cannot put the image in place at {}", output.display()), e))?;
     Ok(written)
 }
 

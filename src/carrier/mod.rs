@@ -18,8 +18,10 @@ pub(crate) mod album;
 pub mod cue;
 pub mod ddp;
 pub(crate) mod disc;
+mod error;
 pub mod pq;
 mod problem;
 
+pub use error::{CarrierError, CutError};
 pub(crate) use problem::id_enum;
 pub use problem::{Problem, ProblemId, UnknownId};

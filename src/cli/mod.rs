@@ -806,7 +806,7 @@ fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> anyhow::Resu
 fn man(output: Option<&std::path::Path>, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let man = clap_mangen::Man::new(command());
     match output {
-        Some(file) => crate::write::guard::write_output(file, |out| Ok(man.render(out)?))?,
+        Some(file) => crate::write::guard::write_output(file, |out| man.render(out))?,
         None => man.render(out)?,
     }
     Ok(Exit::Clean)

@@ -1,7 +1,8 @@
-//! What the command line adds to a ledger error: the ledger words what went wrong and
-//! names no flag ([`LedgerError`]); the flag or command that helps is worded here, so
-//! every message the user sees reads as one sentence.
+//! What the command line adds to a ledger's or a carrier's error: the engine words what
+//! went wrong and names no flag ([`LedgerError`], [`CarrierError`]); the flag or command
+//! that helps is worded here, so every message the user sees reads as one sentence.
 
+use crate::carrier::CarrierError;
 use crate::ledger::LedgerError;
 use crate::ledger::exchange::RowError;
 
@@ -29,6 +30,17 @@ pub(crate) fn said(error: &LedgerError) -> String {
     }
 }
 
+/// A carrier's error as the user sees it: with the flag that helps, where one does.
+pub(crate) fn carrier_said(error: &CarrierError) -> String {
+    match error {
+        CarrierError::ReleaseWithoutLedger => {
+            "--release takes the release from the ledger, and there is none: pass --ledger PATH".to_owned()
+        }
+        CarrierError::WhichDisc { .. } => format!("{error}: choose one with --disc N"),
+        _ => error.to_string(),
+    }
+}
+
 /// The ledger error `cause` is, or wraps transparently (so its message is the ledger
 /// error's own), if any.
 fn ledger_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a LedgerError> {
@@ -46,6 +58,8 @@ fn ledger_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
         Some(error)
     } else if let Some(ClockError::Ledger(error)) = cause.downcast_ref::<ClockError>() {
         Some(error)
+    } else if let Some(CarrierError::Ledger(error)) = cause.downcast_ref::<CarrierError>() {
+        Some(error)
     } else {
         None
     }
@@ -56,9 +70,10 @@ fn ledger_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
 pub(crate) fn error_text(error: &anyhow::Error) -> String {
     let causes: Vec<String> = error
         .chain()
-        .map(|cause| match ledger_error(cause) {
-            Some(ledger) => said(ledger),
-            None => cause.to_string(),
+        .map(|cause| match (ledger_error(cause), cause.downcast_ref::<CarrierError>()) {
+            (Some(ledger), _) => said(ledger),
+            (None, Some(carrier)) => carrier_said(carrier),
+            (None, None) => cause.to_string(),
         })
         .collect();
     causes.join(": ")
@@ -150,6 +165,31 @@ mod tests {
         assert_eq!(error_text(&wrapped), said(&LedgerError::NotEmpty));
         let plain = anyhow::anyhow!("inner").context("outer");
         assert_eq!(error_text(&plain), format!("{plain:#}"));
+    }
+
+    /// The carrier's errors that a flag helps read as they did when the carrier named
+    /// the flag itself; the carrier's own words name none.
+    #[test]
+    fn the_advice_words_the_carriers_flags() {
+        let upc = crate::isrc::Catalog::parse("4050538793819").unwrap();
+        let cases = [
+            (
+                CarrierError::ReleaseWithoutLedger,
+                "--release takes the release from the ledger, and there is none: pass --ledger PATH",
+            ),
+            (
+                CarrierError::WhichDisc { upc, discs: vec![1, 2] },
+                "release 4050538793819 has 2 discs (1, 2): choose one with --disc N",
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error_text(&anyhow::Error::from(error)), expected);
+        }
+        for error in [CarrierError::ReleaseWithoutLedger, CarrierError::WhichDisc { upc, discs: vec![1, 2] }] {
+            assert!(!error.to_string().contains("--"), "the carrier's own words name no flag: {error}");
+        }
+        let ledger = anyhow::Error::from(CarrierError::Ledger(LedgerError::NotEmpty));
+        assert_eq!(error_text(&ledger), said(&LedgerError::NotEmpty));
     }
 
     #[test]

@@ -150,7 +150,7 @@ fn give_up(problems: &[AlbumProblem]) -> Exit {
 fn emit(sheet: &CueSheet, warnings: &[String], options: &CueOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     let text = sheet.to_cue()?;
     if let Some(output) = &options.output {
-        crate::write::guard::write_output(output, |out| Ok(out.write_all(text.as_bytes())?))?;
+        crate::write::guard::write_output(output, |out| out.write_all(text.as_bytes()))?;
         if !options.quiet {
             let tracks = output::count(sheet.tracks.len(), "track", "tracks");
             eprintln!("isrc-stamp: wrote {} ({tracks})", output.display());

@@ -95,7 +95,7 @@ fn sheet(
         );
     }
     let html = sheet.to_html();
-    crate::write::guard::write_output(output, |out| Ok(out.write_all(html.as_bytes())?))?;
+    crate::write::guard::write_output(output, |out| out.write_all(html.as_bytes()))?;
     if !quiet {
         let tracks = crate::output::count(sheet.tracks.len(), "track", "tracks");
         eprintln!("isrc-stamp: wrote {} ({tracks})", output.display());

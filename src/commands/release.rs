@@ -385,7 +385,7 @@ fn export(
     }
     match output {
         Some(path) => {
-            crate::write::guard::write_output(path, |file| Ok(file.write_all(&bytes)?))
+            crate::write::guard::write_output(path, |file| file.write_all(&bytes))
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if !quiet {
                 eprintln!(

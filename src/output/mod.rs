@@ -10,7 +10,7 @@ pub(crate) mod progress;
 pub(crate) mod style;
 mod text;
 
-pub(crate) use text::{count, duration, timestamp};
+pub(crate) use text::{count, duration, timestamp, with_causes};
 
 use std::io::Write;
 

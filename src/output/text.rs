@@ -1,9 +1,22 @@
-//! Words for numbers and times: counts with their noun, durations, timestamps (pure:
-//! no output of its own).
+//! Words for numbers, times and errors: counts with their noun, durations, timestamps,
+//! an error with its causes (pure: no output of its own).
 
 /// `1 file`, `2 files`: a count with the noun that agrees with it.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `error` and each of its causes, after a colon (`cannot write x: permission denied`),
+/// as anyhow's `{:#}` shows an error.
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut said = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        said.push_str(": ");
+        said.push_str(&next.to_string());
+        cause = next.source();
+    }
+    said
 }
 
 /// A duration as `m:ss.mmm` (or `h:mm:ss.mmm`).

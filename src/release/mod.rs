@@ -76,7 +76,7 @@ pub fn tracks_from_files(
     }
     if let Some(order_file) = order {
         files = crate::carrier::album::apply_order(files, order_file)
-            .map_err(|error| vec![ReleaseProblem::errors(format!("{error:#}"))])?;
+            .map_err(|error| vec![ReleaseProblem::errors(crate::output::with_causes(&error))])?;
     }
     let options = AnalyzeOptions { skip_md5: true, ..AnalyzeOptions::default() };
     let scanned = crate::scan::scan_with_options(&files, &options, jobs, quiet, "reading");

@@ -77,14 +77,29 @@ pub(crate) fn check_folder(path: &Path) -> Result<(), OutputRefused> {
     }
 }
 
+/// Why an output was not written: refused, or its writing failed (nothing was put in
+/// its place either way).
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The path is one no output replaces.
+    #[error(transparent)]
+    Refused(#[from] OutputRefused),
+    /// Writing it failed.
+    #[error(transparent)]
+    Write(#[from] crate::base::replace::ReplaceError),
+}
+
 /// Checks `path` ([`check`]) and writes it whole or not at all through the one atomic
 /// replace.
-pub(crate) fn write_output(
+pub(crate) fn write_output<E>(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), OutputError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     check(path)?;
-    crate::base::replace::write_atomically(path, write)
+    Ok(crate::base::replace::write_atomically(path, write)?)
 }
 
 fn check_not_ledger(path: &Path) -> Result<(), OutputRefused> {
