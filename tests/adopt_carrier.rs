@@ -7,22 +7,11 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use md5::{Digest, Md5};
 
-const DRASCULA: &str = "/usr/share/scummvm/drascula/audio";
 const UPC: &str = "4006381333931";
 const TITLES: [&str; 3] = ["Torre Norte", "Las Escaleras", "Final Night"];
-
-fn have_music() -> bool {
-    let found = Path::new(DRASCULA).join("track1.ogg").is_file();
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "drascula-music is required under CI (.ci/run installs it)");
-        eprintln!("skipping: drascula-music is not installed");
-    }
-    found && common::have_tool("ffmpeg", &["-version"])
-}
 
 /// An image written by `ddp write --release` on the house's ledger (`made`), from three
 /// masters that carry their codes.
@@ -37,24 +26,10 @@ struct Made {
 
 impl Made {
     fn new() -> Option<Made> {
-        if !have_music() {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let cd = dir.path().join("cd");
-        fs::create_dir(&cd).unwrap();
+        let (dir, cd) = common::music::cd_folder()?;
         for (i, seconds) in [9.37, 10.11, 8.93].into_iter().enumerate() {
-            let samples = (seconds * 100.0f64).round() as u64 * 441 + 37;
-            let status = Command::new("ffmpeg")
-                .args(["-nostdin", "-v", "error", "-y", "-ss", "20"])
-                .arg("-i")
-                .arg(format!("{DRASCULA}/track{}.ogg", i + 7))
-                .args(["-af", &format!("atrim=end_sample={samples}"), "-ar", "44100", "-ac", "2"])
-                .args(["-c:a", "pcm_s16le", "-map_metadata", "-1"])
-                .arg(cd.join(format!("{:02}.wav", i + 1)))
-                .status()
-                .unwrap();
-            assert!(status.success());
+            let args = ["-ar", "44100", "-ac", "2", "-c:a", "pcm_s16le", "-map_metadata", "-1"];
+            common::music::cut_drascula(i as u32 + 7, 20.0, seconds, &args, &cd.join(format!("{:02}.wav", i + 1)));
         }
         let ledger = dir.path().join("house.sqlite3");
         let run = |args: &[&str]| common::run_with_ledger(&ledger, args);

@@ -12,35 +12,14 @@ use std::process::Command;
 
 use md5::{Digest, Md5};
 
-/// The real music the album is cut from.
-const DRASCULA: &str = "/usr/share/scummvm/drascula/audio";
-
-/// Whether the drascula tracks are there (under CI they must be: `.ci/run` installs them).
-fn have_music() -> bool {
-    let found = Path::new(DRASCULA).join("track1.ogg").is_file();
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "drascula-music is required under CI (.ci/run installs it)");
-        eprintln!("skipping: drascula-music is not installed");
-    }
-    found
-}
-
 /// Decodes `seconds` of drascula track `n` from `start` into `out` (16-bit stereo 44.1
-/// kHz unless `extra` says otherwise), with title, artist and album tags. The length is
-/// exact, 37 samples past a whole number of 1/100 s, so it is never a whole CD sector.
+/// kHz unless `extra` says otherwise), with title, artist and album tags, its length off
+/// the sector grid ([`common::music::cut_drascula`]).
 fn cut(n: u32, start: f64, seconds: f64, out: &Path, extra: &[&str]) {
-    let source = format!("{DRASCULA}/track{n}.ogg");
-    let samples = (seconds * 100.0).round() as u64 * 441 + 37;
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y", "-ss", &start.to_string(), "-i", &source])
-        .args(["-af", &format!("atrim=end_sample={samples}")])
-        .args(["-metadata", &format!("title=Song {n}"), "-metadata", "artist=Drascula Band", "-metadata"])
-        .arg("album=Castle Nights")
-        .args(extra)
-        .arg(out)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success(), "ffmpeg cut {}", out.display());
+    let title = format!("title=Song {n}");
+    let mut args = vec!["-metadata", &title, "-metadata", "artist=Drascula Band", "-metadata", "album=Castle Nights"];
+    args.extend_from_slice(extra);
+    common::music::cut_drascula(n, start, seconds, &args, out);
 }
 
 /// A CD album of five masters (four WAV, one FLAC, lengths off the sector grid),
@@ -55,12 +34,7 @@ struct Album {
 
 impl Album {
     fn new() -> Option<Album> {
-        if !have_music() || !common::have_tool("ffmpeg", &["-version"]) {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let cd = dir.path().join("cd");
-        fs::create_dir(&cd).unwrap();
+        let (dir, cd) = common::music::cd_folder()?;
         let lengths = [9.37, 10.11, 8.93, 11.5, 9.8];
         let masters: Vec<PathBuf> = lengths
             .iter()

@@ -18,8 +18,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The real music the album is cut from.
-const DRASCULA: &str = "/usr/share/scummvm/drascula/audio";
 /// The release's UPC/EAN (the one in the issue).
 const UPC: &str = "4050538793819";
 /// Four masters: file name, drascula track, seconds (off the sector grid).
@@ -31,28 +29,12 @@ const ORDER: [(usize, &str); 4] =
 const ALBUM: &str = "Castle Nights";
 const ARTIST: &str = "Drascula Band";
 
-/// Whether the music and ffmpeg are there (under CI they must be).
-fn have_music() -> bool {
-    let found = Path::new(DRASCULA).join("track1.ogg").is_file();
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "drascula-music is required under CI (.ci/run installs it)");
-        eprintln!("skipping: drascula-music is not installed");
-    }
-    found && common::have_tool("ffmpeg", &["-version"])
-}
-
 /// Cuts `seconds` of drascula track `n` into `out` as a 16-bit 44.1 kHz stereo WAV with
 /// no tags at all (no title, no artist, no encoder).
 fn cut_untagged(n: u32, seconds: f64, out: &Path) {
-    let samples = (seconds * 100.0).round() as u64 * 441 + 37;
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y", "-ss", "20", "-i", &format!("{DRASCULA}/track{n}.ogg")])
-        .args(["-af", &format!("atrim=end_sample={samples}"), "-ar", "44100", "-ac", "2", "-c:a", "pcm_s16le"])
-        .args(["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"])
-        .arg(out)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(status.success(), "ffmpeg cut {}", out.display());
+    let args = ["-ar", "44100", "-ac", "2", "-c:a", "pcm_s16le", "-map_metadata", "-1"];
+    let exact = ["-fflags", "+bitexact", "-flags:a", "+bitexact"];
+    common::music::cut_drascula(n, 20.0, seconds, &[&args[..], &exact[..]].concat(), out);
 }
 
 /// Untagged CD masters whose audio the ledger binds to codes, and a release (entered
@@ -67,12 +49,7 @@ struct Release {
 
 impl Release {
     fn new() -> Option<Release> {
-        if !have_music() {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let cd = dir.path().join("cd");
-        fs::create_dir(&cd).unwrap();
+        let (dir, cd) = common::music::cd_folder()?;
         for (name, track, seconds) in MASTERS {
             cut_untagged(track, seconds, &cd.join(name));
         }
@@ -379,12 +356,9 @@ fn check_cue(release: &Release, image: &Path, extra: &[&str]) {
 
 #[test]
 fn a_disc_or_sheet_without_any_text_says_so() {
-    if !have_music() {
+    let Some((dir, cd)) = common::music::cd_folder() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let cd = dir.path().join("cd");
-    fs::create_dir(&cd).unwrap();
+    };
     cut_untagged(5, 6.0, &cd.join("01.wav"));
     cut_untagged(6, 7.0, &cd.join("02.wav"));
     let ledger = dir.path().join("ledger.sqlite3");

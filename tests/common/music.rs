@@ -16,6 +16,40 @@ pub fn drascula() -> Option<PathBuf> {
     None
 }
 
+/// Whether drascula's tracks and ffmpeg are both there (under CI they must be).
+pub fn drascula_and_ffmpeg() -> bool {
+    drascula().is_some() && super::have_tool("ffmpeg", &["-version"])
+}
+
+/// A new temporary folder holding an empty `cd` folder for masters cut from drascula
+/// ([`cut_drascula`]); `None` (a failure under CI) without drascula or ffmpeg.
+pub fn cd_folder() -> Option<(tempfile::TempDir, PathBuf)> {
+    if !drascula_and_ffmpeg() {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cd = dir.path().join("cd");
+    std::fs::create_dir(&cd).expect("cd folder");
+    Some((dir, cd))
+}
+
+/// Cuts drascula track `n` from `start` seconds into `out` with ffmpeg, `seconds` long to
+/// the sample: 37 samples past a whole number of 1/100 s at 44.1 kHz, so never a whole
+/// CD sector. `args` (the codec, rate, tags) go before `out`.
+pub fn cut_drascula(n: u32, start: f64, seconds: f64, args: &[&str], out: &Path) {
+    let folder = drascula().expect("drascula-music is installed");
+    let samples = (seconds * 100.0).round() as u64 * 441 + 37;
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-ss", &start.to_string(), "-i"])
+        .arg(folder.join(format!("track{n}.ogg")))
+        .args(["-af", &format!("atrim=end_sample={samples}")])
+        .args(args)
+        .arg(out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg cut {}", out.display());
+}
+
 /// A temporary folder for material made once per test process and held in a `static`
 /// (statics are never dropped, so a `TempDir` there would stay behind after every run):
 /// removed when the process exits, through `atexit`.
