@@ -124,14 +124,7 @@ struct Run {
 #[expect(clippy::zombie_processes, reason = "reaped by wait4, which also tells its peak memory")]
 fn run_measured(args: &[&str], ledger: &Path) -> Run {
     let start = Instant::now();
-    let mut child = Command::new(common::binary())
-        .arg("--ledger")
-        .arg(ledger)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_with_ledger(ledger, args);
     let mut stdout = String::new();
     child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
     let pid = child.id() as libc::pid_t;

@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Studio, isrc_stamp, json_lines};
@@ -365,14 +365,7 @@ fn ddp_image(studio: &Studio) -> PathBuf {
 /// Runs the binary and waits at most `limit`; kills it (and fails) if it takes longer.
 fn within(limit: Duration, ledger: &Path, args: &[&str]) -> (String, i32) {
     let started = Instant::now();
-    let mut child = Command::new(common::binary())
-        .arg("--ledger")
-        .arg(ledger)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_with_ledger(ledger, args);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let mut out = String::new();

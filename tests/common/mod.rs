@@ -30,6 +30,19 @@ pub fn have_tool(program: &str, probe_args: &[&str]) -> bool {
     found
 }
 
+/// Starts the binary on `ledger` with `args`: stdout piped, stderr dropped (for a test
+/// that waits on it or measures it).
+pub fn spawn_with_ledger(ledger: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(binary())
+        .arg("--ledger")
+        .arg(ledger)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts")
+}
+
 /// Runs `inspect --json` on `paths` and returns one parsed object per line.
 pub fn inspect_json(paths: &[&Path]) -> (Vec<serde_json::Value>, i32) {
     let output = isrc_stamp().arg("inspect").arg("--json").args(paths).output().expect("runs");
