@@ -578,17 +578,7 @@ fn contradiction(known: Option<Isrc>, carried: Option<Isrc>, answer: Option<&Ans
 mod tests {
     use super::*;
 
-    fn code(text: &str) -> Isrc {
-        Isrc::parse(text).expect("valid test code")
-    }
-
-    fn x() -> Isrc {
-        code("USPR37300012")
-    }
-
-    fn y() -> Isrc {
-        code("GBBBB9905305")
-    }
+    use crate::isrc::examples::{x, y};
 
     fn facts(known: Option<Isrc>, carried: Carried, standing: CodeStanding) -> Facts {
         Facts {

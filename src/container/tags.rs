@@ -222,17 +222,7 @@ pub fn carried(tags: &TagReport, written: &[TagPlace]) -> Carried {
 mod tests {
     use super::*;
 
-    fn code(text: &str) -> Isrc {
-        Isrc::parse(text).expect("valid test code")
-    }
-
-    fn x() -> Isrc {
-        code("USPR37300012")
-    }
-
-    fn y() -> Isrc {
-        code("GBBBB9905305")
-    }
+    use crate::isrc::examples::{x, y};
 
     fn found(location: TagPlace, value: &str) -> FoundIsrc {
         FoundIsrc { location, value: value.into() }

@@ -440,6 +440,27 @@ impl FromStr for DesignationRange {
     }
 }
 
+/// Codes for other modules' unit tests.
+#[cfg(test)]
+pub(crate) mod examples {
+    use super::Isrc;
+
+    /// A valid code the test names.
+    pub(crate) fn code(text: &str) -> Isrc {
+        Isrc::parse(text).expect("valid test code")
+    }
+
+    /// One code (`USPR37300012`).
+    pub(crate) fn x() -> Isrc {
+        code("USPR37300012")
+    }
+
+    /// Another code (`GBBBB9905305`).
+    pub(crate) fn y() -> Isrc {
+        code("GBBBB9905305")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
