@@ -8,7 +8,7 @@ use lofty::file::AudioFile;
 use lofty::iff::aiff::AiffFile;
 
 use super::limits::{self, Lease, MAX_TAG_BLOCK};
-use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options};
 
 /// AIFF and AIFF-C files.
 pub(super) struct Aiff;
@@ -36,10 +36,6 @@ impl Container for Aiff {
             id3::read(tag, &raw, &mut report);
         }
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     /// The chunks streamed in order, each copied byte for byte but the first ID3 chunk,

@@ -49,8 +49,14 @@ pub(crate) trait Container: Sync {
 
     /// Writes the whole file read from `source`, tagged with `code` in every location,
     /// into `target`; every other field, picture and chunk is kept. An empty `code` takes
-    /// the ISRC out of every location instead (`untag`).
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError>;
+    /// the ISRC out of every location instead (`untag`). Every format streams its rewrite
+    /// ([`Container::stream_tags`]) through a buffer.
+    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
+        let mut out = io::BufWriter::with_capacity(1 << 16, target);
+        self.stream_tags(source, &mut out, code)?;
+        out.flush()?;
+        Ok(())
+    }
 
     /// Checks, writing nothing, that the file's tags can be written with `code`: the
     /// whole rewrite runs into a sink that keeps nothing (the audio is not read), so a
@@ -392,14 +398,6 @@ impl Sink for io::BufWriter<&mut File> {
 /// by the project): no audio properties, no pictures, no conversions between tag types.
 fn read_options() -> ParseOptions {
     ParseOptions::new().read_properties(false).implicit_conversions(false).read_cover_art(false)
-}
-
-/// Streams a rewrite into `target` through a buffer (every format is written this way).
-fn write_buffered(container: &dyn Container, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, target);
-    container.stream_tags(source, &mut out, code)?;
-    out.flush()?;
-    Ok(())
 }
 
 /// Sets the primary tag's title with lofty, for other rooms' tests (lofty stays in

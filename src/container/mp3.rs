@@ -7,7 +7,7 @@ use std::io::{self, Seek, SeekFrom};
 use lofty::file::AudioFile;
 use lofty::mpeg::MpegFile;
 
-use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, read_options};
 
 /// MP3 files.
 pub(super) struct Mp3;
@@ -36,10 +36,6 @@ impl Container for Mp3 {
             id3::read(tag, &raw, &mut report);
         }
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     /// The leading ID3v2 tag rebuilt by the project with the code ([`id3::with_tsrc`]:

@@ -20,7 +20,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 
 use super::limits::{self, MAX_TAG_BLOCK};
-use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport};
 
 /// MP4 and M4A files.
 pub(super) struct Mp4;
@@ -45,10 +45,6 @@ impl Container for Mp4 {
             read_ilst(&moov[ilst.body.clone()], &mut report)?;
         }
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     /// Not [`Container::is_streamed`] (its audio is proven by decoding, not by bytes),

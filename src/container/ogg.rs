@@ -17,7 +17,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use super::limits::{self, MAX_TAG_BLOCK};
-use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, vorbis, write_buffered};
+use super::{Container, Probe, Sink, Sniff, TagError, TagPlace, TagReport, vorbis};
 
 /// Ogg Vorbis files.
 pub(super) struct Ogg;
@@ -41,10 +41,6 @@ impl Container for Ogg {
         let mut report = TagReport::default();
         vorbis::read(&headers.comments()?, &mut report);
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     /// Not [`Container::is_streamed`] (a prepared copy needs audio bytes to compare, and

@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{self, Seek, SeekFrom};
 use std::ops::Range;
 
-use super::{Container, FrameSource, Probe, Sink, Sniff, StreamLayout, TagError, TagPlace, TagReport, write_buffered};
+use super::{Container, FrameSource, Probe, Sink, Sniff, StreamLayout, TagError, TagPlace, TagReport};
 
 pub(crate) use frames::{frames_region, marker_offset};
 
@@ -48,10 +48,6 @@ impl Container for Flac {
             report.found(TagPlace::FlacCuesheetTrack(track.number), track.isrc);
         }
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     fn is_streamed(&self) -> bool {

@@ -29,7 +29,7 @@ use std::ops::Range;
 use lofty::file::AudioFile;
 use lofty::iff::wav::WavFile;
 
-use super::{Container, PlainPcm, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3, write_buffered};
+use super::{Container, PlainPcm, Probe, Sink, Sniff, TagError, TagPlace, TagReport, id3};
 use chunks::{Chunk, Layout, MAX_TAG_CHUNK, Magic};
 
 /// RIFF WAVE files of one magic.
@@ -86,10 +86,6 @@ impl Container for Riff {
             report.written.push(TagPlace::AxmlIsrc);
         }
         Ok(report)
-    }
-
-    fn write_tags(&self, source: &mut File, target: &mut File, code: &str) -> Result<(), TagError> {
-        write_buffered(self, source, target, code)
     }
 
     fn is_streamed(&self) -> bool {
