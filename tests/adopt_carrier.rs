@@ -8,8 +8,6 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use md5::{Digest, Md5};
-
 const UPC: &str = "4006381333931";
 const TITLES: [&str; 3] = ["Torre Norte", "Las Escaleras", "Final Night"];
 
@@ -161,17 +159,6 @@ fn nothing_is_adopted_from_an_image_whose_checksums_fail() {
     assert!(stdout.trim().is_empty(), "nothing entered: {stdout}");
 }
 
-/// Rewrites CHECKSUM.MD5 for the files as they are now, as a forger would.
-fn reseal(dir: &Path) {
-    let mut text = String::new();
-    for name in ["IMAGE.DAT", "DDPID", "DDPMS", "PQDESCR", "CDTEXT.BIN"] {
-        let digest = Md5::digest(fs::read(dir.join(name)).unwrap());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        text.push_str(&format!("{hex}  {name}\n"));
-    }
-    fs::write(dir.join("CHECKSUM.MD5"), text).unwrap();
-}
-
 #[test]
 fn a_track_the_ledger_knows_under_another_code_is_a_conflict_and_nothing_is_written() {
     let Some(made) = Made::new() else { return };
@@ -196,7 +183,7 @@ fn a_track_the_ledger_knows_under_another_code_is_a_conflict_and_nothing_is_writ
         entry[20..32].copy_from_slice(swapped.as_bytes());
     }
     fs::write(forged.join("PQDESCR"), pq).unwrap();
-    reseal(&forged);
+    common::reseal_ddp(&forged);
     let (tracks, summary, code, stderr) = import(&made.ledger, &forged);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(tracks[0]["action"], "conflict");

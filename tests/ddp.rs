@@ -10,8 +10,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use md5::{Digest, Md5};
-
 /// Decodes `seconds` of drascula track `n` from `start` into `out` (16-bit stereo 44.1
 /// kHz unless `extra` says otherwise), with title, artist and album tags, its length off
 /// the sector grid ([`common::music::cut_drascula`]).
@@ -247,18 +245,6 @@ fn copy_image(from: &Path, to: &Path) {
     }
 }
 
-/// Rewrites CHECKSUM.MD5 for the files as they are now, as a forger would, so that only
-/// the finding under test shows.
-fn reseal(dir: &Path) {
-    let mut text = String::new();
-    for name in ["IMAGE.DAT", "DDPID", "DDPMS", "PQDESCR", "CDTEXT.BIN"] {
-        let digest = Md5::digest(fs::read(dir.join(name)).unwrap());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        text.push_str(&format!("{hex}  {name}\n"));
-    }
-    fs::write(dir.join("CHECKSUM.MD5"), text).unwrap();
-}
-
 /// Overwrites `bytes` at `at` in the file.
 fn patch(path: &Path, at: usize, bytes: &[u8]) {
     let mut data = fs::read(path).unwrap();
@@ -297,7 +283,7 @@ fn each_tampering_is_found_with_its_finding() {
     // An ISRC changed in PQDESCR to another valid code: the ledger has this audio otherwise.
     let (found, code, _) = tampered(&album, &image, "isrc-changed", true, |dir| {
         patch(&dir.join("PQDESCR"), first_entry_of(dir, 2) + 20, b"QZTST2699999");
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert!(has(&found, 2, "ddp-isrc-mismatch"), "{found:?}");
     assert_eq!(found.iter().filter(|(_, id)| id == "ddp-isrc-mismatch").count(), 2, "ledger and master: {found:?}");
@@ -306,12 +292,12 @@ fn each_tampering_is_found_with_its_finding() {
     // No ISRC, and a malformed one.
     let (found, _, _) = tampered(&album, &image, "isrc-blank", false, |dir| {
         patch(&dir.join("PQDESCR"), first_entry_of(dir, 3) + 20, b"            ");
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert_eq!(found, [(3, "ddp-isrc-missing".to_owned())]);
     let (found, _, _) = tampered(&album, &image, "isrc-invalid", false, |dir| {
         patch(&dir.join("PQDESCR"), first_entry_of(dir, 4) + 20, b"QZTST260000O");
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert!(has(&found, 4, "ddp-isrc-invalid"), "{found:?}");
 
@@ -320,7 +306,7 @@ fn each_tampering_is_found_with_its_finding() {
         let path = dir.join("IMAGE.DAT");
         let length = fs::metadata(&path).unwrap().len();
         fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(length - 10 * 2352).unwrap();
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert!(has(&found, 0, "ddp-structure"), "{found:?}");
     assert_eq!(code, 1);
@@ -342,7 +328,7 @@ fn each_tampering_is_found_with_its_finding() {
         let read = read_independently(dir);
         let start = read.pq.iter().find(|e| e.track == 3 && e.index == 1).unwrap().sector as usize * 2352;
         patch(&dir.join("IMAGE.DAT"), start, &ffmpeg_pcm(&other));
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert!(has(&found, 3, "ddp-not-in-ledger") && has(&found, 3, "ddp-no-master"), "{found:?}");
     assert!(has(&found, 0, "ddp-master-not-on-disc"), "{found:?}");
@@ -354,7 +340,7 @@ fn each_tampering_is_found_with_its_finding() {
     let (found, code, _) = tampered(&album, &image, "upc", false, |dir| {
         patch(&dir.join("DDPID"), 8, b"4006381333932");
         patch(&dir.join("PQDESCR"), 32, b"4006381333932");
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert_eq!(found, [(0, "ddp-catalog-invalid".to_owned()), (0, "ddp-catalog-invalid".to_owned())]);
     assert_eq!(code, 1);
@@ -366,7 +352,7 @@ fn each_tampering_is_found_with_its_finding() {
         assert!(problems.is_empty());
         text.titles.insert(2, "Song X".into());
         fs::write(dir.join("CDTEXT.BIN"), encode_cdtext(&text, 5).unwrap().unwrap()).unwrap();
-        reseal(dir);
+        common::reseal_ddp(dir);
     });
     assert_eq!(found, [(2, "ddp-cdtext-disagrees".to_owned())]);
     assert_eq!(code, 0, "a text difference is a warning");

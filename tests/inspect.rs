@@ -52,17 +52,7 @@ fn every_fixture_reads_as_the_script_wrote_it() {
                 assert_eq!(line[key], expected[key], "{rel}: {key}");
             }
         }
-        let as_pairs = |isrcs: &Value| {
-            let mut pairs: Vec<(String, String)> = isrcs
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| (i["location"].as_str().unwrap().to_owned(), i["value"].as_str().unwrap().to_owned()))
-                .collect();
-            pairs.sort();
-            pairs
-        };
-        assert_eq!(as_pairs(&line["isrcs"]), as_pairs(&expected["isrcs"]), "{rel}: ISRC locations");
+        assert_eq!(common::isrc_pairs(line), common::isrc_pairs(&expected), "{rel}: ISRC locations");
         for isrc in line["isrcs"].as_array().unwrap() {
             let valid = isrc["value"] != "USPR3730001O";
             assert_eq!(isrc["valid"], Value::Bool(valid), "{rel}: {isrc}");

@@ -54,18 +54,6 @@ fn inspect(path: &Path) -> Value {
     lines.remove(0)
 }
 
-/// The (location, value) pairs `inspect` reports, sorted.
-fn locations(line: &Value) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = line["isrcs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["location"].as_str().unwrap().to_owned(), i["value"].as_str().unwrap().to_owned()))
-        .collect();
-    pairs.sort();
-    pairs
-}
-
 fn pairs(codes: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = codes.iter().map(|(l, v)| ((*l).to_owned(), (*v).to_owned())).collect();
     pairs.sort();
@@ -183,7 +171,7 @@ fn tagged_rf64_and_bw64_keep_their_audio_ds64_and_chunks_and_other_readers_see_t
         let line = inspect(&path);
         assert_eq!((&line["audio_id"], &line["format"]), (&id, &Value::from(&name[..4])), "{name}");
         // No bext (RF64) or an ADM master (BW64, with chna): no aXML identifier written.
-        assert_eq!(locations(&line), pairs(&[("id3v2:TSRC", &isrc), ("riff-info:ISRC", &isrc)]), "{name}");
+        assert_eq!(common::isrc_pairs(&line), pairs(&[("id3v2:TSRC", &isrc), ("riff-info:ISRC", &isrc)]), "{name}");
         if common::have_tool("ffprobe", &["-version"]) {
             assert_eq!(ffprobe(&path), (isrc.clone(), 29_400), "{name}: ffprobe reads the code and every frame");
         }
@@ -223,7 +211,7 @@ fn a_bwf_without_axml_gains_the_identifier_and_other_readers_still_read_it() {
         "{text}"
     );
     let expected = pairs(&[("id3v2:TSRC", &isrc), ("riff-info:ISRC", &isrc), ("axml:ISRC", &isrc)]);
-    assert_eq!(locations(&inspect(&path)), expected);
+    assert_eq!(common::isrc_pairs(&inspect(&path)), expected);
     if let Some(python) = common::mutagen_python() {
         assert_eq!(elementtree_isrcs(python, axml), [format!("ISRC:{isrc}")]);
     }
@@ -248,7 +236,7 @@ fn an_ebucore_document_keeps_its_other_elements() {
     assert_eq!((lines[0]["action"].as_str(), code), (Some("adopted"), 0), "{lines:?}");
     let code = "USPR37300012";
     assert_eq!(
-        locations(&inspect(&path)),
+        common::isrc_pairs(&inspect(&path)),
         pairs(&[("id3v2:TSRC", code), ("riff-info:ISRC", code), ("axml:ISRC", code)])
     );
     let new =
@@ -298,7 +286,7 @@ fn an_adm_document_keeps_its_axml_byte_for_byte_even_without_chna() {
     let chunks = common::riff_chunks(&path);
     let axml = chunks.iter().filter(|(id, _)| id == b"axml").map(|(_, body)| body).collect::<Vec<_>>();
     assert_eq!(axml, [&axml_before], "the ADM document byte for byte");
-    let names: Vec<String> = locations(&inspect(&path)).into_iter().map(|(location, _)| location).collect();
+    let names: Vec<String> = common::isrc_pairs(&inspect(&path)).into_iter().map(|(location, _)| location).collect();
     assert_eq!(names, ["id3v2:TSRC", "riff-info:ISRC"]);
 }
 

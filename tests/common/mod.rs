@@ -43,6 +43,31 @@ pub fn spawn_with_ledger(ledger: &Path, args: &[&str]) -> std::process::Child {
         .expect("the binary starts")
 }
 
+/// Rewrites a DDP image's `CHECKSUM.MD5` for its files as they are now, as a forger
+/// would, so that only what a test changed shows.
+pub fn reseal_ddp(dir: &Path) {
+    use md5::{Digest, Md5};
+    let mut text = String::new();
+    for name in ["IMAGE.DAT", "DDPID", "DDPMS", "PQDESCR", "CDTEXT.BIN"] {
+        let digest = Md5::digest(std::fs::read(dir.join(name)).expect("image file"));
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("{hex}  {name}\n"));
+    }
+    std::fs::write(dir.join("CHECKSUM.MD5"), text).expect("CHECKSUM.MD5 written");
+}
+
+/// The (location, value) pairs of an `inspect --json` line's `isrcs`, sorted.
+pub fn isrc_pairs(line: &serde_json::Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = line["isrcs"]
+        .as_array()
+        .expect("isrcs is a list")
+        .iter()
+        .map(|i| (i["location"].as_str().unwrap().to_owned(), i["value"].as_str().unwrap().to_owned()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
 /// Runs `inspect --json` on `paths` and returns one parsed object per line.
 pub fn inspect_json(paths: &[&Path]) -> (Vec<serde_json::Value>, i32) {
     let output = isrc_stamp().arg("inspect").arg("--json").args(paths).output().expect("runs");
