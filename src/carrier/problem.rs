@@ -6,26 +6,75 @@ use serde::Serialize;
 
 /// Declares a closed set of stable ids, each with the kebab-case word tools and tests
 /// match on: [`as_str`](Self::as_str), `FromStr` (the exact word), `Display` and
-/// `Serialize` all use that word.
+/// `Serialize` all use that word, and `ALL` lists every id once.
+///
+/// The last variant may instead carry an id of another such set, `Name(OtherId),` with
+/// no word of its own: it stands for every id of that set under the inner id's word
+/// (`as_str` asks the inner id), `ALL` lists them after the worded variants in the
+/// inner set's order, and `From<OtherId>` wraps one. `verify`'s `FindingId` carries a
+/// [`ProblemId`] this way instead of repeating its words. No worded variant may take a
+/// word of the inner set (`FromStr` would find the worded one): the unit tests of words
+/// of the set that carries another check it.
+///
+/// The macro reads the variants one at a time (`@split`) to tell the worded from the
+/// carrying one, then writes the enum and its impls (`@impl`).
 macro_rules! id_enum {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal,)+ }) => {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)+ }) => {
+        $crate::carrier::id_enum!(@split [$(#[$meta])* $vis enum $name] [] $($body)+);
+    };
+    (@split $head:tt [$($worded:tt)*] $(#[$vmeta:meta])* $variant:ident = $word:literal, $($rest:tt)*) => {
+        $crate::carrier::id_enum!(@split $head [$($worded)* $(#[$vmeta])* $variant = $word,] $($rest)*);
+    };
+    (@split $head:tt $worded:tt $($(#[$cmeta:meta])* $carrying:ident($inner:ty),)?) => {
+        $crate::carrier::id_enum!(@impl $head $worded [$($(#[$cmeta])* $carrying($inner))?]);
+    };
+    (@impl [$(#[$meta:meta])* $vis:vis enum $name:ident]
+        [$($(#[$vmeta:meta])* $variant:ident = $word:literal,)+]
+        [$($(#[$cmeta:meta])* $carrying:ident($inner:ty))?]) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         $vis enum $name {
             $($(#[$vmeta])* $variant,)+
+            $($(#[$cmeta])* $carrying($inner),)?
         }
 
         impl $name {
-            /// Every id, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every id, in declaration order (a carrying variant's ids in its set's
+            /// order).
+            pub const ALL: &'static [$name] = &{
+                const WORDED: &[$name] = &[$($name::$variant),+];
+                let mut all = [WORDED[0]; WORDED.len() $(+ <$inner>::ALL.len())?];
+                let mut i = 0;
+                while i < WORDED.len() {
+                    all[i] = WORDED[i];
+                    i += 1;
+                }
+                $(
+                    while i < all.len() {
+                        all[i] = $name::$carrying(<$inner>::ALL[i - WORDED.len()]);
+                        i += 1;
+                    }
+                )?
+                all
+            };
 
             /// The id's stable word.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $word,)+
+                    $($name::$carrying(inner) => inner.as_str(),)?
                 }
             }
         }
+
+        $(
+            impl From<$inner> for $name {
+                /// The id that carries `id`, with its word.
+                fn from(id: $inner) -> $name {
+                    $name::$carrying(id)
+                }
+            }
+        )?
 
         impl std::str::FromStr for $name {
             type Err = $crate::carrier::UnknownId;
@@ -174,5 +223,35 @@ mod id_tests {
         }
         assert_eq!("DDP-STRUCTURE".parse::<ProblemId>(), Err(UnknownId("DDP-STRUCTURE".into())));
         assert_eq!(format!("{:<16}|", ProblemId::DdpChecksum), "ddp-checksum    |");
+    }
+
+    id_enum! {
+        /// A set with words of its own that carries the problem ids.
+        enum Outer {
+            /// A word of its own.
+            First = "first",
+            Last = "last",
+            /// A problem, under its word.
+            Problem(ProblemId),
+        }
+    }
+
+    /// A carrying variant stands for every inner id, under the inner id's word, after
+    /// the worded variants.
+    #[test]
+    fn a_carried_set_keeps_its_words() {
+        let mut expected = vec![Outer::First, Outer::Last];
+        expected.extend(ProblemId::ALL.iter().map(|&id| Outer::Problem(id)));
+        assert_eq!(Outer::ALL, expected);
+        let words: Vec<&str> = Outer::ALL.iter().map(|id| id.as_str()).collect();
+        assert_eq!(words[..3], ["first", "last", "cdtext-charset"]);
+        for &id in ProblemId::ALL {
+            assert_eq!(Outer::from(id), Outer::Problem(id));
+            assert_eq!(id.as_str().parse::<Outer>(), Ok(Outer::Problem(id)));
+            assert_eq!(Outer::from(id).to_string(), id.as_str());
+            assert_eq!(serde_json::to_string(&Outer::from(id)).unwrap(), format!("\"{id}\""));
+        }
+        assert_eq!("last".parse::<Outer>(), Ok(Outer::Last));
+        assert_eq!("Problem".parse::<Outer>(), Err(UnknownId("Problem".into())));
     }
 }

@@ -231,14 +231,14 @@ fn disc_findings(dir: &str, image: &DdpImage, limits: &CdLimits) -> Vec<Finding>
     if image.tracks.len() > MAX_TRACKS {
         let count = image.tracks.len();
         findings.push(error(
-            FindingId::RedbookTrackCount,
+            FindingId::Carrier(ProblemId::RedbookTrackCount),
             format!("{dir}: {count} tracks; a CD holds at most {MAX_TRACKS}"),
         ));
     }
     let max = (limits.max_total_seconds * SECTORS_PER_SECOND as f64).round() as u64;
     if let Some(lead_out) = image.lead_out.filter(|&l| l > max) {
         findings.push(error(
-            FindingId::RedbookTotalLength,
+            FindingId::Carrier(ProblemId::RedbookTotalLength),
             format!(
                 "{dir}: the lead-out is at {}, past the limit of {}",
                 crate::carrier::ddp::Msf::from_sectors(lead_out),
@@ -451,7 +451,7 @@ pub(crate) fn run<'l>(
     }
     for problem in &image.problems {
         let finding = Finding {
-            id: problem.id.into(),
+            id: FindingId::Carrier(problem.id),
             severity: severity(problem),
             message: format!("{dir}: {}", problem.message),
         };

@@ -31,8 +31,8 @@ pub(crate) enum Severity {
 }
 
 crate::carrier::id_enum! {
-    /// The stable id of a [`Finding`] (scripts match on it). A DDP image's problems
-    /// keep their [`ProblemId`]'s word (see the [`From`] conversion).
+    /// The stable id of a [`Finding`] (scripts match on it). A plan's or a DDP image's
+    /// problem is carried as its [`ProblemId`], with that id's word.
     pub(crate) enum FindingId {
         /// The file carries no code.
         MissingIsrc = "missing-isrc",
@@ -94,71 +94,9 @@ crate::carrier::id_enum! {
         DdpAudioDiffers = "ddp-audio-differs",
         /// A master under `--masters` is on no track (a warning).
         DdpMasterNotOnDisc = "ddp-master-not-on-disc",
-        /// CD-Text holds a character its encoding cannot carry.
-        CdtextCharset = "cdtext-charset",
-        /// The CD-Text does not fit in its packs.
-        CdtextSize = "cdtext-size",
-        /// The UPC/EAN's check digit is wrong.
-        DdpCatalogInvalid = "ddp-catalog-invalid",
-        /// `DDPID` and the PQ data give different UPC/EANs.
-        DdpCatalogMismatch = "ddp-catalog-mismatch",
-        /// The CD-Text packs cannot be read (a CRC or a pack out of order).
-        DdpCdtext = "ddp-cdtext",
-        /// A line of `CHECKSUM.MD5` does not match its file.
-        DdpChecksum = "ddp-checksum",
-        /// The image has no checksum file (a warning).
-        DdpChecksumMissing = "ddp-checksum-missing",
-        /// The checksum file cannot be read (a warning).
-        DdpChecksumUnread = "ddp-checksum-unread",
-        /// Two tracks carry the same ISRC.
-        DdpIsrcDuplicate = "ddp-isrc-duplicate",
-        /// A track's ISRC is not a valid code.
-        DdpIsrcInvalid = "ddp-isrc-invalid",
-        /// The master id is not at most 48 printable ASCII characters.
-        DdpMasterId = "ddp-master-id",
-        /// The image's files or their layout are not what `DDPMS` says.
-        DdpStructure = "ddp-structure",
-        /// The audio is not 16-bit.
-        RedbookBitDepth = "redbook-bit-depth",
-        /// The audio is not stereo.
-        RedbookChannels = "redbook-channels",
-        /// A pregap breaks the Red Book's rules.
-        RedbookPregap = "redbook-pregap",
-        /// The audio is not 44.1 kHz.
-        RedbookSampleRate = "redbook-sample-rate",
-        /// The disc is longer than the limit.
-        RedbookTotalLength = "redbook-total-length",
-        /// More tracks than a CD holds (99).
-        RedbookTrackCount = "redbook-track-count",
-        /// A track is shorter than 4 seconds.
-        RedbookTrackLength = "redbook-track-length",
-    }
-}
-
-impl From<ProblemId> for FindingId {
-    /// The finding with the problem's word.
-    fn from(id: ProblemId) -> FindingId {
-        match id {
-            ProblemId::CdtextCharset => FindingId::CdtextCharset,
-            ProblemId::CdtextSize => FindingId::CdtextSize,
-            ProblemId::DdpCatalogInvalid => FindingId::DdpCatalogInvalid,
-            ProblemId::DdpCatalogMismatch => FindingId::DdpCatalogMismatch,
-            ProblemId::DdpCdtext => FindingId::DdpCdtext,
-            ProblemId::DdpChecksum => FindingId::DdpChecksum,
-            ProblemId::DdpChecksumMissing => FindingId::DdpChecksumMissing,
-            ProblemId::DdpChecksumUnread => FindingId::DdpChecksumUnread,
-            ProblemId::DdpIsrcDuplicate => FindingId::DdpIsrcDuplicate,
-            ProblemId::DdpIsrcInvalid => FindingId::DdpIsrcInvalid,
-            ProblemId::DdpMasterId => FindingId::DdpMasterId,
-            ProblemId::DdpStructure => FindingId::DdpStructure,
-            ProblemId::RedbookBitDepth => FindingId::RedbookBitDepth,
-            ProblemId::RedbookChannels => FindingId::RedbookChannels,
-            ProblemId::RedbookPregap => FindingId::RedbookPregap,
-            ProblemId::RedbookSampleRate => FindingId::RedbookSampleRate,
-            ProblemId::RedbookTotalLength => FindingId::RedbookTotalLength,
-            ProblemId::RedbookTrackCount => FindingId::RedbookTrackCount,
-            ProblemId::RedbookTrackLength => FindingId::RedbookTrackLength,
-        }
+        /// A problem of the disc plan or the DDP image (`ddp-checksum`,
+        /// `redbook-track-count`, ...), under its [`ProblemId`]'s word.
+        Carrier(ProblemId),
     }
 }
 
@@ -762,26 +700,11 @@ mod id_tests {
                 "ddp-no-master",
                 "ddp-audio-differs",
                 "ddp-master-not-on-disc",
-                "cdtext-charset",
-                "cdtext-size",
-                "ddp-catalog-invalid",
-                "ddp-catalog-mismatch",
-                "ddp-cdtext",
-                "ddp-checksum",
-                "ddp-checksum-missing",
-                "ddp-checksum-unread",
-                "ddp-isrc-duplicate",
-                "ddp-isrc-invalid",
-                "ddp-master-id",
-                "ddp-structure",
-                "redbook-bit-depth",
-                "redbook-channels",
-                "redbook-pregap",
-                "redbook-sample-rate",
-                "redbook-total-length",
-                "redbook-track-count",
-                "redbook-track-length",
             ]
+            .into_iter()
+            // Then the carrier's, in ProblemId's order (carrier::problem's test pins them).
+            .chain(ProblemId::ALL.iter().map(|id| id.as_str()))
+            .collect::<Vec<_>>()
         );
         for &id in FindingId::ALL {
             assert_eq!(id.as_str().parse::<FindingId>(), Ok(id));
@@ -791,11 +714,16 @@ mod id_tests {
         assert!("void_code".parse::<FindingId>().is_err());
     }
 
-    /// A DDP image's problem becomes the finding with the same word.
+    /// A DDP image's problem becomes the finding with the same word, and no finding of
+    /// `verify`'s own takes that word from it.
     #[test]
     fn problems_become_findings_with_their_words() {
         for &problem in ProblemId::ALL {
-            assert_eq!(FindingId::from(problem).as_str(), problem.as_str());
+            let finding = FindingId::from(problem);
+            assert_eq!(finding, FindingId::Carrier(problem));
+            assert_eq!(finding.as_str(), problem.as_str());
+            assert_eq!(problem.as_str().parse::<FindingId>(), Ok(finding));
+            assert_eq!(FindingId::ALL.iter().filter(|id| id.as_str() == problem.as_str()).count(), 1, "{problem}");
         }
     }
 }
