@@ -12,7 +12,8 @@
 //! - `mod.rs`: the options ([`LedgerOptions`]) and the dispatch ([`run`]);
 //! - `export.rs`: `ledger export`, its formats, lists and filter, paged;
 //! - `import.rs`: `ledger import` of a list, its summary and its bad rows;
-//! - `show.rs`: what the ledger holds, read: `list`, `show`, `runs`, `prefixes`.
+//! - `show.rs`: what the ledger holds, read: `list`, `show`, `runs`, `prefixes`;
+//! - `maintain.rs`: the ledger kept sound and safe: `check`, `backup`, `copy`.
 
 use std::io::Write;
 use std::path::Path;
@@ -22,13 +23,13 @@ use serde::Serialize;
 
 use crate::base::ids::AudioId;
 use crate::isrc::{Isrc, Prefix};
-use crate::ledger::exchange;
 use crate::ledger::ops::{NotVoided, Voiding};
-use crate::ledger::{self, CopySummary, Ledger, LedgerError, Location, MetadataEdit};
+use crate::ledger::{self, Ledger, LedgerError, Location, MetadataEdit};
 use crate::output::{self, Exit};
 
 mod export;
 mod import;
+mod maintain;
 mod show;
 
 pub(crate) use export::{ExportFilter, ExportFormat, List};
@@ -202,9 +203,9 @@ pub(crate) fn run(options: LedgerOptions, out: &mut dyn Write) -> anyhow::Result
     match options {
         O::List { mut ledger, unbound, json } => show::list(ledger.as_mut(), unbound, json, out),
         O::Show { mut ledger, isrc, json } => show::show(ledger.as_mut(), isrc, json, out),
-        O::Check { mut ledger, json } => check(ledger.as_mut(), json, out),
-        O::CheckMetadata { mut ledger, json, quiet } => check_metadata(ledger.as_mut(), json, quiet, out),
-        O::Backup { mut ledger, file, quiet } => backup(ledger.as_mut(), &file, quiet, out),
+        O::Check { mut ledger, json } => maintain::check(ledger.as_mut(), json, out),
+        O::CheckMetadata { mut ledger, json, quiet } => maintain::check_metadata(ledger.as_mut(), json, quiet, out),
+        O::Backup { mut ledger, file, quiet } => maintain::backup(ledger.as_mut(), &file, quiet, out),
         O::Edit { mut ledger, isrc, edit: asked, user, json } => edit(ledger.as_mut(), isrc, &asked, &user, json, out),
         O::Export { mut ledger, format, list, filter, output, quiet } => {
             export::export(ledger.as_mut(), format, list, &filter, output.as_deref(), quiet, out)
@@ -213,7 +214,7 @@ pub(crate) fn run(options: LedgerOptions, out: &mut dyn Write) -> anyhow::Result
         O::ImportCarrier { location, file, adopter, json, quiet } => {
             super::ddp::import(&location, &file, &adopter, json, quiet, out)
         }
-        O::Copy { mut ledger, from, to, json } => copy(ledger.as_mut(), &from, &to, json, out),
+        O::Copy { mut ledger, from, to, json } => maintain::copy(ledger.as_mut(), &from, &to, json, out),
         O::Void { mut ledger, which, reason, user, json } => void(ledger.as_mut(), &which, &reason, &user, json, out),
         O::Runs { mut ledger, last, json } => show::runs(ledger.as_mut(), last, json, out),
         O::Unlink { mut ledger, target, reason, user, ledger_arg, json } => {
@@ -247,148 +248,6 @@ fn edit(
         output::json_line(out, &after)?;
     } else {
         writeln!(out, "{} ({isrc}): {detail}", isrc.display_form())?;
-    }
-    Ok(Exit::Clean)
-}
-
-/// One finding of `ledger check`, as `--json` prints it.
-#[derive(Debug, Serialize)]
-struct CheckFinding<'a> {
-    /// `integrity` (the database's own check) or `invariant` (the ledger's rules).
-    kind: &'static str,
-    message: &'a str,
-}
-
-/// Runs `ledger check`: the backend's full integrity check, then the ledger's own
-/// invariants; every finding printed; exit 1 with any.
-fn check(ledger: &mut dyn Ledger, json: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let integrity = ledger.integrity_problems()?;
-    // A ledger whose pages do not read cannot be walked for its invariants.
-    let invariants = match crate::ledger::check::invariants(ledger) {
-        Ok(found) => found,
-        Err(error) if !integrity.is_empty() => vec![format!("the invariants could not be checked: {error}")],
-        Err(error) => return Err(error.into()),
-    };
-    let findings: Vec<(&'static str, &String)> =
-        integrity.iter().map(|m| ("integrity", m)).chain(invariants.iter().map(|m| ("invariant", m))).collect();
-    for (kind, message) in &findings {
-        if json {
-            output::json_line(out, &CheckFinding { kind, message })?;
-        } else {
-            writeln!(out, "{kind:<9}  {}", output::escape_controls(message))?;
-        }
-    }
-    if findings.is_empty() {
-        if !json {
-            writeln!(out, "ok: the database is sound and every invariant holds")?;
-        }
-        return Ok(Exit::Clean);
-    }
-    eprintln!(
-        "isrc-stamp: the ledger has {} problem(s); restore it from a backup (or fix it) before assigning with it",
-        findings.len()
-    );
-    Ok(Exit::Findings)
-}
-
-/// A line of `ledger check --metadata --json`: a code and the required fields it lacks.
-#[derive(Debug, Serialize)]
-struct Lacking<'a> {
-    isrc: &'a str,
-    missing: &'a [&'static str],
-}
-
-/// Runs `ledger check --metadata`: every active code that lacks a field the IFPI
-/// requires every registrant to keep ([`ledger::missing_metadata`]), one line each with
-/// what it lacks; exit 1 with any. Read from one snapshot in pages, so memory stays
-/// bounded whatever the ledger's size.
-fn check_metadata(ledger: &mut dyn Ledger, json: bool, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let mut snapshot = ledger.snapshot()?;
-    let (mut codes, mut lacking) = (0usize, 0usize);
-    // The words after a code, made once per set of missing fields.
-    let mut words: [Option<String>; 16] = Default::default();
-    let mut line = String::new();
-    let mut after = None;
-    loop {
-        let page = snapshot.completeness_after(after, exchange::PAGE)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.isrc);
-        codes += page.len();
-        for completeness in &page {
-            let missing = ledger::missing_metadata(completeness);
-            if missing.is_empty() {
-                continue;
-            }
-            lacking += 1;
-            if json {
-                let names = missing.names();
-                output::json_line(out, &Lacking { isrc: completeness.isrc.as_str(), missing: &names })?;
-            } else {
-                let said =
-                    words[missing.bits()].get_or_insert_with(|| format!("  lacks {}\n", missing.names().join(", ")));
-                line.clear();
-                line.push_str(completeness.isrc.as_str());
-                line.push_str(said);
-                out.write_all(line.as_bytes())?;
-            }
-        }
-    }
-    if lacking == 0 {
-        if !json {
-            writeln!(out, "ok: every one of the {codes} active codes has a title, artist, duration and P-date")?;
-        }
-        return Ok(Exit::Clean);
-    }
-    if !quiet {
-        eprintln!(
-            "isrc-stamp: {lacking} of {codes} active code(s) lack a field the IFPI requires every registrant to keep \
-             (title, artist, duration, p_date: the date of first publication); set them with `ledger edit`, or enter \
-             the release they came out on with `release add`"
-        );
-    }
-    Ok(Exit::Findings)
-}
-
-/// Runs `ledger backup FILE`: a consistent copy, written whole or not at all.
-fn backup(ledger: &mut dyn Ledger, file: &Path, quiet: bool, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    ledger.backup(file).with_context(|| format!("cannot back the ledger up to {}", file.display()))?;
-    if !quiet {
-        writeln!(out, "backed the ledger up to {}", file.display())?;
-    }
-    Ok(Exit::Clean)
-}
-
-/// What `ledger copy --json` prints.
-#[derive(Debug, Serialize)]
-struct Copied<'a> {
-    from: String,
-    to: String,
-    copied: &'a CopySummary,
-}
-
-/// Runs `ledger copy --to LOCATION`: everything `ledger` holds into the empty ledger at
-/// `to` (created if needed), in one transaction.
-fn copy(
-    ledger: &mut dyn Ledger,
-    from: &Location,
-    to: &Location,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
-    if from == to {
-        anyhow::bail!("--to names the ledger in use ({to}): pass another location");
-    }
-    let mut target = ledger::open(to)?;
-    let copied = ledger::copy(ledger, target.as_mut()).with_context(|| format!("cannot copy into {to}"))?;
-    if json {
-        output::json_line(out, &Copied { from: from.to_string(), to: to.to_string(), copied: &copied })?;
-    } else {
-        let CopySummary { prefixes, recordings, audio_ids, fingerprints, events, runs, releases } = copied;
-        writeln!(
-            out,
-            "copied {prefixes} prefixes, {recordings} recordings, {audio_ids} audio ids ({fingerprints} fingerprints), \
-             {releases} releases, {events} events and {runs} runs from {from} to {to}"
-        )?;
     }
     Ok(Exit::Clean)
 }
