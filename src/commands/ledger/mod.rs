@@ -13,20 +13,17 @@
 //! - `export.rs`: `ledger export`, its formats, lists and filter, paged;
 //! - `import.rs`: `ledger import` of a list, its summary and its bad rows;
 //! - `show.rs`: what the ledger holds, read: `list`, `show`, `runs`, `prefixes`;
-//! - `maintain.rs`: the ledger kept sound and safe: `check`, `backup`, `copy`.
+//! - `maintain.rs`: the ledger kept sound and safe: `check`, `backup`, `copy`;
+//! - `change.rs`: what changes it: `edit`, `void`, `unlink`, `prefix remove`.
 
 use std::io::Write;
-use std::path::Path;
 
-use anyhow::Context;
-use serde::Serialize;
-
-use crate::base::ids::AudioId;
 use crate::isrc::{Isrc, Prefix};
-use crate::ledger::ops::{NotVoided, Voiding};
-use crate::ledger::{self, Ledger, LedgerError, Location, MetadataEdit};
-use crate::output::{self, Exit};
+use crate::ledger::ops::Voiding;
+use crate::ledger::{Ledger, Location, MetadataEdit};
+use crate::output::Exit;
 
+mod change;
 mod export;
 mod import;
 mod maintain;
@@ -206,7 +203,9 @@ pub(crate) fn run(options: LedgerOptions, out: &mut dyn Write) -> anyhow::Result
         O::Check { mut ledger, json } => maintain::check(ledger.as_mut(), json, out),
         O::CheckMetadata { mut ledger, json, quiet } => maintain::check_metadata(ledger.as_mut(), json, quiet, out),
         O::Backup { mut ledger, file, quiet } => maintain::backup(ledger.as_mut(), &file, quiet, out),
-        O::Edit { mut ledger, isrc, edit: asked, user, json } => edit(ledger.as_mut(), isrc, &asked, &user, json, out),
+        O::Edit { mut ledger, isrc, edit: asked, user, json } => {
+            change::edit(ledger.as_mut(), isrc, &asked, &user, json, out)
+        }
         O::Export { mut ledger, format, list, filter, output, quiet } => {
             export::export(ledger.as_mut(), format, list, &filter, output.as_deref(), quiet, out)
         }
@@ -215,167 +214,14 @@ pub(crate) fn run(options: LedgerOptions, out: &mut dyn Write) -> anyhow::Result
             super::ddp::import(&location, &file, &adopter, json, quiet, out)
         }
         O::Copy { mut ledger, from, to, json } => maintain::copy(ledger.as_mut(), &from, &to, json, out),
-        O::Void { mut ledger, which, reason, user, json } => void(ledger.as_mut(), &which, &reason, &user, json, out),
+        O::Void { mut ledger, which, reason, user, json } => {
+            change::void(ledger.as_mut(), &which, &reason, &user, json, out)
+        }
         O::Runs { mut ledger, last, json } => show::runs(ledger.as_mut(), last, json, out),
         O::Unlink { mut ledger, target, reason, user, ledger_arg, json } => {
-            unlink(ledger.as_mut(), &target, &reason, &user, &ledger_arg, json, out)
+            change::unlink(ledger.as_mut(), &target, &reason, &user, &ledger_arg, json, out)
         }
         O::Prefixes { mut ledger, json } => show::prefixes(ledger.as_mut(), json, out),
-        O::RemovePrefix { mut ledger, prefix } => remove_prefix(ledger.as_mut(), prefix, out),
-    }
-}
-
-/// Runs `ledger edit ISRC`: changes the title, artist or version, with an `edit` event
-/// saying what was and what is; exit 1 when the code is not in the ledger or void.
-fn edit(
-    ledger: &mut dyn Ledger,
-    isrc: Isrc,
-    edit: &MetadataEdit,
-    user: &str,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
-    let result = ledger::ops::edit(ledger, isrc, edit, user);
-    let (after, detail) = match result {
-        Ok(done) => done,
-        Err(error @ (LedgerError::UnknownCode(_) | LedgerError::CodeVoid(_))) => {
-            eprintln!("isrc-stamp: {error}");
-            return Ok(Exit::Findings);
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if json {
-        output::json_line(out, &after)?;
-    } else {
-        writeln!(out, "{} ({isrc}): {detail}", isrc.display_form())?;
-    }
-    Ok(Exit::Clean)
-}
-
-/// What `ledger void --json` prints, one line per code voided.
-#[derive(Debug, Serialize)]
-struct Voided<'a> {
-    isrc: Isrc,
-    status: &'static str,
-    void_reason: &'a str,
-    audio_ids: usize,
-}
-
-/// Runs `ledger void ISRC... --reason TEXT` or `ledger void --run RUN --reason TEXT`: all
-/// the codes in one transaction, or none (exit 1 when a code is not in the ledger or
-/// already void, or the run is not). A run's codes that are void already are passed
-/// over, so taking a run back twice does no harm.
-fn void(
-    ledger: &mut dyn Ledger,
-    which: &Voiding,
-    reason: &str,
-    user: &str,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
-    if reason.trim().is_empty() {
-        anyhow::bail!("--reason is empty: say why the codes are withdrawn, it stays in the ledger's history");
-    }
-    let result = ledger::ops::void(ledger, which, reason, user);
-    let voided = match result {
-        Ok(voided) => voided,
-        Err(NotVoided::Refused(why)) => {
-            eprintln!("isrc-stamp: {why}");
-            return Ok(Exit::Findings);
-        }
-        Err(NotVoided::Ledger(error)) => return Err(error.into()),
-    };
-    if let (Voiding::Run(run), true) = (which, voided.is_empty()) {
-        eprintln!("nothing to void: run {run} issued no code that is still active");
-    }
-    for (isrc, audio_ids) in &voided {
-        if json {
-            output::json_line(
-                out,
-                &Voided { isrc: *isrc, status: "void", void_reason: reason, audio_ids: *audio_ids },
-            )?;
-        } else {
-            writeln!(out, "{} ({isrc}) is void: {reason} (audio ids bound to it: {audio_ids})", isrc.display_form())?;
-        }
-    }
-    if !json && !voided.is_empty() {
-        writeln!(
-            out,
-            "  never issued again, never written by `assign` (its audio gets a new code or a question), and `verify` \
-             reports any file that carries it; `isrc-stamp untag PATH` removes it from the files"
-        )?;
-    }
-    Ok(Exit::Clean)
-}
-
-/// What `ledger unlink --json` prints.
-#[derive(Debug, Serialize)]
-struct Unlinked<'a> {
-    audio_id: String,
-    isrc: Isrc,
-    reason: &'a str,
-}
-
-/// Runs `ledger unlink PATH|AUDIO_ID --reason TEXT`: removes the audio id's binding (a
-/// link made by mistake) with an `unlink` event; the code and its other audio stay.
-/// Exit 1 when the audio id is not bound.
-fn unlink(
-    ledger: &mut dyn Ledger,
-    target: &Path,
-    reason: &str,
-    user: &str,
-    ledger_arg: &str,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<Exit> {
-    if reason.trim().is_empty() {
-        anyhow::bail!("--reason is empty: say why the binding was wrong, it stays in the ledger's history");
-    }
-    let (audio_id, path) = match target.to_str().and_then(AudioId::parse) {
-        Some(audio_id) => (audio_id, None),
-        None => {
-            let facts = crate::audio::analyze(target)
-                .with_context(|| format!("{}: cannot find its audio id", output::path(target)))?;
-            (facts.audio_id, Some(output::path(target)))
-        }
-    };
-    let result = ledger::ops::unlink(ledger, &audio_id, path.as_deref(), reason, user);
-    let isrc = match result {
-        Ok(isrc) => isrc,
-        Err(error @ LedgerError::UnknownAudio(_)) => {
-            eprintln!("isrc-stamp: {error}: nothing to unlink");
-            return Ok(Exit::Findings);
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if json {
-        output::json_line(out, &Unlinked { audio_id: audio_id.to_string(), isrc, reason })?;
-    } else {
-        writeln!(out, "{audio_id} is no longer bound to {isrc}: {reason}")?;
-        if let Some(path) = &path {
-            writeln!(
-                out,
-                "  the file still carries {isrc}; give it its recording's code with \
-                 `isrc-stamp{ledger_arg} assign --fix --same-recording-as ISRC {path}`, or decide it afresh with \
-                 `isrc-stamp{ledger_arg} assign --fix {path}`",
-                path = output::shell_word(path)
-            )?;
-        }
-    }
-    Ok(Exit::Clean)
-}
-
-/// Runs `ledger prefix remove CC-XXX`: exit 1 while a code uses it or when it is not there.
-fn remove_prefix(ledger: &mut dyn Ledger, prefix: Prefix, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    match ledger.remove_prefix(prefix) {
-        Ok(()) => {
-            writeln!(out, "prefix {prefix} removed")?;
-            Ok(Exit::Clean)
-        }
-        Err(error @ (LedgerError::PrefixInUse { .. } | LedgerError::UnknownPrefix(_))) => {
-            eprintln!("isrc-stamp: {}", super::advice::said(&error));
-            Ok(Exit::Findings)
-        }
-        Err(error) => Err(error.into()),
+        O::RemovePrefix { mut ledger, prefix } => change::remove_prefix(ledger.as_mut(), prefix, out),
     }
 }
