@@ -8,7 +8,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::{Studio, isrc_stamp, json_lines};
 
@@ -349,105 +348,113 @@ fn every_id3_frame_survives_in_mp3_aiff_and_wav() {
 
 // --- 3. Special files ---------------------------------------------------------------
 
-/// A DDP image of two CD masters, written by `ddp write`, in `studio`.
-fn ddp_image(studio: &Studio) -> PathBuf {
-    for n in 1..=2 {
-        common::write_wav(&studio.masters().join(format!("{n:02}.wav")), n, 44_100 * 5);
-    }
-    let (_, stderr, code) = studio.run(&["assign", arg(&studio.masters())]);
-    assert_eq!(code, 0, "{stderr}");
-    let image = studio.dir.path().join("image");
-    let (_, stderr, code) = studio.run(&["ddp", "write", arg(&studio.masters()), "--output", arg(&image)]);
-    assert_eq!(code, 0, "{stderr}");
-    image
-}
+/// Named pipes, sockets and `/dev`: Unix only.
+#[cfg(unix)]
+mod special_files {
+    use super::*;
+    use std::time::{Duration, Instant};
 
-/// Runs the binary and waits at most `limit`; kills it (and fails) if it takes longer.
-fn within(limit: Duration, ledger: &Path, args: &[&str]) -> (String, i32) {
-    let started = Instant::now();
-    let mut child = common::spawn_with_ledger(ledger, args);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut out = String::new();
-            std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
-            return (out, status.code().unwrap_or(-1));
+    /// A DDP image of two CD masters, written by `ddp write`, in `studio`.
+    fn ddp_image(studio: &Studio) -> PathBuf {
+        for n in 1..=2 {
+            common::write_wav(&studio.masters().join(format!("{n:02}.wav")), n, 44_100 * 5);
         }
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("{args:?} did not return within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        let (_, stderr, code) = studio.run(&["assign", arg(&studio.masters())]);
+        assert_eq!(code, 0, "{stderr}");
+        let image = studio.dir.path().join("image");
+        let (_, stderr, code) = studio.run(&["ddp", "write", arg(&studio.masters()), "--output", arg(&image)]);
+        assert_eq!(code, 0, "{stderr}");
+        image
     }
-}
 
-fn mkfifo(path: &Path) {
-    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
-}
+    /// Runs the binary and waits at most `limit`; kills it (and fails) if it takes longer.
+    fn within(limit: Duration, ledger: &Path, args: &[&str]) -> (String, i32) {
+        let started = Instant::now();
+        let mut child = common::spawn_with_ledger(ledger, args);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut out = String::new();
+                std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+                return (out, status.code().unwrap_or(-1));
+            }
+            if started.elapsed() > limit {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("{args:?} did not return within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 
-#[test]
-fn a_ddp_whose_files_are_a_pipe_or_a_device_is_verified_at_once_with_a_finding() {
-    let studio = Studio::new("QZ-TST");
-    let image = ddp_image(&studio);
-    let dat = image.join("IMAGE.DAT");
-    std::fs::remove_file(&dat).unwrap();
-    mkfifo(&dat);
-    let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ddp-structure") && out.contains("a named pipe (FIFO)"), "{out}");
-    let (_, code) = within(Duration::from_secs(2), &studio.ledger(), &["pq", arg(&image), "--output", "/dev/null/x"]);
-    assert_eq!(code, 1);
-    std::fs::remove_file(&dat).unwrap();
-    std::os::unix::fs::symlink("/dev/zero", &dat).unwrap();
-    let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("a character device"), "{out}");
-}
+    fn mkfifo(path: &Path) {
+        assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+    }
 
-#[test]
-fn a_checksum_file_naming_a_pipe_or_dev_zero_is_a_finding_not_a_hang() {
-    let studio = Studio::new("QZ-TST");
-    let image = ddp_image(&studio);
-    mkfifo(&image.join("PIPE"));
-    std::os::unix::fs::symlink("/dev/zero", image.join("ZERO")).unwrap();
-    let sums = image.join("CHECKSUM.MD5");
-    let mut text = std::fs::read_to_string(&sums).unwrap();
-    text.push_str("d41d8cd98f00b204e9800998ecf8427e  PIPE\nd41d8cd98f00b204e9800998ecf8427e  ZERO\n");
-    std::fs::write(&sums, text).unwrap();
-    let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("a named pipe (FIFO)") && out.contains("a character device"), "{out}");
-}
+    #[test]
+    fn a_ddp_whose_files_are_a_pipe_or_a_device_is_verified_at_once_with_a_finding() {
+        let studio = Studio::new("QZ-TST");
+        let image = ddp_image(&studio);
+        let dat = image.join("IMAGE.DAT");
+        std::fs::remove_file(&dat).unwrap();
+        mkfifo(&dat);
+        let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("ddp-structure") && out.contains("a named pipe (FIFO)"), "{out}");
+        let (_, code) =
+            within(Duration::from_secs(2), &studio.ledger(), &["pq", arg(&image), "--output", "/dev/null/x"]);
+        assert_eq!(code, 1);
+        std::fs::remove_file(&dat).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &dat).unwrap();
+        let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("a character device"), "{out}");
+    }
 
-#[test]
-fn pipes_sockets_and_device_links_in_a_folder_are_reported_as_skipped() {
-    let studio = Studio::new("QZ-TST");
-    studio.add(&["album/01 - First Light.flac"]);
-    mkfifo(&studio.masters().join("pipe.wav"));
-    let _socket = std::os::unix::net::UnixListener::bind(studio.masters().join("socket")).unwrap();
-    std::os::unix::fs::symlink("/dev/zero", studio.masters().join("zero.flac")).unwrap();
-    std::os::unix::fs::symlink("/dev/urandom", studio.masters().join("random")).unwrap();
-    let (out, stderr, code) = studio.run(&["assign", "--json", arg(&studio.masters())]);
-    assert_eq!(code, 0, "{out}{stderr}");
-    let lines = json_lines(&out);
-    let skipped: Vec<(String, String)> = lines
-        .iter()
-        .filter(|l| l["action"] == "skipped")
-        .map(|l| {
-            let path = l["path"].as_str().unwrap();
-            (path.rsplit('/').next().unwrap().to_owned(), l["detail"].as_str().unwrap().to_owned())
-        })
-        .collect();
-    let names: Vec<&str> = skipped.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["pipe.wav", "random", "socket", "zero.flac"], "{out}");
-    assert!(skipped[0].1.starts_with("a named pipe (FIFO)"), "{skipped:?}");
-    assert!(skipped[1].1.starts_with("a symlink to a character device"), "{skipped:?}");
-    assert!(skipped[2].1.starts_with("a socket"), "{skipped:?}");
-    assert_eq!(lines.iter().filter(|l| l["action"] == "issued").count(), 1);
-    let (out, stderr, code) = studio.run(&["verify", "--json", arg(&studio.masters())]);
-    assert_eq!(code, 0, "{out}{stderr}");
-    let not_checked = out.matches("not-checked").count();
-    assert_eq!(not_checked, 4, "{out}");
+    #[test]
+    fn a_checksum_file_naming_a_pipe_or_dev_zero_is_a_finding_not_a_hang() {
+        let studio = Studio::new("QZ-TST");
+        let image = ddp_image(&studio);
+        mkfifo(&image.join("PIPE"));
+        std::os::unix::fs::symlink("/dev/zero", image.join("ZERO")).unwrap();
+        let sums = image.join("CHECKSUM.MD5");
+        let mut text = std::fs::read_to_string(&sums).unwrap();
+        text.push_str("d41d8cd98f00b204e9800998ecf8427e  PIPE\nd41d8cd98f00b204e9800998ecf8427e  ZERO\n");
+        std::fs::write(&sums, text).unwrap();
+        let (out, code) = within(Duration::from_secs(2), &studio.ledger(), &["verify", "--json", arg(&image)]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("a named pipe (FIFO)") && out.contains("a character device"), "{out}");
+    }
+
+    #[test]
+    fn pipes_sockets_and_device_links_in_a_folder_are_reported_as_skipped() {
+        let studio = Studio::new("QZ-TST");
+        studio.add(&["album/01 - First Light.flac"]);
+        mkfifo(&studio.masters().join("pipe.wav"));
+        let _socket = std::os::unix::net::UnixListener::bind(studio.masters().join("socket")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", studio.masters().join("zero.flac")).unwrap();
+        std::os::unix::fs::symlink("/dev/urandom", studio.masters().join("random")).unwrap();
+        let (out, stderr, code) = studio.run(&["assign", "--json", arg(&studio.masters())]);
+        assert_eq!(code, 0, "{out}{stderr}");
+        let lines = json_lines(&out);
+        let skipped: Vec<(String, String)> = lines
+            .iter()
+            .filter(|l| l["action"] == "skipped")
+            .map(|l| {
+                let path = l["path"].as_str().unwrap();
+                (path.rsplit('/').next().unwrap().to_owned(), l["detail"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        let names: Vec<&str> = skipped.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["pipe.wav", "random", "socket", "zero.flac"], "{out}");
+        assert!(skipped[0].1.starts_with("a named pipe (FIFO)"), "{skipped:?}");
+        assert!(skipped[1].1.starts_with("a symlink to a character device"), "{skipped:?}");
+        assert!(skipped[2].1.starts_with("a socket"), "{skipped:?}");
+        assert_eq!(lines.iter().filter(|l| l["action"] == "issued").count(), 1);
+        let (out, stderr, code) = studio.run(&["verify", "--json", arg(&studio.masters())]);
+        assert_eq!(code, 0, "{out}{stderr}");
+        let not_checked = out.matches("not-checked").count();
+        assert_eq!(not_checked, 4, "{out}");
+    }
 }
 
 // --- 4. Strict reading --------------------------------------------------------------

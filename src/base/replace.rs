@@ -276,7 +276,7 @@ mod tests {
         let sheet = dir.path().join("album.cue");
         fs::write(&sheet, b"old").unwrap();
         crate::platform::windows::set_attributes(&sheet, FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN).unwrap();
-        write_atomically(&sheet, |out| Ok(out.write_all(b"new")?)).unwrap();
+        write_atomically(&sheet, |out| out.write_all(b"new")).unwrap();
         assert_eq!(fs::read(&sheet).unwrap(), b"new");
         let attributes = fs::metadata(&sheet).unwrap().file_attributes();
         let wanted = FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN;
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
         // A new file is a plain one, not temporary.
         let new = dir.path().join("new.cue");
-        write_atomically(&new, |out| Ok(out.write_all(b"x")?)).unwrap();
+        write_atomically(&new, |out| out.write_all(b"x")).unwrap();
         assert_eq!(fs::metadata(&new).unwrap().file_attributes() & (wanted | FILE_ATTRIBUTE_TEMPORARY), 0);
     }
 

@@ -188,7 +188,11 @@ pub(crate) fn read_cue(sheet_path: &Path) -> Result<Carrier, CarrierError> {
                 }
             }
             Err(reason) => {
-                return Err(CarrierError::Cut { file: path, sheet: sheet_path.to_path_buf(), reason });
+                return Err(CarrierError::Cut {
+                    file: path,
+                    sheet: sheet_path.to_path_buf(),
+                    reason: Box::new(reason),
+                });
             }
         }
     }

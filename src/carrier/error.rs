@@ -110,8 +110,8 @@ pub enum CarrierError {
         file: PathBuf,
         /// The sheet naming it.
         sheet: PathBuf,
-        /// Why.
-        reason: CutError,
+        /// Why (boxed: a decoder's error is large, and this error is returned often).
+        reason: Box<CutError>,
     },
     /// The output is one that is never written (the ledger, an audio file).
     #[error(transparent)]
@@ -219,11 +219,19 @@ mod tests {
                 "out already exists; an image is never written over: give a new folder, or remove it",
             ),
             (
-                CarrierError::Cut { file: "a.wav".into(), sheet: "s.cue".into(), reason: CutError::Rate(44_000) },
+                CarrierError::Cut {
+                    file: "a.wav".into(),
+                    sheet: "s.cue".into(),
+                    reason: Box::new(CutError::Rate(44_000)),
+                },
                 "a.wav: its rate of 44000 Hz is not a whole number of samples per CD frame (1/75 s) (named by s.cue)",
             ),
             (
-                CarrierError::Cut { file: "a.wav".into(), sheet: "s.cue".into(), reason: CutError::EndsEarly },
+                CarrierError::Cut {
+                    file: "a.wav".into(),
+                    sheet: "s.cue".into(),
+                    reason: Box::new(CutError::EndsEarly),
+                },
                 "a.wav: it ends before the track's audio does (the sheet's times are past its end) (named by s.cue)",
             ),
         ];
